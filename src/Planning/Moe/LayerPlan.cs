@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using Planning.Graph;
+using Planning.Solving;
+
+namespace Planning.Moe;
+
+/// <summary>One placed copy of an expert (master or replica) and the tokens it serves.</summary>
+/// <param name="Expert">The logical expert.</param>
+/// <param name="Rank">The rank that hosts the copy.</param>
+/// <param name="Quota">The tokens this copy receives in the layer.</param>
+public readonly record struct ExpertInstance(int Expert, int Rank, long Quota);
+
+/// <summary>
+/// A balancing policy's plan for one layer: every expert instance with its rank and token quota, the load of every
+/// rank, the imbalance (max / mean rank load) and the lower bound any plan could reach under the policy's rules.
+/// Immutable; build it with <see cref="Create"/>, which derives loads and imbalance from the instances.
+/// </summary>
+public sealed class LayerPlan
+{
+    private LayerPlan(ImmutableArray<ExpertInstance> instances, ImmutableArray<long> rankLoads, int experts, double lowerBound, SolveResult? solve)
+    {
+        Instances = instances;
+        RankLoads = rankLoads;
+        Imbalance = LoadMath.Imbalance(rankLoads.AsSpan());
+        LowerBound = lowerBound;
+        Replicas = instances.Length - experts;
+        Solve = solve;
+    }
+
+    /// <summary>Every expert instance, masters included.</summary>
+    public ImmutableArray<ExpertInstance> Instances { get; }
+
+    /// <summary>The tokens each rank serves under the plan.</summary>
+    public ImmutableArray<long> RankLoads { get; }
+
+    /// <summary>Max rank load / mean rank load (1 when there is no load at all).</summary>
+    public double Imbalance { get; }
+
+    /// <summary>The best imbalance any plan could reach under the policy's rules (a proven bound).</summary>
+    public double LowerBound { get; }
+
+    /// <summary>The number of instances beyond one per expert.</summary>
+    public int Replicas { get; }
+
+    /// <summary>The solver's result when the policy solved a model (status, bound, gap); otherwise <see langword="null"/>.</summary>
+    public SolveResult? Solve { get; }
+
+    /// <summary>The largest rank load.</summary>
+    public long MaxRankLoad => RankLoads.Max();
+
+    /// <summary>Creates a plan from its instances, computing rank loads and imbalance.</summary>
+    /// <param name="topology">The topology the plan is for.</param>
+    /// <param name="instances">Every expert instance with its quota.</param>
+    /// <param name="lowerBound">The lower bound on the imbalance under the policy's rules.</param>
+    /// <param name="solve">The solver's result, when a solver was used.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="ArgumentException">An instance names a rank or expert outside the topology, or has a negative quota.</exception>
+    public static LayerPlan Create(MoeTopology topology, IEnumerable<ExpertInstance> instances, double lowerBound, SolveResult? solve = null)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(instances);
+        var array = instances.ToImmutableArray();
+        var loads = new long[topology.Ranks];
+        foreach (var instance in array)
+        {
+            if ((uint)instance.Rank >= (uint)topology.Ranks || (uint)instance.Expert >= (uint)topology.Experts || instance.Quota < 0)
+            {
+                throw new ArgumentException($"Instance {instance} is outside the topology ({topology.Experts} experts on {topology.Ranks} ranks).", nameof(instances));
+            }
+
+            loads[instance.Rank] += instance.Quota;
+        }
+
+        return new LayerPlan(array, [.. loads], topology.Experts, lowerBound, solve);
+    }
+
+    /// <summary>
+    /// Annotates the graph with this plan: a new frozen graph holding the hardware and experts of
+    /// <paramref name="graph"/>, and this plan's instances as replica vertices hosted by their ranks.
+    /// </summary>
+    /// <param name="graph">The case's graph.</param>
+    /// <returns>The annotated graph.</returns>
+    public PlanGraph Annotate(PlanGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var builder = graph.ToBuilder(v => v.Kind != VertexKind.Replica);
+        var experts = graph.Experts;
+        var ranks = graph.Ranks;
+        for (var i = 0; i < Instances.Length; i++)
+        {
+            var instance = Instances[i];
+            var replica = new ReplicaVertex(i, instance.Expert, instance.Rank, experts[instance.Expert].MasterRank == instance.Rank);
+            builder.AddVertex(replica)
+                .AddEdge(new PlanEdge(replica, experts[instance.Expert], EdgeKind.CopyOf))
+                .AddEdge(new PlanEdge(ranks[instance.Rank], replica, EdgeKind.Hosts));
+        }
+
+        return builder.Freeze();
+    }
+}
