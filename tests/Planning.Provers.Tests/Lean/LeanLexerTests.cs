@@ -4,11 +4,13 @@ using FsCheck.Xunit;
 
 using Planning.Provers.Lean;
 
+using Xunit.Abstractions;
+
 using static Planning.Provers.Lean.LeanTokenKind;
 
 namespace Planning.Provers.Tests.Lean;
 
-public sealed class LeanLexerTests
+public sealed class LeanLexerTests(ITestOutputHelper output)
 {
     private static (LeanTokenKind Kind, string Text)[] Lex(string source)
     {
@@ -365,6 +367,7 @@ public sealed class LeanLexerTests
 
         Assert.NotEmpty(statements);
         double rate = (double)(statements.Count - failures.Count) / statements.Count;
+        output.WriteLine($"{statements.Count - failures.Count} of {statements.Count} miniF2F statements tokenized ({rate:P1}).");
         Assert.True(
             rate >= 0.98,
             $"{statements.Count - failures.Count} of {statements.Count} statements tokenized ({rate:P1}); failures:\n{string.Join('\n', failures)}");
@@ -390,7 +393,8 @@ public sealed class LeanLexerTests
         new("_x", Identifier), new("n!", Identifier), new("0", NatLiteral), new("2000", NatLiteral), new("0.5", DecimalLiteral),
     ];
 
-    private static readonly string[] Trivia = [" ", "  ", "\t", "\n", "\r\n", " -- comment\n", " /- block /- nested -/ -/ ", "/-- doc -/"];
+    // Every separator starts with whitespace: `\` directly before `/-` would rightly lex as `\/`.
+    private static readonly string[] Trivia = [" ", "  ", "\t", "\n", "\r\n", " -- comment\n", " /- block /- nested -/ -/ ", "\n/-- doc -/ "];
 
     [Property(MaxTest = 300)]
     public Property Tokenize_KnownTextsJoinedBySpaces_GiveBackTheTextsInOrder()

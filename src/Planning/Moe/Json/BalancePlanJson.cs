@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace Planning.Moe.Json;
+
+/// <summary>Writes a <see cref="BalancePlan"/> in the output shape of the <c>plan moe balance</c> contract.</summary>
+public static class BalancePlanJson
+{
+    /// <summary>Writes the plan.</summary>
+    /// <param name="writer">The JSON writer.</param>
+    /// <param name="plan">The plan.</param>
+    public static void Write(Utf8JsonWriter writer, BalancePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(plan);
+        writer.WriteStartObject();
+        writer.WriteString("policy", plan.Policy);
+        writer.WriteStartArray("layers");
+        foreach (var layer in plan.Layers)
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("rankLoads");
+            foreach (var load in layer.RankLoads)
+            {
+                writer.WriteNumberValue(load);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("imbalance", Math.Round(layer.Imbalance, 6));
+            writer.WriteNumber("lowerBound", Math.Round(layer.LowerBound, 6));
+            writer.WriteNumber("replicas", layer.Replicas);
+            if (layer.Solve is { } solve)
+            {
+                writer.WriteStartObject("solver");
+                writer.WriteString("status", solve.Status.ToString().ToLowerInvariant());
+                if (solve.Objective is { } objective)
+                {
+                    writer.WriteNumber("objective", objective);
+                }
+
+                if (double.IsFinite(solve.BestBound))
+                {
+                    writer.WriteNumber("bestBound", solve.BestBound);
+                }
+
+                if (solve.RelativeGap is { } gap)
+                {
+                    writer.WriteNumber("relativeGap", Math.Round(gap, 6));
+                }
+
+                writer.WriteNumber("wallSeconds", Math.Round(solve.WallTime.TotalSeconds, 6));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteStartArray("placement");
+            foreach (var instance in layer.Instances)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("expert", instance.Expert);
+                writer.WriteNumber("rank", instance.Rank);
+                writer.WriteNumber("quota", instance.Quota);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("solveMicrosecondsPerLayer");
+        writer.WriteNumber("median", Math.Round(plan.Timing.MedianMicroseconds, 3));
+        writer.WriteNumber("p99", Math.Round(plan.Timing.P99Microseconds, 3));
+        writer.WriteNumber("samples", plan.Timing.Samples);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}
