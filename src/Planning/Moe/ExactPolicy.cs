@@ -11,8 +11,9 @@ namespace Planning.Moe;
 /// <para>Rules (problem facts): <c>ranks x slotsPerRank</c> slots; any expert may go on any rank, at most once per
 /// rank (a second copy on the same rank adds nothing); every expert has at least one instance; quotas are
 /// non-negative integers that sum to the expert's load. The quota split is free, which includes EPLB's even split,
-/// so EPLB's plan (copies on one rank merged) is a feasible solution: it is given to the solver as a hint and kept
-/// whenever the solver does not beat it, so <c>exact</c> is never worse than <c>eplb</c>. EPLB's node hierarchy
+/// so EPLB's plan (copies on one rank merged) is a feasible solution. The better of it and a split packing
+/// (<see cref="SplitPacking"/>) is given to the solver as a hint and kept whenever the solver does not beat it, so
+/// <c>exact</c> is never worse than <c>eplb</c>. EPLB's node hierarchy
 /// is not imposed: it is a heuristic, not a rule of the hardware.</para>
 /// <para>Decision variables: <c>host[e, r]</c> (expert <c>e</c> has an instance on rank <c>r</c>) and
 /// <c>quota[e, r]</c>. Named constraints: <c>everyExpertPlaced</c>, <c>quotasCoverLoad</c>,
@@ -46,12 +47,17 @@ public sealed class ExactPolicy(SolverOptions options) : IBalancingPolicy
         ArgumentNullException.ThrowIfNull(problem);
         var topology = problem.Topology;
         var loads = problem.Loads;
-        var hint = _eplb.Plan(problem with { PlacementLoads = null }, cancellationToken);
+        var eplb = _eplb.Plan(problem with { PlacementLoads = null }, cancellationToken);
         var slotBound = BalanceBounds.SlotRulesMaxLoad(topology, loads.AsSpan());
+
+        // Warm start: EPLB's plan, or the split packing's when it is better (it often meets the bound outright).
+        var poured = SplitPacking.Plan(topology, loads.AsSpan(), slotBound, eplb.MaxRankLoad);
+        var pouredPlan = poured is null ? null : LayerPlan.Create(topology, poured, eplb.LowerBound);
+        var hint = pouredPlan is not null && pouredPlan.MaxRankLoad < eplb.MaxRankLoad ? pouredPlan : eplb;
 
         int ranks = topology.Ranks, experts = topology.Experts;
 
-        // The hint: EPLB's plan with copies on one rank merged, ranks relabelled by load, heaviest first, so that it
+        // The hint, copies on one rank merged, ranks relabelled by load, heaviest first, so that it
         // satisfies the symmetry-breaking order.
         var hintQuota = new long[experts, ranks];
         foreach (var instance in hint.Instances)
@@ -126,7 +132,7 @@ public sealed class ExactPolicy(SolverOptions options) : IBalancingPolicy
         var lowerBound = BalanceBounds.ToImbalance(bestBound, problem.TotalLoad, ranks);
         if (!result.IsSuccess || (long)Math.Round(result.Objective!.Value) >= hint.MaxRankLoad)
         {
-            // The solver did not beat EPLB in time: keep EPLB's plan, with the solver's bound.
+            // The solver did not beat its warm start in time: keep the warm start (never worse than EPLB), with the solver's bound.
             var status = bestBound >= hint.MaxRankLoad ? SolveStatus.Optimal : SolveStatus.Feasible;
             var kept = result with { Status = status, Objective = hint.MaxRankLoad, BestBound = bestBound };
             return LayerPlan.Create(topology, hint.Instances, lowerBound, kept);

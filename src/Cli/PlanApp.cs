@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Planning.Cli.Commands;
+
+namespace Planning.Cli;
+
+/// <summary>
+/// The <c>plan</c> tool: parses the command line, calls the libraries and prints. Exit codes: 0 success,
+/// 2 bad input (one line on stderr naming the field), 1 an unexpected failure.
+/// </summary>
+public static class PlanApp
+{
+    /// <summary>Exit code for bad input.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Runs the tool.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where errors and progress go.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var io = new ConsoleIo(stdout, stderr);
+        var root = new RootCommand("plan: constraint-solver planning for large-scale ML systems")
+        {
+            MoeCommands.Create(io),
+            DemoCommand.Create(io),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"error: {parse.Errors[0].Message}");
+            return BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (PlanningInputException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return BadInput;
+        }
+        catch (IOException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return BadInput;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return BadInput;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Planning.Cli;
+
+return PlanApp.Run(args, Console.Out, Console.Error);
