@@ -88,10 +88,11 @@ public static class CpSat
             _ => SolveStatus.Unknown,
         };
         var hasSolution = mapped is SolveStatus.Optimal or SolveStatus.Feasible;
+        var searched = solver.Response is not null;
         var result = new SolveResult(
             mapped,
             hasSolution ? solver.ObjectiveValue : null,
-            hasSolution || mapped == SolveStatus.Unknown ? solver.BestObjectiveBound : double.NaN,
+            searched && (hasSolution || mapped == SolveStatus.Unknown) ? solver.BestObjectiveBound : double.NaN,
             wall);
         return new CpSatSolution(solver, result);
     }

@@ -54,9 +54,9 @@ public sealed class EplbTests
         var global = Eplb.Rebalance(weight, 8, groups: 3, nodes: 2, gpus: 4);
         var explicitGlobal = Eplb.RebalanceHierarchical(weight, 8, 1, 1, 4);
 
-        Assert.Equal(explicitGlobal.PhysicalToLogical, global.PhysicalToLogical);
-        Assert.Equal(explicitGlobal.ReplicaIndex, global.ReplicaIndex);
-        Assert.Equal(explicitGlobal.LogicalCount, global.LogicalCount);
+        Assert.Equal(explicitGlobal.PhysicalToLogical.ToArray(), global.PhysicalToLogical.ToArray());
+        Assert.Equal(explicitGlobal.ReplicaIndex.ToArray(), global.ReplicaIndex.ToArray());
+        Assert.Equal(explicitGlobal.LogicalCount.ToArray(), global.LogicalCount.ToArray());
     }
 
     [Fact]
