@@ -85,21 +85,21 @@ public sealed class MoeDispatcherTests
         var execution = MoeDispatcher.Execute(tokens, plan);
 
         // Received: r0 = 6 + 2 (e0) + 2 (e1) = 10; r1 = 8 (e0) + 1 + 4 (e2) + 3 (e3) = 16, the plan's rank loads.
-        Assert.Equal([10L, 16L], execution.ReceivedTokens);
+        Assert.Equal(new long[] { 10, 16 }, execution.ReceivedTokens);
         Assert.Equal<long>(plan.RankLoads, execution.ReceivedTokens);
 
         // Local: r0 keeps 6 (e0) + 2 (e1) = 8; r1 keeps 8 (e0) + 1 (e2) + 3 (e3) = 12; 20 of 26 tokens.
-        Assert.Equal([8L, 12L], execution.LocalTokens);
+        Assert.Equal(new long[] { 8, 12 }, execution.LocalTokens);
 
         // Remote: r0 sends its 4 e2 tokens to r1; r1 sends 2 e0 tokens to r0.
-        Assert.Equal([4L, 2L], execution.SentRemoteTokens);
-        Assert.Equal([2L, 4L], execution.ReceivedRemoteTokens);
+        Assert.Equal(new long[] { 4, 2 }, execution.SentRemoteTokens);
+        Assert.Equal(new long[] { 2, 4 }, execution.ReceivedRemoteTokens);
         Assert.Equal(2, execution.Traffic.Ranks);
         Assert.Equal(0, execution.Traffic[0, 0]);
         Assert.Equal(4, execution.Traffic[0, 1]);
         Assert.Equal(2, execution.Traffic[1, 0]);
         Assert.Equal(0, execution.Traffic[1, 1]);
-        Assert.Equal([2L, 0L], execution.Traffic.Row(1).ToArray());
+        Assert.Equal(new long[] { 2, 0 }, execution.Traffic.Row(1).ToArray());
 
         Assert.Equal(26, execution.TotalTokens);
         Assert.Equal(6, execution.RemoteTokens);
