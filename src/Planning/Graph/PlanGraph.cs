@@ -8,7 +8,7 @@ namespace Planning.Graph;
 /// The shared graph IR: hardware (domains, nodes, ranks, links) and work (experts, replicas, trajectories, instances,
 /// kernels, requests) in one typed, directed graph. A <see cref="PlanGraph"/> is frozen: it is built by a
 /// <see cref="PlanGraphBuilder"/>, cannot change afterwards and so can be shared across threads and planners. A planner
-/// that annotates it (say, with the replicas it placed) builds a new graph with <see cref="ToBuilder"/>.
+/// that annotates it (say, with the replicas it placed) builds a new graph with <see cref="ToBuilder()"/>.
 /// </summary>
 public sealed class PlanGraph
 {

@@ -181,23 +181,27 @@ public static class Eplb
         // Stable sort, heaviest first: ties keep index order.
         Array.Sort(order, (a, b) => keys[b].CompareTo(keys[a]) is var c && c != 0 ? c : a.CompareTo(b));
 
+        // The lightest pack with room, lowest index on ties: a heap of open packs keyed by (weight, index); a full pack
+        // leaves the heap. Same choice as DeepSeek's linear min, in O(log packs) per item.
+        var open = new PriorityQueue<int, (double Weight, int Index)>(packs);
+        for (var p = 0; p < packs; p++)
+        {
+            open.Enqueue(p, (0.0, p));
+        }
+
         var packWeight = new double[packs];
         var packItems = new int[packs];
         foreach (var item in order)
         {
-            var best = -1;
-            for (var p = 0; p < packs; p++)
-            {
-                if (packItems[p] < perPack && (best < 0 || packWeight[p] < packWeight[best]))
-                {
-                    best = p;
-                }
-            }
-
+            var best = open.Dequeue();
             pack[item] = best;
             rankInPack[item] = packItems[best];
             packWeight[best] += keys[item];
             packItems[best]++;
+            if (packItems[best] < perPack)
+            {
+                open.Enqueue(best, (packWeight[best], best));
+            }
         }
 
         return (pack, rankInPack);
@@ -223,24 +227,38 @@ public static class Eplb
             count[i] = 1;
         }
 
+        // A heap ordered by load per replica, largest first, lowest index on ties: the same choice as a linear argmax,
+        // in O(log n) per replica instead of O(n).
+        var heap = new PriorityQueue<int, ReplicaKey>(logical, ReplicaKeyComparer.Instance);
+        for (var e = 0; e < logical; e++)
+        {
+            heap.Enqueue(e, new ReplicaKey(weight[e], 1, e));
+        }
+
         for (var p = logical; p < physical; p++)
         {
-            var best = 0;
-            for (var e = 1; e < logical; e++)
-            {
-                // weight[e] / count[e] > weight[best] / count[best], exactly.
-                if ((Int128)weight[e] * count[best] > (Int128)weight[best] * count[e])
-                {
-                    best = e;
-                }
-            }
-
+            var best = heap.Dequeue();
             physToLog[p] = best;
             replicaIndex[p] = count[best];
             count[best]++;
+            heap.Enqueue(best, new ReplicaKey(weight[best], count[best], best));
         }
 
         return (physToLog, replicaIndex, count);
+    }
+
+    private readonly record struct ReplicaKey(long Weight, int Count, int Index);
+
+    /// <summary>Orders experts by load per replica, largest first, compared exactly; equal ratios by index, lowest first.</summary>
+    private sealed class ReplicaKeyComparer : IComparer<ReplicaKey>
+    {
+        public static readonly ReplicaKeyComparer Instance = new();
+
+        public int Compare(ReplicaKey x, ReplicaKey y)
+        {
+            var byRatio = ((Int128)y.Weight * x.Count).CompareTo((Int128)x.Weight * y.Count);
+            return byRatio != 0 ? byRatio : x.Index.CompareTo(y.Index);
+        }
     }
 
     private static int[] Inverse(int[] permutation)

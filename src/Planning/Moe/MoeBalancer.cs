@@ -8,8 +8,14 @@ public sealed record BalanceTimingOptions
     /// <summary>The default: one warm-up solve and 20 timed solves per layer.</summary>
     public static BalanceTimingOptions Default { get; } = new();
 
-    /// <summary>Untimed solves per layer before timing starts (JIT and caches warm).</summary>
+    /// <summary>Untimed solves per layer before timing starts, at least (JIT and caches warm).</summary>
     public int WarmupSolves { get; init; } = 1;
+
+    /// <summary>
+    /// How long the warm-up of each layer lasts at least (default 250 ms, at most 10,000 solves): long enough for the
+    /// runtime's tiered JIT to replace the first, unoptimised code, so the timed solves see steady state.
+    /// </summary>
+    public TimeSpan WarmupDuration { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Timed solves per layer for a real-time policy; at least 1.</summary>
     public int TimedSolves { get; init; } = 20;
@@ -26,6 +32,8 @@ public sealed record BalanceTimingOptions
 /// </summary>
 public static class MoeBalancer
 {
+    private const int MaxWarmupSolves = 10_000;
+
     /// <summary>Balances every layer.</summary>
     /// <param name="moeCase">The case.</param>
     /// <param name="policy">The policy.</param>
@@ -64,7 +72,8 @@ public static class MoeBalancer
                 continue;
             }
 
-            for (var w = 0; w < timing.WarmupSolves; w++)
+            var warmupStarted = timing.Clock.GetTimestamp();
+            for (var w = 0; w < MaxWarmupSolves && (w < timing.WarmupSolves || timing.Clock.GetElapsedTime(warmupStarted) < timing.WarmupDuration); w++)
             {
                 policy.Plan(problem, cancellationToken);
             }

@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Planning.Moe;
 
 namespace Planning.Tests.Moe;
@@ -70,6 +73,34 @@ public sealed class EplbTests
         Assert.Equal([2, 2], count);
     }
 
+    [Property(MaxTest = 200)]
+    public Property ReplicateExperts_MatchesLinearArgmaxReference() =>
+        Prop.ForAll(
+            Gen.Choose(0, 50).ArrayOf().Where(w => w.Length > 0).ToArbitrary(),
+            Gen.Choose(0, 40).ToArbitrary(),
+            (weights, extra) =>
+            {
+                var loads = weights.Select(w => (long)w * w).ToArray();
+                var (physicalToLogical, replicaIndex, count) = Eplb.ReplicateExperts(loads, loads.Length + extra);
+                var (expectedMap, expectedIndex, expectedCount) = ReferenceReplicate(loads, loads.Length + extra);
+                return physicalToLogical.SequenceEqual(expectedMap) && replicaIndex.SequenceEqual(expectedIndex) && count.SequenceEqual(expectedCount);
+            });
+
+    [Property(MaxTest = 200)]
+    public Property BalancedPacking_MatchesLinearMinReference() =>
+        Prop.ForAll(
+            Gen.Choose(1, 6).ToArbitrary(),
+            Gen.Choose(1, 5).ToArbitrary(),
+            Gen.Choose(0, 9).ArrayOf(30).ToArbitrary(),
+            (packs, perPack, digits) =>
+            {
+                // Few distinct weights, so ties between items and between packs are common.
+                var weights = digits.Take(packs * perPack).Select(d => d / 2.0).ToArray();
+                var (pack, rankInPack) = Eplb.BalancedPacking(weights, packs);
+                var (expectedPack, expectedRank) = ReferencePacking(weights, packs);
+                return pack.SequenceEqual(expectedPack) && rankInPack.SequenceEqual(expectedRank);
+            });
+
     [Fact]
     public void BalancedPacking_EqualWeights_FillsLowestPackFirstInIndexOrder()
     {
@@ -92,5 +123,54 @@ public sealed class EplbTests
     public void Rebalance_SlotsNotMultipleOfGpus_Throws()
     {
         Assert.Throws<ArgumentException>(() => Eplb.Rebalance([1, 2, 3, 4], 5, 1, 1, 2));
+    }
+
+    /// <summary>DeepSeek's replicate_experts read literally: a linear argmax of load / count, first maximum wins, in exact arithmetic.</summary>
+    private static (int[] Map, int[] Index, int[] Count) ReferenceReplicate(long[] weight, int physical)
+    {
+        var map = Enumerable.Range(0, physical).ToArray();
+        var index = new int[physical];
+        var count = Enumerable.Repeat(1, weight.Length).ToArray();
+        for (var p = weight.Length; p < physical; p++)
+        {
+            var best = 0;
+            for (var e = 1; e < weight.Length; e++)
+            {
+                if (weight[e] * (long)count[best] > weight[best] * (long)count[e])
+                {
+                    best = e;
+                }
+            }
+
+            map[p] = best;
+            index[p] = count[best];
+            count[best]++;
+        }
+
+        return (map, index, count);
+    }
+
+    /// <summary>DeepSeek's balanced_packing read literally: stable heaviest-first order, linear min over packs with room.</summary>
+    private static (int[] Pack, int[] Rank) ReferencePacking(double[] weights, int packs)
+    {
+        var perPack = weights.Length / packs;
+        if (perPack == 1)
+        {
+            return (Enumerable.Range(0, weights.Length).ToArray(), new int[weights.Length]);
+        }
+
+        var pack = new int[weights.Length];
+        var rank = new int[weights.Length];
+        var load = new double[packs];
+        var items = new int[packs];
+        foreach (var item in Enumerable.Range(0, weights.Length).OrderByDescending(i => weights[i]))
+        {
+            var best = Enumerable.Range(0, packs).Where(p => items[p] < perPack).MinBy(p => load[p]);
+            pack[item] = best;
+            rank[item] = items[best]++;
+            load[best] += weights[item];
+        }
+
+        return (pack, rank);
     }
 }
