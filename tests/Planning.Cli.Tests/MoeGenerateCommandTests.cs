@@ -1,4 +1,3 @@
-using Planning.Moe;
 using Planning.Moe.Json;
 
 namespace Planning.Cli.Tests;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.OrTools.LinearSolver;
 
 namespace Planning.Solving;
@@ -50,6 +51,12 @@ public static class LinearProgram
 
         solver.SetTimeLimit((long)Math.Ceiling(options.TimeLimit.TotalMilliseconds));
         solver.SetNumThreads(options.EffectiveWorkers);
+        if (solver.SolverVersion().StartsWith("SCIP", StringComparison.Ordinal))
+        {
+            // SCIP's own seed; GLOP and CBC take none through this interface and are deterministic as run here.
+            solver.SetSolverSpecificParametersAsString(string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {options.Seed}"));
+        }
+
         using var parameters = new MPSolverParameters();
         var started = options.Clock.GetTimestamp();
         Solver.ResultStatus status;

@@ -59,6 +59,19 @@ public sealed class ExactPolicyTests
         Assert.True(exact.LowerBound >= 1.0 - 1e-9);
     }
 
+    [Fact]
+    public void Plan_OneWorkerFixedSeed_IsDeterministic()
+    {
+        var moeCase = CaseFactory.Random(seed: 5, ranks: 8, ranksPerNode: 4, expertsPerRank: 2, redundant: 1, layers: 1, maxTokens: 500);
+        var problem = new MoeLayerProblem(MoeTopology.From(moeCase), moeCase.Layers[0].ExpertLoads);
+        var policy = new ExactPolicy(Options with { TimeLimit = TimeSpan.FromSeconds(2) });
+
+        var first = policy.Plan(problem);
+        var second = policy.Plan(problem);
+
+        Assert.Equal(first.Instances.ToArray(), second.Instances.ToArray());
+    }
+
     /// <summary>
     /// The best largest rank load over every placement that respects the slots (each expert on at least one rank, at
     /// most one copy per rank). For a placement, integral quotas reach load T exactly when every set A of experts
