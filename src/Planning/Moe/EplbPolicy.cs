@@ -11,6 +11,9 @@ public sealed class EplbPolicy : IBalancingPolicy
     public string Name => "eplb";
 
     /// <inheritdoc />
+    public bool ReroutesTokens => false;
+
+    /// <inheritdoc />
     public bool IsRealTime => true;
 
     /// <inheritdoc />

@@ -39,6 +39,9 @@ public sealed class ExactPolicy(SolverOptions options) : IBalancingPolicy
     public string Name => "exact";
 
     /// <inheritdoc />
+    public bool ReroutesTokens => false;
+
+    /// <inheritdoc />
     public bool IsRealTime => false;
 
     /// <inheritdoc />

@@ -9,7 +9,20 @@ namespace Planning.Moe;
 /// Loads to choose the placement from, when they differ from <paramref name="Loads"/> (EPLB as deployed plans from
 /// earlier microbatches); <see langword="null"/> to place by <paramref name="Loads"/>.
 /// </param>
-public sealed record MoeLayerProblem(MoeTopology Topology, ImmutableArray<long> Loads, ImmutableArray<long>? PlacementLoads = null)
+/// <param name="Tokens">
+/// The layer's routing (tokens per source rank and expert), for policies that also reroute tokens; <see langword="null"/>
+/// when only the loads are known.
+/// </param>
+/// <param name="Previous">
+/// The previous microbatch's instances of this layer, for incremental policies that prefer replicas already in place;
+/// <see langword="null"/> for a fresh plan.
+/// </param>
+public sealed record MoeLayerProblem(
+    MoeTopology Topology,
+    ImmutableArray<long> Loads,
+    ImmutableArray<long>? PlacementLoads = null,
+    LayerTokens? Tokens = null,
+    ImmutableArray<ExpertInstance>? Previous = null)
 {
     /// <summary>The loads the placement is chosen from.</summary>
     public ImmutableArray<long> LoadsToPlace => PlacementLoads ?? Loads;
@@ -32,6 +45,12 @@ public interface IBalancingPolicy
     /// warm-up, over repeated solves. A policy that runs a solver to a time limit is timed once per layer.
     /// </summary>
     bool IsRealTime { get; }
+
+    /// <summary>
+    /// Whether the policy's plans carry a reroute table (<see cref="LayerPlan.Routes"/>): UltraEP's locality-aware
+    /// rerouting (<see cref="Rerouter"/>), computed after the timed solves.
+    /// </summary>
+    bool ReroutesTokens { get; }
 
     /// <summary>Plans one layer.</summary>
     /// <param name="problem">The layer.</param>

@@ -58,7 +58,7 @@ public static class MoeBalancer
         }
 
         var topology = MoeTopology.From(moeCase);
-        var problems = moeCase.Layers.Select((layer, l) => new MoeLayerProblem(topology, layer.ExpertLoads, PlacementFor(moeCase, history, l))).ToArray();
+        var problems = moeCase.Layers.Select((layer, l) => new MoeLayerProblem(topology, layer.ExpertLoads, PlacementFor(moeCase, history, l), layer)).ToArray();
 
         var plans = ImmutableArray.CreateBuilder<LayerPlan>(problems.Length);
         var samples = new List<double>();
@@ -87,6 +87,14 @@ public static class MoeBalancer
             }
 
             plans.Add(plan!);
+        }
+
+        if (policy.ReroutesTokens)
+        {
+            for (var l = 0; l < plans.Count; l++)
+            {
+                plans[l] = plans[l].WithRoutes(Rerouter.Route(moeCase.Layers[l], plans[l]));
+            }
         }
 
         return new BalancePlan(policy.Name, plans.MoveToImmutable(), SolveTiming.From(samples));

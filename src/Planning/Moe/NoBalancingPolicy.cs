@@ -7,6 +7,9 @@ public sealed class NoBalancingPolicy : IBalancingPolicy
     public string Name => "none";
 
     /// <inheritdoc />
+    public bool ReroutesTokens => false;
+
+    /// <inheritdoc />
     public bool IsRealTime => true;
 
     /// <inheritdoc />

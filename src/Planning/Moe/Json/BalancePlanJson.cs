@@ -62,6 +62,7 @@ public static class BalancePlanJson
             }
 
             writer.WriteEndArray();
+            WriteExtensions(writer, layer);
             writer.WriteEndObject();
         }
 
@@ -72,5 +73,46 @@ public static class BalancePlanJson
         writer.WriteNumber("samples", plan.Timing.Samples);
         writer.WriteEndObject();
         writer.WriteEndObject();
+    }
+
+    /// <summary>Fields added to the contract by later policies: reroute table, replica reuse, optimality check.</summary>
+    private static void WriteExtensions(Utf8JsonWriter writer, LayerPlan layer)
+    {
+        if (layer.Reuse is { } reuse)
+        {
+            writer.WriteStartObject("reuse");
+            writer.WriteNumber("reusedReplicas", reuse.ReusedReplicas);
+            writer.WriteNumber("newReplicas", reuse.NewReplicas);
+            writer.WriteNumber("bytesToMove", reuse.BytesToMove);
+            writer.WriteEndObject();
+        }
+
+        if (layer.Check is { } check)
+        {
+            writer.WriteStartObject("quotaPlannerCheck");
+            writer.WriteNumber("quotaPlannerMaxLoad", check.HeuristicMaxLoad);
+            writer.WriteNumber("exactMaxLoad", check.ExactMaxLoad);
+            writer.WriteNumber("bestBound", check.BestBound);
+            writer.WriteNumber("lpBound", Math.Round(check.LpBound, 3));
+            writer.WriteNumber("imbalanceGapToExact", Math.Round(check.ImbalanceGapToExact, 6));
+            writer.WriteNumber("imbalanceGapToBound", Math.Round(check.ImbalanceGapToBound, 6));
+            writer.WriteEndObject();
+        }
+
+        if (!layer.Routes.IsEmpty)
+        {
+            writer.WriteStartArray("reroutes");
+            foreach (var route in layer.Routes)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("source", route.SourceRank);
+                writer.WriteNumber("expert", route.Expert);
+                writer.WriteNumber("instance", route.Instance);
+                writer.WriteNumber("tokens", route.Tokens);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
     }
 }

@@ -1,0 +1,95 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Planning.Moe;
+using Planning.Moe.UltraEp;
+
+namespace Planning.Tests.Moe;
+
+public sealed class RerouterTests
+{
+    [Fact]
+    public void Route_HandCase_KeepsLocalTokensFirstThenSplitsInProportion()
+    {
+        // 2 ranks, 1 expert per rank. Expert 0 (master on rank 0) gets 60 tokens from rank 0 and 40 from rank 1;
+        // the plan gives the master 50 and a replica on rank 1 50.
+        // Local first: rank 0 keeps 50 of its 60 on the master; rank 1 keeps its 40 on the replica.
+        // The rest: rank 0's last 10 go to the only room left, the replica's 10.
+        var moeCase = MoeCase.Create(2, 2, 2, 1, 1, null, [new LayerTokens([new[] { 60, 0 }, new[] { 40, 0 }])]);
+        var topology = MoeTopology.From(moeCase);
+        var plan = LayerPlan.Create(topology, [new ExpertInstance(0, 0, 50), new ExpertInstance(1, 1, 0), new ExpertInstance(0, 1, 50)], 1.0);
+
+        var routes = Rerouter.Route(moeCase.Layers[0], plan);
+
+        Assert.Equal([new TokenRoute(0, 0, 0, 50), new TokenRoute(1, 0, 2, 40), new TokenRoute(0, 0, 2, 10)], routes.ToArray());
+    }
+
+    [Fact]
+    public void Route_RemoteTokens_FollowTheInstancesRoomInProportion()
+    {
+        // Expert 0 on rank 0 (master, quota 30) and rank 1 (quota 90); rank 2 sends all 120 tokens, none local.
+        // Shares 120 x 30/120 = 30 and 120 x 90/120 = 90.
+        var moeCase = MoeCase.Create(3, 3, 3, 1, 1, null, [new LayerTokens([new[] { 0, 0, 0 }, new[] { 0, 0, 0 }, new[] { 120, 0, 0 }])]);
+        var topology = MoeTopology.From(moeCase);
+        var plan = LayerPlan.Create(topology, [new ExpertInstance(0, 0, 30), new ExpertInstance(1, 1, 0), new ExpertInstance(2, 2, 0), new ExpertInstance(0, 1, 90)], 1.0);
+
+        var routes = Rerouter.Route(moeCase.Layers[0], plan);
+
+        Assert.Equal([new TokenRoute(2, 0, 0, 30), new TokenRoute(2, 0, 3, 90)], routes.ToArray());
+    }
+
+    [Fact]
+    public void Route_QuotasNotCoveringLoad_Throws()
+    {
+        var moeCase = MoeCase.Create(2, 2, 2, 1, 0, null, [new LayerTokens([new[] { 5, 0 }, new[] { 0, 0 }])]);
+        var plan = LayerPlan.Create(MoeTopology.From(moeCase), [new ExpertInstance(0, 0, 4), new ExpertInstance(1, 1, 0)], 1.0);
+
+        Assert.Throws<ArgumentException>(() => Rerouter.Route(moeCase.Layers[0], plan));
+    }
+
+    [Property(MaxTest = 60)]
+    public Property Route_UltraEpAndEplbPlans_CountsAddUpExactly() =>
+        Prop.ForAll(
+            Gen.Choose(0, 100_000).ToArbitrary(),
+            Gen.Elements(4, 8).ToArbitrary(),
+            Gen.Elements(0, 1).ToArbitrary(),
+            (seed, ranks, policyIndex) =>
+            {
+                var moeCase = CaseFactory.Random(seed, ranks, 2, 2, 1, layers: 1, maxTokens: 300);
+                var topology = MoeTopology.From(moeCase);
+                var layer = moeCase.Layers[0];
+                IBalancingPolicy policy = policyIndex == 0 ? new UltraEpPolicy() : new EplbPolicy();
+                var plan = policy.Plan(new MoeLayerProblem(topology, layer.ExpertLoads));
+
+                var routes = Rerouter.Route(layer, plan);
+
+                Assert.All(routes, r => Assert.True(r.Tokens > 0));
+                for (var s = 0; s < ranks; s++)
+                {
+                    for (var e = 0; e < topology.Experts; e++)
+                    {
+                        Assert.Equal(layer[s, e], routes.Where(r => r.SourceRank == s && r.Expert == e).Sum(r => r.Tokens));
+                    }
+                }
+
+                for (var i = 0; i < plan.Instances.Length; i++)
+                {
+                    var instance = plan.Instances[i];
+                    Assert.Equal(instance.Quota, routes.Where(r => r.Instance == i).Sum(r => r.Tokens));
+                    Assert.All(routes.Where(r => r.Instance == i), r => Assert.Equal(instance.Expert, r.Expert));
+                }
+
+                if (policyIndex == 0)
+                {
+                    // UltraEP hosts an expert at most once per rank, so each instance keeps min(local tokens, quota).
+                    for (var i = 0; i < plan.Instances.Length; i++)
+                    {
+                        var instance = plan.Instances[i];
+                        var local = routes.Where(r => r.Instance == i && r.SourceRank == instance.Rank).Sum(r => r.Tokens);
+                        Assert.Equal(Math.Min(layer[instance.Rank, instance.Expert], instance.Quota), local);
+                    }
+                }
+
+                return true;
+            });
+}
