@@ -1,0 +1,56 @@
+using BenchmarkDotNet.Attributes;
+using Planning.Moe;
+using Planning.Moe.UltraEp;
+
+namespace Planning.Benchmarks;
+
+/// <summary>
+/// UltraEP per layer on the README setting: 4 masters + 2 redundant slots per rank, one scale-up domain, 8192 tokens
+/// per rank, top-8, Zipf-shaped initial imbalance 1.5 / 2.0 / 3.0. <see cref="QuotaSolve"/> is the planner's
+/// allocation-free core (threshold search and oracle); <see cref="PolicyPlan"/> adds building the immutable
+/// <see cref="LayerPlan"/>.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(warmupCount: 3, iterationCount: 15)]
+public class UltraEpBenchmarks
+{
+    private readonly UltraEpPolicy _policy = new();
+    private MoeLayerProblem _problem = null!;
+    private QuotaPlanner _planner = null!;
+    private long[] _loads = [];
+
+    /// <summary>Ranks (EP degree); experts = 4 x ranks.</summary>
+    [Params(64, 256)]
+    public int Ranks { get; set; }
+
+    /// <summary>The initial (masters-only) imbalance.</summary>
+    [Params(1.5, 2.0, 3.0)]
+    public double Imbalance { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings
+        {
+            Ranks = Ranks,
+            RanksPerNode = 8,
+            RanksPerDomain = Ranks,
+            ExpertsPerRank = 4,
+            RedundantSlotsPerRank = 2,
+            TokensPerRank = 8192,
+            TopK = 8,
+            TargetImbalance = Imbalance,
+            Seed = 1,
+        });
+        var topology = MoeTopology.From(moeCase);
+        _loads = [.. moeCase.Layers[0].ExpertLoads];
+        _problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
+        _planner = new QuotaPlanner(topology);
+    }
+
+    [Benchmark]
+    public long QuotaSolve() => _planner.Solve(_loads);
+
+    [Benchmark]
+    public LayerPlan PolicyPlan() => _policy.Plan(_problem);
+}
