@@ -46,7 +46,7 @@ public sealed class BadInputTests : IDisposable
         var (code, _, error) = PlanRunner.Run("moe", "balance", "--input", path, "--policy", "magic");
 
         Assert.Equal(2, code);
-        Assert.Contains("policy: must be one of none, eplb, exact, got \"magic\"", error, StringComparison.Ordinal);
+        Assert.Contains("policy: must be one of none, eplb, exact, ultraep, ultraep-exact, got \"magic\"", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,6 +77,18 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("timeLimit: must be positive", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Balance_NegativeMinQuota_ExitsTwo()
+    {
+        var path = _dir.File("case.json");
+        File.WriteAllText(path, Valid);
+
+        var (code, _, error) = PlanRunner.Run("moe", "balance", "--input", path, "--policy", "ultraep", "--min-quota", "-5");
+
+        Assert.Equal(2, code);
+        Assert.Contains("minReplicaQuota: must be non-negative, got -5", error, StringComparison.Ordinal);
     }
 
     [Fact]

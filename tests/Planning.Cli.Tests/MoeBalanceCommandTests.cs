@@ -26,6 +26,8 @@ public sealed class MoeBalanceCommandTests : IDisposable
     [InlineData("none")]
     [InlineData("eplb")]
     [InlineData("exact")]
+    [InlineData("ultraep")]
+    [InlineData("ultraep-exact")]
     public void Balance_JsonFormat_FollowsContract(string policy)
     {
         var (code, output, error) = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", policy, "--format", "json", "--time-limit", "2", "--repeats", "3");
@@ -58,6 +60,47 @@ public sealed class MoeBalanceCommandTests : IDisposable
         var timing = root.GetProperty("solveMicrosecondsPerLayer");
         Assert.True(timing.GetProperty("median").GetDouble() > 0);
         Assert.True(timing.GetProperty("p99").GetDouble() >= timing.GetProperty("median").GetDouble());
+    }
+
+    [Fact]
+    public void Balance_UltraEp_RerouteTableAddsUpPerSourceExpertAndInstance()
+    {
+        var (code, output, error) = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", "ultraep", "--format", "json", "--repeats", "1");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        for (var l = 0; l < _case.Layers.Length; l++)
+        {
+            var layer = json.RootElement.GetProperty("layers")[l];
+            var quotas = layer.GetProperty("placement").EnumerateArray().Select(p => p.GetProperty("quota").GetInt64()).ToArray();
+            var routes = layer.GetProperty("reroutes").EnumerateArray()
+                .Select(r => (Source: r.GetProperty("source").GetInt32(), Expert: r.GetProperty("expert").GetInt32(), Instance: r.GetProperty("instance").GetInt32(), Tokens: r.GetProperty("tokens").GetInt64()))
+                .ToArray();
+            for (var i = 0; i < quotas.Length; i++)
+            {
+                Assert.Equal(quotas[i], routes.Where(r => r.Instance == i).Sum(r => r.Tokens));
+            }
+
+            for (var s = 0; s < _case.Ranks; s++)
+            {
+                for (var e = 0; e < _case.Experts; e++)
+                {
+                    Assert.Equal(_case.Layers[l][s, e], routes.Where(r => r.Source == s && r.Expert == e).Sum(r => r.Tokens));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Balance_UltraEpExact_ReportsTheQuotaPlannersGap()
+    {
+        var (code, output, error) = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", "ultraep-exact", "--format", "json", "--time-limit", "2");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var check = json.RootElement.GetProperty("layers")[0].GetProperty("quotaPlannerCheck");
+        Assert.True(check.GetProperty("exactMaxLoad").GetInt64() <= check.GetProperty("quotaPlannerMaxLoad").GetInt64());
+        Assert.True(check.GetProperty("imbalanceGapToBound").GetDouble() >= 0);
     }
 
     [Fact]
