@@ -92,6 +92,38 @@ public sealed class MoeBalanceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Balance_UltraEpWithPrevious_ReusesReplicasInPlaceAndReportsBytes()
+    {
+        var first = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", "ultraep", "--format", "json", "--repeats", "1");
+        var previousPath = _dir.File("previous.json");
+        File.WriteAllText(previousPath, first.Out);
+
+        var (code, output, error) = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", "ultraep", "--format", "json", "--repeats", "1", "--previous", previousPath, "--expert-bytes", "1000");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        foreach (var layer in json.RootElement.GetProperty("layers").EnumerateArray())
+        {
+            var reuse = layer.GetProperty("reuse");
+            Assert.Equal(layer.GetProperty("replicas").GetInt32(), reuse.GetProperty("reusedReplicas").GetInt32());
+            Assert.Equal(0, reuse.GetProperty("newReplicas").GetInt32());
+            Assert.Equal(0, reuse.GetProperty("bytesToMove").GetInt64());
+        }
+    }
+
+    [Fact]
+    public void Balance_PreviousWithWrongLayerCount_ExitsTwo()
+    {
+        var previousPath = _dir.File("previous.json");
+        File.WriteAllText(previousPath, """{ "layers": [ { "placement": [] } ] }""");
+
+        var (code, _, error) = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", "ultraep", "--previous", previousPath);
+
+        Assert.Equal(2, code);
+        Assert.Contains("previous.layers: must have the case's 2 layers, got 1", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Balance_UltraEpExact_ReportsTheQuotaPlannersGap()
     {
         var (code, output, error) = PlanRunner.Run("moe", "balance", "--input", _casePath, "--policy", "ultraep-exact", "--format", "json", "--time-limit", "2");

@@ -39,14 +39,16 @@ public static class MoeBalancer
     /// <param name="policy">The policy.</param>
     /// <param name="history">Earlier loads to place from (EPLB as deployed), one layer each; <see langword="null"/> to place from the case's own loads.</param>
     /// <param name="timing">Timing options; <see langword="null"/> for the default.</param>
+    /// <param name="previous">The previous microbatch's instances, one list per layer, for incremental policies; <see langword="null"/> for a fresh plan.</param>
     /// <param name="cancellationToken">Stops solver-backed policies early.</param>
     /// <returns>The plan of every layer and the solve time.</returns>
-    /// <exception cref="PlanningInputException">The history does not match the case.</exception>
+    /// <exception cref="PlanningInputException">The history or the previous plan does not match the case.</exception>
     public static BalancePlan Balance(
         MoeCase moeCase,
         IBalancingPolicy policy,
         MoeCase? history = null,
         BalanceTimingOptions? timing = null,
+        ImmutableArray<ImmutableArray<ExpertInstance>>? previous = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(moeCase);
@@ -58,7 +60,14 @@ public static class MoeBalancer
         }
 
         var topology = MoeTopology.From(moeCase);
-        var problems = moeCase.Layers.Select((layer, l) => new MoeLayerProblem(topology, layer.ExpertLoads, PlacementFor(moeCase, history, l), layer)).ToArray();
+        if (previous is { } earlier && earlier.Length != moeCase.Layers.Length)
+        {
+            throw new PlanningInputException("previous.layers", $"must have the case's {moeCase.Layers.Length} layers, got {earlier.Length}");
+        }
+
+        var problems = moeCase.Layers
+            .Select((layer, l) => new MoeLayerProblem(topology, layer.ExpertLoads, PlacementFor(moeCase, history, l), layer, PreviousFor(topology, previous, l)))
+            .ToArray();
 
         var plans = ImmutableArray.CreateBuilder<LayerPlan>(problems.Length);
         var samples = new List<double>();
@@ -98,6 +107,24 @@ public static class MoeBalancer
         }
 
         return new BalancePlan(policy.Name, plans.MoveToImmutable(), SolveTiming.From(samples));
+    }
+
+    private static ImmutableArray<ExpertInstance>? PreviousFor(MoeTopology topology, ImmutableArray<ImmutableArray<ExpertInstance>>? previous, int layer)
+    {
+        if (previous is not { } earlier)
+        {
+            return null;
+        }
+
+        foreach (var instance in earlier[layer])
+        {
+            if (instance.Expert >= topology.Experts || instance.Rank >= topology.Ranks)
+            {
+                throw new PlanningInputException($"previous.layers[{layer}].placement", $"names expert {instance.Expert} on rank {instance.Rank}, outside the case's {topology.Experts} experts on {topology.Ranks} ranks");
+            }
+        }
+
+        return earlier[layer];
     }
 
     private static ImmutableArray<long>? PlacementFor(MoeCase moeCase, MoeCase? history, int layer)

@@ -1,10 +1,69 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 
 namespace Planning.Moe.Json;
 
-/// <summary>Writes a <see cref="BalancePlan"/> in the output shape of the <c>plan moe balance</c> contract.</summary>
+/// <summary>Writes a <see cref="BalancePlan"/> in the output shape of the <c>plan moe balance</c> contract, and reads its placements back.</summary>
 public static class BalancePlanJson
 {
+    /// <summary>
+    /// Reads the placement of every layer from a <c>plan moe balance --format json</c> output, for incremental
+    /// planning from the previous microbatch's plan.
+    /// </summary>
+    /// <param name="json">The earlier output.</param>
+    /// <returns>Per layer, the instances (expert, rank, quota).</returns>
+    /// <exception cref="PlanningInputException">The JSON is malformed or a placement field is missing or not an integer.</exception>
+    public static ImmutableArray<ImmutableArray<ExpertInstance>> ReadPlacements(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new PlanningInputException("previous", $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array)
+            {
+                throw new PlanningInputException("previous.layers", "is required (the output of plan moe balance --format json)");
+            }
+
+            var result = ImmutableArray.CreateBuilder<ImmutableArray<ExpertInstance>>();
+            var l = 0;
+            foreach (var layer in layers.EnumerateArray())
+            {
+                var path = $"previous.layers[{l}].placement";
+                if (layer.ValueKind != JsonValueKind.Object || !layer.TryGetProperty("placement", out var placement) || placement.ValueKind != JsonValueKind.Array)
+                {
+                    throw new PlanningInputException(path, "is required");
+                }
+
+                var instances = ImmutableArray.CreateBuilder<ExpertInstance>();
+                var i = 0;
+                foreach (var item in placement.EnumerateArray())
+                {
+                    instances.Add(new ExpertInstance(Field(item, "expert", $"{path}[{i}]"), Field(item, "rank", $"{path}[{i}]"), Field(item, "quota", $"{path}[{i}]")));
+                    i++;
+                }
+
+                result.Add(instances.ToImmutable());
+                l++;
+            }
+
+            return result.ToImmutable();
+        }
+    }
+
+    private static int Field(JsonElement item, string name, string path) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) && number >= 0
+            ? number
+            : throw new PlanningInputException($"{path}.{name}", "must be a non-negative integer");
+
     /// <summary>Writes the plan.</summary>
     /// <param name="writer">The JSON writer.</param>
     /// <param name="plan">The plan.</param>
