@@ -59,7 +59,7 @@ public sealed class MoeCaseGeneratorTests
     [Fact]
     public void Apportion_CapsSharesAndKeepsTheTotal()
     {
-        var counts = MoeCaseGenerator.Apportion([100, 1, 1, 1], 30, 10);
+        var counts = Planning.Moe.Workloads.WorkloadRouting.Apportion([100, 1, 1, 1], 30, 10);
 
         Assert.Equal(30, counts.Sum());
         // 100 is capped at 10; the other 20 split three ways: 6.67 each, the first two remainders rounded up.
