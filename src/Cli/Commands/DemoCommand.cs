@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Planning.Execution.Simulation;
 using Planning.Moe;
+using Planning.Moe.Workloads;
 using Planning.Solving;
 using Spectre.Console;
 
@@ -9,11 +11,17 @@ namespace Planning.Cli.Commands;
 /// <summary><c>plan demo</c>: the main job on embedded defaults, with no arguments and no files.</summary>
 internal static class DemoCommand
 {
+    /// <summary>The simulated summary: DeepSeek-V3, Zipf skew of 2.0, a few microbatches, these policies.</summary>
+    private const int SimulatedMicrobatches = 4;
+
+    private static readonly string[] SimulatedPolicies = ["none", "eplb", "ultraep", "ideal"];
+
     public static Command Create(ConsoleIo io)
     {
-        var timeLimit = CommonOptions.TimeLimit(10);
+        // 4 s per exact solve keeps the whole demo under about 20 s (two exact policies, then the simulation).
+        var timeLimit = CommonOptions.TimeLimit(4);
         var seed = CommonOptions.Seed();
-        var command = new Command("demo", "Generate an EP64 MoE case and compare every balancing policy") { timeLimit, seed };
+        var command = new Command("demo", "Generate an EP64 MoE case, compare every balancing policy, and simulate UltraEP's step time") { timeLimit, seed };
         command.SetAction(parse =>
         {
             var settings = new MoeGeneratorSettings { Seed = parse.GetValue(seed) };
@@ -25,10 +33,12 @@ internal static class DemoCommand
 
             var table = new Table();
             table.AddColumns("policy", "imbalance", "lower bound", "replicas", "solve time (median)", "solver");
+            var plans = new Dictionary<string, BalancePlan>();
             foreach (var name in BalancingPolicies.Names)
             {
                 io.Error.WriteLine($"demo: running {name} ...");
                 var plan = MoeBalancer.Balance(moeCase, BalancingPolicies.Create(name, solver));
+                plans[name] = plan;
                 var layer = plan.Layers[0];
                 table.AddRow(
                     name,
@@ -40,10 +50,48 @@ internal static class DemoCommand
             }
 
             io.Tables.Write(table);
+            WriteUltraEp(io, plans["none"], plans["ultraep"], parse.GetValue(seed));
             return 0;
         });
         return command;
     }
+
+    /// <summary>The UltraEP section: the case balanced by <c>ultraep</c>, then a short step simulation on both embedded machines.</summary>
+    private static void WriteUltraEp(ConsoleIo io, BalancePlan none, BalancePlan ultraEp, int seed)
+    {
+        var layer = ultraEp.Layers[0];
+        io.Out.WriteLine();
+        io.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"UltraEP: imbalance {none.Layers[0].Imbalance:0.0000} -> {layer.Imbalance:0.0000} (lower bound {layer.LowerBound:0.0000}), {layer.Replicas} replicas, median solve {Microseconds(ultraEp.Timing.MedianMicroseconds)} per layer"));
+
+        var model = MoeModelConfig.Load("deepseek-v3");
+        var table = new Table();
+        table.AddColumns("hardware", "NVLink domain", "none", "eplb", "ultraep", "ultraep vs none", "ultraep imbalance");
+        foreach (var name in MoeHardwareConfig.Names)
+        {
+            io.Error.WriteLine($"demo: simulating {model.Name} on {name} ...");
+            var hardware = MoeHardwareConfig.Load(name);
+            var deployment = MoeDeployment.For(model, hardware);
+            var workload = MoeWorkloadGenerator.Generate(deployment.WorkloadSettings(MoeWorkloadFamily.Zipf, 2.0, SimulatedMicrobatches, seed));
+            var result = MoeWorkloadSimulation.Run(workload, SimulatedPolicies, model, hardware, new MoeSimulationOptions { TimedSolves = 3, WarmupDuration = TimeSpan.FromMilliseconds(50) });
+            table.AddRow(
+                name,
+                string.Create(CultureInfo.InvariantCulture, $"{result.RanksPerDomain} GPUs"),
+                Percent(result["none"].RatioToIdeal),
+                Percent(result["eplb"].RatioToIdeal),
+                Percent(result["ultraep"].RatioToIdeal),
+                string.Create(CultureInfo.InvariantCulture, $"{result["ultraep"].RatioToNone:0.00}x"),
+                result["ultraep"].MeanImbalance.ToString("0.0000", CultureInfo.InvariantCulture));
+        }
+
+        io.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Simulated training step, {model.Name} (EP{model.Ranks}), zipf imbalance 2.0, {SimulatedMicrobatches} microbatches: throughput as % of the force-balanced ideal"));
+        io.Tables.Write(table);
+    }
+
+    private static string Percent(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio * 100:0.0}%");
 
     private static string Microseconds(double microseconds) => microseconds >= 10_000
         ? string.Create(CultureInfo.InvariantCulture, $"{microseconds / 1e6:0.000} s")

@@ -18,6 +18,7 @@ internal static class MoeCommands
     {
         Balance(io),
         Generate(io),
+        MoeSimulateCommand.Create(io),
     };
 
     private static Command Balance(ConsoleIo io)

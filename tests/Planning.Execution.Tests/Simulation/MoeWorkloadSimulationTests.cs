@@ -1,0 +1,195 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Planning.Execution.Simulation;
+using Planning.Moe;
+using Planning.Moe.Workloads;
+
+namespace Planning.Execution.Tests.Simulation;
+
+/// <summary>Policies over a workload of microbatches: the ideal bounds every policy, determinism, the references.</summary>
+public sealed class MoeWorkloadSimulationTests
+{
+    private static readonly MoeSimulationOptions Fixed = new() { PlannerSecondsPerLayer = 20e-6 };
+
+    /// <summary>Small generated workloads: 4 or 8 ranks, any node and domain sizes that divide them, 1..3 experts and 0..2 redundant slots per rank, 1..4 microbatches, zipf, hot-set or rotating.</summary>
+    /// <returns>Workload settings and the hardware to run them on.</returns>
+    public static Arbitrary<(MoeWorkloadSettings Settings, string Hardware)> Workloads() =>
+        (from ranksLog in Gen.Choose(2, 3)
+         from nodeLog in Gen.Choose(0, ranksLog)
+         from domainLog in Gen.Choose(nodeLog, ranksLog)
+         from expertsPerRank in Gen.Choose(1, 3)
+         from redundant in Gen.Choose(0, 2)
+         from tokensPerRank in Gen.Choose(64, 512)
+         from topK in Gen.Choose(1, 2)
+         from imbalancePercent in Gen.Choose(100, 300)
+         from microbatches in Gen.Choose(1, 4)
+         from layers in Gen.Choose(1, 2)
+         from family in Gen.Elements(MoeWorkloadFamily.Zipf, MoeWorkloadFamily.HotSet, MoeWorkloadFamily.Rotating)
+         from hardware in Gen.Elements("h800", "nvl72")
+         from seed in Gen.Choose(0, 1_000_000)
+         let ranks = 1 << ranksLog
+         select (new MoeWorkloadSettings
+         {
+             Family = family,
+             Ranks = ranks,
+             RanksPerNode = 1 << nodeLog,
+             RanksPerDomain = 1 << domainLog,
+             ExpertsPerRank = expertsPerRank,
+             RedundantSlotsPerRank = redundant,
+             TokensPerRank = tokensPerRank,
+             TopK = topK,
+             Layers = layers,
+             Microbatches = microbatches,
+             HotExperts = Math.Min(2, (ranks * expertsPerRank) - 1),
+             RotateEvery = 2,
+
+             // With top-k, the master imbalance can reach at most ranks / k (k hot experts on k ranks); stay below it.
+             TargetImbalance = Math.Max(1.0, Math.Min(imbalancePercent / 100.0, 0.45 * ranks / topK)),
+             Seed = seed,
+         }, hardware))
+        .ToArbitrary();
+
+    [Property(MaxTest = 60, Arbitrary = [typeof(MoeWorkloadSimulationTests)])]
+    public bool Run_GeneratedWorkloads_IdealIsNeverSlowerThanAnyPolicy((MoeWorkloadSettings Settings, string Hardware) input)
+    {
+        var (workload, model) = Generate(input.Settings);
+        var result = MoeWorkloadSimulation.Run(workload, MoeWorkloadSimulation.PolicyNames, model, MoeHardwareConfig.Load(input.Hardware), Fixed);
+
+        foreach (var policy in result.Policies)
+        {
+            Assert.True(result.Ideal.MeanStepSeconds <= policy.MeanStepSeconds, $"{policy.Policy}: {policy.MeanStepSeconds} < ideal {result.Ideal.MeanStepSeconds}");
+            Assert.True(policy.RatioToIdeal <= 1.0, $"{policy.Policy}: ratio to ideal {policy.RatioToIdeal}");
+            for (var m = 0; m < result.Microbatches; m++)
+            {
+                Assert.True(result.Ideal.StepSeconds[m] <= policy.StepSeconds[m], $"{policy.Policy}, microbatch {m}: {policy.StepSeconds[m]} < ideal {result.Ideal.StepSeconds[m]}");
+            }
+
+            Assert.True(policy.MeanImbalance >= 1.0);
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void Run_PerfectlyUniformLoads_NoneEqualsIdeal()
+    {
+        // 8 ranks, 2 experts each, no redundant slots, domains of 4: every source routes 8 tokens to each expert.
+        var rows = Enumerable.Range(0, 8).Select(_ => Enumerable.Repeat(8, 16).ToArray()).ToArray();
+        var microbatch = MoeCase.Create(8, 4, 2, 2, 0, null, [new LayerTokens(rows)]);
+        var model = new MoeModelConfig { Name = "uniform", Experts = 16, TopK = 2, Hidden = 512, ExpertIntermediate = 256, ExpertsPerRank = 2 };
+
+        var result = MoeWorkloadSimulation.Run([microbatch, microbatch], ["none", "ultraep", "ideal"], model, MoeHardwareConfig.Load("h800"), Fixed);
+
+        Assert.Equal(result.Ideal.MeanStepSeconds, result["none"].MeanStepSeconds);
+        Assert.Equal(1.0, result["none"].RatioToIdeal);
+        Assert.Equal(1.0, result["none"].MeanImbalance);
+        Assert.Equal(0, result["ultraep"].BytesSynced);
+        Assert.Equal(0, result.IdealAllToAllFromPlans);
+    }
+
+    [Fact]
+    public void Run_SameInput_SameFigures()
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 8, Microbatches = 5, TokensPerRank = 512, Family = MoeWorkloadFamily.Rotating, RotateEvery = 2, HotExperts = 4, Seed = 7 };
+        var (workload, model) = Generate(settings);
+        var hardware = MoeHardwareConfig.Load("h800");
+
+        var first = MoeWorkloadSimulation.Run(workload, MoeWorkloadSimulation.PolicyNames, model, hardware, Fixed);
+        var second = MoeWorkloadSimulation.Run(workload, MoeWorkloadSimulation.PolicyNames, model, hardware, Fixed);
+
+        Assert.Equal(first.Policies.Length, second.Policies.Length);
+        for (var i = 0; i < first.Policies.Length; i++)
+        {
+            var (a, b) = (first.Policies[i], second.Policies[i]);
+            Assert.Equal(a.Policy, b.Policy);
+            Assert.Equal(a.StepSeconds.ToArray(), b.StepSeconds.ToArray());
+            Assert.Equal(a.SampleRankLoads.ToArray(), b.SampleRankLoads.ToArray());
+            Assert.Equal((a.MeanImbalance, a.BytesSynced, a.MeanReplicas, a.MeanTime), (b.MeanImbalance, b.BytesSynced, b.MeanReplicas, b.MeanTime));
+        }
+    }
+
+    [Fact]
+    public void Run_MeasuredPlannerTime_ChargesTheMedianSolveToEveryUltraEpLayer()
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, Microbatches = 3, Layers = 2, TokensPerRank = 256, Seed = 3 };
+        var (workload, model) = Generate(settings);
+
+        // Every timestamp is 1 us after the previous one, so every timed solve takes exactly 1 us.
+        var options = new MoeSimulationOptions { Clock = new SteppingClock(), WarmupDuration = TimeSpan.Zero, TimedSolves = 2 };
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "eplb"], model, MoeHardwareConfig.Load("nvl72"), options);
+
+        Assert.True(result.PlannerTimeMeasured);
+        Assert.Equal(1e-6, result.PlannerSecondsPerLayer, 1e-12);
+        Assert.Equal(2 * 1e-6, result["ultraep"].MeanTime.PlannerSeconds, 1e-12);
+        Assert.Equal(0, result["eplb"].MeanTime.PlannerSeconds);
+    }
+
+    [Fact]
+    public void Run_RotatingHotSpot_UltraEpAheadOfEplbAndBothAheadOfNone()
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 16, Microbatches = 8, TokensPerRank = 1024, Family = MoeWorkloadFamily.Rotating, RotateEvery = 3, HotExperts = 4, Seed = 5 };
+        var (workload, model) = Generate(settings);
+
+        var result = MoeWorkloadSimulation.Run(workload, ["none", "eplb", "eplb-oracle", "ultraep"], model, MoeHardwareConfig.Load("nvl72"), Fixed);
+
+        Assert.Equal(["none", "eplb", "eplb-oracle", "ultraep"], result.Policies.Select(p => p.Policy).ToArray());
+        Assert.True(result["ultraep"].MeanStepSeconds < result["eplb"].MeanStepSeconds);
+        Assert.True(result["eplb"].MeanStepSeconds < result["none"].MeanStepSeconds);
+        Assert.True(result["ultraep"].MeanImbalance < result["eplb"].MeanImbalance);
+        Assert.Equal(1.0, result["none"].RatioToNone);
+        Assert.Equal(0, result["none"].BytesSynced);
+        Assert.True(result["ultraep"].BytesSynced > 0);
+    }
+
+    [Fact]
+    public void ParsePolicies_KnownNames_KeepsOrderAndDropsDuplicates() =>
+        Assert.Equal(["ultraep", "none", "ideal"], MoeWorkloadSimulation.ParsePolicies(" ultraep,none, ideal,none").ToArray());
+
+    [Theory]
+    [InlineData("none,magic")]
+    [InlineData("")]
+    [InlineData("none,,eplb")]
+    public void ParsePolicies_UnknownName_NamesTheField(string list)
+    {
+        var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.ParsePolicies(list, "--policies"));
+
+        Assert.Equal("--policies", error.Field);
+        Assert.Contains("none, eplb, eplb-oracle, ultraep, ideal", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WorkloadOfAnotherModel_NamesTheField()
+    {
+        var (workload, _) = Generate(new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, TokensPerRank = 64 });
+
+        var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.Run(workload, ["none"], MoeModelConfig.Load("deepseek-v3"), MoeHardwareConfig.Load("h800"), Fixed));
+
+        Assert.Equal("microbatches[0]", error.Field);
+    }
+
+    private static (MoeWorkload Workload, MoeModelConfig Model) Generate(MoeWorkloadSettings settings)
+    {
+        var workload = MoeWorkloadGenerator.Generate(settings);
+        var model = new MoeModelConfig
+        {
+            Name = "small",
+            Experts = settings.Ranks * settings.ExpertsPerRank,
+            TopK = settings.TopK,
+            Hidden = 1024,
+            ExpertIntermediate = 512,
+            ExpertsPerRank = settings.ExpertsPerRank,
+        };
+        return (workload, model);
+    }
+
+    /// <summary>A clock whose every timestamp is 1 microsecond after the previous one.</summary>
+    private sealed class SteppingClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => 1_000_000;
+
+        public override long GetTimestamp() => ++_ticks;
+    }
+}
