@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Planning.Moe;
+using Planning.Moe.Workloads;
 
 namespace Planning.Benchmarks;
 
@@ -28,7 +29,7 @@ public class EplbBenchmarks
     public void Setup()
     {
         var nodes = Ranks / 8;
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings
         {
             Ranks = Ranks,
             RanksPerNode = 8,

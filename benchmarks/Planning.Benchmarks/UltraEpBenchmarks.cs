@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Planning.Moe;
 using Planning.Moe.UltraEp;
+using Planning.Moe.Workloads;
 
 namespace Planning.Benchmarks;
 
@@ -30,7 +31,7 @@ public class UltraEpBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings
         {
             Ranks = Ranks,
             RanksPerNode = 8,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Planning.Moe;
 using Planning.Moe.Json;
+using Planning.Moe.Workloads;
 
 namespace Planning.Cli.Tests;
 
@@ -12,7 +13,7 @@ public sealed class MoeBalanceCommandTests : IDisposable
 
     public MoeBalanceCommandTests()
     {
-        _case = MoeCaseGenerator.Generate(new MoeGeneratorSettings
+        _case = MoeCaseGenerator.Generate(new MoeWorkloadSettings
         {
             Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, ExpertsPerRank = 2, RedundantSlotsPerRank = 1, Layers = 2, TokensPerRank = 256, TopK = 2, TargetImbalance = 2.0, Seed = 5,
         });
@@ -159,7 +160,7 @@ public sealed class MoeBalanceCommandTests : IDisposable
     [Fact]
     public void Balance_History_PlacesFromHistoryAndServesCaseLoads()
     {
-        var history = MoeCaseGenerator.Generate(new MoeGeneratorSettings
+        var history = MoeCaseGenerator.Generate(new MoeWorkloadSettings
         {
             Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, ExpertsPerRank = 2, RedundantSlotsPerRank = 1, Layers = 2, TokensPerRank = 256, TopK = 2, TargetImbalance = 2.0, Seed = 99,
         });

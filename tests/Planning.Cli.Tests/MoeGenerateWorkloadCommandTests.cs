@@ -60,7 +60,7 @@ public sealed class MoeGenerateWorkloadCommandTests : IDisposable
         var second = PlanRunner.Run([.. Small, "--layers", "2", "--imbalance", "1.8", "--family", "zipf", "--microbatches", "1", "--output", explicitPath]);
 
         Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
-        var expected = MoeCaseJson.Serialize(MoeCaseGenerator.Generate(new MoeGeneratorSettings { Ranks = 16, RanksPerDomain = 16, TokensPerRank = 512, Layers = 2, TargetImbalance = 1.8, Seed = 5 }));
+        var expected = MoeCaseJson.Serialize(MoeCaseGenerator.Generate(new MoeWorkloadSettings { Ranks = 16, RanksPerDomain = 16, TokensPerRank = 512, Layers = 2, TargetImbalance = 1.8, Seed = 5 }));
         Assert.Equal(expected, File.ReadAllText(implicitPath));
         Assert.Equal(File.ReadAllBytes(implicitPath), File.ReadAllBytes(explicitPath));
         Assert.StartsWith($"wrote {implicitPath}: 16 ranks, 64 experts, 2 layer(s), initial imbalance ", first.Error, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ internal static class DemoCommand
         var command = new Command("demo", "Generate an EP64 MoE case, compare every balancing policy, and simulate UltraEP's step time") { timeLimit, seed };
         command.SetAction(parse =>
         {
-            var settings = new MoeGeneratorSettings { Seed = parse.GetValue(seed) };
+            var settings = new MoeWorkloadSettings { Seed = parse.GetValue(seed) };
             var solver = new SolverOptions { TimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeLimit)), Seed = parse.GetValue(seed) }.Validate();
             var moeCase = MoeCaseGenerator.Generate(settings);
             io.Out.WriteLine(string.Create(

@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Planning.Execution.Simulation;
 using Planning.Moe;
+using Planning.Moe.Workloads;
 
 namespace Planning.Execution.Tests.Simulation;
 
@@ -24,7 +25,7 @@ public sealed class MoeDispatcherTests
 
     /// <summary>Generated cases: 4 or 8 ranks, any node and domain sizes that divide them, 1..3 experts and 0..2 redundant slots per rank.</summary>
     /// <returns>Settings for <see cref="MoeCaseGenerator.Generate"/>.</returns>
-    public static Arbitrary<MoeGeneratorSettings> GeneratedSettings() =>
+    public static Arbitrary<MoeWorkloadSettings> GeneratedSettings() =>
         (from ranksLog in Gen.Choose(2, 3)
          from nodeLog in Gen.Choose(0, ranksLog)
          from domainLog in Gen.Choose(nodeLog, ranksLog)
@@ -34,7 +35,7 @@ public sealed class MoeDispatcherTests
          from topK in Gen.Choose(1, 2)
          from imbalancePercent in Gen.Choose(100, 300)
          from seed in Gen.Choose(0, 1_000_000)
-         select new MoeGeneratorSettings
+         select new MoeWorkloadSettings
          {
              Ranks = 1 << ranksLog,
              RanksPerNode = 1 << nodeLog,
@@ -188,7 +189,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Dispatch_GeneratedCases_RoutesEveryTokenExactlyOnce(MoeGeneratorSettings settings)
+    public bool Dispatch_GeneratedCases_RoutesEveryTokenExactlyOnce(MoeWorkloadSettings settings)
     {
         var (tokens, plans) = Generate(settings);
         foreach (var (policy, plan) in plans)
@@ -221,7 +222,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Dispatch_GeneratedCases_GivesEveryInstanceItsQuota(MoeGeneratorSettings settings)
+    public bool Dispatch_GeneratedCases_GivesEveryInstanceItsQuota(MoeWorkloadSettings settings)
     {
         var (tokens, plans) = Generate(settings);
         foreach (var (policy, plan) in plans)
@@ -239,7 +240,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Execute_GeneratedCases_ReceivedEqualsPlanRankLoads(MoeGeneratorSettings settings)
+    public bool Execute_GeneratedCases_ReceivedEqualsPlanRankLoads(MoeWorkloadSettings settings)
     {
         var (tokens, plans) = Generate(settings);
         foreach (var (policy, plan) in plans)
@@ -254,7 +255,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Execute_GeneratedCases_TrafficSumsEqualSentAndReceived(MoeGeneratorSettings settings)
+    public bool Execute_GeneratedCases_TrafficSumsEqualSentAndReceived(MoeWorkloadSettings settings)
     {
         var (tokens, plans) = Generate(settings);
         foreach (var (policy, plan) in plans)
@@ -286,7 +287,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Execute_NonePlan_KeepsExactlyEachRanksOwnExpertTokensLocal(MoeGeneratorSettings settings)
+    public bool Execute_NonePlan_KeepsExactlyEachRanksOwnExpertTokensLocal(MoeWorkloadSettings settings)
     {
         var moeCase = MoeCaseGenerator.Generate(settings);
         var tokens = moeCase.Layers[0];
@@ -317,7 +318,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Execute_GeneratedCases_KeepsAsManyTokensLocalAsTheQuotasAllow(MoeGeneratorSettings settings)
+    public bool Execute_GeneratedCases_KeepsAsManyTokensLocalAsTheQuotasAllow(MoeWorkloadSettings settings)
     {
         var (tokens, plans) = Generate(settings);
         foreach (var (policy, plan) in plans)
@@ -341,7 +342,7 @@ public sealed class MoeDispatcherTests
     }
 
     [Property(MaxTest = 20, Arbitrary = [typeof(MoeDispatcherTests)])]
-    public bool Dispatch_SameInput_SameRoutes(MoeGeneratorSettings settings)
+    public bool Dispatch_SameInput_SameRoutes(MoeWorkloadSettings settings)
     {
         var (tokens, plans) = Generate(settings);
         return plans.All(p => MoeDispatcher.Dispatch(tokens, p.Plan).Routes.SequenceEqual(MoeDispatcher.Dispatch(tokens, p.Plan).Routes));
@@ -353,7 +354,7 @@ public sealed class MoeDispatcherTests
         return (moeCase.Layers[0], LayerPlan.Create(MoeTopology.From(moeCase), instances, 1.0));
     }
 
-    private static (LayerTokens Tokens, (string Policy, LayerPlan Plan)[] Plans) Generate(MoeGeneratorSettings settings)
+    private static (LayerTokens Tokens, (string Policy, LayerPlan Plan)[] Plans) Generate(MoeWorkloadSettings settings)
     {
         var moeCase = MoeCaseGenerator.Generate(settings);
         var topology = MoeTopology.From(moeCase);

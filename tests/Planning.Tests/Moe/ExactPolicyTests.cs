@@ -1,5 +1,6 @@
 using Planning.Moe;
 using Planning.Solving;
+using Planning.Moe.Workloads;
 
 namespace Planning.Tests.Moe;
 
@@ -45,7 +46,7 @@ public sealed class ExactPolicyTests
     [InlineData(11)]
     public void Plan_GeneratedCase_NeverWorseThanEplbAndNotBelowBound(int seed)
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings
         {
             Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, ExpertsPerRank = 2, RedundantSlotsPerRank = 1, TokensPerRank = 512, TopK = 2, TargetImbalance = 2.5, Seed = seed,
         });

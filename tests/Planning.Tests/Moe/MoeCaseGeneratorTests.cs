@@ -1,4 +1,5 @@
 using Planning.Moe;
+using Planning.Moe.Workloads;
 
 namespace Planning.Tests.Moe;
 
@@ -11,7 +12,7 @@ public sealed class MoeCaseGeneratorTests
     [InlineData(4.0)]
     public void Generate_TargetImbalance_IsReachedWithinOnePercent(double target)
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { TargetImbalance = target, Seed = 11 });
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { TargetImbalance = target, Seed = 11 });
         var topology = MoeTopology.From(moeCase);
 
         var initial = new NoBalancingPolicy().Plan(new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads)).Imbalance;
@@ -22,7 +23,7 @@ public sealed class MoeCaseGeneratorTests
     [Fact]
     public void Generate_EveryRow_RoutesTopKTimesTokensWithNoExpertAboveTokens()
     {
-        var settings = new MoeGeneratorSettings { Ranks = 16, ExpertsPerRank = 4, RanksPerNode = 8, RanksPerDomain = 16, TokensPerRank = 1000, TopK = 6, TargetImbalance = 2.5, Seed = 4 };
+        var settings = new MoeWorkloadSettings { Ranks = 16, ExpertsPerRank = 4, RanksPerNode = 8, RanksPerDomain = 16, TokensPerRank = 1000, TopK = 6, TargetImbalance = 2.5, Seed = 4 };
 
         var moeCase = MoeCaseGenerator.Generate(settings);
 
@@ -37,7 +38,7 @@ public sealed class MoeCaseGeneratorTests
     [Fact]
     public void Generate_SameSeed_SameCase_DifferentSeed_DifferentCase()
     {
-        var settings = new MoeGeneratorSettings { Ranks = 8, RanksPerNode = 8, RanksPerDomain = 8, Layers = 2, Seed = 3 };
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 8, RanksPerDomain = 8, Layers = 2, Seed = 3 };
 
         var a = MoeCaseGenerator.Generate(settings);
         var b = MoeCaseGenerator.Generate(settings);
@@ -51,7 +52,7 @@ public sealed class MoeCaseGeneratorTests
     public void Generate_ImbalanceBeyondReach_NamesTheField()
     {
         // 2 ranks x 1 expert with top-2: every token visits both experts, so the imbalance is always 1.
-        var ex = Assert.Throws<PlanningInputException>(() => MoeCaseGenerator.Generate(new MoeGeneratorSettings { Ranks = 2, RanksPerNode = 2, RanksPerDomain = 2, ExpertsPerRank = 1, TopK = 2, TargetImbalance = 1.5 }));
+        var ex = Assert.Throws<PlanningInputException>(() => MoeCaseGenerator.Generate(new MoeWorkloadSettings { Ranks = 2, RanksPerNode = 2, RanksPerDomain = 2, ExpertsPerRank = 1, TopK = 2, TargetImbalance = 1.5 }));
 
         Assert.Equal("imbalance", ex.Field);
     }

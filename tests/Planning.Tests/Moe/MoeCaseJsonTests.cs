@@ -1,5 +1,6 @@
 using Planning.Moe;
 using Planning.Moe.Json;
+using Planning.Moe.Workloads;
 
 namespace Planning.Tests.Moe;
 
@@ -8,7 +9,7 @@ public sealed class MoeCaseJsonTests
     [Fact]
     public void Parse_SerializedCase_RoundTrips()
     {
-        var original = MoeCaseGenerator.Generate(new MoeGeneratorSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, ExpertsPerRank = 2, Layers = 2, TokensPerRank = 100, TopK = 2, ExpertGroups = 4, Seed = 2 });
+        var original = MoeCaseGenerator.Generate(new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, ExpertsPerRank = 2, Layers = 2, TokensPerRank = 100, TopK = 2, ExpertGroups = 4, Seed = 2 });
 
         var parsed = MoeCaseJson.Parse(MoeCaseJson.Serialize(original));
 

@@ -51,8 +51,9 @@ public sealed class PackageConsumerTests : IDisposable
             """);
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
             using Planning.Moe;
+            using Planning.Moe.Workloads;
 
-            var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { Ranks = 16, RanksPerNode = 8, RanksPerDomain = 16, TargetImbalance = 2.0, Seed = 9 });
+            var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 8, RanksPerDomain = 16, TargetImbalance = 2.0, Seed = 9 });
             var plan = MoeBalancer.Balance(moeCase, new EplbPolicy());
             Console.WriteLine($"imbalance={plan.Layers[0].Imbalance:R}");
             """);
@@ -61,7 +62,7 @@ public sealed class PackageConsumerTests : IDisposable
         var output = Run(consumer, "dotnet", "run", "-c", "Release", "--no-build");
 
         // The same call in this process, through the project reference, must give the same number.
-        var moeCase = global::Planning.Moe.MoeCaseGenerator.Generate(new global::Planning.Moe.MoeGeneratorSettings { Ranks = 16, RanksPerNode = 8, RanksPerDomain = 16, TargetImbalance = 2.0, Seed = 9 });
+        var moeCase = global::Planning.Moe.MoeCaseGenerator.Generate(new global::Planning.Moe.Workloads.MoeWorkloadSettings { Ranks = 16, RanksPerNode = 8, RanksPerDomain = 16, TargetImbalance = 2.0, Seed = 9 });
         var expected = global::Planning.Moe.MoeBalancer.Balance(moeCase, new global::Planning.Moe.EplbPolicy()).Layers[0].Imbalance;
         Assert.Contains(FormattableString.Invariant($"imbalance={expected:R}"), output, StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using Planning.Moe;
 using Planning.Moe.UltraEp;
+using Planning.Moe.Workloads;
 
 namespace Planning.Tests.Moe.UltraEp;
 
@@ -8,7 +9,7 @@ public sealed class QuotaPlannerTests
     [Fact]
     public void Solve_SteadyState_AllocatesNothing()
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { TargetImbalance = 3.0, Seed = 2 });
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { TargetImbalance = 3.0, Seed = 2 });
         var planner = new QuotaPlanner(MoeTopology.From(moeCase));
         long[] loads = [.. moeCase.Layers[0].ExpertLoads];
         planner.Solve(loads);
@@ -25,7 +26,7 @@ public sealed class QuotaPlannerTests
     [Fact]
     public void Solve_ReportsLoadsConsistentWithItsInstances()
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 8, TargetImbalance = 2.5, Seed = 6 });
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 8, TargetImbalance = 2.5, Seed = 6 });
         var topology = MoeTopology.From(moeCase);
         var planner = new QuotaPlanner(topology);
         long[] loads = [.. moeCase.Layers[0].ExpertLoads];
@@ -51,7 +52,7 @@ public sealed class QuotaPlannerTests
     [Fact]
     public void Solve_MinReplicaQuota_NoReplicaBelowIt()
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { TargetImbalance = 2.0, Seed = 3 });
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { TargetImbalance = 2.0, Seed = 3 });
         var planner = new QuotaPlanner(MoeTopology.From(moeCase));
 
         planner.Solve([.. moeCase.Layers[0].ExpertLoads], minReplicaQuota: 1024);

@@ -4,6 +4,7 @@ using FsCheck.Xunit;
 using Planning.Moe;
 using Planning.Moe.UltraEp;
 using Planning.Solving;
+using Planning.Moe.Workloads;
 
 namespace Planning.Tests.Moe.UltraEp;
 
@@ -76,7 +77,7 @@ public sealed class UltraEpPolicyTests
     public void Plan_Ep64ReadmeCases_ReachImbalanceAtMostOnePointZeroOne(double initial)
     {
         // UltraEP README setting: EP64, 256 experts, 4 masters + 2 redundant slots per rank, top-8, 8192 tokens per rank.
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { TargetImbalance = initial, Layers = 3, Seed = 1 });
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { TargetImbalance = initial, Layers = 3, Seed = 1 });
         var topology = MoeTopology.From(moeCase);
 
         foreach (var layer in moeCase.Layers)
@@ -90,7 +91,7 @@ public sealed class UltraEpPolicyTests
     [Fact]
     public void Plan_SamePreviousPlan_ReusesEveryReplica()
     {
-        var moeCase = MoeCaseGenerator.Generate(new MoeGeneratorSettings { Ranks = 16, RanksPerNode = 8, RanksPerDomain = 16, TargetImbalance = 2.0, Seed = 4 });
+        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 8, RanksPerDomain = 16, TargetImbalance = 2.0, Seed = 4 });
         var topology = MoeTopology.From(moeCase);
         var problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
         var policy = new UltraEpPolicy(new UltraEpOptions { ExpertBytes = 1000 });
@@ -105,7 +106,7 @@ public sealed class UltraEpPolicyTests
     [Fact]
     public void Plan_DriftedLoads_IncrementalStaysWithinSlackAndMovesFewerReplicas()
     {
-        var settings = new MoeGeneratorSettings { Ranks = 32, RanksPerNode = 8, RanksPerDomain = 32, TargetImbalance = 2.0, Layers = 2, Seed = 8 };
+        var settings = new MoeWorkloadSettings { Ranks = 32, RanksPerNode = 8, RanksPerDomain = 32, TargetImbalance = 2.0, Layers = 2, Seed = 8 };
         var moeCase = MoeCaseGenerator.Generate(settings);
         var topology = MoeTopology.From(moeCase);
         var policy = new UltraEpPolicy(new UltraEpOptions { ExpertBytes = 88_080_384 });

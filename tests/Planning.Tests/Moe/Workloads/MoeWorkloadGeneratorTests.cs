@@ -124,7 +124,7 @@ public sealed class MoeWorkloadGeneratorTests
     [InlineData(2, 8, 4, 500, 1.0, 5)]
     public void Generate_ZipfFirstMicrobatch_IsExactlyMoeCaseGeneratorsCase(int layers, int ranks, int topK, int tokens, double target, int seed)
     {
-        var generator = new MoeGeneratorSettings { Ranks = ranks, RanksPerDomain = ranks, Layers = layers, TopK = topK, TokensPerRank = tokens, TargetImbalance = target, Seed = seed };
+        var generator = new MoeWorkloadSettings { Ranks = ranks, RanksPerDomain = ranks, Layers = layers, TopK = topK, TokensPerRank = tokens, TargetImbalance = target, Seed = seed };
         var settings = new MoeWorkloadSettings { Ranks = ranks, RanksPerDomain = ranks, Layers = layers, TopK = topK, TokensPerRank = tokens, TargetImbalance = target, Seed = seed, Microbatches = 2 };
 
         var expected = MoeCaseJson.Serialize(MoeCaseGenerator.Generate(generator));
