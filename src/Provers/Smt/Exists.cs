@@ -1,0 +1,27 @@
+namespace Planning.Provers.Smt;
+
+/// <summary>
+/// <c>∃ x. body</c>: the body holds for some value of the bound variable. Inside the body the variable's name refers to the bound
+/// variable (shadowing any outer one). <see cref="Terms.Exists"/> binds several variables; nested ones print as one binder.
+/// </summary>
+public sealed record Exists : Term
+{
+    /// <summary>Creates <c>∃ <paramref name="bound"/>. <paramref name="body"/></c>.</summary>
+    /// <param name="bound">The bound variable.</param>
+    /// <param name="body">A formula.</param>
+    public Exists(Variable bound, Term body)
+    {
+        ArgumentNullException.ThrowIfNull(bound);
+        Bound = bound;
+        Body = RequireSort(body, SmtSort.BoolSort, nameof(body));
+    }
+
+    /// <summary>The bound variable.</summary>
+    public Variable Bound { get; }
+
+    /// <summary>The body.</summary>
+    public Term Body { get; }
+
+    /// <inheritdoc />
+    public override SmtSort Sort => SmtSort.BoolSort;
+}

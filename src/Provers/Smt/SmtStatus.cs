@@ -1,0 +1,14 @@
+namespace Planning.Provers.Smt;
+
+/// <summary>The answer of a satisfiability check.</summary>
+public enum SmtStatus
+{
+    /// <summary>The assertions have a model.</summary>
+    Sat,
+
+    /// <summary>The assertions have no model.</summary>
+    Unsat,
+
+    /// <summary>The backend could not decide (time limit, incompleteness, or a failure), with a reason.</summary>
+    Unknown,
+}

@@ -1,0 +1,190 @@
+namespace Planning.Provers.Smt;
+
+/// <summary>Builders over lists of terms, and the free variables of a query.</summary>
+public static class Terms
+{
+    /// <summary>The conjunction of the formulas: <c>true</c> when there are none, the formula itself when one.</summary>
+    /// <param name="formulas">Formulas (Bool terms).</param>
+    /// <returns>A right-nested chain of <see cref="Conjunction"/>.</returns>
+    public static Term All(IEnumerable<Term> formulas) => Chain(formulas, BoolLiteral.True, static (l, r) => new Conjunction(l, r));
+
+    /// <summary>The disjunction of the formulas: <c>false</c> when there are none, the formula itself when one.</summary>
+    /// <param name="formulas">Formulas (Bool terms).</param>
+    /// <returns>A right-nested chain of <see cref="Disjunction"/>.</returns>
+    public static Term Any(IEnumerable<Term> formulas) => Chain(formulas, BoolLiteral.False, static (l, r) => new Disjunction(l, r));
+
+    /// <summary>Binds the variables universally, the first outermost; the body itself when there are none.</summary>
+    /// <param name="bound">The variables to bind.</param>
+    /// <param name="body">A formula.</param>
+    /// <returns>Nested <see cref="ForAll"/> terms.</returns>
+    public static Term ForAll(IEnumerable<Variable> bound, Term body) => Bind(bound, body, static (v, b) => new ForAll(v, b));
+
+    /// <summary>Binds the variables existentially, the first outermost; the body itself when there are none.</summary>
+    /// <param name="bound">The variables to bind.</param>
+    /// <param name="body">A formula.</param>
+    /// <returns>Nested <see cref="Exists"/> terms.</returns>
+    public static Term Exists(IEnumerable<Variable> bound, Term body) => Bind(bound, body, static (v, b) => new Exists(v, b));
+
+    /// <summary>
+    /// The free variables of the terms, each once, in order of first occurrence; checks that each name has one sort in
+    /// its scope (free variables across all the terms, bound ones inside their binder).
+    /// </summary>
+    /// <param name="terms">The terms of one query.</param>
+    /// <returns>The free variables.</returns>
+    /// <exception cref="ArgumentException">A name is used with two sorts.</exception>
+    public static IReadOnlyList<Variable> FreeVariables(IEnumerable<Term> terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        var free = new List<Variable>();
+        var freeSorts = new Dictionary<string, SmtSort>(StringComparer.Ordinal);
+        var bound = new Dictionary<string, List<SmtSort>>(StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            ArgumentNullException.ThrowIfNull(term, nameof(terms));
+            Visit(term, free, freeSorts, bound);
+        }
+
+        return free;
+    }
+
+    private static void Visit(Term term, List<Variable> free, Dictionary<string, SmtSort> freeSorts, Dictionary<string, List<SmtSort>> bound)
+    {
+        // Iterative over the binary spine (long conjunctions), recursive elsewhere.
+        var pending = new Stack<Term>();
+        pending.Push(term);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case Variable v:
+                    if (bound.TryGetValue(v.Name, out var scopes) && scopes.Count > 0)
+                    {
+                        if (scopes[^1] != v.Sort)
+                        {
+                            throw new ArgumentException(
+                                $"variable '{v.Name}' is bound as {Term.Describe(scopes[^1])} but used as {Term.Describe(v.Sort)}", nameof(term));
+                        }
+                    }
+                    else if (freeSorts.TryGetValue(v.Name, out var sort))
+                    {
+                        if (sort != v.Sort)
+                        {
+                            throw new ArgumentException(
+                                $"variable '{v.Name}' is used both as {Term.Describe(sort)} and as {Term.Describe(v.Sort)}", nameof(term));
+                        }
+                    }
+                    else
+                    {
+                        freeSorts.Add(v.Name, v.Sort);
+                        free.Add(v);
+                    }
+
+                    break;
+                case BoolLiteral or IntLiteral or RealLiteral:
+                    break;
+                case Arithmetic a:
+                    pending.Push(a.Right);
+                    pending.Push(a.Left);
+                    break;
+                case Comparison c:
+                    pending.Push(c.Right);
+                    pending.Push(c.Left);
+                    break;
+                case Conjunction c:
+                    pending.Push(c.Right);
+                    pending.Push(c.Left);
+                    break;
+                case Disjunction d:
+                    pending.Push(d.Right);
+                    pending.Push(d.Left);
+                    break;
+                case Implication i:
+                    pending.Push(i.Conclusion);
+                    pending.Push(i.Premise);
+                    break;
+                case Biconditional b:
+                    pending.Push(b.Right);
+                    pending.Push(b.Left);
+                    break;
+                case IfThenElse ite:
+                    pending.Push(ite.WhenFalse);
+                    pending.Push(ite.WhenTrue);
+                    pending.Push(ite.Condition);
+                    break;
+                case UnaryMinus u:
+                    pending.Push(u.Operand);
+                    break;
+                case IntToReal r:
+                    pending.Push(r.Operand);
+                    break;
+                case RealToInt r:
+                    pending.Push(r.Operand);
+                    break;
+                case LogicalNot n:
+                    pending.Push(n.Operand);
+                    break;
+                case ForAll q:
+                    VisitBinder(q.Bound, q.Body, free, freeSorts, bound);
+                    break;
+                case Exists q:
+                    VisitBinder(q.Bound, q.Body, free, freeSorts, bound);
+                    break;
+                default:
+                    throw new ArgumentException($"unsupported term: {term.GetType().Name}", nameof(term));
+            }
+        }
+    }
+
+    private static void VisitBinder(Variable variable, Term body, List<Variable> free, Dictionary<string, SmtSort> freeSorts, Dictionary<string, List<SmtSort>> bound)
+    {
+        if (!bound.TryGetValue(variable.Name, out var scopes))
+        {
+            scopes = [];
+            bound.Add(variable.Name, scopes);
+        }
+
+        scopes.Add(variable.Sort);
+        Visit(body, free, freeSorts, bound);
+        scopes.RemoveAt(scopes.Count - 1);
+    }
+
+    private static Term Chain(IEnumerable<Term> formulas, Term empty, Func<Term, Term, Term> combine)
+    {
+        ArgumentNullException.ThrowIfNull(formulas);
+        var list = formulas.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is null || list[i].Sort != SmtSort.BoolSort)
+            {
+                throw new ArgumentException($"item {i} is not a formula: {list[i]?.ToString() ?? "null"}", nameof(formulas));
+            }
+        }
+
+        if (list.Count == 0)
+        {
+            return empty;
+        }
+
+        var result = list[^1];
+        for (var i = list.Count - 2; i >= 0; i--)
+        {
+            result = combine(list[i], result);
+        }
+
+        return result;
+    }
+
+    private static Term Bind(IEnumerable<Variable> bound, Term body, Func<Variable, Term, Term> binder)
+    {
+        ArgumentNullException.ThrowIfNull(bound);
+        ArgumentNullException.ThrowIfNull(body);
+        var list = bound.ToList();
+        var result = body;
+        for (var i = list.Count - 1; i >= 0; i--)
+        {
+            result = binder(list[i], result);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,417 @@
+using System.Collections.Immutable;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Planning.Provers.Smt;
+
+/// <summary>
+/// Z3 as a separate process (<c>z3 -in</c>, SMT-LIB 2 over pipes): one long-lived process per instance, a scope pushed
+/// and popped around each check (and <c>(reset)</c> every thousand checks, which keeps z3's memory flat), and a hard
+/// wall-clock limit: when a check runs past its limit the process is killed
+/// (and restarted for the next check) and the check returns <see cref="Unknown"/> with reason
+/// <see cref="Unknown.TimeoutReason"/>.
+/// </summary>
+/// <remarks>
+/// Variables are sent under generated names (v0, v1, ... free; b0, b1, ... bound), so any name is allowed. One instance
+/// serves one caller at a time; use one per worker thread.
+/// </remarks>
+public sealed class Z3ProcessBackend : ISmtBackend
+{
+    private const int RunRunning = 0;
+    private const int RunFinished = 1;
+    private const int RunKilled = 2;
+
+    private const string Options = "(set-option :print-success false)\n(set-option :produce-models true)\n";
+
+    private readonly Lock _gate = new();
+    private readonly Z3ProcessOptions _options;
+    private readonly Queue<string> _stderr = new();
+    private Process? _process;
+    private long _softTimeoutMilliseconds = -1;
+    private int _checksSinceReset;
+    private bool _disposed;
+
+    /// <summary>Starts the Z3 process.</summary>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <exception cref="InvalidOperationException">The executable could not be started.</exception>
+    public Z3ProcessBackend(Z3ProcessOptions? options = null)
+    {
+        _options = options ?? new Z3ProcessOptions();
+        ArgumentException.ThrowIfNullOrEmpty(_options.ExecutablePath, nameof(options));
+        ArgumentNullException.ThrowIfNull(_options.TimeProvider, nameof(options));
+        lock (_gate)
+        {
+            Start();
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => "z3-process";
+
+    /// <summary>How many times the process was started (the first start included); a kill at the limit costs a restart.</summary>
+    public int Starts { get; private set; }
+
+    /// <inheritdoc />
+    public SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit)
+    {
+        var free = Z3InProcessBackend.Validate(assertions, limit);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_process is null || HasExited(_process))
+            {
+                DiscardProcess();
+                try
+                {
+                    Start();
+                }
+                catch (InvalidOperationException e)
+                {
+                    return new Unknown(e.Message);
+                }
+            }
+
+            var process = _process!;
+            var state = RunRunning;
+            using var timer = _options.TimeProvider.CreateTimer(
+                _ =>
+                {
+                    if (Interlocked.CompareExchange(ref state, RunKilled, RunRunning) == RunRunning)
+                    {
+                        Kill(process);
+                    }
+                },
+                null,
+                limit,
+                Timeout.InfiniteTimeSpan);
+            SmtResult result;
+            var failed = false;
+            var started = _options.TimeProvider.GetTimestamp();
+            try
+            {
+                result = Run(process, assertions, free, limit, out failed);
+            }
+            catch (IOException e)
+            {
+                result = new Unknown("z3 process failed: " + e.Message + StderrTail());
+                failed = true;
+            }
+
+            if (Interlocked.CompareExchange(ref state, RunFinished, RunRunning) != RunRunning)
+            {
+                // The limit passed: whatever was read, the process is gone.
+                DiscardProcess();
+                return new Unknown(Unknown.TimeoutReason);
+            }
+
+            if (failed)
+            {
+                // Not Z3's own "unknown" but a failure: start afresh next time.
+                DiscardProcess();
+            }
+            else if (result is Unknown && _options.SoftTimeout && _options.TimeProvider.GetElapsedTime(started) >= limit * 0.85)
+            {
+                // Stopped by its own timeout (90% of the limit); z3 4.8.12 sometimes names the theory it gave up in instead.
+                result = new Unknown(Unknown.TimeoutReason);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Ends the Z3 process.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_process is { } process)
+            {
+                try
+                {
+                    process.StandardInput.WriteLine("(exit)");
+                    process.StandardInput.Flush();
+                    if (!process.WaitForExit(TimeSpan.FromMilliseconds(200)))
+                    {
+                        Kill(process);
+                    }
+                }
+                catch (IOException)
+                {
+                    Kill(process);
+                }
+
+                DiscardProcess();
+            }
+        }
+    }
+
+    private SmtResult Run(Process process, IReadOnlyList<Term> assertions, IReadOnlyList<Variable> free, TimeSpan limit, out bool failed)
+    {
+        failed = false;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < free.Count; i++)
+        {
+            names.Add(free[i].Name, "v" + i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var script = new StringBuilder();
+        if (++_checksSinceReset > Z3InProcessBackend.ChecksPerReset)
+        {
+            // As in-process: z3 keeps some memory per push/pop; (reset) also drops the options, which are sent again.
+            script.Append("(reset)\n").Append(Options);
+            _checksSinceReset = 1;
+            _softTimeoutMilliseconds = -1;
+        }
+
+        var soft = Math.Clamp((long)(limit.TotalMilliseconds * 0.9), 1, uint.MaxValue - 1);
+        if (_options.SoftTimeout && soft != _softTimeoutMilliseconds)
+        {
+            script.Append(CultureInfo.InvariantCulture, $"(set-option :timeout {soft})\n");
+            _softTimeoutMilliseconds = soft;
+        }
+
+        script.Append("(push 1)\n");
+        foreach (var variable in free)
+        {
+            script.Append("(declare-const ").Append(names[variable.Name]).Append(' ').Append(SmtLibWriter.SortName(variable.Sort)).Append(")\n");
+        }
+
+        foreach (var assertion in assertions)
+        {
+            script.Append("(assert ").Append(SmtLibWriter.Write(assertion, v => names[v.Name])).Append(")\n");
+        }
+
+        script.Append("(check-sat)\n");
+        Send(process, script.ToString());
+
+        var answer = ReadResponse(process);
+        SmtResult result;
+        switch (answer)
+        {
+            case "unsat":
+                result = Unsat.Instance;
+                break;
+            case "sat":
+                result = new Sat(ReadModel(process, free, names));
+                break;
+            case "unknown":
+                Send(process, "(get-info :reason-unknown)\n");
+                result = new Unknown(ReadReason(ReadResponse(process)));
+                break;
+            default:
+                failed = true;
+                return new Unknown("z3 error: " + Describe(answer));
+        }
+
+        Send(process, "(pop 1)\n");
+        return result;
+    }
+
+    private static ImmutableSortedDictionary<string, string> ReadModel(Process process, IReadOnlyList<Variable> free, Dictionary<string, string> names)
+    {
+        var model = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (free.Count == 0)
+        {
+            return model.ToImmutable();
+        }
+
+        Send(process, "(get-value (" + string.Join(' ', free.Select(v => names[v.Name])) + "))\n");
+        var response = ReadResponse(process);
+        SExpression parsed;
+        try
+        {
+            parsed = SExpression.Parse(response);
+        }
+        catch (FormatException e)
+        {
+            throw new IOException("unexpected response to get-value: " + e.Message, e);
+        }
+
+        if (parsed.Items is not { } pairs || pairs.Count != free.Count)
+        {
+            throw new IOException("unexpected response to get-value: " + response);
+        }
+
+        for (var i = 0; i < free.Count; i++)
+        {
+            if (pairs[i].Items is not [var name, var value] || name.Atom != names[free[i].Name])
+            {
+                throw new IOException("unexpected response to get-value: " + response);
+            }
+
+            model[free[i].Name] = SmtValues.Normalize(value.ToString());
+        }
+
+        return model.ToImmutable();
+    }
+
+    private static string ReadReason(string response)
+    {
+        try
+        {
+            if (SExpression.Parse(response).Items is [{ Atom: ":reason-unknown" }, var reason])
+            {
+                return Z3InProcessBackend.NormalizeReason(reason.StringValue() ?? reason.ToString());
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        return Z3InProcessBackend.NormalizeReason(response);
+    }
+
+    private static void Send(Process process, string text)
+    {
+        process.StandardInput.Write(text);
+        process.StandardInput.Flush();
+    }
+
+    /// <summary>One response: a line, or the lines of one balanced s-expression.</summary>
+    private static string ReadResponse(Process process)
+    {
+        var line = process.StandardOutput.ReadLine() ?? throw new IOException("the z3 process ended");
+        var depth = SExpression.Balance(line);
+        if (depth <= 0)
+        {
+            return line.Trim();
+        }
+
+        var text = new StringBuilder(line);
+        while (depth > 0)
+        {
+            var next = process.StandardOutput.ReadLine() ?? throw new IOException("the z3 process ended");
+            text.Append('\n').Append(next);
+            depth += SExpression.Balance(next);
+        }
+
+        return text.ToString().Trim();
+    }
+
+    private static string Describe(string answer)
+    {
+        try
+        {
+            if (SExpression.Parse(answer).Items is [{ Atom: "error" }, var message])
+            {
+                return message.StringValue() ?? message.ToString();
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        return "unexpected response: " + answer;
+    }
+
+    private string StderrTail()
+    {
+        lock (_stderr)
+        {
+            return _stderr.Count == 0 ? string.Empty : " (stderr: " + string.Join(" | ", _stderr) + ")";
+        }
+    }
+
+    private void Start()
+    {
+        var start = new ProcessStartInfo(_options.ExecutablePath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardInputEncoding = new UTF8Encoding(false),
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add("-in");
+        start.ArgumentList.Add("-smt2");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"the Z3 executable '{_options.ExecutablePath}' could not be started");
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException($"the Z3 executable '{_options.ExecutablePath}' could not be started ({e.Message}); on Debian: apt-get install z3", e);
+        }
+
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (_stderr)
+            {
+                _stderr.Enqueue(e.Data);
+                while (_stderr.Count > 20)
+                {
+                    _stderr.Dequeue();
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        _process = process;
+        _softTimeoutMilliseconds = -1;
+        _checksSinceReset = 0;
+        Starts++;
+        Send(process, Options);
+    }
+
+    private void DiscardProcess()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        _process = null;
+        Kill(process);
+        try
+        {
+            process.WaitForExit(TimeSpan.FromSeconds(5));
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        process.Dispose();
+    }
+
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (Win32Exception)
+        {
+            // Exiting.
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+using Planning.Provers.Smt;
+
+using Xunit.Abstractions;
+
+using static Planning.Provers.Tests.Smt.T;
+
+namespace Planning.Provers.Tests.Smt;
+
+/// <summary>The process backend's hard limit: a check past its limit is killed, reported unknown, and the next one runs.</summary>
+[Collection(Z3TestGroup.Name)]
+public sealed class Z3ProcessBackendTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Check_PellThatOvershootsZ3sOwnTimeout_KilledAtTheLimitAndRestarted()
+    {
+        using var backend = new Z3ProcessBackend();
+        var watch = Stopwatch.StartNew();
+        var result = backend.Check(Pell(), TimeSpan.FromSeconds(1));
+        watch.Stop();
+
+        Assert.Equal(Unknown.TimeoutReason, Assert.IsType<Unknown>(result).Reason);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"returned early: {watch.Elapsed}");
+
+        var (left, right) = Quadratic();
+        Assert.True(backend.CheckEquivalent(left, right, TimeSpan.FromSeconds(10)).IsProven);
+        Assert.Equal(2, backend.Starts);
+    }
+
+    [Fact]
+    public void Check_ConsecutiveProductWithoutSoftTimeout_KilledAtTheLimit()
+    {
+        using var backend = new Z3ProcessBackend(new Z3ProcessOptions { SoftTimeout = false });
+        var watch = Stopwatch.StartNew();
+        var result = backend.CheckValid(ConsecutiveProductEven(), TimeSpan.FromSeconds(1));
+        watch.Stop();
+
+        Assert.Equal(ProofVerdict.Unknown, result.Verdict);
+        Assert.Equal(Unknown.TimeoutReason, result.Reason);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        Assert.True(backend.CheckEquivalent(OddFamily().Left, OddFamily().Right, TimeSpan.FromSeconds(10)).IsProven);
+        Assert.Equal(2, backend.Starts);
+    }
+
+    [Fact]
+    public void Check_ManyTimeoutsInARow_EachWithinTheLimit()
+    {
+        using var backend = new Z3ProcessBackend();
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            Assert.IsType<Unknown>(backend.Check(Pell(), TimeSpan.FromMilliseconds(300)));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.3), $"took {watch.Elapsed}");
+            Assert.IsType<Sat>(backend.Check([Gt(IntVar("n"), I(i))], TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    [Fact]
+    public void InProcessCheck_Pell_UnknownAfterZ3sSoftLimit()
+    {
+        // For comparison: in-process the limit is Z3's own, which this query overshoots (about 1.8 s for 1 s).
+        using var backend = new Z3InProcessBackend();
+        var watch = Stopwatch.StartNew();
+        var result = backend.Check(Pell(), TimeSpan.FromSeconds(1));
+        watch.Stop();
+        output.WriteLine($"in-process, limit 1 s: {result} after {watch.Elapsed.TotalSeconds:F2} s");
+        Assert.Equal(Unknown.TimeoutReason, Assert.IsType<Unknown>(result).Reason);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Check_ExecutableThatExits_UnknownWithTheFailureNotAnException()
+    {
+        using var backend = new Z3ProcessBackend(new Z3ProcessOptions { ExecutablePath = "false" });
+        var result = Assert.IsType<Unknown>(backend.Check([Gt(IntVar("n"), I(0))], TimeSpan.FromSeconds(5)));
+        Assert.StartsWith("z3 process failed", result.Reason, StringComparison.Ordinal);
+        Assert.IsType<Unknown>(backend.Check([Gt(IntVar("n"), I(0))], TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void Constructor_MissingExecutable_ThrowsWithTheName()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new Z3ProcessBackend(new Z3ProcessOptions { ExecutablePath = "/nonexistent/z3" }));
+        Assert.Contains("/nonexistent/z3", error.Message, StringComparison.Ordinal);
+    }
+}
