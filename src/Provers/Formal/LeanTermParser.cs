@@ -458,7 +458,7 @@ internal sealed class LeanTermParser
             case LeanTokenKind.LeftBracket:
                 throw FormalParseException.Unsupported(position, "list literal [ … ]");
             case LeanTokenKind.CenterDot:
-                throw FormalParseException.Unsupported(position, "placeholder ·");
+                throw FormalParseException.Unsupported(position, "anonymous-function dot ·");
             case LeanTokenKind.Hole:
                 throw FormalParseException.Unsupported(position, "hole _");
             case LeanTokenKind.Let or LeanTokenKind.Have or LeanTokenKind.Show or LeanTokenKind.From:

@@ -233,7 +233,7 @@ public enum LeanTokenKind
     /// <summary>The arrow after a binder in <c>fun x =&gt; e</c>: <c>=&gt;</c> or <c>↦</c>.</summary>
     MapsTo,
 
-    /// <summary>The placeholder dot <c>·</c> (U+00B7), as in <c>(· ≠ ·)</c>.</summary>
+    /// <summary>The anonymous-function dot <c>·</c> (U+00B7), as in <c>(· ≠ ·)</c>.</summary>
     CenterDot,
 
     /// <summary>
