@@ -1,0 +1,709 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Numerics;
+
+using Planning.Provers.Formal;
+using Planning.Provers.Smt;
+
+namespace Planning.Provers.Translation;
+
+/// <summary>
+/// Translates a typed Lean statement (<see cref="FormalStatement"/>) into SMT terms with Lean's semantics rather than
+/// naive ones. Rules:
+/// <list type="bullet">
+/// <item><description>Sorts: ℕ and ℤ become Int, ℝ and NNReal become Real; every ℕ variable (free or bound) gets the side
+/// condition <c>x ≥ 0</c>, every NNReal variable <c>x ≥ 0</c>. ℚ and ℂ variables, functions, sets and Prop variables are
+/// unsupported (a ℚ variable ranging over ℝ would change the meaning); ℚ-valued expressions without ℚ variables are Real.</description></item>
+/// <item><description>Literals: numerals at ℕ/ℤ are Int literals, at ℚ/ℝ Real literals; a decimal <c>m × 10^e</c> is the exact rational.</description></item>
+/// <item><description>ℕ subtraction is truncated: <c>a - b = ite(a ≥ b, a - b, 0)</c>.</description></item>
+/// <item><description>ℕ and ℤ division and remainder are Lean's <c>Int.ediv</c>/<c>Int.emod</c> (Euclidean, which is what
+/// SMT-LIB <c>div</c>/<c>mod</c> compute): <c>x / y = ite(y = 0, 0, div x y)</c>, <c>x % y = ite(y = 0, x, mod x y)</c>;
+/// on ℕ this is floor division.</description></item>
+/// <item><description>Real (and ℚ) division by zero is zero: <c>x / y = ite(y = 0, 0, x / y)</c>; <c>x⁻¹ = ite(x = 0, 0, 1 / x)</c>.</description></item>
+/// <item><description><c>^</c> only with a literal natural exponent (at most 64), expanded into a product (<c>x^0 = 1</c>);
+/// otherwise <c>unsupported: non-literal exponent</c>.</description></item>
+/// <item><description><c>Real.sqrt x</c> is a fresh variable <c>s</c> with <c>s ≥ 0 ∧ (x ≥ 0 → s·s = x) ∧ (x &lt; 0 → s = 0)</c>;
+/// at top level the constraint is a side condition, under a binder it is <c>∃ s, constraint ∧ body</c> (equivalent since the
+/// constraint determines <c>s</c>).</description></item>
+/// <item><description>Casts ℕ/ℤ → ℝ/ℚ are <c>to_real</c>; ℕ → ℤ and NNReal → ℝ are the identity.</description></item>
+/// <item><description><c>|x|</c>, <c>min</c>, <c>max</c>, <c>Int.natAbs</c>, <c>Int.toNat</c> are <c>ite</c>s; <c>Nat.succ n = n + 1</c>;
+/// <c>⌊x⌋ = to_int x</c>, <c>⌈x⌉ = -to_int(-x)</c>, <c>Nat.floor x = max(⌊x⌋, 0)</c>, <c>Nat.ceil x = max(⌈x⌉, 0)</c>.</description></item>
+/// <item><description><c>a ∣ b</c> on ℕ/ℤ: for a literal <c>a ≠ 0</c> it is <c>b mod |a| = 0</c>, for <c>a = 0</c> it is <c>b = 0</c>,
+/// otherwise <c>∃ k : Int, b = a·k</c>. <c>Even x</c>/<c>Odd x</c> on ℕ/ℤ are <c>x mod 2 = 0</c>/<c>= 1</c>;
+/// <c>a ≡ b [MOD n]</c> is <c>a % n = b % n</c> with Lean's <c>%</c>.</description></item>
+/// <item><description><c>x ∈ Finset.range n</c>, <c>Finset.Icc/Ico/Ioc/Ioo a b</c> are the bound comparisons.</description></item>
+/// <item><description><c>∑</c>/<c>∏</c> over <c>Finset.range n</c> and the intervals with literal bounds (at most 1000 terms) are
+/// unrolled (empty sum 0, empty product 1); otherwise <c>unsupported: non-literal big-operator bounds</c>.</description></item>
+/// <item><description><c>∀</c>/<c>∃</c> with ℕ, ℤ, ℝ or NNReal binders; a ℕ binder adds <c>x ≥ 0</c> as premise (∀) or conjunct (∃).</description></item>
+/// <item><description><c>^</c> with a literal base and a literal exponent (at most 4096) is computed exactly.</description></item>
+/// <item><description><c>Nat.Prime p</c> is <c>p ≥ 2 ∧ ∀ a b ≥ 0, a·b = p → a = 1 ∨ b = 1</c>.</description></item>
+/// <item><description><c>Nat.gcd a b</c> is a fresh <c>g ≥ 0</c> with <c>g ∣ a ∧ g ∣ b ∧ ∀ d, d ∣ a ∧ d ∣ b → d ∣ g</c>;
+/// <c>Nat.lcm a b</c> a fresh <c>l ≥ 0</c> with <c>a ∣ l ∧ b ∣ l ∧ ∀ m, a ∣ m ∧ b ∣ m → l ∣ m</c> (so gcd 0 0 = 0 and
+/// lcm 0 b = 0, as in Lean); the constraints are placed like those of <c>Real.sqrt</c>.</description></item>
+/// <item><description><c>n!</c> and <c>Nat.choose</c> on literals are computed; <c>True</c>/<c>False</c> are literals.</description></item>
+/// </list>
+/// Everything else (transcendental functions, ℤ gcd, sets, ∃!, function symbols, ℂ) is reported as
+/// <c>unsupported: &lt;construct&gt;</c>.
+/// </summary>
+public static class LeanToSmt
+{
+    private const int MaxExponent = 64;
+    private const int MaxLiteralExponent = 4096;
+    private const int MaxUnrolled = 1000;
+
+    /// <summary>Translates a statement, throwing <see cref="TranslationException"/> for an unsupported construct.</summary>
+    /// <param name="statement">The typed Lean statement.</param>
+    /// <returns>The translation.</returns>
+    /// <exception cref="TranslationException">The statement uses a construct that cannot be translated faithfully.</exception>
+    public static TranslatedStatement Translate(FormalStatement statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        try
+        {
+            return new Translator().Run(statement);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new TranslationException("ill-sorted term", exception);
+        }
+    }
+
+    /// <summary>Translates a statement without throwing; the result carries either the translation or the unsupported construct.</summary>
+    /// <param name="statement">The typed Lean statement.</param>
+    /// <returns>The translation or the reason.</returns>
+    public static TranslationResult TryTranslate(FormalStatement statement)
+    {
+        try
+        {
+            return new TranslationResult(Translate(statement), null);
+        }
+        catch (TranslationException exception)
+        {
+            return new TranslationResult(null, exception);
+        }
+    }
+
+    private sealed class Translator
+    {
+        private readonly Dictionary<string, Term> _environment = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
+        private List<(Variable Variable, Term Constraint)> _fresh = [];
+        private int _counter;
+
+        public TranslatedStatement Run(FormalStatement statement)
+        {
+            List<Variable> variables = [];
+            List<Term> side = [];
+            foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
+            {
+                _usedNames.Add(variable.Name);
+            }
+
+            foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
+            {
+                Variable smt = new(variable.Name, SortOf(variable.Type));
+                _environment[variable.Name] = smt;
+                variables.Add(smt);
+                if (RangeCondition(variable.Type, smt) is Term range)
+                {
+                    side.Add(range);
+                }
+            }
+
+            List<Term> hypotheses = [];
+            foreach (FormalHypothesis hypothesis in statement.Hypotheses.IsDefault ? [] : statement.Hypotheses)
+            {
+                hypotheses.Add(Formula(hypothesis.Proposition));
+            }
+
+            Term conclusion = Formula(statement.Conclusion);
+            foreach ((Variable variable, Term constraint) in _fresh)
+            {
+                variables.Add(variable);
+                side.Add(constraint);
+            }
+
+            return new TranslatedStatement(statement.Name, [.. variables], [.. side], [.. hypotheses], conclusion);
+        }
+
+        private static SmtSort SortOf(FormalType type)
+        {
+            return type.Kind switch
+            {
+                FormalTypeKind.Nat or FormalTypeKind.Int => SmtSort.IntSort,
+                FormalTypeKind.Real or FormalTypeKind.NNReal => SmtSort.RealSort,
+                FormalTypeKind.Rat => throw new TranslationException("ℚ variable"),
+                FormalTypeKind.Complex => throw new TranslationException("ℂ"),
+                FormalTypeKind.Function => throw new TranslationException("function variable"),
+                FormalTypeKind.Set or FormalTypeKind.Finset => throw new TranslationException("set variable"),
+                _ => throw new TranslationException("Prop variable"),
+            };
+        }
+
+        private static SmtSort ValueSort(FormalType type)
+        {
+            return type.Kind switch
+            {
+                FormalTypeKind.Nat or FormalTypeKind.Int => SmtSort.IntSort,
+                FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SmtSort.RealSort,
+                FormalTypeKind.Prop => SmtSort.BoolSort,
+                FormalTypeKind.Complex => throw new TranslationException("ℂ"),
+                _ => throw new TranslationException("set or function value"),
+            };
+        }
+
+        private static Comparison? RangeCondition(FormalType type, Term term)
+        {
+            return type.Kind switch
+            {
+                FormalTypeKind.Nat => Ge(term, Int(0)),
+                FormalTypeKind.NNReal => Ge(term, Real(0)),
+                _ => null,
+            };
+        }
+
+        private Term Formula(FormalExpr expr)
+        {
+            Term term = Translate(expr);
+            return term.Sort == SmtSort.BoolSort ? term : throw new TranslationException("non-propositional formula");
+        }
+
+        private Term Translate(FormalExpr expr)
+        {
+            return expr switch
+            {
+                NumeralExpr numeral => Literal(numeral.Value, BigInteger.One, numeral.Type),
+                ScientificExpr scientific => Scientific(scientific),
+                VariableExpr variable => _environment.TryGetValue(variable.Name, out Term? bound)
+                    ? bound
+                    : throw new TranslationException("unknown variable"),
+                CastExpr cast => Cast(cast),
+                NegateExpr negate => negate.Type.Kind == FormalTypeKind.Nat
+                    ? throw new TranslationException("ℕ negation")
+                    : new UnaryMinus(Translate(negate.Operand)),
+                ArithmeticExpr arithmetic => Arithmetic(arithmetic),
+                CallExpr call => Call(call),
+                ApplyExpr => throw new TranslationException("function application"),
+                RelationExpr relation => Relation(relation),
+                LogicalExpr logical => Logical(logical),
+                NotExpr not => new LogicalNot(Formula(not.Operand)),
+                QuantifierExpr quantifier => Quantifier(quantifier),
+                BigOperatorExpr big => BigOperator(big),
+                SetBuilderExpr => throw new TranslationException("set-builder"),
+                FilterExpr => throw new TranslationException("Finset.filter"),
+                _ => throw new TranslationException(expr.GetType().Name),
+            };
+        }
+
+        private static Term Literal(BigInteger numerator, BigInteger denominator, FormalType type)
+        {
+            return ValueSort(type) switch
+            {
+                SmtSort.IntSort when denominator.IsOne => new IntLiteral(numerator),
+                SmtSort.RealSort => new RealLiteral(numerator, denominator),
+                _ => throw new TranslationException("literal of type " + type),
+            };
+        }
+
+        private static Term Scientific(ScientificExpr scientific)
+        {
+            if (Math.Abs(scientific.Exponent) > 1000)
+            {
+                throw new TranslationException("huge decimal exponent");
+            }
+
+            BigInteger power = BigInteger.Pow(10, Math.Abs(scientific.Exponent));
+            return scientific.Exponent >= 0
+                ? Literal(scientific.Mantissa * power, BigInteger.One, scientific.Type)
+                : Literal(scientific.Mantissa, power, scientific.Type);
+        }
+
+        private Term Cast(CastExpr cast)
+        {
+            Term operand = Translate(cast.Operand);
+            SmtSort target = ValueSort(cast.Type);
+            if (operand.Sort == target)
+            {
+                return operand;
+            }
+
+            return operand.Sort == SmtSort.IntSort && target == SmtSort.RealSort
+                ? new IntToReal(operand)
+                : throw new TranslationException($"cast from {cast.Operand.Type} to {cast.Type}");
+        }
+
+        private Term Arithmetic(ArithmeticExpr arithmetic)
+        {
+            if (arithmetic.Operator == NumericOperator.Power)
+            {
+                return Power(arithmetic);
+            }
+
+            Term left = Translate(arithmetic.Left);
+            Term right = Translate(arithmetic.Right);
+            bool natural = arithmetic.Type.Kind == FormalTypeKind.Nat;
+            switch (arithmetic.Operator)
+            {
+                case NumericOperator.Add:
+                    return Op(ArithmeticOperator.Add, left, right);
+                case NumericOperator.Multiply:
+                    return Op(ArithmeticOperator.Multiply, left, right);
+                case NumericOperator.Subtract:
+                    return natural
+                        ? new IfThenElse(Ge(left, right), Op(ArithmeticOperator.Subtract, left, right), Int(0))
+                        : Op(ArithmeticOperator.Subtract, left, right);
+                case NumericOperator.Divide:
+                    return left.Sort == SmtSort.IntSort
+                        ? new IfThenElse(Eq(right, Int(0)), Int(0), Op(ArithmeticOperator.IntegerDivide, left, right))
+                        : new IfThenElse(Eq(right, Real(0)), Real(0), Op(ArithmeticOperator.Divide, left, right));
+                default:
+                    return left.Sort == SmtSort.IntSort
+                        ? LeanMod(left, right)
+                        : throw new TranslationException("real remainder");
+            }
+        }
+
+        private static IfThenElse LeanMod(Term left, Term right)
+        {
+            return new IfThenElse(Eq(right, Int(0)), left, Op(ArithmeticOperator.Modulo, left, right));
+        }
+
+        private Term Power(ArithmeticExpr power)
+        {
+            if (LiteralValue(power.Right) is not BigInteger exponent || exponent.Sign < 0)
+            {
+                throw new TranslationException("non-literal exponent");
+            }
+
+            Term baseTerm = Translate(power.Left);
+            if (exponent <= MaxLiteralExponent && baseTerm is IntLiteral intBase)
+            {
+                return Int(BigInteger.Pow(intBase.Value, (int)exponent));
+            }
+
+            if (exponent <= MaxLiteralExponent && baseTerm is RealLiteral realBase)
+            {
+                return new RealLiteral(BigInteger.Pow(realBase.Numerator, (int)exponent), BigInteger.Pow(realBase.Denominator, (int)exponent));
+            }
+
+            if (exponent > MaxExponent)
+            {
+                throw new TranslationException("exponent above " + MaxExponent.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Term result = baseTerm.Sort == SmtSort.IntSort ? Int(1) : Real(1);
+            for (int i = 0; i < (int)exponent; i++)
+            {
+                result = i == 0 ? baseTerm : Op(ArithmeticOperator.Multiply, result, baseTerm);
+            }
+
+            return result;
+        }
+
+        private static BigInteger? LiteralValue(FormalExpr expr)
+        {
+            return expr switch
+            {
+                NumeralExpr numeral => numeral.Value,
+                CastExpr cast when cast.Operand.Type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int => LiteralValue(cast.Operand),
+                NegateExpr negate when LiteralValue(negate.Operand) is BigInteger value => -value,
+                _ => null,
+            };
+        }
+
+        private Term Call(CallExpr call)
+        {
+            ImmutableArray<FormalExpr> args = call.Arguments;
+            switch (call.Function)
+            {
+                case FormalFunction.RealSqrt:
+                    return Sqrt(Translate(args[0]));
+                case FormalFunction.Abs:
+                case FormalFunction.IntNatAbs:
+                    {
+                        Term x = Translate(args[0]);
+                        Term zero = Zero(x.Sort);
+                        return new IfThenElse(Ge(x, zero), x, new UnaryMinus(x));
+                    }
+
+                case FormalFunction.Min:
+                case FormalFunction.Max:
+                    {
+                        Term a = Translate(args[0]);
+                        Term b = Translate(args[1]);
+                        return call.Function == FormalFunction.Min
+                            ? new IfThenElse(new Comparison(ComparisonOperator.LessOrEqual, a, b), a, b)
+                            : new IfThenElse(Ge(a, b), a, b);
+                    }
+
+                case FormalFunction.IntToNat:
+                    {
+                        Term x = Translate(args[0]);
+                        return new IfThenElse(Ge(x, Int(0)), x, Int(0));
+                    }
+
+                case FormalFunction.NatSucc:
+                    return Op(ArithmeticOperator.Add, Translate(args[0]), Int(1));
+                case FormalFunction.IntFloor:
+                case FormalFunction.NatFloor:
+                case FormalFunction.IntCeil:
+                case FormalFunction.NatCeil:
+                    return Rounding(call.Function, Translate(args[0]));
+                case FormalFunction.Inverse:
+                    {
+                        Term x = Translate(args[0]);
+                        return x.Sort == SmtSort.RealSort
+                            ? new IfThenElse(Eq(x, Real(0)), Real(0), Op(ArithmeticOperator.Divide, Real(1), x))
+                            : throw new TranslationException("inverse of " + args[0].Type);
+                    }
+
+                case FormalFunction.Even:
+                case FormalFunction.Odd:
+                    {
+                        Term x = Translate(args[0]);
+                        return x.Sort == SmtSort.IntSort
+                            ? Eq(Op(ArithmeticOperator.Modulo, x, Int(2)), Int(call.Function == FormalFunction.Even ? 0 : 1))
+                            : throw new TranslationException("Even/Odd of " + args[0].Type);
+                    }
+
+                case FormalFunction.NatModEq:
+                case FormalFunction.IntModEq:
+                    {
+                        Term n = Translate(args[0]);
+                        return Eq(LeanMod(Translate(args[1]), n), LeanMod(Translate(args[2]), n));
+                    }
+
+                case FormalFunction.Factorial:
+                    return LiteralValue(args[0]) is BigInteger f && f.Sign >= 0 && f <= 100
+                        ? Int(Factorial(f))
+                        : throw new TranslationException("factorial of a non-literal");
+                case FormalFunction.Choose:
+                    return LiteralValue(args[0]) is BigInteger n0 && LiteralValue(args[1]) is BigInteger k0 && n0.Sign >= 0 && k0.Sign >= 0 && n0 <= 1000
+                        ? Int(k0 > n0 ? BigInteger.Zero : Factorial(n0) / (Factorial(k0) * Factorial(n0 - k0)))
+                        : throw new TranslationException("Nat.choose of non-literals");
+                case FormalFunction.NatPrime:
+                    return Prime(Translate(args[0]));
+                case FormalFunction.NatGcd:
+                case FormalFunction.NatLcm:
+                    return GcdLcm(call.Function == FormalFunction.NatGcd, Translate(args[0]), Translate(args[1]));
+                case FormalFunction.TrueProp:
+                    return BoolLiteral.True;
+                case FormalFunction.FalseProp:
+                    return BoolLiteral.False;
+                default:
+                    throw new TranslationException(FormalFunctions.Get(call.Function).Name);
+            }
+        }
+
+        private static Term Rounding(FormalFunction function, Term x)
+        {
+            if (x.Sort == SmtSort.IntSort)
+            {
+                return function is FormalFunction.NatFloor or FormalFunction.NatCeil
+                    ? new IfThenElse(Ge(x, Int(0)), x, Int(0))
+                    : x;
+            }
+
+            Term value = function is FormalFunction.IntFloor or FormalFunction.NatFloor
+                ? new RealToInt(x)
+                : new UnaryMinus(new RealToInt(new UnaryMinus(x)));
+            return function is FormalFunction.NatFloor or FormalFunction.NatCeil
+                ? new IfThenElse(Ge(value, Int(0)), value, Int(0))
+                : value;
+        }
+
+        private static BigInteger Factorial(BigInteger n)
+        {
+            BigInteger result = BigInteger.One;
+            for (BigInteger i = 2; i <= n; i++)
+            {
+                result *= i;
+            }
+
+            return result;
+        }
+
+        private Variable Sqrt(Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException("sqrt of a non-real");
+            }
+
+            Variable s = Fresh("sqrt", SmtSort.RealSort);
+            Term constraint = Terms.All(
+            [
+                Ge(s, Real(0)),
+                new Implication(Ge(x, Real(0)), Eq(Op(ArithmeticOperator.Multiply, s, s), x)),
+                new Implication(new Comparison(ComparisonOperator.Less, x, Real(0)), Eq(s, Real(0))),
+            ]);
+            _fresh.Add((s, constraint));
+            return s;
+        }
+
+        private Conjunction Prime(Term p)
+        {
+            Variable a = Fresh("a", SmtSort.IntSort);
+            Variable b = Fresh("b", SmtSort.IntSort);
+            Term factors = Terms.All([Ge(a, Int(0)), Ge(b, Int(0)), Eq(Op(ArithmeticOperator.Multiply, a, b), p)]);
+            Term trivial = new Disjunction(Eq(a, Int(1)), Eq(b, Int(1)));
+            return new Conjunction(Ge(p, Int(2)), Terms.ForAll([a, b], new Implication(factors, trivial)));
+        }
+
+        private Exists DividesTerm(Term divisor, Term dividend)
+        {
+            Variable k = Fresh("k", SmtSort.IntSort);
+            return new Exists(k, Eq(dividend, Op(ArithmeticOperator.Multiply, divisor, k)));
+        }
+
+        private Variable GcdLcm(bool gcd, Term a, Term b)
+        {
+            Variable g = Fresh(gcd ? "gcd" : "lcm", SmtSort.IntSort);
+            Variable d = Fresh("d", SmtSort.IntSort);
+            Term constraint = gcd
+                ? Terms.All(
+                [
+                    Ge(g, Int(0)), DividesTerm(g, a), DividesTerm(g, b),
+                    new ForAll(d, new Implication(new Conjunction(DividesTerm(d, a), DividesTerm(d, b)), DividesTerm(d, g))),
+                ])
+                : Terms.All(
+                [
+                    Ge(g, Int(0)), DividesTerm(a, g), DividesTerm(b, g),
+                    new ForAll(d, new Implication(new Conjunction(DividesTerm(a, d), DividesTerm(b, d)), DividesTerm(g, d))),
+                ]);
+            _fresh.Add((g, constraint));
+            return g;
+        }
+
+        private Variable Fresh(string prefix, SmtSort sort)
+        {
+            string name;
+            do
+            {
+                name = prefix + "!" + (_counter++).ToString(CultureInfo.InvariantCulture);
+            }
+            while (_usedNames.Contains(name));
+
+            _usedNames.Add(name);
+            return new Variable(name, sort);
+        }
+
+        private Term Relation(RelationExpr relation)
+        {
+            switch (relation.Operator)
+            {
+                case RelationOperator.Divides:
+                    return Divides(relation.Left, relation.Right);
+                case RelationOperator.Member:
+                    return Member(relation.Left, relation.Right);
+                case RelationOperator.NotMember:
+                    return new LogicalNot(Member(relation.Left, relation.Right));
+                default:
+                    break;
+            }
+
+            Term left = Translate(relation.Left);
+            Term right = Translate(relation.Right);
+            if (left.Sort == SmtSort.BoolSort)
+            {
+                return relation.Operator switch
+                {
+                    RelationOperator.Equal => new Biconditional(left, right),
+                    RelationOperator.NotEqual => new LogicalNot(new Biconditional(left, right)),
+                    _ => throw new TranslationException("order on Prop"),
+                };
+            }
+
+            ComparisonOperator op = relation.Operator switch
+            {
+                RelationOperator.Equal => ComparisonOperator.Equal,
+                RelationOperator.NotEqual => ComparisonOperator.NotEqual,
+                RelationOperator.Less => ComparisonOperator.Less,
+                RelationOperator.LessEqual => ComparisonOperator.LessOrEqual,
+                RelationOperator.Greater => ComparisonOperator.Greater,
+                _ => ComparisonOperator.GreaterOrEqual,
+            };
+            return new Comparison(op, left, right);
+        }
+
+        private Term Divides(FormalExpr divisor, FormalExpr dividend)
+        {
+            Term b = Translate(dividend);
+            if (b.Sort != SmtSort.IntSort)
+            {
+                throw new TranslationException("∣ on " + dividend.Type);
+            }
+
+            if (LiteralValue(divisor) is BigInteger literal)
+            {
+                return literal.IsZero
+                    ? Eq(b, Int(0))
+                    : Eq(Op(ArithmeticOperator.Modulo, b, Int(BigInteger.Abs(literal))), Int(0));
+            }
+
+            return DividesTerm(Translate(divisor), b);
+        }
+
+        private Term Member(FormalExpr element, FormalExpr collection)
+        {
+            if (collection is not CallExpr call)
+            {
+                throw new TranslationException("membership in a set");
+            }
+
+            Term x = Translate(element);
+            switch (call.Function)
+            {
+                case FormalFunction.FinsetRange:
+                    return Terms.All([Ge(x, Int(0)), new Comparison(ComparisonOperator.Less, x, Translate(call.Arguments[0]))]);
+                case FormalFunction.FinsetIcc:
+                case FormalFunction.FinsetIco:
+                case FormalFunction.FinsetIoc:
+                case FormalFunction.FinsetIoo:
+                    {
+                        Term low = Translate(call.Arguments[0]);
+                        Term high = Translate(call.Arguments[1]);
+                        bool closedLow = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco;
+                        bool closedHigh = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc;
+                        return Terms.All(
+                        [
+                            new Comparison(closedLow ? ComparisonOperator.LessOrEqual : ComparisonOperator.Less, low, x),
+                            new Comparison(closedHigh ? ComparisonOperator.LessOrEqual : ComparisonOperator.Less, x, high),
+                        ]);
+                    }
+
+                default:
+                    throw new TranslationException("membership in " + FormalFunctions.Get(call.Function).Name);
+            }
+        }
+
+        private Term Logical(LogicalExpr logical)
+        {
+            Term left = Formula(logical.Left);
+            Term right = Formula(logical.Right);
+            return logical.Operator switch
+            {
+                LogicalOperator.And => new Conjunction(left, right),
+                LogicalOperator.Or => new Disjunction(left, right),
+                LogicalOperator.Implies => new Implication(left, right),
+                _ => new Biconditional(left, right),
+            };
+        }
+
+        private Term Quantifier(QuantifierExpr quantifier)
+        {
+            if (quantifier.Quantifier == Formal.Quantifier.ExistsUnique)
+            {
+                throw new TranslationException("∃!");
+            }
+
+            Variable bound = new(quantifier.Variable, SortOf(quantifier.VariableType));
+            _usedNames.Add(quantifier.Variable);
+            Term body = Scoped(quantifier.Variable, bound, () => Formula(quantifier.Body));
+            Term? range = RangeCondition(quantifier.VariableType, bound);
+            return quantifier.Quantifier == Formal.Quantifier.ForAll
+                ? new ForAll(bound, range is null ? body : new Implication(range, body))
+                : new Exists(bound, range is null ? body : new Conjunction(range, body));
+        }
+
+        private Term Scoped(string name, Term value, Func<Term> translate)
+        {
+            bool hadOuter = _environment.TryGetValue(name, out Term? outer);
+            List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
+            _fresh = [];
+            _environment[name] = value;
+            try
+            {
+                Term body = translate();
+                if (body.Sort == SmtSort.BoolSort)
+                {
+                    // Fresh variables defined under the binder are existentially bound there, with their constraints.
+                    for (int i = _fresh.Count - 1; i >= 0; i--)
+                    {
+                        body = new Exists(_fresh[i].Variable, new Conjunction(_fresh[i].Constraint, body));
+                    }
+                }
+                else if (_fresh.Count > 0)
+                {
+                    throw new TranslationException("Real.sqrt inside a big operator");
+                }
+
+                return body;
+            }
+            finally
+            {
+                _fresh = outerFresh;
+                if (hadOuter)
+                {
+                    _environment[name] = outer!;
+                }
+                else
+                {
+                    _environment.Remove(name);
+                }
+            }
+        }
+
+        private Term BigOperator(BigOperatorExpr big)
+        {
+            if (big.Domain is not CallExpr domain)
+            {
+                throw new TranslationException("big operator over a non-interval");
+            }
+
+            BigInteger low;
+            BigInteger high;
+            switch (domain.Function)
+            {
+                case FormalFunction.FinsetRange when LiteralValue(domain.Arguments[0]) is BigInteger n:
+                    (low, high) = (0, n - 1);
+                    break;
+                case FormalFunction.FinsetIcc or FormalFunction.FinsetIco or FormalFunction.FinsetIoc or FormalFunction.FinsetIoo
+                    when LiteralValue(domain.Arguments[0]) is BigInteger a && LiteralValue(domain.Arguments[1]) is BigInteger b:
+                    low = domain.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : a + 1;
+                    high = domain.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : b - 1;
+                    break;
+                case FormalFunction.FinsetRange or FormalFunction.FinsetIcc or FormalFunction.FinsetIco or FormalFunction.FinsetIoc or FormalFunction.FinsetIoo:
+                    throw new TranslationException("non-literal big-operator bounds");
+                default:
+                    throw new TranslationException("big operator over " + FormalFunctions.Get(domain.Function).Name);
+            }
+
+            if (big.IndexType.Kind == FormalTypeKind.Nat && low.Sign < 0)
+            {
+                low = 0;
+            }
+
+            if (high - low + 1 > MaxUnrolled)
+            {
+                throw new TranslationException("big operator with more than " + MaxUnrolled.ToString(CultureInfo.InvariantCulture) + " terms");
+            }
+
+            SmtSort sort = ValueSort(big.Type);
+            bool sum = big.Operator == Formal.BigOperator.Sum;
+            Term? result = null;
+            for (BigInteger i = low; i <= high; i++)
+            {
+                Term index = Literal(i, BigInteger.One, big.IndexType);
+                Term term = Scoped(big.Index, index, () => Translate(big.Body));
+                result = result is null ? term : Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term);
+            }
+
+            return result ?? (sum ? Zero(sort) : One(sort));
+        }
+
+        private static Arithmetic Op(ArithmeticOperator op, Term left, Term right) => new Arithmetic(op, left, right);
+
+        private static Comparison Eq(Term left, Term right) => new Comparison(ComparisonOperator.Equal, left, right);
+
+        private static Comparison Ge(Term left, Term right) => new Comparison(ComparisonOperator.GreaterOrEqual, left, right);
+
+        private static IntLiteral Int(BigInteger value) => new(value);
+
+        private static RealLiteral Real(BigInteger value) => new(value);
+
+        private static Term Zero(SmtSort sort) => sort == SmtSort.IntSort ? Int(0) : Real(0);
+
+        private static Term One(SmtSort sort) => sort == SmtSort.IntSort ? Int(1) : Real(1);
+    }
+}

@@ -1,0 +1,180 @@
+using Planning.Provers.Formal;
+using Planning.Provers.Smt;
+using Planning.Provers.Translation;
+
+namespace Planning.Provers.Tests.Translation;
+
+/// <summary>One test per translation rule: an exact term, or Z3's verdict on the translated goal (2 s limit).</summary>
+public sealed class LeanToSmtTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
+
+    private readonly Z3InProcessBackend _backend = new();
+
+    public void Dispose()
+    {
+        _backend.Dispose();
+    }
+
+    private static TranslatedStatement Translate(string source)
+    {
+        return LeanToSmt.Translate(LeanStatementParser.Parse(source));
+    }
+
+    private ProofVerdict Verdict(string source)
+    {
+        TranslatedStatement statement = Translate(source);
+        return _backend.CheckValid(statement.Conclusion, Limit, statement.Assumptions).Verdict;
+    }
+
+    [Theory]
+    [InlineData("theorem t : (1 / 4 : ℕ) = 0")] // ℕ division is floor division
+    [InlineData("theorem t : (7 / 2 : ℕ) = 3")]
+    [InlineData("theorem t : (5 : ℕ) - 7 = 0")] // truncated subtraction
+    [InlineData("theorem t : (7 : ℕ) % 3 = 1")]
+    [InlineData("theorem t : (5 : ℕ) / 0 = 0")] // ℕ division by zero
+    [InlineData("theorem t : (5 : ℕ) % 0 = 5")] // ℕ remainder by zero
+    [InlineData("theorem t : (-7 : ℤ) / 2 = -4")] // Euclidean division
+    [InlineData("theorem t : (-7 : ℤ) % 2 = 1")]
+    [InlineData("theorem t : (7 : ℤ) / -2 = -3")]
+    [InlineData("theorem t : (-7 : ℤ) % -2 = 1")]
+    [InlineData("theorem t (x : ℤ) : x / 0 = 0")]
+    [InlineData("theorem t (x : ℤ) : x % 0 = x")]
+    [InlineData("theorem t (x : ℝ) : x / 0 = 0")] // real division by zero
+    [InlineData("theorem t (x : ℝ) (h : x ≠ 0) : x / x = 1")]
+    [InlineData("theorem t : Real.sqrt (-1) = 0")] // sqrt of a negative
+    [InlineData("theorem t : Real.sqrt 4 = 2")]
+    [InlineData("theorem t (x : ℝ) : 0 ≤ Real.sqrt x")]
+    [InlineData("theorem t : ∑ k in Finset.range 4, k = 6")] // unrolled sum
+    [InlineData("theorem t : ∏ k in Finset.Icc 1 4, k = 24")] // unrolled product
+    [InlineData("theorem t : ∑ k in Finset.range 0, k = 0")]
+    [InlineData("theorem t (n : ℕ) : 0 ≤ n")] // ℕ side condition
+    [InlineData("theorem t (n : ℕ) : ((n : ℤ) : ℝ) = (n : ℝ)")] // casts
+    [InlineData("theorem t (x : ℝ) : x ^ 2 ≥ 0")] // literal powers
+    [InlineData("theorem t : (2 : ℤ) ^ 10 = 1024")]
+    [InlineData("theorem t (x : ℝ) : x ^ 0 = 1")]
+    [InlineData("theorem t (x : ℝ) : |x| ≥ 0")] // abs
+    [InlineData("theorem t : |(-3 : ℤ)| = 3")]
+    [InlineData("theorem t (a b : ℝ) : min a b ≤ max a b")] // min, max
+    [InlineData("theorem t : (3 : ℤ) ∣ 12")] // divisibility by a literal
+    [InlineData("theorem t (a : ℤ) : a ∣ a * 5")] // divisibility by a variable
+    [InlineData("theorem t : ¬ (5 : ℕ) ∣ 12")]
+    [InlineData("theorem t : ∀ n : ℕ, n + 1 > 0")] // typed binders
+    [InlineData("theorem t : ∃ x : ℝ, x * x = 2")]
+    [InlineData("theorem t : (2.5 : ℝ) * 2 = 5")] // decimals
+    [InlineData("theorem t (x : ℝ) : x⁻¹ * 0 = 0")]
+    [InlineData("theorem t : (0 : ℝ)⁻¹ = 0")] // inverse of zero
+    [InlineData("theorem t : Even (4 : ℤ) ∧ Odd (7 : ℕ)")]
+    [InlineData("theorem t : Int.floor (2.5 : ℝ) = 2 ∧ Int.ceil (2.5 : ℝ) = 3")]
+    [InlineData("theorem t : (5 : ℕ)! = 120")]
+    [InlineData("theorem t (n : ℕ) (h : n ∈ Finset.range 3) : n < 3")] // finset membership
+    [InlineData("theorem t : (2 : ℤ) ^ 100 % 10 = 6")] // literal power computed
+    [InlineData("theorem t : (1.5 : ℝ) ^ 2 = 2.25")]
+    [InlineData("theorem t : Nat.Prime 7")] // primality
+    [InlineData("theorem t : ¬ Nat.Prime 9")]
+    [InlineData("theorem t : Nat.gcd 12 18 = 6")] // gcd, lcm
+    [InlineData("theorem t : Nat.lcm 4 6 = 12")]
+    [InlineData("theorem t : 10 ≡ 1 [MOD 3]")] // modular congruence
+    [InlineData("theorem t : (-2 : ℤ) ≡ 1 [ZMOD 3]")]
+    [InlineData("theorem t : Nat.floor (-2.5 : ℝ) = 0")] // Nat.floor clamps at 0
+    [InlineData("theorem t (a b : ℕ) (h₀ : a = 3) (h₁ : b = 4) : a - b = 0")] // hypotheses
+    public void Translate_TrueStatement_IsValid(string source)
+    {
+        Assert.Equal(ProofVerdict.Proven, Verdict(source));
+    }
+
+    [Theory]
+    [InlineData("theorem t : (5 : ℤ) - 7 = 0")] // ℤ subtraction is not truncated
+    [InlineData("theorem t (x : ℝ) : Real.sqrt x * Real.sqrt x = x")] // false for negative x
+    [InlineData("theorem t (x : ℤ) : x ≥ 0")] // no side condition on ℤ
+    [InlineData("theorem t : (-7 : ℤ) / 2 = -3")] // not truncation division
+    [InlineData("theorem t : ∃ n : ℕ, n + 1 = 0")]
+    [InlineData("theorem t : 10 ≡ 2 [MOD 3]")]
+    public void Translate_FalseStatement_IsRefuted(string source)
+    {
+        Assert.Equal(ProofVerdict.Refuted, Verdict(source));
+    }
+
+    [Fact]
+    public void Translate_NatSubtraction_IsTruncatedIte()
+    {
+        TranslatedStatement statement = Translate("theorem t (a b : ℕ) : a - b = 0");
+        Variable a = new("a", SmtSort.IntSort);
+        Variable b = new("b", SmtSort.IntSort);
+        Term expected = new Comparison(
+            ComparisonOperator.Equal,
+            new IfThenElse(
+                new Comparison(ComparisonOperator.GreaterOrEqual, a, b),
+                new Arithmetic(ArithmeticOperator.Subtract, a, b),
+                new IntLiteral(0)),
+            new IntLiteral(0));
+        Assert.Equal(expected, statement.Conclusion);
+        Assert.Equal(new[] { a, b }, statement.Variables.ToArray());
+        Assert.Equal(
+            new Term[] { new Comparison(ComparisonOperator.GreaterOrEqual, a, new IntLiteral(0)), new Comparison(ComparisonOperator.GreaterOrEqual, b, new IntLiteral(0)) },
+            statement.SideConditions.ToArray());
+    }
+
+    [Fact]
+    public void Translate_Sqrt_AddsFreshVariableWithDefiningConstraint()
+    {
+        TranslatedStatement statement = Translate("theorem t (x : ℝ) : Real.sqrt x ≥ 0");
+        Assert.Equal(2, statement.Variables.Length);
+        Assert.Equal(SmtSort.RealSort, statement.Variables[1].Sort);
+        Assert.Single(statement.SideConditions);
+        Assert.Equal(new Comparison(ComparisonOperator.GreaterOrEqual, statement.Variables[1], new RealLiteral(0)), statement.Conclusion);
+    }
+
+    [Fact]
+    public void Translate_SqrtUnderBinder_IsExistentiallyBoundInsideTheBinder()
+    {
+        TranslatedStatement statement = Translate("theorem t : ∀ x : ℝ, 0 ≤ Real.sqrt x");
+        Assert.Empty(statement.Variables);
+        Assert.Empty(statement.SideConditions);
+        ForAll forAll = Assert.IsType<ForAll>(statement.Conclusion);
+        Exists exists = Assert.IsType<Exists>(forAll.Body);
+        Conjunction body = Assert.IsType<Conjunction>(exists.Body);
+        Assert.Equal(new Comparison(ComparisonOperator.LessOrEqual, new RealLiteral(0), exists.Bound), body.Right);
+    }
+
+    [Fact]
+    public void Translate_RealCast_IsIntToReal()
+    {
+        TranslatedStatement statement = Translate("theorem t (n : ℤ) : (n : ℝ) = 1");
+        Variable n = new("n", SmtSort.IntSort);
+        Assert.Equal(new Comparison(ComparisonOperator.Equal, new IntToReal(n), new RealLiteral(1)), statement.Conclusion);
+    }
+
+    [Fact]
+    public void Translate_Power_ExpandsToMultiplication()
+    {
+        TranslatedStatement statement = Translate("theorem t (x : ℝ) : x ^ 3 = 1");
+        Variable x = new("x", SmtSort.RealSort);
+        Term cube = new Arithmetic(ArithmeticOperator.Multiply, new Arithmetic(ArithmeticOperator.Multiply, x, x), x);
+        Assert.Equal(new Comparison(ComparisonOperator.Equal, cube, new RealLiteral(1)), statement.Conclusion);
+    }
+
+    [Theory]
+    [InlineData("theorem t (x : ℝ) (n : ℕ) : x ^ n = 1", "non-literal exponent")]
+    [InlineData("theorem t (n : ℕ) : ∑ k in Finset.range n, k = 0", "non-literal big-operator bounds")]
+    [InlineData("theorem t (x : ℝ) : Real.exp x > 0", "Real.exp")]
+    [InlineData("theorem t (q : ℚ) : q = q", "ℚ variable")]
+    [InlineData("theorem t (f : ℕ → ℕ) : f 0 = f 0", "function variable")]
+    [InlineData("theorem t : ∃! x : ℝ, x = 0", "∃!")]
+    public void TryTranslate_UnsupportedConstruct_IsClassified(string source, string construct)
+    {
+        TranslationResult result = LeanToSmt.TryTranslate(LeanStatementParser.Parse(source));
+        Assert.False(result.Succeeded);
+        Assert.Equal(construct, result.Error!.Construct);
+        Assert.Equal("unsupported: " + construct, result.Error.Message);
+        Assert.Throws<TranslationException>(() => LeanToSmt.Translate(LeanStatementParser.Parse(source)));
+    }
+
+    [Fact]
+    public void Goal_IsImplicationFromAssumptionsToConclusion()
+    {
+        TranslatedStatement statement = Translate("theorem t (n : ℕ) (h : n > 2) : n > 1");
+        Assert.Equal(ProofVerdict.Proven, _backend.CheckValid(statement.Goal, Limit).Verdict);
+        Assert.Single(statement.Hypotheses);
+    }
+}
