@@ -364,7 +364,15 @@ public sealed class Z3ProcessBackend : ISmtBackend
         _softTimeoutMilliseconds = -1;
         _checksSinceReset = 0;
         Starts++;
-        Send(process, Options);
+        try
+        {
+            Send(process, Options);
+        }
+        catch (IOException)
+        {
+            // The process ended at once (a broken pipe, depending on timing): the next check finds it gone and
+            // reports the failure as an Unknown result.
+        }
     }
 
     private void DiscardProcess()
