@@ -163,7 +163,7 @@ public sealed class SmtBackendTests
         watch.Stop();
         Assert.Equal(ProofVerdict.Unknown, result.Verdict);
         Assert.Equal(Unknown.TimeoutReason, result.Reason);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"took {watch.Elapsed}");
 
         // The backend still answers.
         Assert.True(backend.CheckEquivalent(Quadratic().Left, Quadratic().Right, Limit).IsProven);
@@ -196,7 +196,7 @@ public sealed class SmtBackendTests
 
         var watch = Stopwatch.StartNew();
         Assert.Equal(Unknown.TimeoutReason, backend.CheckValid(ConsecutiveProductEven(), TimeSpan.FromMilliseconds(300)).Reason);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"took {watch.Elapsed}");
     }
 }
 
