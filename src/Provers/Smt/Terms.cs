@@ -187,4 +187,33 @@ public static class Terms
 
         return result;
     }
+
+    /// <summary>
+    /// A run of nested quantifiers of one kind (<c>forall x. forall y. body</c>) as one block: whether it is universal,
+    /// the bound variables outermost first, and the body under them. Both backends print such a run as one binder list.
+    /// </summary>
+    /// <param name="quantifier">A <see cref="ForAll"/> or <see cref="Exists"/>.</param>
+    /// <returns>The kind, the bound variables and the body.</returns>
+    internal static (bool IsForAll, List<Variable> Bound, Term Body) QuantifierBlock(Term quantifier)
+    {
+        var isForAll = quantifier is ForAll;
+        var bound = new List<Variable>();
+        var body = quantifier;
+        while (true)
+        {
+            switch (body)
+            {
+                case ForAll f when isForAll:
+                    bound.Add(f.Bound);
+                    body = f.Body;
+                    continue;
+                case Exists e when !isForAll:
+                    bound.Add(e.Bound);
+                    body = e.Body;
+                    continue;
+                default:
+                    return (isForAll, bound, body);
+            }
+        }
+    }
 }

@@ -126,26 +126,7 @@ internal sealed class Z3Translator(Context context)
 
     private Quantifier Quantifier(Term quantifier)
     {
-        var isForAll = quantifier is ForAll;
-        var variables = new List<Variable>();
-        var body = quantifier;
-        while (true)
-        {
-            if (isForAll && body is ForAll f)
-            {
-                variables.Add(f.Bound);
-                body = f.Body;
-            }
-            else if (!isForAll && body is Exists e)
-            {
-                variables.Add(e.Bound);
-                body = e.Body;
-            }
-            else
-            {
-                break;
-            }
-        }
+        var (isForAll, variables, body) = Terms.QuantifierBlock(quantifier);
 
         var constants = new Expr[variables.Count];
         for (var i = 0; i < variables.Count; i++)
