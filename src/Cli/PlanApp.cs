@@ -24,6 +24,7 @@ public static class PlanApp
         var root = new RootCommand("plan: constraint-solver planning for large-scale ML systems")
         {
             MoeCommands.Create(io),
+            FormalCommands.Create(io),
             DemoCommand.Create(io),
         };
 

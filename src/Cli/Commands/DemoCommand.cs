@@ -3,6 +3,8 @@ using System.Globalization;
 using Planning.Execution.Simulation;
 using Planning.Moe;
 using Planning.Moe.Workloads;
+using Planning.Provers.Selection;
+using Planning.Provers.Smt;
 using Planning.Solving;
 using Spectre.Console;
 
@@ -51,6 +53,7 @@ internal static class DemoCommand
 
             io.Tables.Write(table);
             WriteUltraEp(io, plans["none"], plans["ultraep"], parse.GetValue(seed));
+            WriteFormalization(io);
             return 0;
         });
         return command;
@@ -89,6 +92,37 @@ internal static class DemoCommand
             CultureInfo.InvariantCulture,
             $"Simulated training step, {model.Name} (EP{model.Ranks}), zipf imbalance 2.0, {SimulatedMicrobatches} microbatches: throughput as % of the force-balanced ideal"));
         io.Tables.Write(table);
+    }
+
+    /// <summary>
+    /// The autoformalization section: five candidate formalizations of one problem, as an LLM might give them, clustered
+    /// by proven equivalence and scored for semantic consistency. Candidates 0, 1 and 3 formalize the same problem
+    /// (1 renames and reorders; 3 concludes y = 4, equivalent under the hypotheses); 2 reads the problem over ℕ, where
+    /// subtraction truncates; 4 drops a hypothesis.
+    /// </summary>
+    private static void WriteFormalization(ConsoleIo io)
+    {
+        const string Informal = "Real numbers x and y satisfy x + y = 10 and x - y = 2. Show that x = 6.";
+        string[] candidates =
+        [
+            "theorem c0 (x y : ℝ) (h₀ : x + y = 10) (h₁ : x - y = 2) : x = 6 := by",
+            "theorem c1 (a b : ℝ) (h₀ : a - b = 2) (h₁ : b + a = 10) : a = 6 := by",
+            "theorem c2 (x y : ℕ) (h₀ : x + y = 10) (h₁ : x - y = 2) : x = 6 := by",
+            "theorem c3 (x y : ℝ) (h₀ : x + y = 10) (h₁ : x - y = 2) : y = 4 := by",
+            "theorem c4 (x y : ℝ) (h₀ : x + y = 10) : x = 6 := by",
+        ];
+        io.Out.WriteLine();
+        io.Out.WriteLine("Autoformalization: " + Informal);
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {i}: {candidates[i].Replace(" := by", "", StringComparison.Ordinal)}"));
+        }
+
+        io.Error.WriteLine("demo: loading the MiniLM embedder and checking equivalences with Z3 ...");
+        using var embedder = new MiniLmEmbedder();
+        var selector = new CandidateSelector(static () => new Z3InProcessBackend(), embedder, new RuleInformalizer(), SelectionOptions.Default with { Workers = 2 });
+        SelectionResult result = selector.Select(Informal, candidates);
+        FormalSelectCommand.WriteTable(io, result);
     }
 
     private static string Percent(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio * 100:0.0}%");

@@ -115,25 +115,38 @@ public sealed record CallExpr(FormalFunction Function, ImmutableArray<FormalExpr
     }
 }
 
-/// <summary>An application <c>f a b</c> of a function-typed variable to all of its arguments.</summary>
-/// <param name="Function">The function variable, for example <c>f : ℕ → ℝ</c>.</param>
+/// <summary>
+/// An application <c>f a b</c> of a function-typed variable to all of its arguments, or of an equivalence
+/// <c>σ : Equiv A B</c> through its projections: <c>σ.1 a</c> (forward) or <c>σ.2 b</c> (<see cref="Inverse"/>).
+/// </summary>
+/// <param name="Function">The function variable, for example <c>f : ℕ → ℝ</c>, or the equivalence variable.</param>
 /// <param name="Arguments">The arguments, one per arrow of the function's type, each at its domain type.</param>
 /// <param name="Type">The result type (the codomain after as many arrows as there are arguments).</param>
 public sealed record ApplyExpr(VariableExpr Function, ImmutableArray<FormalExpr> Arguments, FormalType Type) : FormalExpr(Type)
 {
+    /// <summary>
+    /// For an equivalence: whether its inverse is applied (<c>σ.2 b</c>, Mathlib's <c>Equiv.invFun</c>) rather than
+    /// the function itself (<c>σ.1 a</c>); always <see langword="false"/> for a function variable.
+    /// </summary>
+    public bool Inverse { get; init; }
+
+    /// <summary>Whether <see cref="Function"/> is an equivalence applied through a projection (<c>σ.1</c> or <c>σ.2</c>).</summary>
+    public bool IsProjection => Function.Type.Kind == FormalTypeKind.Equiv;
+
     /// <summary>Structural equality, comparing the arguments element by element.</summary>
     /// <param name="other">The other application.</param>
     /// <returns>Whether the applications are equal.</returns>
     public bool Equals(ApplyExpr? other)
     {
-        return other is not null && Function == other.Function && Type == other.Type && SequenceEquals(Arguments, other.Arguments);
+        return other is not null && Function == other.Function && Inverse == other.Inverse && Type == other.Type
+            && SequenceEquals(Arguments, other.Arguments);
     }
 
     /// <summary>A hash consistent with <see cref="Equals(ApplyExpr)"/>.</summary>
     /// <returns>The hash.</returns>
     public override int GetHashCode()
     {
-        return HashCode.Combine(Function, Type, SequenceHash(Arguments));
+        return HashCode.Combine(Function, Inverse, Type, SequenceHash(Arguments));
     }
 }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace Planning.Provers.Formal;
@@ -36,6 +38,15 @@ public enum FormalTypeKind
 
     /// <summary>A finite set <c>Finset A</c>; see <see cref="FormalType.Element"/>.</summary>
     Finset,
+
+    /// <summary>
+    /// An equivalence <c>Equiv A B</c> (<c>A ≃ B</c>): a bijection with its inverse, applied as <c>σ.1 a</c> (forward,
+    /// <see cref="FormalType.Domain"/> to <see cref="FormalType.Codomain"/>) or <c>σ.2 b</c> (inverse).
+    /// </summary>
+    Equiv,
+
+    /// <summary>The integers modulo n, <c>ZMod n</c>, with a literal modulus (<see cref="FormalType.Modulus"/>).</summary>
+    ZMod,
 }
 
 /// <summary>
@@ -49,11 +60,12 @@ public enum FormalTypeKind
 /// </remarks>
 public sealed record FormalType
 {
-    private FormalType(FormalTypeKind kind, FormalType? first = null, FormalType? second = null)
+    private FormalType(FormalTypeKind kind, FormalType? first = null, FormalType? second = null, BigInteger modulus = default)
     {
         Kind = kind;
-        Domain = kind == FormalTypeKind.Function ? first : null;
-        Codomain = kind == FormalTypeKind.Function ? second : null;
+        Domain = kind is FormalTypeKind.Function or FormalTypeKind.Equiv ? first : null;
+        Codomain = kind is FormalTypeKind.Function or FormalTypeKind.Equiv ? second : null;
+        Modulus = modulus;
         Element = kind is FormalTypeKind.Set or FormalTypeKind.Finset ? first : null;
     }
 
@@ -82,18 +94,21 @@ public sealed record FormalType
     /// <summary>What kind of type this is.</summary>
     public FormalTypeKind Kind { get; }
 
-    /// <summary>The argument type of a <see cref="FormalTypeKind.Function"/> type; otherwise <see langword="null"/>.</summary>
+    /// <summary>The argument type of a <see cref="FormalTypeKind.Function"/> type (the source of an <see cref="FormalTypeKind.Equiv"/>); otherwise <see langword="null"/>.</summary>
     public FormalType? Domain { get; }
 
-    /// <summary>The result type of a <see cref="FormalTypeKind.Function"/> type; otherwise <see langword="null"/>.</summary>
+    /// <summary>The result type of a <see cref="FormalTypeKind.Function"/> type (the target of an <see cref="FormalTypeKind.Equiv"/>); otherwise <see langword="null"/>.</summary>
     public FormalType? Codomain { get; }
+
+    /// <summary>The modulus n of <c>ZMod n</c>; zero for every other kind.</summary>
+    public BigInteger Modulus { get; }
 
     /// <summary>The element type of a <see cref="FormalTypeKind.Set"/> or <see cref="FormalTypeKind.Finset"/> type; otherwise <see langword="null"/>.</summary>
     public FormalType? Element { get; }
 
-    /// <summary>Whether this is a number type: ℕ, ℤ, ℚ, ℝ, ℂ or NNReal.</summary>
+    /// <summary>Whether this is a number type: ℕ, ℤ, ℚ, ℝ, ℂ, NNReal or <c>ZMod n</c>.</summary>
     public bool IsNumeric => Kind is FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Rat
-        or FormalTypeKind.Real or FormalTypeKind.Complex or FormalTypeKind.NNReal;
+        or FormalTypeKind.Real or FormalTypeKind.Complex or FormalTypeKind.NNReal or FormalTypeKind.ZMod;
 
     /// <summary>Whether this is a set or a finite set.</summary>
     public bool IsCollection => Kind is FormalTypeKind.Set or FormalTypeKind.Finset;
@@ -107,6 +122,31 @@ public sealed record FormalType
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(codomain);
         return new FormalType(FormalTypeKind.Function, domain, codomain);
+    }
+
+    /// <summary>The equivalence type <c>Equiv domain codomain</c> (<c>domain ≃ codomain</c>).</summary>
+    /// <param name="domain">The source type.</param>
+    /// <param name="codomain">The target type.</param>
+    /// <returns>The equivalence type.</returns>
+    public static FormalType Equiv(FormalType domain, FormalType codomain)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(codomain);
+        return new FormalType(FormalTypeKind.Equiv, domain, codomain);
+    }
+
+    /// <summary>The type <c>ZMod modulus</c> of integers modulo <paramref name="modulus"/>.</summary>
+    /// <param name="modulus">The modulus; positive (Lean's <c>ZMod 0</c> is ℤ, which is written <c>ℤ</c> here).</param>
+    /// <returns>The type.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modulus"/> is not positive.</exception>
+    public static FormalType ZModOf(BigInteger modulus)
+    {
+        if (modulus.Sign <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(modulus), modulus, "the modulus of ZMod must be positive");
+        }
+
+        return new FormalType(FormalTypeKind.ZMod, modulus: modulus);
     }
 
     /// <summary>The type <c>Set element</c>.</summary>
@@ -129,7 +169,7 @@ public sealed record FormalType
 
     /// <summary>
     /// Whether Lean coerces a value of this type to <paramref name="target"/> (or the types are equal):
-    /// ℕ → ℤ → ℚ → ℝ → ℂ along the chain, and ℕ → NNReal → ℝ → ℂ.
+    /// ℕ → ℤ → ℚ → ℝ → ℂ along the chain, ℕ → NNReal → ℝ → ℂ, and ℕ → <c>ZMod n</c>, ℤ → <c>ZMod n</c>.
     /// </summary>
     /// <param name="target">The type to coerce to.</param>
     /// <returns><see langword="true"/> when the types are equal or a number coercion exists.</returns>
@@ -144,6 +184,12 @@ public sealed record FormalType
         if (!IsNumeric || !target.IsNumeric)
         {
             return false;
+        }
+
+        if (Kind == FormalTypeKind.ZMod || target.Kind == FormalTypeKind.ZMod)
+        {
+            // Nat.cast and Int.cast into ZMod n; ZMod n coerces to nothing else (its value is a residue, not a number).
+            return target.Kind == FormalTypeKind.ZMod && Kind is FormalTypeKind.Nat or FormalTypeKind.Int;
         }
 
         if (Kind == FormalTypeKind.NNReal)
@@ -200,6 +246,30 @@ public sealed record FormalType
                 Append(builder, type.Domain!, atom: true);
                 builder.Append(" → ");
                 Append(builder, type.Codomain!, atom: false);
+                if (atom)
+                {
+                    builder.Append(')');
+                }
+
+                break;
+            case FormalTypeKind.Equiv or FormalTypeKind.ZMod:
+                if (atom)
+                {
+                    builder.Append('(');
+                }
+
+                if (type.Kind == FormalTypeKind.ZMod)
+                {
+                    builder.Append("ZMod ").Append(type.Modulus.ToString(CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    builder.Append("Equiv ");
+                    Append(builder, type.Domain!, atom: true);
+                    builder.Append(' ');
+                    Append(builder, type.Codomain!, atom: true);
+                }
+
                 if (atom)
                 {
                     builder.Append(')');

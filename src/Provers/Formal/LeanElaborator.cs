@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Numerics;
 
 using Planning.Provers.Lean;
 
@@ -138,6 +140,31 @@ internal sealed class LeanElaborator
 
                 type = FormalType.Function(domain, codomain);
                 return true;
+            case ApplicationSyntax { Head: NameSyntax { Name: "Equiv" } head, Arguments: [Syntax source, Syntax target] }:
+                if (!TryReadType(source, out FormalType? sourceType) || !TryReadType(target, out FormalType? targetType))
+                {
+                    throw FormalParseException.TypeError(head.Position, "expected two types after 'Equiv'");
+                }
+
+                type = FormalType.Equiv(sourceType, targetType);
+                return true;
+            case ApplicationSyntax { Head: NameSyntax { Name: "ZMod" } head, Arguments: [Syntax modulus] }:
+                {
+                    BigInteger? value = LiteralValue(modulus);
+                    if (value is null)
+                    {
+                        throw FormalParseException.Unsupported(modulus.Position, "ZMod with a non-literal modulus");
+                    }
+
+                    if (value.Value.Sign == 0)
+                    {
+                        throw FormalParseException.Unsupported(modulus.Position, "ZMod 0");
+                    }
+
+                    type = FormalType.ZModOf(value.Value);
+                    return true;
+                }
+
             case ApplicationSyntax { Head: NameSyntax { Name: "Finset" or "Set" } head, Arguments: [Syntax element] }:
                 if (!TryReadType(element, out FormalType? elementType))
                 {
@@ -149,6 +176,31 @@ internal sealed class LeanElaborator
             default:
                 type = null;
                 return false;
+        }
+    }
+
+    /// <summary>The value of a closed ℕ expression of literals (<c>11 ^ 2</c>, <c>2 * 7</c>), or null for anything else.</summary>
+    private static BigInteger? LiteralValue(Syntax syntax)
+    {
+        const int MaxExponent = 4096;
+        switch (syntax)
+        {
+            case NumberSyntax number:
+                return number.Value;
+            case BinarySyntax { Operator: SyntaxOperator.Add or SyntaxOperator.Multiply or SyntaxOperator.Power } binary:
+                if (LiteralValue(binary.Left) is not BigInteger left || LiteralValue(binary.Right) is not BigInteger right)
+                {
+                    return null;
+                }
+
+                return binary.Operator switch
+                {
+                    SyntaxOperator.Add => left + right,
+                    SyntaxOperator.Multiply => left * right,
+                    _ => right <= MaxExponent ? BigInteger.Pow(left, (int)right) : null,
+                };
+            default:
+                return null;
         }
     }
 
@@ -392,6 +444,8 @@ internal sealed class LeanElaborator
                 return ElaborateFilter(filter);
             case LambdaSyntax lambda:
                 throw FormalParseException.Unsupported(lambda.Position, "fun");
+            case ProjectionSyntax projection:
+                throw FormalParseException.Unsupported(projection.IndexPosition, "projection ." + projection.Index.ToString(CultureInfo.InvariantCulture) + " without an argument");
             default:
                 throw FormalParseException.Syntax(syntax.Position, "unexpected syntax");
         }
@@ -757,6 +811,8 @@ internal sealed class LeanElaborator
                     return ElaborateCall(method, flat.Arguments.Insert(0, target), expected, defaulted, flat.Position);
                 }
 
+            case ProjectionSyntax projection:
+                return ElaborateProjection(projection, flat.Arguments);
             case LambdaSyntax lambda:
                 throw FormalParseException.Unsupported(lambda.Position, "fun");
             case NotationSyntax { Function: var function } notation:
@@ -766,9 +822,35 @@ internal sealed class LeanElaborator
         }
     }
 
-    private ApplyExpr ElaborateApply(NameSyntax name, Binding binding, ImmutableArray<Syntax> arguments)
+    /// <summary>
+    /// <c>σ.1 a</c> / <c>σ.2 b</c> for <c>σ : Equiv A B</c>: Mathlib's <c>Equiv.toFun</c> (A → B) and <c>Equiv.invFun</c> (B → A).
+    /// </summary>
+    private ApplyExpr ElaborateProjection(ProjectionSyntax projection, ImmutableArray<Syntax> arguments)
     {
-        FormalType type = binding.Type
+        if (projection.Target is not NameSyntax name || Lookup(name.Name) is not { Type: { Kind: FormalTypeKind.Equiv } equiv } binding)
+        {
+            throw FormalParseException.Unsupported(projection.IndexPosition, "projection ." + projection.Index.ToString(CultureInfo.InvariantCulture) + " of a term that is not an equivalence");
+        }
+
+        bool inverse = projection.Index == 2;
+        FormalType function = inverse ? FormalType.Function(equiv.Codomain!, equiv.Domain!) : FormalType.Function(equiv.Domain!, equiv.Codomain!);
+        ApplyExpr applied = ElaborateApply(name, binding, arguments, function);
+        return applied with { Inverse = inverse };
+    }
+
+    private static FormalType? ProjectionIntrinsic(ProjectionSyntax projection, FormalType? target, int arguments)
+    {
+        if (target is not { Kind: FormalTypeKind.Equiv } || arguments != 1)
+        {
+            return null;
+        }
+
+        return projection.Index == 2 ? target.Domain : target.Codomain;
+    }
+
+    private ApplyExpr ElaborateApply(NameSyntax name, Binding binding, ImmutableArray<Syntax> arguments, FormalType? functionType = null)
+    {
+        FormalType type = functionType ?? binding.Type
             ?? throw FormalParseException.TypeError(name.Position, $"cannot infer the type of the function {name.Name}");
         ImmutableArray<FormalExpr>.Builder elaborated = ImmutableArray.CreateBuilder<FormalExpr>(arguments.Length);
         foreach (Syntax argument in arguments)
@@ -787,7 +869,7 @@ internal sealed class LeanElaborator
             throw FormalParseException.Unsupported(name.Position, "partial application of " + name.Name);
         }
 
-        return new ApplyExpr(new VariableExpr(name.Name, binding.Type), elaborated.MoveToImmutable(), type);
+        return new ApplyExpr(new VariableExpr(name.Name, binding.Type ?? functionType!), elaborated.MoveToImmutable(), type);
     }
 
     /// <summary>
@@ -1137,6 +1219,8 @@ internal sealed class LeanElaborator
                     return CallIntrinsic(method, flat.Arguments.Insert(0, target));
                 }
 
+            case ProjectionSyntax { Target: NameSyntax target } projection:
+                return ProjectionIntrinsic(projection, Lookup(target.Name)?.Type, flat.Arguments.Length);
             default:
                 return null;
         }

@@ -228,7 +228,8 @@ public static class LeanPrinter
                 return "Finset.filter (fun " + filter.Variable + " : " + filter.ElementType + " => " + Term(filter.Predicate, 0, Nothing) + ") "
                     + Term(filter.Source, Max, follow);
             case ApplyExpr apply:
-                return apply.Function.Name + Arguments(apply.Arguments, static (_, _) => false, follow);
+                return apply.Function.Name + (apply.IsProjection ? (apply.Inverse ? ".2" : ".1") : "")
+                    + Arguments(apply.Arguments, static (_, _) => false, follow);
             case CallExpr call:
                 return RenderCall(call, follow);
             default:

@@ -64,6 +64,9 @@ internal sealed record NotationSyntax(SourcePosition Position, FormalFunction Fu
 /// <summary>An application <c>f a b</c>.</summary>
 internal sealed record ApplicationSyntax(SourcePosition Position, Syntax Head, ImmutableArray<Syntax> Arguments) : Syntax(Position);
 
+/// <summary>A numeric projection <c>σ.1</c> or <c>σ.2</c> (of an <c>Equiv</c>: its function and its inverse).</summary>
+internal sealed record ProjectionSyntax(SourcePosition Position, Syntax Target, int Index, SourcePosition IndexPosition) : Syntax(Position);
+
 /// <summary>A field access <c>(e).name</c> after a closing bracket.</summary>
 internal sealed record FieldSyntax(SourcePosition Position, Syntax Target, string Field, SourcePosition FieldPosition) : Syntax(Position);
 

@@ -349,6 +349,13 @@ internal sealed class LeanTermParser
                     return true;
                 }
 
+                if (!AtEnd && Current.Kind == LeanTokenKind.NatLiteral && Current.Text is "1" or "2")
+                {
+                    left = new ProjectionSyntax(left.Position, left, Current.Text == "1" ? 1 : 2, token.Position);
+                    _index++;
+                    return true;
+                }
+
                 if (!AtEnd && Current.Kind == LeanTokenKind.NatLiteral)
                 {
                     throw FormalParseException.Unsupported(token.Position, "projection ." + Current.Text);

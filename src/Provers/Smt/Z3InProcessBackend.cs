@@ -11,9 +11,11 @@ namespace Planning.Provers.Smt;
 /// </summary>
 /// <remarks>
 /// The time limit is Z3's own (the solver's <c>timeout</c> parameter): soft, checked by Z3 at its own pace, and
-/// overshot on hard nonlinear queries (Pell's equation x^2 - 61y^2 = 1: 1.8 s for a 1 s limit). An unknown answer
-/// that comes at the limit is reported as <see cref="Unknown.TimeoutReason"/>. Callers that need a hard wall-clock
-/// limit use <see cref="Z3ProcessBackend"/>. One instance serves one caller at a time; use one
+/// overshot on hard nonlinear queries (Pell's equation x^2 - 61y^2 = 1: 1.8 s for a 1 s limit), and on a long-lived
+/// context a mixed integer/real nonlinear query was seen to run minutes past it. A watchdog therefore interrupts the
+/// check at twice the limit plus 100 ms (see <see cref="WatchdogDelay"/>). An unknown answer that comes at the limit
+/// is reported as <see cref="Unknown.TimeoutReason"/>. Callers that need a hard wall-clock limit that holds even when
+/// Z3 does not poll for cancellation use <see cref="Z3ProcessBackend"/>. One instance serves one caller at a time; use one
 /// per worker thread.
 /// </remarks>
 public sealed class Z3InProcessBackend : ISmtBackend
@@ -30,7 +32,11 @@ public sealed class Z3InProcessBackend : ISmtBackend
     private readonly Solver _solver;
     private uint _timeoutMilliseconds;
     private int _checksSinceReset;
+    private readonly Lock _interruptGate = new();
     private bool _disposed;
+    private long _checkNumber;
+    private long _runningCheck;
+    private int _interrupts;
 
     /// <summary>Creates a Z3 context and solver.</summary>
     /// <param name="timeProvider">The clock that tells whether an unknown answer came at the limit; <see cref="TimeProvider.System"/> when null.</param>
@@ -79,7 +85,27 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 }
 
                 var started = _timeProvider.GetTimestamp();
-                var status = _solver.Check();
+                Status status;
+                using (var watchdog = _timeProvider.CreateTimer(Interrupt, ++_checkNumber, WatchdogDelay(limit), Timeout.InfiniteTimeSpan))
+                {
+                    lock (_interruptGate)
+                    {
+                        _runningCheck = _checkNumber;
+                    }
+
+                    try
+                    {
+                        status = _solver.Check();
+                    }
+                    finally
+                    {
+                        lock (_interruptGate)
+                        {
+                            _runningCheck = 0;
+                        }
+                    }
+                }
+
                 return status switch
                 {
                     Status.UNSATISFIABLE => Unsat.Instance,
@@ -113,11 +139,42 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 return;
             }
 
-            _disposed = true;
+            lock (_interruptGate)
+            {
+                _disposed = true;
+            }
+
             _solver.Dispose();
             _context.Dispose();
         }
     }
+
+    /// <summary>
+    /// When the watchdog interrupts a check: Z3's soft timeout normally answers first (it overshoots by up to 2x on
+    /// hard nonlinear queries), so the watchdog fires only for a query that ignores it.
+    /// </summary>
+    internal static TimeSpan WatchdogDelay(TimeSpan limit) => (limit * 2) + TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The watchdog: Z3_interrupt from the timer's thread (Z3 allows it from any thread) cancels the running check,
+    /// which then answers unknown ("canceled", reported as a timeout). Long-lived contexts occasionally run a
+    /// nonlinear query far past the solver's own timeout; this bounds it. Only the check the timer was started for
+    /// is interrupted, and never after the context is disposed.
+    /// </summary>
+    private void Interrupt(object? state)
+    {
+        lock (_interruptGate)
+        {
+            if (!_disposed && _runningCheck != 0 && _runningCheck == (long)state!)
+            {
+                _context.Interrupt();
+                Interlocked.Increment(ref _interrupts);
+            }
+        }
+    }
+
+    /// <summary>How many checks the watchdog interrupted (for tests and diagnostics).</summary>
+    internal int Interrupts => Volatile.Read(ref _interrupts);
 
     internal static IReadOnlyList<Variable> Validate(IReadOnlyList<Term> assertions, TimeSpan limit)
     {

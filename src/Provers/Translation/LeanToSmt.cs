@@ -135,6 +135,8 @@ public static class LeanToSmt
                 FormalTypeKind.Rat => throw new TranslationException("ℚ variable"),
                 FormalTypeKind.Complex => throw new TranslationException("ℂ"),
                 FormalTypeKind.Function => throw new TranslationException("function variable"),
+                FormalTypeKind.Equiv => throw new TranslationException("Equiv variable"),
+                FormalTypeKind.ZMod => throw new TranslationException("ZMod"),
                 FormalTypeKind.Set or FormalTypeKind.Finset => throw new TranslationException("set variable"),
                 _ => throw new TranslationException("Prop variable"),
             };
@@ -148,6 +150,7 @@ public static class LeanToSmt
                 FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SmtSort.RealSort,
                 FormalTypeKind.Prop => SmtSort.BoolSort,
                 FormalTypeKind.Complex => throw new TranslationException("ℂ"),
+                FormalTypeKind.ZMod => throw new TranslationException("ZMod"),
                 _ => throw new TranslationException("set or function value"),
             };
         }

@@ -44,7 +44,7 @@ internal static class FormalDump
             SetBuilderExpr set => "(SetOf " + set.Variable + ":" + set.ElementType + " " + Of(set.Predicate) + ")",
             FilterExpr filter => "(Filter " + filter.Variable + ":" + filter.ElementType + " " + Of(filter.Predicate) + " " + Of(filter.Source) + ")",
             CallExpr call => "(" + call.Function + string.Concat(call.Arguments.Select(static argument => " " + Of(argument))) + "):" + call.Type,
-            ApplyExpr apply => "(" + apply.Function.Name + string.Concat(apply.Arguments.Select(static argument => " " + Of(argument))) + "):" + apply.Type,
+            ApplyExpr apply => "(" + apply.Function.Name + (apply.IsProjection ? (apply.Inverse ? ".2" : ".1") : "") + string.Concat(apply.Arguments.Select(static argument => " " + Of(argument))) + "):" + apply.Type,
             _ => expression.GetType().Name,
         };
     }

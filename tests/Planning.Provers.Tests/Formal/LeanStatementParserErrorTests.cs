@@ -77,11 +77,13 @@ public sealed class LeanStatementParserErrorTests
     // ---- Constructs outside the subset ----
 
     [Theory]
-    [InlineData("theorem t (x : ZMod 7) : x = 1 := by", "ZMod")]
+    [InlineData("theorem t (p : ℕ) (x : ZMod p) : x = 1 := by", "ZMod with a non-literal modulus")]
+    [InlineData("theorem t (x : ZMod 0) : x = 1 := by", "ZMod 0")]
     [InlineData("theorem t (f : ℝ → ℝ) (h : Fintype (f ⁻¹' {0})) : 1 = 1 := by", "preimage ⁻¹'")]
     [InlineData("theorem t (f : ℝ → ℝ) : f '' {0} = {0} := by", "image ''")]
-    [InlineData("theorem t (σ : Equiv ℝ ℝ) : σ.1 2 = 3 := by", "projection .1")]
-    [InlineData("theorem t (σ : Equiv ℝ ℝ) : 1 = 1 := by", "Equiv")]
+    [InlineData("theorem t (σ : Equiv ℝ ℝ) : σ.1 = σ.1 := by", "projection .1 without an argument")]
+    [InlineData("theorem t (f : ℝ → ℝ) : f.2 1 = 3 := by", "projection .2 of a term that is not an equivalence")]
+    [InlineData("theorem t (σ : Equiv ℝ ℝ) : σ.3 2 = 3 := by", "projection .3")]
     [InlineData("theorem t (n : ℕ) : (Nat.digits 10 n).sum = 5 := by", "Nat.digits")]
     [InlineData("theorem t (n : ℕ) : Nat.ofDigits 10 [1, 2] = n := by", "list literal [ … ]")]
     [InlineData("theorem t (S : Finset ℕ) [Fintype S] : S.card = 1 := by", "instance binder [ … ]")]
@@ -130,8 +132,8 @@ public sealed class LeanStatementParserErrorTests
     {
         FormalParseException exception = Failure("theorem t (p : ℕ)\n  (x : ZMod p) : x = 1 := by");
 
-        Assert.Equal((2, 8), (exception.Line, exception.Column));
-        Assert.Equal("line 2, column 8: unsupported: ZMod", exception.Message);
+        Assert.Equal((2, 13), (exception.Line, exception.Column));
+        Assert.Equal("line 2, column 13: unsupported: ZMod with a non-literal modulus", exception.Message);
     }
 
     [Fact]

@@ -445,4 +445,78 @@ public sealed class LeanStatementParserTests
         Assert.Null(bad.Statement);
         Assert.Equal(FormalParseErrorKind.Syntax, bad.Error!.Kind);
     }
+
+    // ---- Equivalences and ZMod ----
+
+    [Fact]
+    public void Parse_EquivProjections_ApplyTheFunctionAndItsInverse()
+    {
+        FormalStatement statement = LeanStatementParser.Parse(
+            "theorem mathd_algebra_188 (σ : Equiv ℝ ℝ) (h : σ.1 2 = σ.2 2) : σ.1 (σ.1 2) = 2 := by");
+
+        Assert.Equal(FormalType.Equiv(R, R), statement.Variables.Single().Type);
+        Assert.Equal("(Equal (σ.1 2:ℝ):ℝ (σ.2 2:ℝ):ℝ)", FormalDump.Of(statement.Hypotheses[0].Proposition));
+        Assert.Equal("(Equal (σ.1 (σ.1 2:ℝ):ℝ):ℝ 2:ℝ)", FormalDump.Of(statement.Conclusion));
+        ApplyExpr inverse = Assert.IsType<ApplyExpr>(((RelationExpr)statement.Hypotheses[0].Proposition).Right);
+        Assert.True(inverse.IsProjection);
+        Assert.True(inverse.Inverse);
+    }
+
+    [Fact]
+    public void Parse_EquivBetweenDifferentTypes_TypesEachProjectionsArgumentByItsDirection()
+    {
+        FormalStatement statement = LeanStatementParser.Parse("theorem t (σ : Equiv ℕ ℝ) (n : ℕ) : σ.2 (σ.1 n) = n := by");
+
+        Assert.Equal("(Equal (σ.2 (σ.1 n:ℕ):ℝ):ℕ n:ℕ)", FormalDump.Of(statement.Conclusion));
+    }
+
+    [Fact]
+    public void Parse_ForwardAndInverseApplications_AreDifferentExpressions()
+    {
+        FormalExpr forward = Conclusion("(σ : Equiv ℝ ℝ)", "σ.1 2 = 0");
+        FormalExpr inverse = Conclusion("(σ : Equiv ℝ ℝ)", "σ.2 2 = 0");
+
+        Assert.NotEqual(forward, inverse);
+        Assert.NotEqual(forward.GetHashCode(), inverse.GetHashCode());
+    }
+
+    [Fact]
+    public void Parse_ZModVariables_TypeNumeralsAndInversesInTheResidueRing()
+    {
+        FormalStatement statement = LeanStatementParser.Parse(
+            "theorem mathd_numbertheory_668 (l r : ZMod 7) (h₀ : l = (2 + 3)⁻¹) (h₁ : r = 2⁻¹ + 3⁻¹) : l - r = 1 := by");
+
+        FormalType z7 = FormalType.ZModOf(7);
+        Assert.Equal([z7, z7], statement.Variables.Select(static variable => variable.Type));
+        Assert.Equal("ZMod 7", z7.ToString());
+        FormalExpr h0 = statement.Hypotheses[0].Proposition;
+        Assert.Equal(Eq(Var("l", z7), Call(FormalFunction.Inverse, z7, Add(Num(2, z7), Num(3, z7)))), h0);
+        Assert.Equal(Eq(Sub(Var("l", z7), Var("r", z7)), Num(1, z7)), statement.Conclusion);
+    }
+
+    [Fact]
+    public void Parse_ZModWithALiteralExpressionModulus_EvaluatesTheModulus()
+    {
+        FormalStatement statement = LeanStatementParser.Parse("theorem t (b : ZMod (11 ^ 2)) (h₀ : b = 24⁻¹) : b = 116 := by");
+
+        Assert.Equal(FormalType.ZModOf(121), statement.Variables.Single().Type);
+        Assert.Equal("theorem t (b : ZMod 121) (h₀ : b = 24⁻¹) : b = 116 := by", LeanPrinter.Print(statement));
+    }
+
+    [Fact]
+    public void Parse_NatVariableBesideZMod_IsCastIntoTheResidueRing()
+    {
+        FormalExpr actual = Conclusion("(x : ZMod 5) (n : ℕ)", "x = n");
+
+        Assert.Equal(Eq(Var("x", FormalType.ZModOf(5)), Cast(Var("n", N), FormalType.ZModOf(5))), actual);
+    }
+
+    [Fact]
+    public void Parse_ZModBesideReal_IsATypeError()
+    {
+        FormalParseException exception = Assert.Throws<FormalParseException>(
+            () => LeanStatementParser.Parse("theorem t (x : ZMod 5) (y : ℝ) : x = y := by"));
+
+        Assert.Equal(FormalParseErrorKind.Type, exception.Kind);
+    }
 }

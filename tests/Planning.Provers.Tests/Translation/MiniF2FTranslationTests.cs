@@ -12,8 +12,11 @@ namespace Planning.Provers.Tests.Translation;
 /// <summary>The share of parsed miniF2F statements that translate to SMT without an unsupported construct.</summary>
 public sealed class MiniF2FTranslationTests(ITestOutputHelper output)
 {
-    /// <summary>The translation rate reached on the parsed statements (237 of 454); a regression fails the test.</summary>
-    private const double TranslationRateFloor = 0.52;
+    /// <summary>
+    /// The statements that translate in full (237 of the 488, 48.6 %; the target is 40 % of all 488); a
+    /// regression fails the test.
+    /// </summary>
+    private const int TranslatedFloor = 237;
 
     [Fact]
     public void Translate_EveryParsedMiniF2FStatement_TranslatesAboveTheFloorWithoutCrashing()
@@ -44,14 +47,16 @@ public sealed class MiniF2FTranslationTests(ITestOutputHelper output)
             }
         }
 
-        double rate = (double)translated / parsed;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"translated {translated} of {parsed} parsed statements ({rate:P1})"));
+        int total = MiniF2FData.ReadStatements().Count;
+        double rate = (double)translated / total;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"translated {translated} of {total} statements ({rate:P1}); {parsed} parse"));
         foreach (KeyValuePair<string, int> construct in constructs.OrderByDescending(static pair => pair.Value))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  unsupported: {construct.Key}: {construct.Value}"));
         }
 
         Assert.True(parsed > 400, $"only {parsed} statements parsed");
-        Assert.True(rate >= TranslationRateFloor, string.Create(CultureInfo.InvariantCulture, $"translation rate {rate:P1} is below the floor {TranslationRateFloor:P0}"));
+        Assert.True(translated >= TranslatedFloor, string.Create(CultureInfo.InvariantCulture, $"{translated} statements translate, below the floor {TranslatedFloor}"));
+        Assert.True(rate >= 0.40, string.Create(CultureInfo.InvariantCulture, $"translation rate {rate:P1} is below the issue's 40 %"));
     }
 }

@@ -1,0 +1,14 @@
+namespace Planning.Provers.Equivalence;
+
+/// <summary>How <see cref="VariableAligner"/> matched a variable of the second statement with one of the first.</summary>
+public enum AlignmentMethod
+{
+    /// <summary>Same name and same type.</summary>
+    Name,
+
+    /// <summary>Same type and the same position in the order of first occurrence in the conclusions.</summary>
+    ConclusionPosition,
+
+    /// <summary>Same type, matched by a minimum-cost assignment over usage signatures (OR-Tools' linear sum assignment).</summary>
+    Assignment,
+}

@@ -1,0 +1,273 @@
+using System.Collections.Immutable;
+
+using Google.OrTools.Graph;
+
+using Planning.Provers.Formal;
+
+namespace Planning.Provers.Equivalence;
+
+/// <summary>
+/// Aligns the variables of two statements, so that a second statement written with other names can be compared with a
+/// first one. Variables of different types are never aligned. In order:
+/// <list type="number">
+/// <item><description>By name: a second-statement variable with the name and the type of a first-statement variable.</description></item>
+/// <item><description>By conclusion position: for each type, when both conclusions mention the same number of the remaining
+/// variables of that type, they are paired in order of first occurrence in the conclusions.</description></item>
+/// <item><description>By assignment: for each type, the remaining variables are matched by OR-Tools' linear sum assignment
+/// (as many pairs as the smaller side has variables) at the least total cost, the cost of a pair being the L1 distance of
+/// their usage signatures (the operator slots each occurrence fills, the slot above, a literal beside it, conclusion or
+/// hypothesis) and, as a tie-breaker, the distance of their ranks in the order of first occurrence (the conclusion, then
+/// the hypotheses).</description></item>
+/// </list>
+/// Any alignment is a sound basis for an equivalence proof (the variables of a theorem are universally bound, so
+/// renaming them changes nothing); a poor one can only make equivalent statements look different.
+/// </summary>
+public static class VariableAligner
+{
+    /// <summary>Weight of a usage-signature difference against a difference of one in the occurrence rank.</summary>
+    private const long FeatureWeight = 16;
+
+    /// <summary>Aligns the second statement's variables with the first's.</summary>
+    /// <param name="first">The reference statement.</param>
+    /// <param name="second">The statement whose variables are mapped onto the first's.</param>
+    /// <returns>The alignment.</returns>
+    public static VariableAlignment Align(FormalStatement first, FormalStatement second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ImmutableArray<FormalVariable> firstVariables = first.Variables.IsDefault ? [] : first.Variables;
+        ImmutableArray<FormalVariable> secondVariables = second.Variables.IsDefault ? [] : second.Variables;
+        Dictionary<string, FormalVariable> firstByName = ByName(firstVariables);
+        Dictionary<string, FormalVariable> secondByName = ByName(secondVariables);
+        HashSet<string> alignedFirst = new(StringComparer.Ordinal);
+        HashSet<string> alignedSecond = new(StringComparer.Ordinal);
+        ImmutableArray<AlignedVariable>.Builder pairs = ImmutableArray.CreateBuilder<AlignedVariable>();
+
+        void Pair(FormalVariable secondVariable, FormalVariable firstVariable, AlignmentMethod method)
+        {
+            alignedFirst.Add(firstVariable.Name);
+            alignedSecond.Add(secondVariable.Name);
+            pairs.Add(new AlignedVariable(secondVariable.Name, firstVariable.Name, firstVariable.Type, method));
+        }
+
+        // 1. Same name and same type.
+        foreach (FormalVariable variable in secondVariables)
+        {
+            if (firstByName.TryGetValue(variable.Name, out FormalVariable? match) && match.Type == variable.Type
+                && !alignedFirst.Contains(match.Name) && !alignedSecond.Contains(variable.Name))
+            {
+                Pair(variable, match, AlignmentMethod.Name);
+            }
+        }
+
+        if (alignedSecond.Count == secondVariables.Length || alignedFirst.Count == firstVariables.Length)
+        {
+            return Result(pairs, firstVariables, secondVariables, alignedFirst, alignedSecond);
+        }
+
+        // 2. Same type, same position among the remaining variables of that type in the conclusions.
+        UsageProfile firstProfile = UsageProfile.Of(first);
+        UsageProfile secondProfile = UsageProfile.Of(second);
+        Dictionary<FormalType, (List<FormalVariable> First, List<FormalVariable> Second)> byConclusion = [];
+        foreach (string name in firstProfile.ConclusionOrder)
+        {
+            if (!alignedFirst.Contains(name) && firstByName.TryGetValue(name, out FormalVariable? variable))
+            {
+                Group(byConclusion, variable.Type).First.Add(variable);
+            }
+        }
+
+        foreach (string name in secondProfile.ConclusionOrder)
+        {
+            if (!alignedSecond.Contains(name) && secondByName.TryGetValue(name, out FormalVariable? variable))
+            {
+                Group(byConclusion, variable.Type).Second.Add(variable);
+            }
+        }
+
+        foreach ((List<FormalVariable> firstGroup, List<FormalVariable> secondGroup) in byConclusion.Values)
+        {
+            if (firstGroup.Count == secondGroup.Count)
+            {
+                for (int i = 0; i < firstGroup.Count; i++)
+                {
+                    Pair(secondGroup[i], firstGroup[i], AlignmentMethod.ConclusionPosition);
+                }
+            }
+        }
+
+        // 3. The rest, type by type: a minimum-cost assignment over usage signatures.
+        Dictionary<FormalType, (List<FormalVariable> First, List<FormalVariable> Second)> rest = [];
+        foreach (FormalVariable variable in firstVariables)
+        {
+            if (!alignedFirst.Contains(variable.Name))
+            {
+                Group(rest, variable.Type).First.Add(variable);
+            }
+        }
+
+        foreach (FormalVariable variable in secondVariables)
+        {
+            if (!alignedSecond.Contains(variable.Name))
+            {
+                Group(rest, variable.Type).Second.Add(variable);
+            }
+        }
+
+        foreach ((List<FormalVariable> firstGroup, List<FormalVariable> secondGroup) in rest.Values)
+        {
+            if (firstGroup.Count == 0 || secondGroup.Count == 0)
+            {
+                continue;
+            }
+
+            long[,] costs = new long[firstGroup.Count, secondGroup.Count];
+            for (int i = 0; i < firstGroup.Count; i++)
+            {
+                for (int j = 0; j < secondGroup.Count; j++)
+                {
+                    costs[i, j] = Cost(firstProfile, firstGroup[i], secondProfile, secondGroup[j]);
+                }
+            }
+
+            foreach ((int i, int j) in Assign(costs))
+            {
+                Pair(secondGroup[j], firstGroup[i], AlignmentMethod.Assignment);
+            }
+        }
+
+        return Result(pairs, firstVariables, secondVariables, alignedFirst, alignedSecond);
+    }
+
+    /// <summary>
+    /// A minimum-cost matching of rows with columns that pairs min(rows, columns) of them, through OR-Tools' linear sum
+    /// assignment on the matrix padded to a square with zero-cost dummy rows or columns.
+    /// </summary>
+    internal static IReadOnlyList<(int Row, int Column)> Assign(long[,] costs)
+    {
+        int rows = costs.GetLength(0);
+        int columns = costs.GetLength(1);
+        if (rows == 1 && columns == 1)
+        {
+            return [(0, 0)];
+        }
+
+        try
+        {
+            if (Optimal(costs) is List<(int Row, int Column)> optimal)
+            {
+                return optimal;
+            }
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        {
+            // OR-Tools' native library cannot be loaded here: the greedy matching below still aligns every variable it can.
+        }
+
+        // Not reached for a complete bipartite graph when OR-Tools loads; a greedy matching keeps the alignment total anyway.
+        List<(long Cost, int Row, int Column)> arcs = [];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                arcs.Add((costs[i, j], i, j));
+            }
+        }
+
+        arcs.Sort();
+        List<(int Row, int Column)> result = [];
+        HashSet<int> usedRows = [];
+        HashSet<int> usedColumns = [];
+        foreach ((_, int row, int column) in arcs)
+        {
+            if (!usedRows.Contains(row) && !usedColumns.Contains(column))
+            {
+                usedRows.Add(row);
+                usedColumns.Add(column);
+                result.Add((row, column));
+            }
+        }
+
+        return result;
+    }
+
+    private static List<(int Row, int Column)>? Optimal(long[,] costs)
+    {
+        int rows = costs.GetLength(0);
+        int columns = costs.GetLength(1);
+        int size = Math.Max(rows, columns);
+        using LinearSumAssignment assignment = new();
+        for (int i = 0; i < size; i++)
+        {
+            for (int j = 0; j < size; j++)
+            {
+                assignment.AddArcWithCost(i, j, i < rows && j < columns ? costs[i, j] : 0);
+            }
+        }
+
+        if (assignment.Solve() != LinearSumAssignment.Status.OPTIMAL)
+        {
+            return null;
+        }
+
+        List<(int Row, int Column)> result = [];
+        for (int i = 0; i < rows; i++)
+        {
+            int j = assignment.RightMate(i);
+            if (j < columns)
+            {
+                result.Add((i, j));
+            }
+        }
+
+        return result;
+    }
+
+    private static long Cost(UsageProfile firstProfile, FormalVariable first, UsageProfile secondProfile, FormalVariable second)
+    {
+        VariableUsage a = firstProfile.Variables[first.Name];
+        VariableUsage b = secondProfile.Variables[second.Name];
+        return (FeatureWeight * UsageProfile.Distance(a, b)) + Math.Abs(OrderKey(firstProfile, a) - OrderKey(secondProfile, b));
+    }
+
+    /// <summary>The rank of first occurrence; unused variables after all used ones, in declaration order.</summary>
+    private static long OrderKey(UsageProfile profile, VariableUsage usage)
+    {
+        return usage.Rank >= 0 ? usage.Rank : profile.Variables.Count + usage.DeclarationIndex;
+    }
+
+    private static (List<FormalVariable> First, List<FormalVariable> Second) Group(
+        Dictionary<FormalType, (List<FormalVariable> First, List<FormalVariable> Second)> groups, FormalType type)
+    {
+        if (!groups.TryGetValue(type, out (List<FormalVariable> First, List<FormalVariable> Second) group))
+        {
+            group = ([], []);
+            groups.Add(type, group);
+        }
+
+        return group;
+    }
+
+    private static Dictionary<string, FormalVariable> ByName(ImmutableArray<FormalVariable> variables)
+    {
+        Dictionary<string, FormalVariable> byName = new(variables.Length, StringComparer.Ordinal);
+        foreach (FormalVariable variable in variables)
+        {
+            byName.TryAdd(variable.Name, variable);
+        }
+
+        return byName;
+    }
+
+    private static VariableAlignment Result(
+        ImmutableArray<AlignedVariable>.Builder pairs,
+        ImmutableArray<FormalVariable> firstVariables,
+        ImmutableArray<FormalVariable> secondVariables,
+        HashSet<string> alignedFirst,
+        HashSet<string> alignedSecond)
+    {
+        ImmutableArray<string> unalignedFirst = [.. firstVariables.Where(v => !alignedFirst.Contains(v.Name)).Select(v => v.Name)];
+        ImmutableArray<string> unalignedSecond = [.. secondVariables.Where(v => !alignedSecond.Contains(v.Name)).Select(v => v.Name)];
+        return new VariableAlignment(pairs.ToImmutable(), unalignedFirst, unalignedSecond);
+    }
+}

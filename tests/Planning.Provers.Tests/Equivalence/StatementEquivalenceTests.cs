@@ -1,0 +1,259 @@
+using Planning.Provers.Equivalence;
+using Planning.Provers.Formal;
+using Planning.Provers.Smt;
+
+namespace Planning.Provers.Tests.Equivalence;
+
+/// <summary>Equivalence of two Lean statements with real Z3 (in-process), 2 s per check unless a test says otherwise.</summary>
+public sealed class StatementEquivalenceTests : IDisposable
+{
+    private readonly Z3InProcessBackend _backend = new();
+
+    public void Dispose()
+    {
+        _backend.Dispose();
+    }
+
+    private static FormalStatement Parse(string source)
+    {
+        return LeanStatementParser.Parse(source);
+    }
+
+    private EquivalenceResult Check(string first, string second, EquivalenceOptions? options = null)
+    {
+        return new StatementEquivalence(_backend, options).Check(Parse(first), Parse(second));
+    }
+
+    [Fact]
+    public void Check_RenamedVariablesAndReorderedHypotheses_Equivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x y : ℝ) (h₀ : 0 < x) (h₁ : x + y = 10) (h₂ : x - y = 2) : x * y = 24 := by",
+            "theorem u (a b : ℝ) (h₂ : a - b = 2) (h₀ : a > 0) (h₁ : b + a = 10) : a * b = 24 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.EquivalentReason, result.Reason);
+        Assert.Null(result.Counterexample);
+        Assert.False(result.FirstVacuous);
+        Assert.False(result.SecondVacuous);
+        Assert.Equal("x", result.Alignment!.SecondToFirst["a"]);
+        Assert.Equal("y", result.Alignment.SecondToFirst["b"]);
+    }
+
+    [Fact]
+    public void Check_SameStatement_IdenticalWithoutEquivalenceQueries()
+    {
+        const string statement = "theorem t (x : ℝ) (h₀ : 0 ≤ x) (h₁ : Real.sqrt x = 3) : x = 9 := by";
+
+        EquivalenceResult result = Check(statement, statement);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.True(result.Identical);
+        Assert.Equal(1, result.SmtChecks); // the vacuity check only
+    }
+
+    [Fact]
+    public void Check_EquivalentHypothesesWrittenDifferently_Equivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x : ℝ) (h₀ : x ^ 2 - 5 * x + 6 = 0) (h₁ : x > 2) : x = 3 := by",
+            "theorem t (x : ℝ) (h₀ : x = 3) : x = 3 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.False(result.Identical);
+    }
+
+    [Fact]
+    public void Check_TwoTrueTheoremsWithDifferentHypotheses_NotEquivalent()
+    {
+        // Both are true theorems, so the implications are equivalent (both valid); component-wise they differ.
+        EquivalenceResult result = Check(
+            "theorem t (x : ℝ) (h : x = 2) : x ^ 2 = 4 := by",
+            "theorem t (x : ℝ) (h : x = 3) : x ^ 2 = 9 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.HypothesesDifferReason, result.Reason);
+        Assert.NotNull(result.Counterexample);
+        Assert.Contains(result.Counterexample["x"], new[] { "2", "3" });
+    }
+
+    [Fact]
+    public void Check_VacuousCandidate_FlaggedAndNotEquivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x : ℝ) (h : x > 0) : x ^ 2 > 0 := by",
+            "theorem t (x : ℝ) (h : x < 0) (h' : x > 0) : x ^ 2 > 0 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.SecondVacuousReason, result.Reason);
+        Assert.False(result.FirstVacuous);
+        Assert.True(result.SecondVacuous);
+    }
+
+    [Fact]
+    public void Check_BothVacuous_NeverEquivalent()
+    {
+        const string statement = "theorem t (x : ℝ) (h : x < 0) (h' : x > 0) : x = 1 := by";
+
+        EquivalenceResult result = Check(statement, statement);
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.BothVacuousReason, result.Reason);
+        Assert.True(result.FirstVacuous);
+        Assert.True(result.SecondVacuous);
+    }
+
+    [Fact]
+    public void Check_LessVersusLessOrEqual_NotEquivalentWithCounterexampleAtTheBoundary()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x : ℝ) (h : 0 < x) : x < 5 := by",
+            "theorem t (y : ℝ) (h : 0 < y) : y ≤ 5 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.ConclusionsDifferReason, result.Reason);
+        Assert.NotNull(result.Counterexample);
+        Assert.Equal("5", result.Counterexample["x"]); // the only point where exactly one conclusion holds
+        Assert.DoesNotContain("y", result.Counterexample.Keys);
+    }
+
+    [Fact]
+    public void Check_NatTruncatedSubtractionVersusIntSubtraction_NotEquivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (a b : ℕ) (h : a ≤ b) : a - b = 0 := by",
+            "theorem t (a b : ℕ) (h : a ≤ b) : (a : ℤ) - (b : ℤ) = 0 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.ConclusionsDifferReason, result.Reason);
+        long a = long.Parse(result.Counterexample!["a"], System.Globalization.CultureInfo.InvariantCulture);
+        long b = long.Parse(result.Counterexample["b"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(a >= 0 && a < b, $"a = {a}, b = {b}");
+    }
+
+    [Fact]
+    public void Check_NatVariableVersusRealVariableOfTheSameName_KeptApart()
+    {
+        // x : ℕ and x : ℝ are different variables; x ≥ 0 holds for the first only.
+        EquivalenceResult result = Check(
+            "theorem t (x : ℕ) : x ≥ 0 := by",
+            "theorem t (x : ℝ) : x ≥ 0 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Empty(result.Alignment!.Pairs);
+        Assert.Equal("x" + StatementEquivalence.RenameSuffix, result.SecondNames!["x"]);
+        Assert.StartsWith("-", result.Counterexample!["x" + StatementEquivalence.RenameSuffix], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_NatVersusIntStatement_NotEquivalent()
+    {
+        // The same text over ℕ and over ℤ: n - 1 < n fails for n = 0 in ℕ only (0 - 1 = 0).
+        EquivalenceResult result = Check(
+            "theorem t (n : ℕ) (h : n < 5) : n - 1 < n := by",
+            "theorem t (n : ℤ) (h : n < 5) : n - 1 < n := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_FunctionVariable_UnknownUnsupported()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (f : ℕ → ℕ) (h : f 1 = 2) : f 1 > 1 := by",
+            "theorem t (f : ℕ → ℕ) (h : f 1 = 2) : f 1 ≥ 2 := by");
+
+        Assert.Equal(EquivalenceVerdict.Unknown, result.Verdict);
+        Assert.Equal("unsupported: function variable", result.Reason);
+    }
+
+    [Fact]
+    public void Check_TinyLimitOnNonlinearProblem_UnknownOrCorrect()
+    {
+        // n(n+1) is even: equivalent conclusions (both true), but Z3 cannot prove it and a 1 ms limit stops it anyway.
+        EquivalenceOptions options = new() { CheckLimit = TimeSpan.FromMilliseconds(1) };
+
+        EquivalenceResult result = Check(
+            "theorem t (n : ℤ) (h : n > 0) : (n * (n + 1)) % 2 = 0 := by",
+            "theorem t (n : ℤ) (h : 0 < n) : True := by",
+            options);
+
+        Assert.NotEqual(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        if (result.Verdict == EquivalenceVerdict.Unknown)
+        {
+            Assert.False(string.IsNullOrEmpty(result.Reason));
+        }
+    }
+
+    [Fact]
+    public void Check_TinyLimitOnDifferentNonlinearStatements_NeverEquivalent()
+    {
+        EquivalenceOptions options = new() { CheckLimit = TimeSpan.FromMilliseconds(1) };
+
+        EquivalenceResult result = Check(
+            "theorem t (x y : ℤ) (h : x ^ 2 - 61 * y ^ 2 = 1) (h' : y > 0) : x > 1000 := by",
+            "theorem t (x y : ℤ) (h : x ^ 2 - 61 * y ^ 2 = 1) (h' : y > 0) : x > 2000000000 := by",
+            options);
+
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_VariableInOnlyOneStatement_UniversallyQuantified()
+    {
+        // An unused extra variable changes nothing; a used one does.
+        EquivalenceResult unused = Check(
+            "theorem t (x y : ℝ) (h : x = 1) : x + 1 = 2 := by",
+            "theorem t (x : ℝ) (h : x = 1) : x + 1 = 2 := by");
+        EquivalenceResult used = Check(
+            "theorem t (x y : ℝ) (h : x = 1) : x + y ^ 2 ≥ 1 := by",
+            "theorem t (x : ℝ) (h : x = 1) : x ≥ 1 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, unused.Verdict);
+        Assert.Equal(EquivalenceVerdict.Equivalent, used.Verdict); // y ^ 2 ≥ 0, so the conclusions agree under x = 1
+    }
+
+    [Fact]
+    public void Check_FreshVariablesOfBothSides_RenamedApart()
+    {
+        // Both translations introduce sqrt!0, for different arguments: they must stay two variables.
+        EquivalenceResult result = Check(
+            "theorem t (x y : ℝ) (h₀ : 0 ≤ x) (h₁ : 0 ≤ y) : Real.sqrt x = 2 := by",
+            "theorem t (x y : ℝ) (h₀ : 0 ≤ x) (h₁ : 0 ≤ y) : Real.sqrt y = 2 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.ConclusionsDifferReason, result.Reason);
+    }
+
+    [Fact]
+    public void Check_BoundVariableNamedLikeAnAlignedVariable_NoCapture()
+    {
+        // Aligning b with x must not capture the bound x of the second statement.
+        EquivalenceResult same = Check(
+            "theorem t (x : ℤ) (h : x > 0) : ∃ k : ℤ, x = k + 1 := by",
+            "theorem t (b : ℤ) (h : b > 0) : ∃ x : ℤ, b = x + 1 := by");
+        EquivalenceResult different = Check(
+            "theorem t (x : ℤ) (h : x > 0) : ∀ k : ℤ, k > 0 → x ≤ k * x := by",
+            "theorem t (b : ℤ) (h : b > 0) : ∀ x : ℤ, x > 0 → x ≤ b := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, same.Verdict);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, different.Verdict);
+    }
+
+    [Fact]
+    public void Check_ElapsedMeasured()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x : ℝ) (h : 2 * x = 4) : x = 2 := by",
+            "theorem t (x : ℝ) (h : x = 2) : x = 2 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.True(result.Elapsed > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Constructor_NonPositiveLimit_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StatementEquivalence(_backend, new EquivalenceOptions { CheckLimit = TimeSpan.Zero }));
+    }
+}

@@ -1,0 +1,101 @@
+using Planning.Provers.Equivalence;
+using Planning.Provers.Formal;
+
+namespace Planning.Provers.Tests.Equivalence;
+
+/// <summary>Alignment of variables: by name, by conclusion position, by assignment; never across types.</summary>
+public sealed class VariableAlignerTests
+{
+    private static VariableAlignment Align(string first, string second)
+    {
+        return VariableAligner.Align(LeanStatementParser.Parse(first), LeanStatementParser.Parse(second));
+    }
+
+    [Fact]
+    public void Align_SameNamesAndTypes_ByName()
+    {
+        VariableAlignment alignment = Align(
+            "theorem t (x y : ℝ) (h : x < y) : x + y > 0 := by",
+            "theorem t (y x : ℝ) (h : y > x) : y + x > 0 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["x"] = "x", ["y"] = "y" }, alignment.SecondToFirst);
+        Assert.All(alignment.Pairs, pair => Assert.Equal(AlignmentMethod.Name, pair.Method));
+        Assert.Empty(alignment.UnalignedFirst);
+        Assert.Empty(alignment.UnalignedSecond);
+    }
+
+    [Fact]
+    public void Align_RenamedVariables_ByConclusionPosition()
+    {
+        VariableAlignment alignment = Align(
+            "theorem t (a b : ℝ) (h : b = 1) : a + 2 * b = 7 := by",
+            "theorem t (q p : ℝ) (h : q = 1) : p + 2 * q = 7 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["p"] = "a", ["q"] = "b" }, alignment.SecondToFirst);
+        Assert.Equal(AlignmentMethod.ConclusionPosition, alignment.MethodOf("p"));
+        Assert.Equal(AlignmentMethod.ConclusionPosition, alignment.MethodOf("q"));
+    }
+
+    [Fact]
+    public void Align_HypothesisOnlyVariables_ByAssignmentOnUsage()
+    {
+        VariableAlignment alignment = Align(
+            "theorem t (x y z : ℝ) (h₀ : x = 2 * y) (h₁ : z > 0) : x > 0 := by",
+            "theorem t (a b c : ℝ) (h₀ : c > 0) (h₁ : a = 2 * b) : a > 0 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "x", ["b"] = "y", ["c"] = "z" }, alignment.SecondToFirst);
+        Assert.Equal(AlignmentMethod.ConclusionPosition, alignment.MethodOf("a"));
+        Assert.Equal(AlignmentMethod.Assignment, alignment.MethodOf("b"));
+        Assert.Equal(AlignmentMethod.Assignment, alignment.MethodOf("c"));
+    }
+
+    [Fact]
+    public void Align_UnequalCounts_AssignmentPicksTheBestMatch()
+    {
+        // Two reals against one: c is used like y (squared, compared with 4), not like x.
+        VariableAlignment alignment = Align(
+            "theorem t (x y : ℝ) (h₀ : x > 1) (h₁ : y ^ 2 = 4) : x + y > 0 := by",
+            "theorem t (c : ℝ) (h₁ : c ^ 2 = 4) : c > 0 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["c"] = "y" }, alignment.SecondToFirst);
+        Assert.Equal(AlignmentMethod.Assignment, alignment.MethodOf("c"));
+        Assert.Equal<string>(["x"], alignment.UnalignedFirst);
+    }
+
+    [Fact]
+    public void Align_DifferentTypes_NeverAligned()
+    {
+        VariableAlignment alignment = Align(
+            "theorem t (n : ℕ) (x : ℝ) (h : (n : ℝ) = x) : x ≥ 0 := by",
+            "theorem t (n : ℤ) (y : ℝ) (h : (n : ℝ) = y) : y ≥ 0 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["y"] = "x" }, alignment.SecondToFirst);
+        Assert.Null(alignment.MethodOf("n"));
+        Assert.Equal<string>(["n"], alignment.UnalignedFirst);
+        Assert.Equal<string>(["n"], alignment.UnalignedSecond);
+    }
+
+    [Fact]
+    public void Align_ShadowedName_IgnoresBoundOccurrences()
+    {
+        // The bound k of the first conclusion is not the variable k; only x occurs free in the conclusions.
+        VariableAlignment alignment = Align(
+            "theorem t (x k : ℤ) (h : k = 2) : ∃ k : ℤ, x = 2 * k := by",
+            "theorem t (y m : ℤ) (h : m = 2) : ∃ j : ℤ, y = 2 * j := by");
+
+        Assert.Equal("x", alignment.SecondToFirst["y"]);
+        Assert.Equal(AlignmentMethod.ConclusionPosition, alignment.MethodOf("y"));
+        Assert.Equal("k", alignment.SecondToFirst["m"]);
+        Assert.Equal(AlignmentMethod.Assignment, alignment.MethodOf("m"));
+    }
+
+    [Fact]
+    public void Assign_RectangularMatrix_MinimumCostMatching()
+    {
+        long[,] costs = new long[,] { { 5, 1, 9 }, { 1, 2, 9 } };
+
+        IReadOnlyList<(int Row, int Column)> matching = VariableAligner.Assign(costs);
+
+        Assert.Equal([(0, 1), (1, 0)], matching.OrderBy(p => p.Row));
+    }
+}
