@@ -179,6 +179,7 @@ internal static class FormalMiniF2FCommand
             writer.WriteNumber("falseEquivalents", row.FalseEquivalents);
             writer.WriteNumber("notEquivalent", row.NotEquivalent);
             writer.WriteNumber("unknown", row.Unknown);
+            writer.WriteNumber("equivalentAcrossTypes", row.EquivalentAcrossTypes);
             writer.WriteEndObject();
         }
 
@@ -216,11 +217,12 @@ internal static class FormalMiniF2FCommand
         io.Tables.Write(rewrites);
         var table = new Table().AddColumn("mutation").AddColumn(new TableColumn("checked").RightAligned()).AddColumn(new TableColumn("witnessed").RightAligned())
             .AddColumn(new TableColumn("equivalent").RightAligned()).AddColumn(new TableColumn("FALSE equivalent").RightAligned())
-            .AddColumn(new TableColumn("not equivalent").RightAligned()).AddColumn(new TableColumn("unknown").RightAligned());
+            .AddColumn(new TableColumn("not equivalent").RightAligned()).AddColumn(new TableColumn("unknown").RightAligned())
+            .AddColumn(new TableColumn("equivalent, witness outside a type").RightAligned());
         foreach (MutationKindRow row in mutations.Mutations)
         {
             table.AddRow(row.Kind.ToString(), Count(row.Total), Count(row.Witnessed), Count(row.EquivalentVerdicts), Count(row.FalseEquivalents),
-                Count(row.NotEquivalent), Count(row.Unknown));
+                Count(row.NotEquivalent), Count(row.Unknown), Count(row.EquivalentAcrossTypes));
         }
 
         io.Tables.Write(table);

@@ -233,7 +233,8 @@ public sealed class MiniF2FBenchmark
                     outcomes.Count(static outcome => outcome.Check.Verdict == EquivalenceVerdict.Equivalent),
                     outcomes.Count(static outcome => outcome.IsFalseEquivalent),
                     outcomes.Count(static outcome => outcome.Check.Verdict == EquivalenceVerdict.NotEquivalent),
-                    outcomes.Count(static outcome => outcome.Check.Verdict == EquivalenceVerdict.Unknown));
+                    outcomes.Count(static outcome => outcome.Check.Verdict == EquivalenceVerdict.Unknown),
+                    outcomes.Count(static outcome => outcome.IsEquivalentAcrossTypes));
             }),
         ];
         return new MutationBenchmarkResult(

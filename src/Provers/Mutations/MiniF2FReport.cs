@@ -101,12 +101,14 @@ public sealed record RewriteKindRow(RewriteKind Kind, int Total, int Proven, int
 /// <summary>Verdicts on the mutations of one kind.</summary>
 /// <param name="Kind">The mutation kind.</param>
 /// <param name="Total">How many mutations were checked.</param>
-/// <param name="Witnessed">How many a witness shows to change meaning.</param>
+/// <param name="Witnessed">How many a witness shows to change meaning (including witnesses outside one statement's types).</param>
 /// <param name="EquivalentVerdicts">How many were answered equivalent.</param>
 /// <param name="FalseEquivalents">How many were answered equivalent although witnessed: must be 0.</param>
 /// <param name="NotEquivalent">How many were answered not equivalent.</param>
 /// <param name="Unknown">How many were left undecided.</param>
-public sealed record MutationKindRow(MutationKind Kind, int Total, int Witnessed, int EquivalentVerdicts, int FalseEquivalents, int NotEquivalent, int Unknown);
+/// <param name="EquivalentAcrossTypes">How many were answered equivalent with only an outside-the-types witness (<see cref="MutationOutcome.IsEquivalentAcrossTypes"/>).</param>
+public sealed record MutationKindRow(
+    MutationKind Kind, int Total, int Witnessed, int EquivalentVerdicts, int FalseEquivalents, int NotEquivalent, int Unknown, int EquivalentAcrossTypes);
 
 /// <summary>One equivalence check of the benchmark.</summary>
 /// <param name="Verdict">The checker's verdict.</param>
@@ -129,8 +131,19 @@ public sealed record RewriteOutcome(RewriteKind Kind, string Description, CheckO
 /// <param name="Witness">An assignment on which they differ, when the search found one.</param>
 public sealed record MutationOutcome(MutationKind Kind, string Description, string MutatedText, CheckOutcome Check, Witness? Witness)
 {
-    /// <summary>Whether the checker answered equivalent although a witness shows the meaning changed.</summary>
-    public bool IsFalseEquivalent => Check.Verdict == EquivalenceVerdict.Equivalent && Witness is not null;
+    /// <summary>
+    /// Whether the checker answered equivalent although a witness shows the meaning changed: an assignment valid in both
+    /// statements' variable types on which their hypotheses or conclusions differ (the definition).
+    /// </summary>
+    public bool IsFalseEquivalent => Check.Verdict == EquivalenceVerdict.Equivalent && Witness is { OutsideDomain: false };
+
+    /// <summary>
+    /// Whether the checker answered equivalent and the only witness lies outside one statement's variable types (for
+    /// instance x = -1 against ℕ-for-ℝ): not a false verdict by the definition, since the ℕ statement has no such
+    /// value, but the checker's blind spot, reported separately. Typical case: a statement with no hypotheses whose
+    /// conclusion holds for all reals and for all naturals.
+    /// </summary>
+    public bool IsEquivalentAcrossTypes => Check.Verdict == EquivalenceVerdict.Equivalent && Witness is { OutsideDomain: true };
 }
 
 /// <summary>The benchmark's results for one statement.</summary>
