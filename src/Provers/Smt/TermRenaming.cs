@@ -40,47 +40,6 @@ public static class TermRenaming
                 case Variable v:
                     names.Add(v.Name);
                     break;
-                case Arithmetic a:
-                    pending.Push(a.Left);
-                    pending.Push(a.Right);
-                    break;
-                case Comparison c:
-                    pending.Push(c.Left);
-                    pending.Push(c.Right);
-                    break;
-                case Conjunction c:
-                    pending.Push(c.Left);
-                    pending.Push(c.Right);
-                    break;
-                case Disjunction d:
-                    pending.Push(d.Left);
-                    pending.Push(d.Right);
-                    break;
-                case Implication i:
-                    pending.Push(i.Premise);
-                    pending.Push(i.Conclusion);
-                    break;
-                case Biconditional b:
-                    pending.Push(b.Left);
-                    pending.Push(b.Right);
-                    break;
-                case IfThenElse ite:
-                    pending.Push(ite.Condition);
-                    pending.Push(ite.WhenTrue);
-                    pending.Push(ite.WhenFalse);
-                    break;
-                case UnaryMinus u:
-                    pending.Push(u.Operand);
-                    break;
-                case IntToReal r:
-                    pending.Push(r.Operand);
-                    break;
-                case RealToInt r:
-                    pending.Push(r.Operand);
-                    break;
-                case LogicalNot n:
-                    pending.Push(n.Operand);
-                    break;
                 case ForAll q:
                     names.Add(q.Bound.Name);
                     pending.Push(q.Body);
@@ -89,7 +48,8 @@ public static class TermRenaming
                     names.Add(q.Bound.Name);
                     pending.Push(q.Body);
                     break;
-                default:
+                case var composite:
+                    Terms.PushOperands(pending, composite);
                     break;
             }
         }

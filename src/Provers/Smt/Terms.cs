@@ -82,56 +82,74 @@ public static class Terms
                     break;
                 case BoolLiteral or IntLiteral or RealLiteral:
                     break;
-                case Arithmetic a:
-                    pending.Push(a.Right);
-                    pending.Push(a.Left);
-                    break;
-                case Comparison c:
-                    pending.Push(c.Right);
-                    pending.Push(c.Left);
-                    break;
-                case Conjunction c:
-                    pending.Push(c.Right);
-                    pending.Push(c.Left);
-                    break;
-                case Disjunction d:
-                    pending.Push(d.Right);
-                    pending.Push(d.Left);
-                    break;
-                case Implication i:
-                    pending.Push(i.Conclusion);
-                    pending.Push(i.Premise);
-                    break;
-                case Biconditional b:
-                    pending.Push(b.Right);
-                    pending.Push(b.Left);
-                    break;
-                case IfThenElse ite:
-                    pending.Push(ite.WhenFalse);
-                    pending.Push(ite.WhenTrue);
-                    pending.Push(ite.Condition);
-                    break;
-                case UnaryMinus u:
-                    pending.Push(u.Operand);
-                    break;
-                case IntToReal r:
-                    pending.Push(r.Operand);
-                    break;
-                case RealToInt r:
-                    pending.Push(r.Operand);
-                    break;
-                case LogicalNot n:
-                    pending.Push(n.Operand);
-                    break;
                 case ForAll q:
                     VisitBinder(q.Bound, q.Body, free, freeSorts, bound);
                     break;
                 case Exists q:
                     VisitBinder(q.Bound, q.Body, free, freeSorts, bound);
                     break;
+                case var composite when PushOperands(pending, composite):
+                    break;
                 default:
                     throw new ArgumentException($"unsupported term: {term.GetType().Name}", nameof(term));
             }
+        }
+    }
+
+    /// <summary>
+    /// Pushes the operands of an operator term (everything but variables, literals and binders) so that they pop left to
+    /// right; the one place that knows each operator's operands, for the iterative walks over terms.
+    /// </summary>
+    /// <param name="pending">The walk's stack.</param>
+    /// <param name="term">The term.</param>
+    /// <returns>Whether <paramref name="term"/> is an operator term (and its operands were pushed).</returns>
+    internal static bool PushOperands(Stack<Term> pending, Term term)
+    {
+        switch (term)
+        {
+            case Arithmetic a:
+                pending.Push(a.Right);
+                pending.Push(a.Left);
+                return true;
+            case Comparison c:
+                pending.Push(c.Right);
+                pending.Push(c.Left);
+                return true;
+            case Conjunction c:
+                pending.Push(c.Right);
+                pending.Push(c.Left);
+                return true;
+            case Disjunction d:
+                pending.Push(d.Right);
+                pending.Push(d.Left);
+                return true;
+            case Implication i:
+                pending.Push(i.Conclusion);
+                pending.Push(i.Premise);
+                return true;
+            case Biconditional b:
+                pending.Push(b.Right);
+                pending.Push(b.Left);
+                return true;
+            case IfThenElse ite:
+                pending.Push(ite.WhenFalse);
+                pending.Push(ite.WhenTrue);
+                pending.Push(ite.Condition);
+                return true;
+            case UnaryMinus u:
+                pending.Push(u.Operand);
+                return true;
+            case IntToReal r:
+                pending.Push(r.Operand);
+                return true;
+            case RealToInt r:
+                pending.Push(r.Operand);
+                return true;
+            case LogicalNot n:
+                pending.Push(n.Operand);
+                return true;
+            default:
+                return false;
         }
     }
 
