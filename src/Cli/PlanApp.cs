@@ -25,6 +25,7 @@ public static class PlanApp
         {
             MoeCommands.Create(io),
             FormalCommands.Create(io),
+            RolloutCommands.Create(io),
             DemoCommand.Create(io),
         };
 

@@ -1,0 +1,38 @@
+"""Summarises the JSON written by rollout-throughput.sh: tokens/s per policy, heddle's ratios, makespan over the lower
+bound, simulation wall time, and each mechanism's own gain (alone over heddle[none]; all but it, heddle over that)."""
+import json, os, re, sys
+folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
+families = os.environ.get('FAMILIES', 'balanced longtail skewed').split()
+models = os.environ.get('MODELS', '8b 14b 32b').split()
+mechs = ['priority', 'placement', 'migration', 'resources']
+def load(name):
+    r = json.load(open(f'{folder}/{name}.json'))
+    err = open(f'{folder}/{name}.err').read()
+    m = re.search(r'in ([0-9.]+) s', err)
+    r['wall'] = float(m.group(1)) if m else float('nan')
+    return r
+print(f"{'family':9}{'model':6}{'slime':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'h wall s':>9}  heddle layout")
+rows = []
+for f in families:
+    for m in models:
+        p = {k: load(f'{f}-{m}-{k}') for k in ['slime', 'verl', 'fcfs', 'heddle']}
+        h = p['heddle']
+        tp = lambda k: p[k]['tokensPerSecond']
+        layout = {}
+        for d in h['instanceDegrees']:
+            layout[d] = layout.get(d, 0) + 1
+        lay = ' + '.join(f'{n}xTP{d}' for d, n in sorted(layout.items(), reverse=True))
+        print(f"{f:9}{m:6}{tp('slime'):9.0f}{tp('verl'):9.0f}{tp('fcfs'):9.0f}{tp('heddle'):9.0f}{tp('heddle')/tp('slime'):9.3f}{tp('heddle')/tp('verl'):8.3f}{h['makespanOverLowerBound']:9.3f}{p['slime']['makespanOverLowerBound']:9.3f}{h['lowerBoundSeconds']:8.1f}{h['wall']:9.2f}  {lay}")
+        rows.append((f, m, p))
+print()
+print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")
+print(f"{'family':9}{'model':6}{'none':>9}" + ''.join(f'{x+" alone":>17}' for x in mechs) + ''.join(f'{x+" drop":>16}' for x in mechs))
+for f in families:
+    for m in models:
+        none = load(f'{f}-{m}-heddle[none]')['tokensPerSecond']
+        full = load(f'{f}-{m}-heddle')['tokensPerSecond']
+        alone = [load(f'{f}-{m}-heddle[{x}]')['tokensPerSecond'] / none for x in mechs]
+        drop = [full / load(f"{f}-{m}-heddle[{','.join(y for y in mechs if y != x)}]")['tokensPerSecond'] for x in mechs]
+        print(f"{f:9}{m:6}{none:9.0f}" + ''.join(f'{a:17.3f}' for a in alone) + ''.join(f'{d:16.3f}' for d in drop))
+walls = [load(os.path.splitext(n)[0])['wall'] for n in os.listdir(folder) if n.endswith('.json')]
+print(f"\nsimulation wall time per run (predictor fit + simulation, 1,024 trajectories): max {max(walls):.2f} s, mean {sum(walls)/len(walls):.2f} s over {len(walls)} runs")

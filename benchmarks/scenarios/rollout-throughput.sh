@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Scenario runner for Heddle's rollout targets (docs/benchmarks.md): 1,024 trajectories (64 prompts x 16 samples) of
+# each trace family on 64 H100s, models 8b/14b/32b, policies slime, verl, fcfs and heddle, and heddle's ablations (each
+# mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
+# artifacts/scenarios/rollout), then prints the report (rollout-report.py).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-artifacts/scenarios/rollout}
+families=${FAMILIES:-"balanced longtail skewed"}
+models=${MODELS:-"8b 14b 32b"}
+mkdir -p "$out"
+config=${CONFIG:-Release}
+dotnet build src/Cli -c "$config" -p:Optimize=true -v q -nologo >/dev/null
+plan="dotnet src/Cli/bin/$config/net10.0/plan.dll"
+ablations="none priority placement migration resources placement,migration,resources priority,migration,resources priority,placement,resources priority,placement,migration"
+for family in $families; do
+  for model in $models; do
+    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus 64 --model $model --seed 1 --format json"
+    for policy in slime verl fcfs heddle; do
+      $plan $common --policy $policy > "$out/$family-$model-$policy.json" 2> "$out/$family-$model-$policy.err"
+    done
+    for m in $ablations; do
+      $plan $common --policy heddle --mechanisms $m > "$out/$family-$model-heddle[$m].json" 2> "$out/$family-$model-heddle[$m].err"
+    done
+  done
+done
+FAMILIES="$families" MODELS="$models" python3 benchmarks/scenarios/rollout-report.py "$out"

@@ -1,0 +1,351 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Planning.Execution.Simulation.Rollout;
+using Planning.Rollout;
+using ScottPlot;
+using Spectre.Console;
+
+namespace Planning.Cli.Commands;
+
+/// <summary>
+/// <c>plan rollout simulate</c>: one rollout step of a trace (a TRACE.jsonl file, or one generated from a family) under
+/// one policy on the rollout simulator; Heddle's predictor is fitted on a separately generated training trace.
+/// </summary>
+internal static class RolloutSimulateCommand
+{
+    /// <summary>The training trace's seed is the simulation seed plus this, so the predictor never sees the simulated trace.</summary>
+    internal const int TrainingSeedOffset = 7919;
+
+    public static Command Create(ConsoleIo io)
+    {
+        var trace = new Option<string?>("--trace") { Description = "The trace (TRACE.jsonl, see DESIGN.md); or generate one with --family" };
+        var family = new Option<string?>("--family") { Description = $"Generate the trace from a family: {string.Join(" | ", RolloutTraceFamilies.Names)}" };
+        var prompts = new Option<int>("--prompts") { Description = "Generated trace: prompts (default 64)", DefaultValueFactory = _ => 64 };
+        var samples = new Option<int>("--samples") { Description = "Generated trace: samples per prompt, the GRPO group (default 16)", DefaultValueFactory = _ => 16 };
+        var gpus = new Option<int>("--gpus") { Description = "GPU budget (default 64)", DefaultValueFactory = _ => 64 };
+        var policy = new Option<string>("--policy") { Description = $"Policy: {string.Join(" | ", RolloutPolicies.Names)} (default heddle)", DefaultValueFactory = _ => "heddle" };
+        var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", RolloutSetup.ModelNames)} (default 8b)", DefaultValueFactory = _ => "8b" };
+        var mechanisms = new Option<string>("--mechanisms") { Description = $"Heddle's mechanisms: comma-separated {string.Join(",", HeddleMechanismNames.Names)}, all or none (default all)", DefaultValueFactory = _ => "all" };
+        var trainFamily = new Option<string?>("--train-family") { Description = "Family of the predictor's training trace (default: --family, else longtail)" };
+        var learnOnline = new Option<bool>("--learn-online") { Description = "Heddle: the predictor learns from trajectories as they complete (group evidence, refit every 256)" };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Most sequences in an instance's batch (default 256)", DefaultValueFactory = _ => RolloutSimulationOptions.Default.MaxBatchSize };
+        var plot = new Option<string?>("--plot") { Description = "Write a PNG: per-instance busy timeline (Gantt)" };
+        var format = CommonOptions.Format();
+        var seed = CommonOptions.Seed();
+        var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
+        {
+            trace, family, prompts, samples, gpus, policy, model, mechanisms, trainFamily, learnOnline, maxBatch, plot, format, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var plotPath = parse.GetValue(plot);
+            if (plotPath is not null && !plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new PlanningInputException("--plot", $"must name a .png file, got \"{plotPath}\"");
+            }
+
+            var policyName = parse.GetValue(policy)!;
+            if (!RolloutPolicies.Names.Contains(policyName))
+            {
+                throw new PlanningInputException("--policy", $"must be one of {string.Join(", ", RolloutPolicies.Names)}, got \"{policyName}\"");
+            }
+
+            var request = new RolloutRequest(
+                parse.GetValue(trace),
+                parse.GetValue(family),
+                parse.GetValue(prompts),
+                parse.GetValue(samples),
+                parse.GetValue(seed),
+                parse.GetValue(trainFamily));
+            var chosenMechanisms = HeddleMechanismNames.Parse(parse.GetValue(mechanisms), "--mechanisms");
+            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model");
+            var budget = parse.GetValue(gpus);
+            if (budget < 1)
+            {
+                throw new PlanningInputException("--gpus", Invariant($"must be at least 1, got {budget}"));
+            }
+
+            var options = new RolloutSimulationOptions { MaxBatchSize = parse.GetValue(maxBatch), RecordTurns = false };
+            if (options.MaxBatchSize < 1)
+            {
+                throw new PlanningInputException("--max-batch", Invariant($"must be at least 1, got {options.MaxBatchSize}"));
+            }
+
+            var setup = RolloutSetup.Prepare(request);
+            var clock = Stopwatch.StartNew();
+            var outcome = RolloutSetup.Simulate(setup, cost, budget, policyName, chosenMechanisms, options, parse.GetValue(learnOnline));
+            clock.Stop();
+
+            // Render before printing anything: a failing plot leaves neither a file nor a half-written report.
+            var png = plotPath is null ? null : RenderPlot(outcome, setup);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                Format.WriteJson(io, writer => WriteJson(writer, outcome, setup));
+            }
+            else
+            {
+                WriteTable(io, outcome, setup);
+            }
+
+            var timed = outcome.Mechanisms is null ? "simulation" : "predictor fit and simulation";
+            io.Error.WriteLine(Invariant($"simulate: {outcome.Result.Policy} on {setup.Trace.Length} trajectories in {clock.Elapsed.TotalSeconds:0.000} s ({timed})"));
+            if (plotPath is not null)
+            {
+                CommonOptions.WriteAtomically(plotPath, stream => stream.Write(png));
+                io.Error.WriteLine($"simulate: wrote {plotPath}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static void WriteTable(ConsoleIo io, RolloutOutcome outcome, RolloutSetupResult setup)
+    {
+        var r = outcome.Result;
+        io.Out.WriteLine(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}"));
+        var table = new Table();
+        table.AddColumns("makespan (s)", "tokens/s", "trajectories", "p99 queue (s)", "lower bound (s)", "makespan / bound", "instances");
+        table.AddRow(
+            Invariant($"{r.MakespanSeconds:0.00}"),
+            Invariant($"{r.TokensPerSecond:0}"),
+            Invariant($"{r.TrajectoriesCompleted}"),
+            Invariant($"{r.P99QueueSeconds:0.00}"),
+            Invariant($"{outcome.LowerBound.Seconds:0.00}"),
+            Invariant($"{r.MakespanSeconds / outcome.LowerBound.Seconds:0.000}"),
+            DescribeDegrees(r.InstanceDegrees));
+        io.Tables.Write(table);
+        var c = r.Counters;
+        io.Out.WriteLine(Invariant(
+            $"generated {c.GeneratedTokens} tokens, prefilled {c.PrefillTokens}; re-prefills {c.Reprefills}, migrations {c.Migrations} (+{c.MigrationFallbacks} fell back to re-prefill), preemptions {c.Preemptions}, evictions {c.Evictions}; peak KV use {r.Instances.Max(i => (double)i.PeakKvTokens / i.KvCapacityTokens):P1} of an instance"));
+    }
+
+    /// <summary>Instance degrees grouped, largest first: <c>2xTP4 + 28xTP2</c>.</summary>
+    internal static string DescribeDegrees(ImmutableArray<int> degrees) =>
+        string.Join(" + ", degrees.GroupBy(d => d).OrderByDescending(g => g.Key).Select(g => Invariant($"{g.Count()}xTP{g.Key}")));
+
+    private static void WriteJson(Utf8JsonWriter writer, RolloutOutcome outcome, RolloutSetupResult setup)
+    {
+        var r = outcome.Result;
+        var bound = outcome.LowerBound;
+        writer.WriteStartObject();
+        writer.WriteString("policy", r.Policy);
+        if (outcome.Mechanisms is { } mechanisms)
+        {
+            writer.WriteString("mechanisms", HeddleMechanismNames.Format(mechanisms));
+        }
+
+        writer.WriteString("model", r.Model);
+        writer.WriteNumber("gpus", r.Gpus);
+        writer.WriteString("trace", setup.Source);
+        writer.WriteNumber("seed", setup.Seed);
+        writer.WriteNumber("makespanSeconds", r.MakespanSeconds);
+        writer.WriteNumber("tokensPerSecond", r.TokensPerSecond);
+        writer.WriteNumber("trajectories", r.TrajectoriesCompleted);
+        writer.WriteNumber("p99QueueSeconds", r.P99QueueSeconds);
+        writer.WriteNumber("totalOutputTokens", r.TotalOutputTokens);
+        writer.WriteNumber("lowerBoundSeconds", bound.Seconds);
+        writer.WriteNumber("makespanOverLowerBound", r.MakespanSeconds / bound.Seconds);
+        writer.WriteStartObject("lowerBound");
+        writer.WriteNumber("criticalPathSeconds", bound.CriticalPathSeconds);
+        writer.WriteNumber("criticalTrajectory", bound.CriticalTrajectory);
+        writer.WriteNumber("throughputSeconds", bound.ThroughputSeconds);
+        writer.WriteEndObject();
+        if (outcome.Mechanisms is not null && setup.TrainingSource is { } training)
+        {
+            writer.WriteString("predictorTrainedOn", training);
+        }
+
+        writer.WriteStartArray("instanceDegrees");
+        foreach (var d in r.InstanceDegrees)
+        {
+            writer.WriteNumberValue(d);
+        }
+
+        writer.WriteEndArray();
+        var c = r.Counters;
+        writer.WriteStartObject("counters");
+        writer.WriteNumber("generatedTokens", c.GeneratedTokens);
+        writer.WriteNumber("prefillTokens", c.PrefillTokens);
+        writer.WriteNumber("reprefills", c.Reprefills);
+        writer.WriteNumber("migrations", c.Migrations);
+        writer.WriteNumber("migrationFallbacks", c.MigrationFallbacks);
+        writer.WriteNumber("preemptions", c.Preemptions);
+        writer.WriteNumber("evictions", c.Evictions);
+        writer.WriteNumber("iterations", c.Iterations);
+        writer.WriteEndObject();
+        writer.WriteStartArray("instances");
+        foreach (var i in r.Instances)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("tensorParallel", i.TensorParallel);
+            writer.WriteNumber("kvCapacityTokens", i.KvCapacityTokens);
+            writer.WriteNumber("peakKvTokens", i.PeakKvTokens);
+            writer.WriteNumber("busySeconds", i.BusySeconds);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A Gantt chart: one row per instance, its busy intervals as bars shaded by the peak batch, and the lower bound.</summary>
+    private static byte[] RenderPlot(RolloutOutcome outcome, RolloutSetupResult setup)
+    {
+        var r = outcome.Result;
+        var plot = new Plot();
+        var maxBatch = Math.Max(1, r.Instances.SelectMany(i => i.Timeline).Select(s => s.PeakBatch).DefaultIfEmpty(1).Max());
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        for (var i = 0; i < r.Instances.Length; i++)
+        {
+            foreach (var segment in r.Instances[i].Timeline)
+            {
+                var rectangle = plot.Add.Rectangle(segment.StartSeconds, segment.EndSeconds, i - 0.4, i + 0.4);
+                rectangle.FillColor = colormap.GetColor(segment.PeakBatch / (double)maxBatch);
+                rectangle.LineWidth = 0;
+            }
+        }
+
+        var bound = plot.Add.VerticalLine(outcome.LowerBound.Seconds);
+        bound.Color = ScottPlot.Colors.Red;
+        bound.LinePattern = LinePattern.Dashed;
+        bound.LegendText = Invariant($"lower bound {outcome.LowerBound.Seconds:0.0} s");
+        var makespan = plot.Add.VerticalLine(r.MakespanSeconds);
+        makespan.Color = ScottPlot.Colors.Black;
+        makespan.LegendText = Invariant($"makespan {r.MakespanSeconds:0.0} s");
+        plot.ShowLegend(Alignment.LowerRight);
+        var positions = Enumerable.Range(0, r.Instances.Length).Select(i => (double)i).ToArray();
+        var labels = r.Instances.Select((inst, i) => Invariant($"{i} TP{inst.TensorParallel}")).ToArray();
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
+        plot.Axes.SetLimitsY(r.Instances.Length, -1);
+        plot.Axes.SetLimitsX(0, r.MakespanSeconds * 1.02);
+        plot.Title(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}: {r.TokensPerSecond:0} tokens/s (shade: peak batch, up to {maxBatch})"));
+        plot.XLabel("time (s)");
+        plot.YLabel("instance");
+        using var image = plot.GetImage(1600, Math.Max(400, 40 + (18 * r.Instances.Length)));
+        return image.GetImageBytes(ImageFormat.Png);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Where the trace comes from: a file, or a family to generate; and the predictor's training family.</summary>
+internal sealed record RolloutRequest(string? TracePath, string? Family, int Prompts, int Samples, int Seed, string? TrainFamily);
+
+/// <summary>A trace ready to simulate, with the predictor fitted on its own training trace.</summary>
+internal sealed record RolloutSetupResult(
+    ImmutableArray<Trajectory> Trace, string Source, int Seed, RolloutTraceFamily TrainFamily, ImmutableArray<Trajectory> TrainingTrace, string? TrainingSource)
+{
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Source} ({Trace.Length} trajectories, {Trace.Sum(t => t.TotalOutputTokens)} output tokens)");
+}
+
+/// <summary>One simulation's result with its lower bound.</summary>
+internal sealed record RolloutOutcome(RolloutSimulationResult Result, RolloutLowerBound LowerBound, HeddleMechanisms? Mechanisms);
+
+/// <summary>Trace, cost model and predictor set-up shared by <c>rollout simulate</c> and the demo.</summary>
+internal static class RolloutSetup
+{
+    /// <summary>Completed trajectories between the predictor's online refits.</summary>
+    public const int OnlineRefitEvery = 256;
+
+    public static ImmutableArray<string> ModelNames => CalibratedCostModel.ModelNames;
+
+    /// <summary>The calibrated H100 cost model of a model class.</summary>
+    public static IInferenceCostModel CostModel(string name, string field) =>
+        ModelNames.Contains(name)
+            ? CalibratedCostModel.ForModel(name)
+            : throw new PlanningInputException(field, $"must be one of {string.Join(", ", ModelNames)}, got \"{name}\"");
+
+    /// <summary>Reads or generates the trace; generates the training trace (another seed) the predictor will be fitted on.</summary>
+    public static RolloutSetupResult Prepare(RolloutRequest request)
+    {
+        RolloutTraceFamily? family = null;
+        if (request.Family is { } familyName)
+        {
+            family = RolloutTraceFamilies.TryParse(familyName, out var parsed)
+                ? parsed
+                : throw new PlanningInputException("--family", $"must be one of {string.Join(", ", RolloutTraceFamilies.Names)}, got \"{familyName}\"");
+        }
+
+        var trainFamily = family ?? RolloutTraceFamily.LongTail;
+        if (request.TrainFamily is { } trainName)
+        {
+            trainFamily = RolloutTraceFamilies.TryParse(trainName, out var parsedTrain)
+                ? parsedTrain
+                : throw new PlanningInputException("--train-family", $"must be one of {string.Join(", ", RolloutTraceFamilies.Names)}, got \"{trainName}\"");
+        }
+
+        ImmutableArray<Trajectory> trace;
+        string source;
+        if (request.TracePath is { } path)
+        {
+            if (family is not null)
+            {
+                throw new PlanningInputException("--family", "must not be given with --trace (one trace source)");
+            }
+
+            trace = RolloutTraceJson.Parse(CommonOptions.ReadInput("--trace", path)).Trajectories;
+            source = Path.GetFileName(path);
+        }
+        else
+        {
+            if (family is not { } chosen)
+            {
+                throw new PlanningInputException("--trace", "is required unless --family generates a trace");
+            }
+
+            AtLeast("--prompts", request.Prompts, 1);
+            AtLeast("--samples", request.Samples, 1);
+            trace = RolloutTraceGenerator.Generate(chosen, request.Prompts, request.Samples, request.Seed).Trajectories;
+            source = string.Create(CultureInfo.InvariantCulture, $"{RolloutTraceFamilies.Name(chosen)} {request.Prompts}x{request.Samples} seed {request.Seed}");
+        }
+
+        var trainingSeed = request.Seed + RolloutSimulateCommand.TrainingSeedOffset;
+        var training = RolloutTraceGenerator.Generate(trainFamily, 64, 16, trainingSeed).Trajectories;
+        var trainingSource = string.Create(CultureInfo.InvariantCulture, $"{RolloutTraceFamilies.Name(trainFamily)} 64x16 seed {trainingSeed}");
+        return new RolloutSetupResult(trace, source, request.Seed, trainFamily, training, trainingSource);
+    }
+
+    /// <summary>Simulates one policy; for heddle, fits the progressive predictor on the training trace first.</summary>
+    public static RolloutOutcome Simulate(RolloutSetupResult setup, IInferenceCostModel cost, int gpus, string policyName, HeddleMechanisms mechanisms, RolloutSimulationOptions options, bool learnOnline = false)
+    {
+        IRolloutPolicy policy;
+        HeddleMechanisms? used = null;
+        if (policyName == "heddle")
+        {
+            // With --learn-online, refit every 256 completed trajectories (four times in a step of 1,024): each refit
+            // re-solves the quantile regression on the whole window, so refitting more often costs seconds for no measured gain.
+            var predictor = ProgressiveRemainingWorkPredictor.Train(setup.TrainingTrace, new ProgressivePredictorOptions { RefitEvery = OnlineRefitEvery });
+            var outputTokens = Math.Max(1.0, setup.TrainingTrace.Sum(t => t.TotalOutputTokens));
+            policy = new HeddleRolloutPolicy(
+                predictor,
+                mechanisms,
+                new HeddlePolicyOptions
+                {
+                    LearnOnline = learnOnline,
+                    ToolSecondsPerOutputToken = setup.TrainingTrace.Sum(t => t.TotalToolSeconds) / outputTokens,
+                    ObservationTokensPerOutputToken = setup.TrainingTrace.Sum(t => t.ObservationTokens.Sum(o => (long)o)) / outputTokens,
+                    Migration = new MigrationOptions { TransferBytesPerSecond = options.MigrationBytesPerSecond },
+                });
+            used = mechanisms;
+        }
+        else
+        {
+            policy = RolloutPolicies.Create(policyName, field: "--policy");
+        }
+
+        var result = new RolloutSimulator(cost, options).Simulate(setup.Trace, gpus, policy);
+        return new RolloutOutcome(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), used);
+    }
+
+    private static void AtLeast(string option, int value, int least)
+    {
+        if (value < least)
+        {
+            throw new PlanningInputException(option, string.Create(CultureInfo.InvariantCulture, $"must be at least {least}, got {value}"));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Collections.Immutable;
+using Planning.Rollout;
+
+namespace Planning.Execution.Simulation.Rollout;
+
+/// <summary>
+/// <c>fcfs</c>: equal TP, one global first-come-first-served queue; a turn goes to whichever instance has room first
+/// (no affinity, so a later turn reuses its prefix only when it happens to land where its cache still is).
+/// </summary>
+public sealed class FcfsRolloutPolicy : IRolloutPolicy
+{
+    /// <inheritdoc />
+    public string Name => "fcfs";
+
+    /// <inheritdoc />
+    public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) =>
+        EqualTensorParallel.Layout(trace, gpus, cost, options);
+
+    /// <inheritdoc />
+    public void Start(IRolloutState state)
+    {
+    }
+
+    /// <inheritdoc />
+    public int Route(IRolloutState state, int trajectory) => -1;
+
+    /// <inheritdoc />
+    public double Priority(IRolloutState state, int trajectory) => 0;
+
+    /// <inheritdoc />
+    public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+    /// <inheritdoc />
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+
+    /// <inheritdoc />
+    public void OnCompleted(IRolloutState state, int trajectory)
+    {
+    }
+}
+
+/// <summary>
+/// <c>slime</c> (step-centric, SGLang router): equal TP; every generation request is routed on its own to the instance
+/// with the fewest active (running and queued) requests, ties broken round robin; FIFO per instance. A later turn
+/// reuses its prefix only when the router happens to send it back to the instance holding its cache.
+/// </summary>
+public sealed class SlimeRolloutPolicy : IRolloutPolicy
+{
+    private int _next;
+
+    /// <inheritdoc />
+    public string Name => "slime";
+
+    /// <inheritdoc />
+    public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) =>
+        EqualTensorParallel.Layout(trace, gpus, cost, options);
+
+    /// <inheritdoc />
+    public void Start(IRolloutState state)
+    {
+        _next = 0;
+    }
+
+    /// <inheritdoc />
+    public int Route(IRolloutState state, int trajectory)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var n = state.Degrees.Length;
+        var best = -1;
+        var bestLoad = int.MaxValue;
+
+        // Scan from the round-robin pointer so that ties go to the next instance in turn.
+        for (var k = 0; k < n; k++)
+        {
+            var i = (_next + k) % n;
+            var load = state.ActiveRequests(i);
+            if (load < bestLoad)
+            {
+                best = i;
+                bestLoad = load;
+            }
+        }
+
+        _next = (best + 1) % n;
+        return best;
+    }
+
+    /// <inheritdoc />
+    public double Priority(IRolloutState state, int trajectory) => 0;
+
+    /// <inheritdoc />
+    public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+    /// <inheritdoc />
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+
+    /// <inheritdoc />
+    public void OnCompleted(IRolloutState state, int trajectory)
+    {
+    }
+}
+
+/// <summary>
+/// <c>verl</c> (agent loop with sticky, cache-aware routing): equal TP; a trajectory's first request goes to the instance
+/// with the fewest requests assigned so far, and every later turn returns to it (prefix reuse); FIFO per instance.
+/// </summary>
+public sealed class VerlRolloutPolicy : IRolloutPolicy
+{
+    private int[] _assigned = [];
+    private long[] _requests = [];
+
+    /// <inheritdoc />
+    public string Name => "verl";
+
+    /// <inheritdoc />
+    public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) =>
+        EqualTensorParallel.Layout(trace, gpus, cost, options);
+
+    /// <inheritdoc />
+    public void Start(IRolloutState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _assigned = [.. Enumerable.Repeat(-1, state.Trace.Count)];
+        _requests = new long[state.Degrees.Length];
+    }
+
+    /// <inheritdoc />
+    public int Route(IRolloutState state, int trajectory)
+    {
+        if (_assigned[trajectory] < 0)
+        {
+            var best = 0;
+            for (var i = 1; i < _requests.Length; i++)
+            {
+                if (_requests[i] < _requests[best])
+                {
+                    best = i;
+                }
+            }
+
+            _assigned[trajectory] = best;
+        }
+
+        _requests[_assigned[trajectory]]++;
+        return _assigned[trajectory];
+    }
+
+    /// <inheritdoc />
+    public double Priority(IRolloutState state, int trajectory) => 0;
+
+    /// <inheritdoc />
+    public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+    /// <inheritdoc />
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+
+    /// <inheritdoc />
+    public void OnCompleted(IRolloutState state, int trajectory)
+    {
+    }
+}

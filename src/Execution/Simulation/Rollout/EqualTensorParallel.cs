@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Planning.Rollout;
+
+namespace Planning.Execution.Simulation.Rollout;
+
+/// <summary>
+/// The baselines' layout: every instance at one tensor-parallel degree, as many instances as the budget holds. The
+/// degree is the smallest one whose KV cache holds <see cref="RolloutSimulationOptions.EqualTensorParallelBatchTarget"/>
+/// trajectories at the trace's mean final context and at least the longest final context (a batch large enough for
+/// throughput, the degree no larger than that, so the budget makes the most instances); when no degree within the
+/// budget reaches it, the largest degree within the budget.
+/// </summary>
+public static class EqualTensorParallel
+{
+    /// <summary>The degree the rule picks.</summary>
+    /// <param name="trace">The trajectories.</param>
+    /// <param name="gpus">The GPU budget.</param>
+    /// <param name="cost">The cost model.</param>
+    /// <param name="options">The options (batch target).</param>
+    /// <returns>The degree.</returns>
+    /// <exception cref="PlanningInputException">The budget is smaller than the smallest degree.</exception>
+    public static int Degree(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(options);
+        var allowed = cost.TensorParallelDegrees.Where(d => d <= gpus).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw new PlanningInputException(
+                "gpus",
+                string.Create(CultureInfo.InvariantCulture, $"must be at least the smallest tensor-parallel degree {cost.TensorParallelDegrees.Min()} of {cost.ModelName}, got {gpus}"));
+        }
+
+        var longest = trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
+        var mean = trace.Count == 0 ? 0 : trace.Average(t => (double)t.FinalContextTokens);
+        var wanted = Math.Max(longest, options.EqualTensorParallelBatchTarget * mean);
+        foreach (var d in allowed)
+        {
+            if (cost.KvCapacityTokens(d) >= wanted)
+            {
+                return d;
+            }
+        }
+
+        return allowed[^1];
+    }
+
+    /// <summary>The layout: <c>gpus / degree</c> instances at <see cref="Degree"/>.</summary>
+    /// <param name="trace">The trajectories.</param>
+    /// <param name="gpus">The GPU budget.</param>
+    /// <param name="cost">The cost model.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>One degree per instance.</returns>
+    public static ImmutableArray<int> Layout(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options)
+    {
+        var degree = Degree(trace, gpus, cost, options);
+        return [.. Enumerable.Repeat(degree, gpus / degree)];
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using Planning.Rollout;
+
+namespace Planning.Execution.Simulation.Rollout;
+
+/// <summary>
+/// The decisions of a rollout orchestrator that <see cref="RolloutSimulator"/> asks for: the instance layout (a
+/// tensor-parallel degree per instance), where a ready turn queues, the order of a queue, preemption, and what happens
+/// to a trajectory's KV cache when it enters a tool call. A policy may keep state; one instance serves one simulation.
+/// </summary>
+public interface IRolloutPolicy
+{
+    /// <summary>The policy's name (for reports), such as <c>slime</c> or <c>heddle[priority,placement]</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Chooses the tensor-parallel degree of every instance; their sum is at most <paramref name="gpus"/>.</summary>
+    /// <param name="trace">The trajectories of the rollout step.</param>
+    /// <param name="gpus">The GPU budget.</param>
+    /// <param name="cost">The cost model of the instances.</param>
+    /// <param name="options">The simulation options.</param>
+    /// <returns>One degree per instance, each one of <see cref="IInferenceCostModel.TensorParallelDegrees"/>.</returns>
+    ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options);
+
+    /// <summary>Called once at t = 0 after the layout, before any turn is routed (initial placement).</summary>
+    /// <param name="state">The simulation's state.</param>
+    void Start(IRolloutState state);
+
+    /// <summary>Where a ready turn queues.</summary>
+    /// <param name="state">The simulation's state.</param>
+    /// <param name="trajectory">The trajectory's index in the trace.</param>
+    /// <returns>An instance index, or -1 for the shared queue that every instance admits from.</returns>
+    int Route(IRolloutState state, int trajectory);
+
+    /// <summary>The queue key of a ready turn: a larger key is admitted first; equal keys in ready order (FIFO).</summary>
+    /// <param name="state">The simulation's state.</param>
+    /// <param name="trajectory">The trajectory's index in the trace.</param>
+    /// <returns>The key (0 for FIFO policies).</returns>
+    double Priority(IRolloutState state, int trajectory);
+
+    /// <summary>Whether a waiting turn that cannot be admitted may preempt a running one at this iteration boundary.</summary>
+    /// <param name="state">The simulation's state.</param>
+    /// <param name="waitingPriority">The waiting turn's key.</param>
+    /// <param name="runningPriority">The lowest key among the instance's running turns (the victim).</param>
+    /// <returns>True to preempt the victim.</returns>
+    bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority);
+
+    /// <summary>What happens to a trajectory's KV cache when it enters a tool call (called after its turn completes).</summary>
+    /// <param name="state">The simulation's state (the trajectory's completed turns already counted).</param>
+    /// <param name="trajectory">The trajectory's index in the trace.</param>
+    /// <param name="toolSeconds">How long the tool call runs.</param>
+    /// <returns>The decision.</returns>
+    ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds);
+
+    /// <summary>Called when a trajectory's last turn completes (a predictor may learn from it, as a running rollout can).</summary>
+    /// <param name="state">The simulation's state.</param>
+    /// <param name="trajectory">The trajectory's index in the trace.</param>
+    void OnCompleted(IRolloutState state, int trajectory);
+}
+
+/// <summary>What the simulator knows, as a policy may read it.</summary>
+public interface IRolloutState
+{
+    /// <summary>The simulated time, seconds.</summary>
+    double Now { get; }
+
+    /// <summary>The trajectories of the rollout step.</summary>
+    IReadOnlyList<Trajectory> Trace { get; }
+
+    /// <summary>The cost model of the instances.</summary>
+    IInferenceCostModel Cost { get; }
+
+    /// <summary>The tensor-parallel degree of each instance.</summary>
+    ImmutableArray<int> Degrees { get; }
+
+    /// <summary>The simulation options.</summary>
+    RolloutSimulationOptions Options { get; }
+
+    /// <summary>What a scheduler may know of a trajectory: its prompt and the turns completed so far.</summary>
+    /// <param name="trajectory">The trajectory's index.</param>
+    /// <returns>The progress.</returns>
+    TrajectoryProgress Progress(int trajectory);
+
+    /// <summary>The instance holding the trajectory's KV cache, or -1.</summary>
+    /// <param name="trajectory">The trajectory's index.</param>
+    /// <returns>The instance or -1.</returns>
+    int CachedOn(int trajectory);
+
+    /// <summary>Tokens of the trajectory's KV cache (0 when none is held).</summary>
+    /// <param name="trajectory">The trajectory's index.</param>
+    /// <returns>Cached tokens.</returns>
+    long CachedTokens(int trajectory);
+
+    /// <summary>Requests running on or queued at the instance (a router's load).</summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>Active requests.</returns>
+    int ActiveRequests(int instance);
+
+    /// <summary>KV tokens the instance has neither reserved for running turns nor holds as cache.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>Free KV tokens.</returns>
+    long FreeKvTokens(int instance);
+}
+
+/// <summary>What a tool call does to a trajectory's KV cache.</summary>
+public enum ToolCallAction
+{
+    /// <summary>Keep the cache where it is; the next turn returns to the same instance.</summary>
+    Stay,
+
+    /// <summary>Move the KV cache to the target during the tool call (falls back to <see cref="Reprefill"/> when it does not fit in the tool time or the target's memory).</summary>
+    MigrateKv,
+
+    /// <summary>Drop the cache; the next turn goes to the target and prefills its whole context.</summary>
+    Reprefill,
+}
+
+/// <summary>A policy's decision at a tool call.</summary>
+/// <param name="Action">What happens to the cache.</param>
+/// <param name="TargetInstance">The instance of the next turn (ignored for <see cref="ToolCallAction.Stay"/>).</param>
+public readonly record struct ToolCallDecision(ToolCallAction Action, int TargetInstance)
+{
+    /// <summary>Keep the cache where it is.</summary>
+    public static ToolCallDecision Stay { get; } = new(ToolCallAction.Stay, -1);
+}

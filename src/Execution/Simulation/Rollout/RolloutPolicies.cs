@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using Planning.Rollout;
+
+namespace Planning.Execution.Simulation.Rollout;
+
+/// <summary>The rollout policies by name.</summary>
+public static class RolloutPolicies
+{
+    /// <summary>The names: <c>heddle</c>, <c>slime</c>, <c>verl</c>, <c>fcfs</c>.</summary>
+    public static ImmutableArray<string> Names { get; } = ["heddle", "slime", "verl", "fcfs"];
+
+    /// <summary>Creates a fresh policy (policies keep per-simulation state).</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="predictor">Heddle's remaining-work predictor (required for <c>heddle</c>, ignored otherwise).</param>
+    /// <param name="mechanisms">Heddle's mechanisms (ignored otherwise).</param>
+    /// <param name="options">Heddle's options (ignored otherwise).</param>
+    /// <param name="field">The field named in errors.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="PlanningInputException">An unknown name.</exception>
+    public static IRolloutPolicy Create(string name, IRemainingWorkPredictor? predictor = null, HeddleMechanisms mechanisms = HeddleMechanisms.All, HeddlePolicyOptions? options = null, string field = "policy") =>
+        (name ?? string.Empty).ToLowerInvariant() switch
+        {
+            "fcfs" => new FcfsRolloutPolicy(),
+            "slime" => new SlimeRolloutPolicy(),
+            "verl" => new VerlRolloutPolicy(),
+            "heddle" => new HeddleRolloutPolicy(predictor ?? throw new ArgumentNullException(nameof(predictor), "heddle needs a remaining-work predictor"), mechanisms, options),
+            _ => throw new PlanningInputException(field, $"must be one of {string.Join(", ", Names)}, got \"{name}\""),
+        };
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace Planning.Execution.Simulation.Rollout;
+
+/// <summary>How <see cref="RolloutSimulator"/> runs an instance: batch limit, KV transfer bandwidth and the equal-TP rule.</summary>
+public sealed record RolloutSimulationOptions
+{
+    /// <summary>The defaults.</summary>
+    public static RolloutSimulationOptions Default { get; } = new();
+
+    /// <summary>The most sequences in one instance's continuous batch (vLLM's <c>max_num_seqs</c>). Default 256.</summary>
+    public int MaxBatchSize { get; init; } = 256;
+
+    /// <summary>
+    /// Bytes per second a KV-cache migration moves between instances (GPU-to-GPU over RDMA). Default 25e9 (a 200 Gb/s
+    /// link); a migration whose transfer does not fit inside the tool call becomes a re-prefill.
+    /// </summary>
+    public double MigrationBytesPerSecond { get; init; } = 25e9;
+
+    /// <summary>
+    /// The equal-TP rule of the baselines: every instance gets the smallest tensor-parallel degree whose KV cache holds
+    /// this many trajectories at the trace's mean final context (and the longest final context). Default 32.
+    /// </summary>
+    public int EqualTensorParallelBatchTarget { get; init; } = 32;
+
+    /// <summary>Whether the result keeps the per-turn records (for tests and analysis). Default true.</summary>
+    public bool RecordTurns { get; init; } = true;
+
+    /// <summary>Checks the options; errors name the field.</summary>
+    /// <returns>These options.</returns>
+    /// <exception cref="PlanningInputException">A field is out of range.</exception>
+    public RolloutSimulationOptions Validate()
+    {
+        if (MaxBatchSize < 1)
+        {
+            throw new PlanningInputException("maxBatchSize", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {MaxBatchSize}"));
+        }
+
+        if (!(MigrationBytesPerSecond > 0) || double.IsInfinity(MigrationBytesPerSecond))
+        {
+            throw new PlanningInputException("migrationBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be a positive finite number, got {MigrationBytesPerSecond}"));
+        }
+
+        if (EqualTensorParallelBatchTarget < 1)
+        {
+            throw new PlanningInputException("equalTensorParallelBatchTarget", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {EqualTensorParallelBatchTarget}"));
+        }
+
+        return this;
+    }
+}

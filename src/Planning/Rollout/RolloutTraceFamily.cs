@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+
+namespace Planning.Rollout;
+
+/// <summary>
+/// Named shapes of rollout work for <see cref="RolloutTraceGenerator"/>, from even to most long-tailed. Each is a
+/// preset of <see cref="RolloutTraceGeneratorOptions"/> (see <see cref="RolloutTraceGeneratorOptions.ForFamily"/>).
+/// </summary>
+public enum RolloutTraceFamily
+{
+    /// <summary><c>balanced</c>: little spread between prompts or samples (log-normal sigmas 0.25), about 4 turns.</summary>
+    Balanced,
+
+    /// <summary><c>longtail</c>: log-normal difficulty (prompt sigma 0.7, sample sigma 0.5), about 6 turns.</summary>
+    LongTail,
+
+    /// <summary>
+    /// <c>skewed</c>: the most skewed: log-normal prompt difficulty (sigma 0.9) times a Pareto per-sample factor
+    /// (alpha 1.5), about 6 turns; the longest trajectory generates well over ten times the median's output.
+    /// </summary>
+    Skewed,
+}
+
+/// <summary>The rollout trace families by name, as the command line spells them.</summary>
+public static class RolloutTraceFamilies
+{
+    /// <summary>The names, in the order of <see cref="RolloutTraceFamily"/>'s values.</summary>
+    public static ImmutableArray<string> Names { get; } = ["balanced", "longtail", "skewed"];
+
+    /// <summary>The command-line name of a family.</summary>
+    /// <param name="family">The family.</param>
+    /// <returns>Its name, such as <c>skewed</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined family.</exception>
+    public static string Name(RolloutTraceFamily family) =>
+        Enum.IsDefined(family) ? Names[(int)family] : throw new ArgumentOutOfRangeException(nameof(family), family, "not a defined rollout trace family");
+
+    /// <summary>Looks a family up by its command-line name (exact, lower case).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="family">The family, when found.</param>
+    /// <returns>Whether the name is known.</returns>
+    public static bool TryParse(string? name, out RolloutTraceFamily family)
+    {
+        var index = name is null ? -1 : Names.IndexOf(name);
+        family = index < 0 ? default : (RolloutTraceFamily)index;
+        return index >= 0;
+    }
+
+    /// <summary>Looks a family up by its command-line name.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The family.</returns>
+    /// <exception cref="PlanningInputException">The name is unknown (field <c>family</c>).</exception>
+    public static RolloutTraceFamily Parse(string? name) =>
+        TryParse(name, out var family)
+            ? family
+            : throw new PlanningInputException("family", $"must be one of {string.Join(", ", Names)}, got \"{name}\"");
+}

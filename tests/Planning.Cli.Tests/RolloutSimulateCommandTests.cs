@@ -1,0 +1,172 @@
+using System.Text.Json;
+using Planning.Rollout;
+
+namespace Planning.Cli.Tests;
+
+/// <summary><c>plan rollout simulate</c>: the JSON contract, trace files, every policy, the plot and bad input.</summary>
+public sealed class RolloutSimulateCommandTests : IDisposable
+{
+    // 32 trajectories on 8 GPUs keep each run well under a second.
+    private static readonly string[] Small = ["rollout", "simulate", "--family", "skewed", "--prompts", "4", "--samples", "8", "--gpus", "8", "--seed", "3"];
+
+    private readonly PlanRunner.TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary><see cref="Small"/> with one option's value replaced or added.</summary>
+    private static string[] With(string option, string value)
+    {
+        var args = Small.ToList();
+        var at = args.IndexOf(option);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange([option, value]);
+        }
+
+        return [.. args];
+    }
+
+    private static JsonElement Json(params string[] args)
+    {
+        var (code, output, error) = PlanRunner.Run([.. args, "--format", "json"]);
+        Assert.True(code == 0, error);
+        using var document = JsonDocument.Parse(output);
+        return document.RootElement.Clone();
+    }
+
+    [Theory]
+    [InlineData("heddle")]
+    [InlineData("slime")]
+    [InlineData("verl")]
+    [InlineData("fcfs")]
+    public void Simulate_Json_HasTheContractFieldsAndConservesTokens(string policy)
+    {
+        var root = Json([.. Small, "--policy", policy]);
+
+        Assert.StartsWith(policy, root.GetProperty("policy").GetString(), StringComparison.Ordinal);
+        Assert.Equal("8b", root.GetProperty("model").GetString());
+        Assert.Equal(8, root.GetProperty("gpus").GetInt32());
+        Assert.Equal(32, root.GetProperty("trajectories").GetInt32());
+        var makespan = root.GetProperty("makespanSeconds").GetDouble();
+        var total = root.GetProperty("totalOutputTokens").GetInt64();
+        Assert.Equal(total / makespan, root.GetProperty("tokensPerSecond").GetDouble(), 6);
+        Assert.True(root.GetProperty("p99QueueSeconds").GetDouble() >= 0);
+        Assert.True(makespan >= root.GetProperty("lowerBoundSeconds").GetDouble());
+        Assert.Equal(total, root.GetProperty("counters").GetProperty("generatedTokens").GetInt64());
+        var degrees = root.GetProperty("instanceDegrees").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+        Assert.True(degrees.Sum() <= 8);
+        Assert.Equal(degrees.Length, root.GetProperty("instances").GetArrayLength());
+        Assert.All(root.GetProperty("instances").EnumerateArray(), i => Assert.True(i.GetProperty("peakKvTokens").GetInt64() <= i.GetProperty("kvCapacityTokens").GetInt64()));
+    }
+
+    [Fact]
+    public void Simulate_TraceFileOfTheGeneratedTrace_SameResultAsTheFamily()
+    {
+        var path = _dir.File("trace.jsonl");
+        File.WriteAllText(path, RolloutTraceJson.Serialize(RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 4, 8, 3)));
+
+        var generated = Json([.. Small, "--policy", "verl"]);
+        var fromFile = Json("rollout", "simulate", "--trace", path, "--train-family", "skewed", "--gpus", "8", "--seed", "3", "--policy", "verl");
+
+        Assert.Equal(generated.GetProperty("makespanSeconds").GetDouble(), fromFile.GetProperty("makespanSeconds").GetDouble());
+        Assert.Equal(generated.GetProperty("totalOutputTokens").GetInt64(), fromFile.GetProperty("totalOutputTokens").GetInt64());
+        Assert.Equal("trace.jsonl", fromFile.GetProperty("trace").GetString());
+    }
+
+    [Fact]
+    public void Simulate_SameSeed_SameJson()
+    {
+        var first = PlanRunner.Run([.. Small, "--format", "json"]);
+        var second = PlanRunner.Run([.. Small, "--format", "json"]);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.Out, second.Out);
+    }
+
+    [Fact]
+    public void Simulate_HeddleWithoutMechanisms_NamesTheAblation()
+    {
+        var root = Json([.. Small, "--policy", "heddle", "--mechanisms", "none"]);
+
+        Assert.Equal("heddle[none]", root.GetProperty("policy").GetString());
+        Assert.Equal("none", root.GetProperty("mechanisms").GetString());
+        Assert.Equal(0, root.GetProperty("counters").GetProperty("migrations").GetInt32());
+        Assert.Equal(0, root.GetProperty("counters").GetProperty("preemptions").GetInt32());
+    }
+
+    [Fact]
+    public void Simulate_Table_PrintsTheSummary()
+    {
+        var (code, output, error) = PlanRunner.Run([.. Small, "--policy", "slime"]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("slime on 8b, 8 GPUs, skewed 4x8 seed 3 (32 trajectories", output, StringComparison.Ordinal);
+        Assert.Contains("makespan / bound", output, StringComparison.Ordinal);
+        Assert.Contains("re-prefills", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_Plot_WritesAPng()
+    {
+        var path = _dir.File("gantt.png");
+
+        var (code, _, error) = PlanRunner.Run([.. Small, "--policy", "heddle", "--plot", path]);
+
+        Assert.True(code == 0, error);
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes[..4]);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--gpus", "0" }, "--gpus: must be at least 1, got 0")]
+    [InlineData(new[] { "--policy", "magic" }, "--policy: must be one of heddle, slime, verl, fcfs, got \"magic\"")]
+    [InlineData(new[] { "--mechanisms", "priority,luck" }, "--mechanisms: must list mechanisms among priority, placement, migration, resources")]
+    [InlineData(new[] { "--model", "7t" }, "--model: must be one of")]
+    [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, got \"zipf\"")]
+    [InlineData(new[] { "--plot", "out.svg" }, "--plot: must name a .png file")]
+    [InlineData(new[] { "--max-batch", "0" }, "--max-batch: must be at least 1, got 0")]
+    public void Simulate_BadOption_ExitsTwoNamingIt(string[] bad, string expected)
+    {
+        var (code, output, error) = PlanRunner.Run(With(bad[0], bad[1]));
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_NoTraceNorFamily_ExitsTwoNamingTrace()
+    {
+        var (code, _, error) = PlanRunner.Run("rollout", "simulate", "--gpus", "8");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--trace: is required unless --family generates a trace", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_BadTraceLine_ExitsTwoNamingTheField()
+    {
+        var path = _dir.File("bad.jsonl");
+        File.WriteAllText(path, """{ "id": "t1", "group": "g1", "promptTokens": 10, "outputTokens": [5, 0], "observationTokens": [3], "toolSeconds": [0.5] }""" + "\n");
+
+        var (code, output, error) = PlanRunner.Run("rollout", "simulate", "--trace", path, "--gpus", "8");
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("outputTokens[1]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_FewerGpusThanOneInstanceNeeds_ExitsTwoNamingGpus()
+    {
+        var (code, _, error) = PlanRunner.Run("rollout", "simulate", "--family", "balanced", "--prompts", "1", "--samples", "2", "--gpus", "1", "--model", "70b", "--policy", "slime");
+
+        Assert.Equal(2, code);
+        Assert.Contains("gpus", error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,70 @@
+using Planning.Execution.Simulation.Rollout;
+using Planning.Rollout;
+
+namespace Planning.Execution.Tests.Rollout;
+
+/// <summary>Heddle with the trained progressive predictor and the calibrated cost model, as the command line runs it.</summary>
+public sealed class HeddleRolloutPolicyTests
+{
+    private static RolloutSimulationResult Run(HeddleMechanisms mechanisms, bool online, out Trajectory[] trace)
+    {
+        trace = [.. RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 6, 8, 5).Trajectories];
+        var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 16, 8, 99).Trajectories;
+        var predictor = ProgressiveRemainingWorkPredictor.Train(training, new ProgressivePredictorOptions { RefitEvery = 16 });
+        var policy = new HeddleRolloutPolicy(predictor, mechanisms, new HeddlePolicyOptions { LearnOnline = online, ToolSecondsPerOutputToken = 0.001 });
+        return new RolloutSimulator(CalibratedCostModel.ForModel("8b")).Simulate(trace, 8, policy);
+    }
+
+    [Theory]
+    [InlineData(HeddleMechanisms.All, false)]
+    [InlineData(HeddleMechanisms.All, true)]
+    [InlineData(HeddleMechanisms.Priority | HeddleMechanisms.Migration, true)]
+    [InlineData(HeddleMechanisms.Placement | HeddleMechanisms.Resources, false)]
+    public void Simulate_TrainedPredictor_CompletesEveryTokenAboveTheBoundDeterministically(HeddleMechanisms mechanisms, bool online)
+    {
+        var first = Run(mechanisms, online, out var trace);
+        var second = Run(mechanisms, online, out _);
+
+        Assert.Equal(trace.Length, first.TrajectoriesCompleted);
+        Assert.Equal(trace.Select(t => t.TotalOutputTokens).ToArray(), first.GeneratedTokens.ToArray());
+        Assert.True(first.MakespanSeconds >= RolloutLowerBound.Compute(trace, 8, CalibratedCostModel.ForModel("8b")).Seconds);
+        Assert.All(first.Instances, i => Assert.True(i.PeakKvTokens <= i.KvCapacityTokens));
+        Assert.Equal(first.MakespanSeconds, second.MakespanSeconds);
+        Assert.Equal(first.Counters, second.Counters);
+        Assert.Equal(first.InstanceDegrees.ToArray(), second.InstanceDegrees.ToArray());
+    }
+
+    [Fact]
+    public void Simulate_NoMechanisms_SameScheduleAsVerl()
+    {
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.LongTail, 4, 8, 2).Trajectories;
+        var simulator = new RolloutSimulator(CalibratedCostModel.ForModel("8b"));
+
+        var heddle = simulator.Simulate(trace, 8, new HeddleRolloutPolicy(ProgressiveRemainingWorkPredictor.Train(trace), HeddleMechanisms.None));
+        var verl = simulator.Simulate(trace, 8, new VerlRolloutPolicy());
+
+        Assert.Equal("heddle[none]", heddle.Policy);
+        Assert.Equal(verl.MakespanSeconds, heddle.MakespanSeconds);
+        Assert.Equal(verl.Turns.ToArray(), heddle.Turns.ToArray());
+    }
+
+    [Theory]
+    [InlineData("priority,placement", HeddleMechanisms.Priority | HeddleMechanisms.Placement)]
+    [InlineData(" Resources , migration ", HeddleMechanisms.Resources | HeddleMechanisms.Migration)]
+    [InlineData("all", HeddleMechanisms.All)]
+    [InlineData("none", HeddleMechanisms.None)]
+    [InlineData("", HeddleMechanisms.None)]
+    public void Parse_Names_TheSet(string text, HeddleMechanisms expected)
+    {
+        Assert.Equal(expected, HeddleMechanismNames.Parse(text));
+    }
+
+    [Fact]
+    public void Parse_UnknownName_RejectedNamingTheField()
+    {
+        var error = Assert.Throws<PlanningInputException>(() => HeddleMechanismNames.Parse("priority,magic", "--mechanisms"));
+
+        Assert.Equal("--mechanisms", error.Field);
+        Assert.Contains("\"magic\"", error.Message, StringComparison.Ordinal);
+    }
+}

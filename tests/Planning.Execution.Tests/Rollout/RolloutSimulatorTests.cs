@@ -1,0 +1,259 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Xunit;
+using Planning.Execution.Simulation.Rollout;
+using Planning.Rollout;
+
+namespace Planning.Execution.Tests.Rollout;
+
+public sealed class RolloutSimulatorTests
+{
+    private static readonly LinearCostModel Cost = new();
+
+    private static RolloutSimulationResult Simulate(RolloutCase c)
+    {
+        var policy = RolloutPolicies.Create(c.Policy, new OraclePredictor(c.Trace), (HeddleMechanisms)c.Mechanisms);
+        var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = c.MaxBatch });
+        return simulator.Simulate(c.Trace, c.Gpus, policy);
+    }
+
+    /// <summary>The closed form on one instance at batch 1: prefill (prompt, or the observation on the cached context), then (outputs - 1) decode iterations at growing context, then the tool.</summary>
+    private static double SingleTrajectoryMakespan(Trajectory t, int degree)
+    {
+        var time = 0.0;
+        long context = t.PromptTokens;
+        for (var turn = 0; turn < t.Turns; turn++)
+        {
+            // The first token comes with the prefill; with nothing to prefill (an empty observation on the cache) a decode iteration yields it.
+            var observation = turn == 0 ? t.PromptTokens : t.ObservationTokens[turn - 1];
+            time += observation > 0 ? Cost.PrefillSeconds(observation, context - observation, degree) : Cost.DecodeIterationSeconds(1, context, degree);
+            for (var j = 1; j < t.OutputTokens[turn]; j++)
+            {
+                time += Cost.DecodeIterationSeconds(1, context + j, degree);
+            }
+
+            context += t.OutputTokens[turn];
+            if (turn < t.Turns - 1)
+            {
+                time += t.ToolSeconds[turn];
+                context += t.ObservationTokens[turn];
+            }
+        }
+
+        return time;
+    }
+
+    [Theory]
+    [InlineData("fcfs")]
+    [InlineData("slime")]
+    [InlineData("verl")]
+    [InlineData("heddle")]
+    public void Simulate_OneTrajectoryOneInstance_MakespanIsTheClosedForm(string policy)
+    {
+        var t = RolloutTraces.Make(0, 50, [20, 7, 13], [11, 0], [0.5, 1.25]);
+        var result = new RolloutSimulator(Cost).Simulate([t], 1, RolloutPolicies.Create(policy, new OraclePredictor([t])));
+
+        Assert.Equal(SingleTrajectoryMakespan(t, 1), result.MakespanSeconds, 12);
+        Assert.Equal(40, result.TotalOutputTokens);
+        Assert.Equal(40 / result.MakespanSeconds, result.TokensPerSecond, 9);
+        Assert.Equal(0, result.Counters.Reprefills);
+        Assert.Equal(50 + 11 + 0, result.Counters.PrefillTokens);
+        Assert.Equal(0.0, result.P99QueueSeconds);
+    }
+
+    [Fact]
+    public void Simulate_OneTurnAtTensorParallel2_MakespanIsTheClosedForm()
+    {
+        var t = RolloutTraces.Make(0, 100, [64], [], []);
+        var result = new RolloutSimulator(Cost).Simulate([t], 2, new FcfsRolloutPolicy());
+
+        Assert.Equal([2], result.InstanceDegrees.ToArray());
+        Assert.Equal(SingleTrajectoryMakespan(t, 2), result.MakespanSeconds, 12);
+    }
+
+    [Fact]
+    public void Simulate_TwoTrajectoriesSharingABatch_MakespanIsTheHandComputedSum()
+    {
+        // Both admitted at t = 0: one iteration prefilling both (each yields its first token), then batch-2 iterations
+        // until the shorter ends after 3 tokens, then batch 1 for the longer one's last 2 tokens.
+        var a = RolloutTraces.Make(0, 10, [3], [], []);
+        var b = RolloutTraces.Make(1, 20, [5], [], []);
+        var result = new RolloutSimulator(Cost).Simulate([a, b], 1, new FcfsRolloutPolicy());
+
+        var expected = Cost.PrefillSeconds(10, 0, 1) + Cost.PrefillSeconds(20, 0, 1)
+            + Cost.DecodeIterationSeconds(2, 11 + 21, 1) + Cost.DecodeIterationSeconds(2, 12 + 22, 1)
+            + Cost.DecodeIterationSeconds(1, 23, 1) + Cost.DecodeIterationSeconds(1, 24, 1);
+        Assert.Equal(expected, result.MakespanSeconds, 12);
+        Assert.Equal(Cost.PrefillSeconds(10, 0, 1) + Cost.PrefillSeconds(20, 0, 1) + Cost.DecodeIterationSeconds(2, 32, 1) + Cost.DecodeIterationSeconds(2, 34, 1), result.CompletionSeconds[0], 12);
+    }
+
+    [Property(MaxTest = 300, Arbitrary = [typeof(RolloutArbitraries)])]
+    public void Simulate_SmallTraces_ConservesTokensAndHonoursToolsAndMemory(RolloutCase c)
+    {
+        var result = Simulate(c);
+
+        Assert.Equal(c.Trace.Length, result.TrajectoriesCompleted);
+        Assert.Equal(c.Trace.Select(t => t.TotalOutputTokens).ToArray(), result.GeneratedTokens.ToArray());
+        Assert.Equal(c.Trace.Sum(t => t.TotalOutputTokens), result.Counters.GeneratedTokens);
+        Assert.Equal(result.CompletionSeconds.Max(), result.MakespanSeconds);
+
+        // Every turn exactly once, with all its tokens; the next turn ready exactly when the tool call ends, never admitted before.
+        var turns = result.Turns.GroupBy(r => r.Trajectory).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Turn).ToArray());
+        for (var i = 0; i < c.Trace.Length; i++)
+        {
+            var t = c.Trace[i];
+            var records = turns[i];
+            Assert.Equal(Enumerable.Range(0, t.Turns).ToArray(), records.Select(r => r.Turn).ToArray());
+            Assert.Equal(t.OutputTokens.ToArray(), records.Select(r => r.GeneratedTokens).ToArray());
+            Assert.Equal(0.0, records[0].ReadySeconds);
+            for (var k = 0; k < t.Turns; k++)
+            {
+                Assert.True(records[k].AdmittedSeconds >= records[k].ReadySeconds);
+                Assert.True(records[k].FinishedSeconds > records[k].AdmittedSeconds || t.OutputTokens[k] == 1);
+                if (k > 0)
+                {
+                    Assert.Equal(records[k - 1].FinishedSeconds + t.ToolSeconds[k - 1], records[k].ReadySeconds);
+                }
+            }
+
+            Assert.Equal(records[^1].FinishedSeconds, result.CompletionSeconds[i]);
+        }
+
+        // No instance ever held more KV than its capacity.
+        Assert.All(result.Instances, inst => Assert.True(inst.PeakKvTokens <= inst.KvCapacityTokens, $"peak {inst.PeakKvTokens} > {inst.KvCapacityTokens}"));
+
+        // Migrations only inside tool gaps: the transfer starts when the turn ends and ends before the tool call does.
+        foreach (var m in result.Migrations)
+        {
+            var before = turns[m.Trajectory][m.AfterTurn];
+            var after = turns[m.Trajectory][m.AfterTurn + 1];
+            Assert.Equal(before.FinishedSeconds, m.StartSeconds);
+            Assert.True(m.EndSeconds <= m.ToolEndSeconds);
+            Assert.Equal(after.ReadySeconds, m.ToolEndSeconds);
+            Assert.Equal(m.ToInstance, after.Instance);
+        }
+
+        // No schedule beats the lower bound.
+        var bound = RolloutLowerBound.Compute(c.Trace, c.Gpus, Cost);
+        Assert.True(result.MakespanSeconds >= bound.Seconds * (1 - 1e-9), $"makespan {result.MakespanSeconds} < bound {bound.Seconds}");
+        Assert.True(result.Instances.Sum(i => i.TensorParallel) <= c.Gpus);
+    }
+
+    [Property(MaxTest = 50, Arbitrary = [typeof(RolloutArbitraries)])]
+    public void Simulate_SameInputTwice_SameResult(RolloutCase c)
+    {
+        var first = Simulate(c);
+        var second = Simulate(c);
+
+        Assert.Equal(first.MakespanSeconds, second.MakespanSeconds);
+        Assert.Equal(first.Counters, second.Counters);
+        Assert.Equal(first.Turns.ToArray(), second.Turns.ToArray());
+        Assert.Equal(first.Migrations.ToArray(), second.Migrations.ToArray());
+        Assert.Equal(first.Instances.SelectMany(i => i.Timeline).ToArray(), second.Instances.SelectMany(i => i.Timeline).ToArray());
+    }
+
+    [Fact]
+    public void Simulate_PriorityOnOneSlot_AdmitsLongestPredictedFirst()
+    {
+        int[] outputs = [5, 40, 12, 25, 3];
+        var trace = outputs.Select((o, i) => RolloutTraces.Make(i, 10 + i, [o], [], [])).ToImmutableArray();
+        var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = 1 });
+
+        var heddle = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority));
+        var fifo = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.None));
+
+        Assert.Equal([1, 3, 2, 0, 4], heddle.Turns.OrderBy(r => r.AdmittedSeconds).Select(r => r.Trajectory).ToArray());
+        Assert.Equal([0, 1, 2, 3, 4], fifo.Turns.OrderBy(r => r.AdmittedSeconds).Select(r => r.Trajectory).ToArray());
+    }
+
+    [Fact]
+    public void Simulate_LongTurnReturnsFromTool_PreemptsTheShortestRunning()
+    {
+        // t0 has a short first turn, a tool call, then a long second turn; t1 and t2 fill the single slot meanwhile.
+        var trace = ImmutableArray.Create(
+            RolloutTraces.Make(0, 10, [2, 300], [0], [0.01]),
+            RolloutTraces.Make(1, 11, [60], [], []),
+            RolloutTraces.Make(2, 12, [20], [], []));
+        var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = 1 });
+
+        var result = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority));
+
+        Assert.True(result.Counters.Preemptions >= 1);
+        var second = result.Turns.Single(r => r.Trajectory == 0 && r.Turn == 1);
+        Assert.True(second.AdmittedSeconds < result.CompletionSeconds[1], "the long turn preempted the running one");
+        Assert.Equal(trace.Sum(t => t.TotalOutputTokens), result.Counters.GeneratedTokens);
+    }
+
+    [Fact]
+    public void Simulate_ImbalancedInstances_MigratesKvInsideTheToolCall()
+    {
+        // Sticky round-robin puts the two long multi-turn trajectories (0, 2) on instance 0 and two short ones on 1.
+        var trace = ImmutableArray.Create(
+            RolloutTraces.Make(0, 10, [40, 40, 40], [5, 5], [2.0, 2.0]),
+            RolloutTraces.Make(1, 11, [5], [], []),
+            RolloutTraces.Make(2, 12, [40, 40, 40], [5, 5], [2.0, 2.0]),
+            RolloutTraces.Make(3, 13, [5], [], []));
+        var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { EqualTensorParallelBatchTarget = 1 });
+
+        var result = simulator.Simulate(trace, 2, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Migration));
+
+        Assert.Equal([1, 1], result.InstanceDegrees.ToArray());
+        Assert.NotEmpty(result.Migrations);
+        foreach (var m in result.Migrations)
+        {
+            Assert.Equal(0, m.FromInstance);
+            Assert.Equal(1, m.ToInstance);
+            Assert.True(m.EndSeconds <= m.ToolEndSeconds);
+        }
+
+        Assert.Equal(0, result.Counters.Reprefills);
+    }
+
+    [Fact]
+    public void Simulate_EmptyTrace_RejectedNamingTheTrace()
+    {
+        var error = Assert.Throws<PlanningInputException>(() => new RolloutSimulator(Cost).Simulate([], 1, new FcfsRolloutPolicy()));
+
+        Assert.Equal("trace", error.Field);
+    }
+
+    [Fact]
+    public void Simulate_FewerGpusThanTheSmallestDegree_RejectedNamingGpus()
+    {
+        var cost = new LinearCostModel(400, 2, 4);
+        var t = RolloutTraces.Make(0, 10, [5], [], []);
+
+        var error = Assert.Throws<PlanningInputException>(() => new RolloutSimulator(cost).Simulate([t], 1, new SlimeRolloutPolicy()));
+
+        Assert.Equal("gpus", error.Field);
+    }
+
+    [Fact]
+    public void Simulate_TrajectoryLargerThanEveryKvCache_RejectedNamingIt()
+    {
+        var small = RolloutTraces.Make(0, 10, [5], [], []);
+        var large = RolloutTraces.Make(1, 300, [200], [], []);
+
+        var error = Assert.Throws<PlanningInputException>(() => new RolloutSimulator(Cost).Simulate([small, large], 1, new VerlRolloutPolicy()));
+
+        Assert.Equal("trace[1]", error.Field);
+    }
+
+    [Fact]
+    public void Simulate_DuplicateIds_RejectedNamingTheId()
+    {
+        var t = RolloutTraces.Make(0, 10, [5], [], []);
+
+        var error = Assert.Throws<PlanningInputException>(() => new RolloutSimulator(Cost).Simulate([t, t], 1, new FcfsRolloutPolicy()));
+
+        Assert.Equal("trace[1].id", error.Field);
+    }
+
+    [Fact]
+    public void Constructor_NonPositiveBatch_RejectedNamingTheOption()
+    {
+        var error = Assert.Throws<PlanningInputException>(() => new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = 0 }));
+
+        Assert.Equal("maxBatchSize", error.Field);
+    }
+}

@@ -1,0 +1,169 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Planning.Rollout;
+
+namespace Planning.Tests.Rollout;
+
+public sealed class RolloutLowerBoundTests
+{
+    public static Arbitrary<(int Seed, int Count, int Gpus)> Traces() =>
+        (from seed in Gen.Choose(0, 1_000_000)
+         from count in Gen.Choose(1, 5)
+         from gpus in Gen.Elements(1, 2, 4, 8)
+         select (seed, count, gpus)).ToArbitrary();
+
+    [Fact]
+    public void Compute_OneTrajectoryAlone_EqualsItsExactMakespanAtTheBestDegree()
+    {
+        // Context-independent decode: the exact run of one trajectory on a TP8 instance (the fastest here) is the bound.
+        var cost = new AffineCostModel(perKvTokenSeconds: 0);
+        var trajectory = new Trajectory("t", "g", 300, [40, 25, 9], [12, 30], [1.5, 0.25]);
+
+        var bound = RolloutLowerBound.Compute([trajectory], 8, cost);
+        var exact = ReferenceMakespan([trajectory], [8], cost);
+
+        Assert.Equal(exact, bound.CriticalPathSeconds, 1e-9);
+        Assert.Equal(exact, bound.Seconds, 1e-9);
+        Assert.Equal(0, bound.CriticalTrajectory);
+    }
+
+    [Property(MaxTest = 60, Arbitrary = [typeof(RolloutLowerBoundTests)])]
+    public bool Compute_NeverAboveAnySimulatedSchedule(ValueTuple<int, int, int> generated)
+    {
+        var (seed, count, gpus) = generated;
+        var cost = new AffineCostModel(kvPerGpu: 1_000_000);
+        var trace = RandomTrace(seed, count);
+        var bound = RolloutLowerBound.Compute(trace, gpus, cost);
+
+        // Several schedules the simulator could produce: all on one instance of each degree, or split over instances.
+        foreach (var degrees in Layouts(gpus))
+        {
+            var makespan = ReferenceMakespan(trace, degrees, cost);
+            Assert.True(bound.Seconds <= makespan + 1e-9, $"bound {bound.Seconds} > makespan {makespan} on [{string.Join(",", degrees)}]");
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void Compute_ManyShortTrajectories_ThroughputTermDominates()
+    {
+        var cost = new AffineCostModel();
+        var trace = Enumerable.Range(0, 400).Select(i => new Trajectory($"t{i}", "g", 100, [200], [], [])).ToArray();
+        var bound = RolloutLowerBound.Compute(trace, 1, cost);
+        Assert.True(bound.ThroughputSeconds > bound.CriticalPathSeconds);
+        Assert.Equal(400 * 199, bound.DecodeTokens);
+        Assert.True(bound.Seconds <= ReferenceMakespan(trace, [1], cost) + 1e-9);
+    }
+
+    [Fact]
+    public void Compute_EmptyTrace_Throws()
+    {
+        var error = Assert.Throws<PlanningInputException>(() => RolloutLowerBound.Compute([], 8, new AffineCostModel()));
+        Assert.Equal("trace", error.Field);
+    }
+
+    private static IEnumerable<int[]> Layouts(int gpus)
+    {
+        foreach (var d in new[] { 1, 2, 4, 8 }.Where(d => d <= gpus))
+        {
+            yield return [.. Enumerable.Repeat(d, gpus / d)];
+            yield return [d];
+        }
+    }
+
+    private static Trajectory[] RandomTrace(int seed, int count)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var turns = random.Next(1, 4);
+            return new Trajectory(
+                $"t{i}",
+                "g",
+                random.Next(1, 400),
+                [.. Enumerable.Range(0, turns).Select(_ => random.Next(1, 60))],
+                [.. Enumerable.Range(0, turns - 1).Select(_ => random.Next(0, 50))],
+                [.. Enumerable.Range(0, turns - 1).Select(_ => Math.Round(random.NextDouble() * 2, 2))]);
+        })];
+    }
+
+    /// <summary>
+    /// A token-level reference schedule: trajectories dealt round robin to instances and kept there (prefix reuse); an
+    /// instance runs one pending prefill at a time (it emits the turn's first token) before decoding, else one decode
+    /// iteration of every sequence not in a tool call; tool calls run off the GPU. One feasible schedule of the
+    /// simulator's model, so the bound must not exceed its makespan.
+    /// </summary>
+    private static double ReferenceMakespan(IReadOnlyList<Trajectory> trace, int[] degrees, AffineCostModel cost)
+    {
+        var makespan = 0.0;
+        for (var instance = 0; instance < degrees.Length; instance++)
+        {
+            var mine = trace.Where((_, i) => i % degrees.Length == instance).ToArray();
+            var turn = new int[mine.Length];
+            var left = new int[mine.Length];
+            var context = mine.Select(t => (long)t.PromptTokens).ToArray();
+            var readyAt = new double[mine.Length];
+            var needsPrefill = Enumerable.Repeat(true, mine.Length).ToArray();
+            var done = new bool[mine.Length];
+            var now = 0.0;
+            while (done.Contains(false))
+            {
+                var prefill = Enumerable.Range(0, mine.Length).FirstOrDefault(i => !done[i] && needsPrefill[i] && readyAt[i] <= now, -1);
+                if (prefill >= 0)
+                {
+                    var t = mine[prefill];
+                    long fresh = turn[prefill] == 0 ? t.PromptTokens : t.ObservationTokens[turn[prefill] - 1];
+                    now += cost.PrefillSeconds(fresh, context[prefill] - fresh, degrees[instance]);
+                    needsPrefill[prefill] = false;
+                    left[prefill] = t.OutputTokens[turn[prefill]] - 1;
+                    context[prefill]++;
+                    Finish(prefill);
+                    continue;
+                }
+
+                var batch = Enumerable.Range(0, mine.Length).Where(i => !done[i] && !needsPrefill[i] && readyAt[i] <= now).ToArray();
+                if (batch.Length > 0)
+                {
+                    now += cost.DecodeIterationSeconds(batch.Length, batch.Sum(i => context[i]), degrees[instance]);
+                    foreach (var i in batch)
+                    {
+                        left[i]--;
+                        context[i]++;
+                        Finish(i);
+                    }
+
+                    continue;
+                }
+
+                now = Enumerable.Range(0, mine.Length).Where(i => !done[i]).Min(i => readyAt[i]);
+            }
+
+            makespan = Math.Max(makespan, mine.Length == 0 ? 0 : now);
+
+            void Finish(int i)
+            {
+                if (left[i] > 0)
+                {
+                    return;
+                }
+
+                var t = mine[i];
+                if (turn[i] == t.Turns - 1)
+                {
+                    done[i] = true;
+                    makespan = Math.Max(makespan, now);
+                    return;
+                }
+
+                readyAt[i] = now + t.ToolSeconds[turn[i]];
+                context[i] += t.ObservationTokens[turn[i]];
+                turn[i]++;
+                needsPrefill[i] = true;
+            }
+        }
+
+        return makespan;
+    }
+}
