@@ -11,4 +11,10 @@ public enum AlignmentMethod
 
     /// <summary>Same type, matched by a minimum-cost assignment over usage signatures (OR-Tools' linear sum assignment).</summary>
     Assignment,
+
+    /// <summary>
+    /// Same type, a permutation of pairs first matched by conclusion position or assignment, tried because the first
+    /// alignment was refuted (<see cref="VariableAligner.Alternatives"/>).
+    /// </summary>
+    Permutation,
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 
 using Planning.Provers.Formal;
+using Planning.Provers.Mutations;
 using Planning.Provers.Smt;
 using Planning.Provers.Translation;
 
@@ -21,10 +22,18 @@ namespace Planning.Provers.Equivalence;
 /// (so a ℕ <c>x</c> and a ℝ <c>x</c> stay two variables). The checks, each with <see cref="EquivalenceOptions.CheckLimit"/>:
 /// vacuity of each side (side conditions ∧ hypotheses satisfiable?), then side conditions of both ⊢ ∧H₁ ↔ ∧H₂, then side
 /// conditions ∧ H₁ ∧ H₂ ⊢ C₁ ↔ C₂, each equivalence as two queries, one per direction (a refuted direction ends it).
-/// Components that are the same terms after the alignment (hypotheses in any order) need no query. The side conditions are the range facts of ℕ variables and the definitions of the fresh
-/// variables of the translations (<c>Real.sqrt</c>, <c>Nat.gcd</c>, ...), which hold for some value of those variables
-/// whatever the others are. Translations that are identical after the alignment are equivalent without a query (vacuity
-/// is still checked).
+/// The side conditions are the range facts of ℕ variables and the definitions of the fresh variables of the translations
+/// (<c>Real.sqrt</c>, <c>Nat.gcd</c>, ...), which hold for exactly one value of those variables whatever the others are;
+/// a fresh variable of the second defined like one of the first shares its name and definition.
+/// </para>
+/// <para>
+/// Smaller queries first, each sound on its own: hypotheses both statements have (up to bound names) are assumed and
+/// only the others compared, first pair by pair in order, then as conjunctions; conclusions are first compared without
+/// the hypotheses (briefly, a quarter of the limit), then under them. Components the same up to bound names need no
+/// query, and translations the same up to the alignment (hypotheses in any order) are equivalent without one (vacuity is
+/// still checked). A vacuity check Z3 cannot decide in time is settled as satisfiable by an exact search for a model of
+/// the hypotheses (<see cref="EquivalenceOptions.VacuityModelAssignments"/>). A check refuted under the alignment is
+/// retried under other orders of the variables not aligned by name (<see cref="VariableAligner.Alternatives"/>).
 /// </para>
 /// <para>
 /// <see cref="EquivalenceVerdict.Equivalent"/> is only answered when every check was decided that way; a refuted check
@@ -56,8 +65,15 @@ public sealed class StatementEquivalence
     /// <summary>The suffix that renames an unaligned variable of the second statement apart from the first's names.</summary>
     public const string RenameSuffix = "₂";
 
+    /// <summary>How many statements' vacuity results <see cref="_vacuity"/> keeps before it starts over.</summary>
+    private const int VacuityCacheSize = 256;
+
     private readonly ISmtBackend _backend;
     private readonly TimeSpan _limit;
+
+    // Vacuity is a property of one statement, checked again in every pair it is part of (k - 1 times in a selection,
+    // once per rewrite and mutation in the benchmark): remembered per statement, for this checker's limit.
+    private readonly Dictionary<FormalStatement, SmtResult> _vacuity = [];
 
     /// <summary>Creates a checker over a backend (which it uses but does not own or dispose).</summary>
     /// <param name="backend">The SMT backend; one caller at a time, like the backend itself.</param>
@@ -96,6 +112,42 @@ public sealed class StatementEquivalence
             };
         }
 
+        EquivalenceResult result = CheckAligned(first, second, a, b, alignment, started, null, out Vacuities vacuities);
+        if (result.Verdict != EquivalenceVerdict.NotEquivalent || result.FirstVacuous || result.SecondVacuous)
+        {
+            return result;
+        }
+
+        // Refuted under this alignment: variables with symmetric roles may have been paired wrongly; other pairings of the
+        // variables not matched by name are tried while the check has spent less than twice the limit. Any alignment is a
+        // sound basis for a proof, so the first one that proves equivalence is the answer.
+        foreach (VariableAlignment alternative in VariableAligner.Alternatives(first, second, alignment, Options.MaxAlternativeAlignments))
+        {
+            if (Stopwatch.GetElapsedTime(started) > 2 * _limit)
+            {
+                break;
+            }
+
+            EquivalenceResult retry = CheckAligned(first, second, a, b, alternative, started, vacuities, out _);
+            if (retry.Verdict == EquivalenceVerdict.Equivalent)
+            {
+                return retry;
+            }
+        }
+
+        return result with { Elapsed = Stopwatch.GetElapsedTime(started) };
+    }
+
+    private EquivalenceResult CheckAligned(
+        FormalStatement first,
+        FormalStatement second,
+        TranslatedStatement a,
+        TranslatedStatement b,
+        VariableAlignment alignment,
+        long started,
+        Vacuities? known,
+        out Vacuities vacuities)
+    {
         Dictionary<string, string> renaming = SecondRenaming(a, b, second, alignment);
         Dictionary<string, string> secondNames = new(StringComparer.Ordinal);
         foreach (FormalVariable variable in second.Variables.IsDefault ? [] : second.Variables)
@@ -103,17 +155,28 @@ public sealed class StatementEquivalence
             secondNames[variable.Name] = renaming.GetValueOrDefault(variable.Name, variable.Name);
         }
 
-        Run run = new(this, a, Rename(b, renaming), FirstStatementNames(first, secondNames), started, alignment, secondNames);
+        FreshPairing fresh = PairFreshVariables(a, b, renaming, Count(first), Count(second));
+        Run run = new(this, (first, a), (second, Rename(b, fresh.Renaming)), FirstStatementNames(first, secondNames), started, alignment, secondNames)
+        {
+            SharedDefinitions = fresh.SecondDefinitions,
+        };
         try
         {
-            return run.Decide(Identical(a, b, renaming, Count(first), Count(second)));
+            return run.Decide(Identical(a, b, fresh), known);
         }
         catch (ArgumentException exception)
         {
             // An ill-sorted query (a bug rather than a property of the statements): undecided, never a wrong verdict.
             return run.Result(EquivalenceVerdict.Unknown, "error: " + exception.Message, null, false, false);
         }
+        finally
+        {
+            vacuities = run.Vacuities;
+        }
     }
+
+    /// <summary>The vacuity checks' results of both statements (null: no hypotheses); they do not depend on the alignment.</summary>
+    private readonly record struct Vacuities(SmtResult? First, SmtResult? Second);
 
     /// <summary>
     /// The new names of the second translation's free variables: aligned statement variables take the first's name; the
@@ -201,79 +264,116 @@ public sealed class StatementEquivalence
     }
 
     /// <summary>
-    /// Whether the translations are the same up to the alignment and a one-to-one renaming of the fresh variables
-    /// (the i-th fresh variable of one for the i-th of the other): same side conditions in the same order (so the fresh
-    /// variables are defined alike), the same hypotheses in any order, the same conclusion.
+    /// Pairs fresh variables of the second translation with fresh variables of the first that have the same definition
+    /// (<see cref="AlphaEquivalence"/> under the alignment's renaming and the pairs found so far; definitions only mention
+    /// fresh variables defined before them, so pairing in order works). The top-level fresh variables are functions of the
+    /// statement's variables (<c>Real.sqrt</c>, <c>Nat.gcd</c>, <c>Nat.lcm</c>: each definition has exactly one solution),
+    /// so paired variables are equal and can share a name: the queries then carry one definition instead of two, which
+    /// matters for the quantified gcd and lcm definitions.
     /// </summary>
-    private static bool Identical(TranslatedStatement a, TranslatedStatement b, Dictionary<string, string> renaming, int firstCount, int secondCount)
+    private static FreshPairing PairFreshVariables(TranslatedStatement a, TranslatedStatement b, Dictionary<string, string> renaming, int firstCount, int secondCount)
     {
-        int freshCount = a.Variables.Length - firstCount;
-        if (freshCount != b.Variables.Length - secondCount
-            || a.SideConditions.Length != b.SideConditions.Length
-            || a.Hypotheses.Length != b.Hypotheses.Length)
+        int firstFresh = a.Variables.Length - firstCount;
+        int secondFresh = b.Variables.Length - secondCount;
+
+        // Side conditions: the range facts of the statement's variables, then one definition per fresh variable, in order.
+        int firstRange = a.SideConditions.Length - firstFresh;
+        int secondRange = b.SideConditions.Length - secondFresh;
+        Dictionary<string, string> extended = new(renaming, StringComparer.Ordinal);
+        HashSet<int> shared = [];
+        if (firstRange < 0 || secondRange < 0)
         {
-            return false;
+            return new FreshPairing(extended, shared, false, Math.Max(firstRange, 0), Math.Max(secondRange, 0));
         }
 
-        Dictionary<string, string> identity = new(renaming, StringComparer.Ordinal);
-        for (int i = 0; i < freshCount; i++)
+        bool[] paired = new bool[firstFresh];
+        for (int j = 0; j < secondFresh; j++)
         {
-            Variable firstFresh = a.Variables[firstCount + i];
-            Variable secondFresh = b.Variables[secondCount + i];
-            if (firstFresh.Sort != secondFresh.Sort)
+            Variable variable = b.Variables[secondCount + j];
+            Term definition = b.SideConditions[secondRange + j];
+            string ownName = extended[variable.Name];
+            for (int i = 0; i < firstFresh; i++)
             {
-                return false;
+                Variable candidate = a.Variables[firstCount + i];
+                if (paired[i] || candidate.Sort != variable.Sort)
+                {
+                    continue;
+                }
+
+                extended[variable.Name] = candidate.Name;
+                if (AlphaEquivalence.Equivalent(a.SideConditions[firstRange + i], definition, extended))
+                {
+                    paired[i] = true;
+                    shared.Add(secondRange + j);
+                    break;
+                }
+
+                extended[variable.Name] = ownName;
             }
-
-            identity[secondFresh.Name] = firstFresh.Name;
         }
 
-        if (TermRenaming.Rename(b.Conclusion, identity) != a.Conclusion)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < a.SideConditions.Length; i++)
-        {
-            if (TermRenaming.Rename(b.SideConditions[i], identity) != a.SideConditions[i])
-            {
-                return false;
-            }
-        }
-
-        return SameMultiset(a.Hypotheses, RenameAll(b.Hypotheses, identity));
+        return new FreshPairing(extended, shared, shared.Count == secondFresh && secondFresh == firstFresh, firstRange, secondRange);
     }
 
-    private static bool SameMultiset(ImmutableArray<Term> first, ImmutableArray<Term> second)
+    /// <summary>
+    /// Whether the translations are the same up to the alignment, the pairing of fresh variables and the names of bound
+    /// variables: every fresh variable paired, the range conditions and the hypotheses the same in any order, the
+    /// conclusions the same. The translations number fresh and bound variables in the order they meet them, so reordered
+    /// hypotheses number them differently; this sees through it.
+    /// </summary>
+    private static bool Identical(TranslatedStatement a, TranslatedStatement b, FreshPairing fresh)
     {
-        if (first.Length != second.Length)
-        {
-            return false;
-        }
+        return fresh.AllPaired
+            && fresh.FirstRange == fresh.SecondRange
+            && a.Hypotheses.Length == b.Hypotheses.Length
+            && AlphaEquivalence.Equivalent(a.Conclusion, b.Conclusion, fresh.Renaming)
+            && SameUpToRenaming(a.SideConditions[..fresh.FirstRange], b.SideConditions[..fresh.SecondRange], fresh.Renaming)
+            && SameUpToRenaming(a.Hypotheses, b.Hypotheses, fresh.Renaming);
+    }
 
-        if (first.SequenceEqual(second))
-        {
-            return true;
-        }
+    /// <summary>The renaming of the second translation's variables extended with paired fresh variables, and the indices of the second's side conditions that define paired ones.</summary>
+    private sealed record FreshPairing(Dictionary<string, string> Renaming, HashSet<int> SecondDefinitions, bool AllPaired, int FirstRange, int SecondRange);
 
-        Dictionary<Term, int> counts = [];
-        foreach (Term term in first)
-        {
-            counts[term] = counts.GetValueOrDefault(term) + 1;
-        }
+    /// <summary>Whether the terms are alpha-equivalent one to one, in any order.</summary>
+    private static bool SameUpToRenaming(ImmutableArray<Term> first, ImmutableArray<Term> second, Dictionary<string, string> identity)
+    {
+        (_, List<Term> firstOnly, List<Term> secondOnly) = SplitShared(first, second, identity);
+        return firstOnly.Count == 0 && secondOnly.Count == 0;
+    }
 
+    /// <summary>
+    /// The terms both lists have (alpha-equivalent under <paramref name="identity"/>, matched one to one, first match
+    /// first), and those only one list has, each in its order.
+    /// </summary>
+    private static (List<Term> Shared, List<Term> FirstOnly, List<Term> SecondOnly) SplitShared(
+        ImmutableArray<Term> first, ImmutableArray<Term> second, Dictionary<string, string> identity)
+    {
+        bool[] matched = new bool[first.Length];
+        List<Term> shared = [];
+        List<Term> secondOnly = [];
         foreach (Term term in second)
         {
-            int count = counts.GetValueOrDefault(term);
-            if (count == 0)
+            int match = -1;
+            for (int i = 0; i < first.Length && match < 0; i++)
             {
-                return false;
+                if (!matched[i] && AlphaEquivalence.Equivalent(first[i], term, identity))
+                {
+                    match = i;
+                }
             }
 
-            counts[term] = count - 1;
+            if (match < 0)
+            {
+                secondOnly.Add(term);
+            }
+            else
+            {
+                matched[match] = true;
+                shared.Add(first[match]);
+            }
         }
 
-        return true;
+        return (shared, [.. first.Where((_, index) => !matched[index])], secondOnly);
     }
 
     /// <summary>The names a counterexample reports: the first statement's variables and the second's under their new names.</summary>
@@ -291,23 +391,35 @@ public sealed class StatementEquivalence
     /// <summary>One check of a pair: the translations, the queries run and the result.</summary>
     private sealed class Run(
         StatementEquivalence owner,
-        TranslatedStatement first,
-        TranslatedStatement second,
+        (FormalStatement Source, TranslatedStatement Translation) firstStatement,
+        (FormalStatement Source, TranslatedStatement Translation) secondStatement,
         HashSet<string> reportedNames,
         long started,
         VariableAlignment alignment,
         IReadOnlyDictionary<string, string> secondNames)
     {
+        private readonly TranslatedStatement first = firstStatement.Translation;
+        private readonly TranslatedStatement second = secondStatement.Translation;
         private int _checks;
         private bool _identical;
 
-        public EquivalenceResult Decide(bool identical)
+        /// <summary>Indices of the second translation's side conditions that define fresh variables paired with the first's.</summary>
+        public HashSet<int> SharedDefinitions { get; init; } = [];
+
+        /// <summary>The vacuity results once <see cref="Decide"/> has computed them.</summary>
+        public Vacuities Vacuities { get; private set; }
+
+        /// <summary>Decides the pair.</summary>
+        /// <param name="identical">Whether the translations are the same after the alignment.</param>
+        /// <param name="known">The vacuity results of an earlier check of the same statements, if any.</param>
+        public EquivalenceResult Decide(bool identical, Vacuities? known)
         {
             _identical = identical;
 
-            // Vacuity of each side; identical translations are vacuous together.
-            SmtResult? firstVacuity = Vacuity(first);
-            SmtResult? secondVacuity = identical ? firstVacuity : Vacuity(second);
+            // Vacuity of each side; identical translations are vacuous together. It does not depend on the alignment.
+            SmtResult? firstVacuity = known is { } k1 ? k1.First : Vacuity(firstStatement.Source, first);
+            SmtResult? secondVacuity = known is { } k2 ? k2.Second : identical ? firstVacuity : Vacuity(secondStatement.Source, second);
+            Vacuities = new Vacuities(firstVacuity, secondVacuity);
             bool firstVacuous = firstVacuity is Unsat;
             bool secondVacuous = secondVacuity is Unsat;
             if (firstVacuous || secondVacuous)
@@ -324,24 +436,38 @@ public sealed class StatementEquivalence
                     : Result(EquivalenceVerdict.Unknown, unknown, null, false, false);
             }
 
-            ImmutableArray<Term> sideConditions = [.. first.SideConditions, .. second.SideConditions];
+            // The second's definitions of fresh variables paired with the first's are the first's (same name, same definition).
+            ImmutableArray<Term> sideConditions =
+                [.. first.SideConditions, .. second.SideConditions.Where((_, index) => !SharedDefinitions.Contains(index))];
+            Dictionary<string, string> none = new(StringComparer.Ordinal);
 
-            // Hypotheses: their conjunctions agree everywhere (under the range facts and fresh-variable definitions).
-            if (!SameMultiset(first.Hypotheses, second.Hypotheses))
+            // Hypotheses: their conjunctions agree everywhere (under the range facts and fresh-variable definitions). The
+            // hypotheses both statements share (up to bound names) are assumed; only the others are compared, first one
+            // pair at a time in their order without the rest (a rewrite changes a few hypotheses in place; small queries
+            // are easy), then as conjunctions.
+            (List<Term> shared, List<Term> firstOnly, List<Term> secondOnly) = SplitShared(first.Hypotheses, second.Hypotheses, none);
+            if (firstOnly.Count > 0 || secondOnly.Count > 0)
             {
-                ProofResult hypotheses = Equivalent(Terms.All(first.Hypotheses), Terms.All(second.Hypotheses), sideConditions);
-                if (hypotheses.Verdict == ProofVerdict.Refuted)
+                ImmutableArray<Term> common = [.. sideConditions, .. shared];
+                if (!PairwiseEquivalent(firstOnly, secondOnly, common))
                 {
-                    return Result(EquivalenceVerdict.NotEquivalent, HypothesesDifferReason, Report(hypotheses.Counterexample), false, false);
-                }
+                    ProofResult hypotheses = Equivalent(Terms.All(firstOnly), Terms.All(secondOnly), common, owner._limit);
+                    if (hypotheses.Verdict == ProofVerdict.Refuted)
+                    {
+                        return Result(EquivalenceVerdict.NotEquivalent, HypothesesDifferReason, Report(hypotheses.Counterexample), false, false);
+                    }
 
-                unknown ??= hypotheses.Reason;
+                    unknown ??= hypotheses.Reason;
+                }
             }
 
-            // Conclusions: they agree wherever both statements' hypotheses hold.
-            if (first.Conclusion != second.Conclusion)
+            // Conclusions: they agree wherever both statements' hypotheses hold. Most rewrites keep them equivalent
+            // outright, which is a smaller query than one under non-linear hypotheses: tried first, briefly.
+            if (!AlphaEquivalence.Equivalent(first.Conclusion, second.Conclusion, none)
+                && !Equivalent(first.Conclusion, second.Conclusion, sideConditions, ShortLimit).IsProven)
             {
-                ProofResult conclusions = Equivalent(first.Conclusion, second.Conclusion, [.. sideConditions, .. first.Hypotheses, .. second.Hypotheses]);
+                ProofResult conclusions = Equivalent(
+                    first.Conclusion, second.Conclusion, [.. sideConditions, .. first.Hypotheses, .. second.Hypotheses], owner._limit);
                 if (conclusions.Verdict == ProofVerdict.Refuted)
                 {
                     return Result(EquivalenceVerdict.NotEquivalent, ConclusionsDifferReason, Report(conclusions.Counterexample), false, false);
@@ -367,16 +493,38 @@ public sealed class StatementEquivalence
             };
         }
 
-        /// <summary>Whether the side conditions and hypotheses can hold together; null when there are no hypotheses (the side conditions always can).</summary>
-        private SmtResult? Vacuity(TranslatedStatement statement)
+        /// <summary>
+        /// Whether the side conditions and hypotheses can hold together; null when there are no hypotheses (the side
+        /// conditions always can). When Z3 cannot tell in time (non-linear integer hypotheses often defeat it), an exact
+        /// search for an assignment satisfying the hypotheses settles it as satisfiable when it finds one.
+        /// </summary>
+        private SmtResult? Vacuity(FormalStatement source, TranslatedStatement statement)
         {
             if (statement.Hypotheses.IsDefaultOrEmpty)
             {
                 return null;
             }
 
+            if (owner._vacuity.TryGetValue(source, out SmtResult? known))
+            {
+                return known;
+            }
+
             _checks++;
-            return owner._backend.Check([.. statement.SideConditions, .. statement.Hypotheses], owner._limit);
+            SmtResult result = owner._backend.Check([.. statement.SideConditions, .. statement.Hypotheses], owner._limit);
+            if (result is Unknown && owner.Options.VacuityModelAssignments > 0
+                && WitnessSearch.FindModel(source, new WitnessSearchOptions { MaxAssignments = owner.Options.VacuityModelAssignments }) is { } model)
+            {
+                result = new Sat(model.ToImmutableSortedDictionary(static pair => pair.Key, static pair => pair.Value.ToString(), StringComparer.Ordinal));
+            }
+
+            if (owner._vacuity.Count >= VacuityCacheSize)
+            {
+                owner._vacuity.Clear();
+            }
+
+            owner._vacuity[source] = result;
+            return result;
         }
 
         /// <summary>
@@ -384,22 +532,47 @@ public sealed class StatementEquivalence
         /// direction (left ∧ ¬right, then right ∧ ¬left): each is a conjunction Z3 preprocesses well, and a refutation in
         /// the first spares the second.
         /// </summary>
-        private ProofResult Equivalent(Term left, Term right, ImmutableArray<Term> assumptions)
+        private ProofResult Equivalent(Term left, Term right, ImmutableArray<Term> assumptions, TimeSpan limit)
         {
-            ProofResult forward = Direction(left, right, assumptions);
+            ProofResult forward = Direction(left, right, assumptions, limit);
             if (forward.Verdict == ProofVerdict.Refuted)
             {
                 return forward;
             }
 
-            ProofResult backward = Direction(right, left, assumptions);
+            ProofResult backward = Direction(right, left, assumptions, limit);
             return backward.Verdict == ProofVerdict.Proven ? forward : backward;
         }
 
-        private ProofResult Direction(Term premise, Term conclusion, ImmutableArray<Term> assumptions)
+        private ProofResult Direction(Term premise, Term conclusion, ImmutableArray<Term> assumptions, TimeSpan limit)
         {
             _checks++;
-            return ProofResult.FromNegation(owner._backend.Check([.. assumptions, premise, new LogicalNot(conclusion)], owner._limit));
+            return ProofResult.FromNegation(owner._backend.Check([.. assumptions, premise, new LogicalNot(conclusion)], limit));
+        }
+
+        /// <summary>The limit of the quick attempts that may spare a larger query: a quarter of the check limit.</summary>
+        private TimeSpan ShortLimit => owner._limit / 4;
+
+        /// <summary>
+        /// Whether the hypotheses only one side has are equivalent pair by pair, in order, under the assumptions alone
+        /// (each pair briefly); then their conjunctions are equivalent. False when the counts differ or a pair is not proven.
+        /// </summary>
+        private bool PairwiseEquivalent(List<Term> firstOnly, List<Term> secondOnly, ImmutableArray<Term> assumptions)
+        {
+            if (firstOnly.Count != secondOnly.Count || firstOnly.Count > 3)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < firstOnly.Count; i++)
+            {
+                if (!Equivalent(firstOnly[i], secondOnly[i], assumptions, ShortLimit).IsProven)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private ImmutableSortedDictionary<string, string>? Report(IReadOnlyDictionary<string, string>? model)

@@ -140,6 +140,117 @@ public static class VariableAligner
     }
 
     /// <summary>
+    /// Other alignments to try when <paramref name="alignment"/> was refuted: for each type with 2 to
+    /// <see cref="MaxPermutedPerType"/> pairs not matched by name, those pairs' first-statement variables permuted among
+    /// themselves (pairs matched by name never change). Variables with symmetric roles (<c>a * b = 6</c>, <c>b * c = 8</c>)
+    /// have equal usage signatures, so the assignment's pick among them can be the wrong one; a later permutation can be
+    /// right. Cheapest first (the same costs as the assignment), then in a fixed order; the identity is not repeated.
+    /// </summary>
+    /// <param name="first">The reference statement.</param>
+    /// <param name="second">The other statement.</param>
+    /// <param name="alignment">The alignment <see cref="Align"/> gave for them.</param>
+    /// <param name="maxAlternatives">How many alignments to return at most.</param>
+    /// <returns>The alternative alignments, none when every pair was matched by name.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IReadOnlyList<VariableAlignment> Alternatives(FormalStatement first, FormalStatement second, VariableAlignment alignment, int maxAlternatives = 23)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ArgumentNullException.ThrowIfNull(alignment);
+        List<List<AlignedVariable>> groups = [.. alignment.Pairs
+            .Where(static pair => pair.Method != AlignmentMethod.Name)
+            .GroupBy(static pair => pair.Type)
+            .Select(static group => group.ToList())
+            .Where(static group => group.Count is >= 2 and <= MaxPermutedPerType)];
+        if (groups.Count == 0 || maxAlternatives <= 0)
+        {
+            return [];
+        }
+
+        UsageProfile firstProfile = UsageProfile.Of(first);
+        UsageProfile secondProfile = UsageProfile.Of(second);
+        Dictionary<string, FormalVariable> firstByName = ByName(first.Variables.IsDefault ? [] : first.Variables);
+        Dictionary<string, FormalVariable> secondByName = ByName(second.Variables.IsDefault ? [] : second.Variables);
+
+        // Every combination of one permutation per group (the product is at most 24^groups; cut at a few thousand).
+        List<(long Cost, int Order, Dictionary<string, string> Map)> candidates = [];
+        List<int[][]> permutations = [.. groups.Select(static group => Permutations(group.Count).ToArray())];
+        int[] choice = new int[groups.Count];
+        for (int order = 0; order < 4096; order++)
+        {
+            int position = 0;
+            while (position < choice.Length && ++choice[position] == permutations[position].Length)
+            {
+                choice[position++] = 0;
+            }
+
+            if (position == choice.Length)
+            {
+                break;
+            }
+
+            long cost = 0;
+            Dictionary<string, string> map = new(StringComparer.Ordinal);
+            for (int g = 0; g < groups.Count; g++)
+            {
+                int[] permutation = permutations[g][choice[g]];
+                for (int k = 0; k < groups[g].Count; k++)
+                {
+                    AlignedVariable pair = groups[g][k];
+                    string target = groups[g][permutation[k]].First;
+                    map[pair.Second] = target;
+                    cost += Cost(firstProfile, firstByName[target], secondProfile, secondByName[pair.Second]);
+                }
+            }
+
+            candidates.Add((cost, order, map));
+        }
+
+        return [.. candidates
+            .OrderBy(static candidate => candidate.Cost)
+            .ThenBy(static candidate => candidate.Order)
+            .Take(maxAlternatives)
+            .Select(candidate => new VariableAlignment(
+                [.. alignment.Pairs.Select(pair => candidate.Map.TryGetValue(pair.Second, out string? target) && target != pair.First
+                    ? pair with { First = target, Method = AlignmentMethod.Permutation }
+                    : pair)],
+                alignment.UnalignedFirst,
+                alignment.UnalignedSecond))];
+    }
+
+    /// <summary>The most pairs of one type <see cref="Alternatives"/> permutes (4! = 24 orders).</summary>
+    public const int MaxPermutedPerType = 4;
+
+    /// <summary>The permutations of 0..n-1 in lexicographic order, the identity first.</summary>
+    private static IEnumerable<int[]> Permutations(int n)
+    {
+        int[] current = [.. Enumerable.Range(0, n)];
+        while (true)
+        {
+            yield return [.. current];
+            int i = n - 2;
+            while (i >= 0 && current[i] >= current[i + 1])
+            {
+                i--;
+            }
+
+            if (i < 0)
+            {
+                yield break;
+            }
+
+            int j = n - 1;
+            while (current[j] <= current[i])
+            {
+                j--;
+            }
+
+            (current[i], current[j]) = (current[j], current[i]);
+            Array.Reverse(current, i + 1, n - i - 1);
+        }
+    }
+
+    /// <summary>
     /// A minimum-cost matching of rows with columns that pairs min(rows, columns) of them, through OR-Tools' linear sum
     /// assignment on the matrix padded to a square with zero-cost dummy rows or columns.
     /// </summary>

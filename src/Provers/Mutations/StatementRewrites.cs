@@ -24,6 +24,18 @@ public enum RewriteKind
     /// <summary>Squares expanded: <c>(a + b)^2</c> as <c>a^2 + 2*a*b + b^2</c> (and <c>(a - b)^2</c> on rings, <c>(a * b)^2</c> as <c>a^2 * b^2</c>).</summary>
     ExpandSquare,
 
+    /// <summary>A product distributed over a sum: <c>a * (b + c)</c> as <c>a * b + a * c</c> (and <c>(a + b) * c</c>; differences on ℤ/ℚ/ℝ).</summary>
+    Distribute,
+
+    /// <summary>Both sides of a comparison on ℤ/ℚ/ℝ negated: <c>a &lt; b</c> as <c>-b &lt; -a</c>, <c>a = b</c> as <c>-a = -b</c>.</summary>
+    NegateSides,
+
+    /// <summary>
+    /// A comparison on an ordered number type restated through the order: <c>a = b</c> as <c>a ≤ b ∧ b ≤ a</c>,
+    /// <c>a ≠ b</c> as <c>a &lt; b ∨ b &lt; a</c>, <c>a ≤ b</c> as <c>¬(b &lt; a)</c>, <c>a &lt; b</c> as <c>¬(b ≤ a)</c>.
+    /// </summary>
+    RestateRelation,
+
     /// <summary>Several of the rewrites above at once.</summary>
     Combined,
 }
@@ -130,6 +142,9 @@ public static class StatementRewrites
             (RewriteKind.FlipRelation, FlipRule),
             (RewriteKind.MoveTerm, MoveRule),
             (RewriteKind.ExpandSquare, ExpandRule),
+            (RewriteKind.Distribute, DistributeRule),
+            (RewriteKind.NegateSides, NegateSidesRule),
+            (RewriteKind.RestateRelation, RestateRule),
         ];
         Random random = StatementEdits.Random(seed, 2);
         foreach ((RewriteKind kind, Func<FormalExpr, FormalExpr?> rule) in rules)
@@ -180,6 +195,9 @@ public static class StatementRewrites
         RewriteKind.FlipRelation => "flip relation",
         RewriteKind.MoveTerm => "move term",
         RewriteKind.ExpandSquare => "expand square",
+        RewriteKind.Distribute => "distribute",
+        RewriteKind.NegateSides => "negate sides",
+        RewriteKind.RestateRelation => "restate relation",
         _ => kind.ToString(),
     };
 
@@ -283,6 +301,76 @@ public static class StatementRewrites
             NumericOperator.Subtract when StatementEdits.IsRing(type) => new ArithmeticExpr(
                 NumericOperator.Add, new ArithmeticExpr(NumericOperator.Subtract, Square(inner.Left), DoubleProduct()), Square(inner.Right)),
             NumericOperator.Multiply => new ArithmeticExpr(NumericOperator.Multiply, Square(inner.Left), Square(inner.Right)),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// <c>a * (b + c)</c> as <c>a * b + a * c</c> and <c>(a + b) * c</c> as <c>a * c + b * c</c> on every number type but
+    /// ℂ (ℕ included: no subtraction is involved); the same with <c>-</c> on ℤ/ℚ/ℝ.
+    /// </summary>
+    internal static FormalExpr? DistributeRule(FormalExpr expression)
+    {
+        if (expression is not ArithmeticExpr { Operator: NumericOperator.Multiply } product || !product.Type.IsNumeric
+            || product.Type.Kind is FormalTypeKind.Complex or FormalTypeKind.ZMod)
+        {
+            return null;
+        }
+
+        bool Distributes(FormalExpr operand) => operand is ArithmeticExpr { Operator: var op }
+            && (op == NumericOperator.Add || (op == NumericOperator.Subtract && StatementEdits.IsRing(product.Type)));
+        ArithmeticExpr Spread(ArithmeticExpr sum, Func<FormalExpr, FormalExpr> times) => new(sum.Operator, times(sum.Left), times(sum.Right));
+        if (Distributes(product.Right))
+        {
+            return Spread((ArithmeticExpr)product.Right, term => new ArithmeticExpr(NumericOperator.Multiply, product.Left, term));
+        }
+
+        if (Distributes(product.Left))
+        {
+            return Spread((ArithmeticExpr)product.Left, term => new ArithmeticExpr(NumericOperator.Multiply, term, product.Right));
+        }
+
+        return null;
+    }
+
+    /// <summary><c>a ~ b</c> as <c>-b ~' -a</c> for an order (the sides swap) and <c>-a ~ -b</c> for (in)equality, on ℤ/ℚ/ℝ.</summary>
+    internal static FormalExpr? NegateSidesRule(FormalExpr expression)
+    {
+        if (expression is not RelationExpr relation || !StatementEdits.IsComparison(relation.Operator) || !StatementEdits.IsRing(relation.Left.Type)
+            || relation.Left.Type != relation.Right.Type)
+        {
+            return null;
+        }
+
+        return relation.Operator is RelationOperator.Equal or RelationOperator.NotEqual
+            ? new RelationExpr(relation.Operator, new NegateExpr(relation.Left), new NegateExpr(relation.Right))
+            : new RelationExpr(relation.Operator, new NegateExpr(relation.Right), new NegateExpr(relation.Left));
+    }
+
+    /// <summary>
+    /// On a linearly ordered number type (ℕ ℤ ℚ ℝ and NNReal): <c>a = b</c> as <c>a ≤ b ∧ b ≤ a</c>, <c>a ≠ b</c> as
+    /// <c>a &lt; b ∨ b &lt; a</c>, <c>a ≤ b</c> as <c>¬(b &lt; a)</c>, <c>a &lt; b</c> as <c>¬(b ≤ a)</c> (and <c>≥ &gt;</c> alike).
+    /// </summary>
+    internal static FormalExpr? RestateRule(FormalExpr expression)
+    {
+        if (expression is not RelationExpr relation || relation.Left.Type != relation.Right.Type
+            || relation.Left.Type.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Rat or FormalTypeKind.Real or FormalTypeKind.NNReal))
+        {
+            return null;
+        }
+
+        FormalExpr a = relation.Left;
+        FormalExpr b = relation.Right;
+        return relation.Operator switch
+        {
+            RelationOperator.Equal => new LogicalExpr(
+                LogicalOperator.And, new RelationExpr(RelationOperator.LessEqual, a, b), new RelationExpr(RelationOperator.LessEqual, b, a)),
+            RelationOperator.NotEqual => new LogicalExpr(
+                LogicalOperator.Or, new RelationExpr(RelationOperator.Less, a, b), new RelationExpr(RelationOperator.Less, b, a)),
+            RelationOperator.LessEqual => new NotExpr(new RelationExpr(RelationOperator.Less, b, a)),
+            RelationOperator.GreaterEqual => new NotExpr(new RelationExpr(RelationOperator.Less, a, b)),
+            RelationOperator.Less => new NotExpr(new RelationExpr(RelationOperator.LessEqual, b, a)),
+            RelationOperator.Greater => new NotExpr(new RelationExpr(RelationOperator.LessEqual, a, b)),
             _ => null,
         };
     }

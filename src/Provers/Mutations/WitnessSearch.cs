@@ -59,6 +59,12 @@ public sealed record WitnessSearchOptions
 /// </summary>
 public static class WitnessSearch
 {
+    /// <summary>The largest integer literal whose divisors join the candidate values (trial division up to its square root).</summary>
+    private const long MaxFactoredLiteral = 100_000_000;
+
+    /// <summary>Up to this many combinations of the candidate values, a witness search tries them all (a model search: up to its budget).</summary>
+    private const int ExhaustiveCombinations = 600;
+
     private static readonly Rational[] SmallValues =
     [
         0, 1, -1, 2, -2, 3, -3, 4, 5, -4, 6, 7, -5, 8, 10, 12, -10, 100,
@@ -93,21 +99,60 @@ public static class WitnessSearch
         return Search(first, second, strict, half, options.Seed) ?? Search(first, second, loose, options.MaxAssignments - half, options.Seed + 1);
     }
 
+    /// <summary>
+    /// Searches for an assignment of the statement's numeric variables on which every hypothesis holds, evaluated exactly
+    /// with Lean's semantics (<see cref="LeanEvaluator"/>): a proof, independent of any SMT solver, that the hypotheses are
+    /// satisfiable (the statement is not vacuous). Same candidates as <see cref="Find"/>, including the hypothesis
+    /// equations solved around each candidate.
+    /// </summary>
+    /// <param name="statement">The statement.</param>
+    /// <param name="options">Limits and seed; <see cref="WitnessSearchOptions.Default"/> when null.</param>
+    /// <returns>The values of the numeric variables, by name, or <see langword="null"/> when none was found.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="statement"/> is <see langword="null"/>.</exception>
+    public static ImmutableSortedDictionary<string, Rational>? FindModel(FormalStatement statement, WitnessSearchOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        options ??= WitnessSearchOptions.Default;
+        ImmutableArray<FormalVariable> variables = Union(statement, statement, permissive: false);
+        ImmutableSortedDictionary<string, Rational>? Model(ImmutableSortedDictionary<string, Rational> assignment)
+        {
+            return LeanEvaluator.EvaluateStatement(statement, assignment).HypothesesHold == true ? assignment : null;
+        }
+
+        return variables.IsEmpty
+            ? Model(ImmutableSortedDictionary<string, Rational>.Empty.WithComparers(StringComparer.Ordinal))
+            : Search(statement, statement, variables, options.MaxAssignments, options.Seed, options.MaxAssignments, Model);
+    }
+
     private static Witness? Search(FormalStatement first, FormalStatement second, ImmutableArray<FormalVariable> variables, int budget, int seed)
+    {
+        return Search(first, second, variables, budget, seed, ExhaustiveCombinations, candidate => Compare(first, second, candidate));
+    }
+
+    /// <summary>Evaluates <paramref name="test"/> on the candidates for the two statements' variables until it gives a result or the budget is spent.</summary>
+    private static T? Search<T>(
+        FormalStatement first,
+        FormalStatement second,
+        ImmutableArray<FormalVariable> variables,
+        int budget,
+        int seed,
+        int exhaustiveLimit,
+        Func<ImmutableSortedDictionary<string, Rational>, T?> test)
+        where T : class
     {
         Random random = StatementEdits.Random(seed, 4);
         List<Rational>[] pools = [.. variables.Select(variable => Pool(variable.Type, first, second, random))];
         List<RelationExpr> firstEquations = Equations(first);
         List<RelationExpr> secondEquations = Equations(second);
         int evaluated = 0;
-        foreach (Rational[] values in Candidates(pools, random))
+        foreach (Rational[] values in Candidates(pools, random, exhaustiveLimit))
         {
             ImmutableSortedDictionary<string, Rational> assignment = Assign(variables, values);
             foreach (ImmutableSortedDictionary<string, Rational> candidate in Variants(assignment, variables, firstEquations, secondEquations, random))
             {
-                if (Compare(first, second, candidate) is Witness witness)
+                if (test(candidate) is T found)
                 {
-                    return witness;
+                    return found;
                 }
 
                 if (++evaluated >= budget)
@@ -218,6 +263,21 @@ public static class WitnessSearch
             Add(literal / 2);
         }
 
+        // Divisors of the integer literals: gcd, lcm and divisibility hypotheses (gcd m n = 6, lcm m n = 126) are met by them.
+        if (type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int)
+        {
+            foreach ((BigInteger numerator, BigInteger denominator) in StatementMutations.Literals(first).Concat(StatementMutations.Literals(second)).Distinct().Take(40))
+            {
+                if (denominator.IsOne && BigInteger.Abs(numerator) is var magnitude && magnitude > 3 && magnitude <= MaxFactoredLiteral)
+                {
+                    foreach (long divisor in Divisors((long)magnitude))
+                    {
+                        Add(divisor);
+                    }
+                }
+            }
+        }
+
         for (int i = 0; i < 24; i++)
         {
             int numerator = random.Next(-60, 61);
@@ -228,11 +288,32 @@ public static class WitnessSearch
         return pool;
     }
 
-    /// <summary>All combinations when there are few, otherwise: the small values diagonal-first, then seeded random picks.</summary>
-    private static IEnumerable<Rational[]> Candidates(List<Rational>[] pools, Random random)
+    /// <summary>The divisors of a positive number between 2 and the number itself, ascending, at most 32 of them.</summary>
+    private static IEnumerable<long> Divisors(long value)
+    {
+        List<long> small = [];
+        List<long> large = [];
+        for (long d = 2; d * d <= value && small.Count + large.Count < 32; d++)
+        {
+            if (value % d == 0)
+            {
+                small.Add(d);
+                if (d * d != value)
+                {
+                    large.Add(value / d);
+                }
+            }
+        }
+
+        large.Reverse();
+        return small.Concat(large);
+    }
+
+    /// <summary>All combinations when there are at most <paramref name="exhaustiveLimit"/>, otherwise: the small values diagonal-first, then seeded random picks.</summary>
+    private static IEnumerable<Rational[]> Candidates(List<Rational>[] pools, Random random, int exhaustiveLimit)
     {
         double combinations = pools.Aggregate(1.0, static (product, pool) => product * pool.Count);
-        if (combinations <= 600)
+        if (combinations <= exhaustiveLimit)
         {
             int[] index = new int[pools.Length];
             while (true)

@@ -1,5 +1,6 @@
 using Planning.Provers.Equivalence;
 using Planning.Provers.Formal;
+using Planning.Provers.Mutations;
 using Planning.Provers.Smt;
 
 namespace Planning.Provers.Tests.Equivalence;
@@ -50,6 +51,74 @@ public sealed class StatementEquivalenceTests : IDisposable
         Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
         Assert.True(result.Identical);
         Assert.Equal(1, result.SmtChecks); // the vacuity check only
+    }
+
+    [Fact]
+    public void Check_ReorderedHypothesesWithGcdAndLcm_IdenticalDespiteFreshVariablesNumberedDifferently()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (m n : ℕ) (h₀ : Nat.gcd m n = 6) (h₁ : Nat.lcm m n = 126) : 60 ≤ m + n := by",
+            "theorem u (p q : ℕ) (h₁ : Nat.lcm p q = 126) (h₀ : Nat.gcd p q = 6) : 60 ≤ p + q := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.True(result.Identical);
+        Assert.Equal(1, result.SmtChecks); // the vacuity check only
+    }
+
+    [Fact]
+    public void Check_SymmetricVariablesPairedWronglyFirst_ProvenUnderAnotherAlignment()
+    {
+        // miniF2F amc12_2001_p21 renamed and reordered (seed 1): b and c have the same usage signature, and the
+        // assignment pairs them the wrong way round; that alignment is refuted, the swapped one proves it.
+        FormalStatement original = Parse(
+            "theorem amc12_2001_p21 (a b c d : ℕ) (h₀ : a * b * c * d = 8!) (h₁ : a * b + a + b = 524) (h₂ : b * c + b + c = 146) " +
+            "(h₃ : c * d + c + d = 104) : ↑a - ↑d = (10 : ℤ) := by");
+        FormalStatement renamed = StatementRewrites.RenameAndReorder(original, 1).Statement;
+        Assert.Equal("c", VariableAligner.Align(original, renamed).SecondToFirst["v1'"]);
+
+        EquivalenceResult result = new StatementEquivalence(_backend).Check(original, renamed);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.Equal("b", result.Alignment!.SecondToFirst["v1'"]);
+        Assert.Equal("c", result.Alignment.SecondToFirst["v2'"]);
+        Assert.Equal(AlignmentMethod.Permutation, result.Alignment.MethodOf("v1'"));
+    }
+
+    [Fact]
+    public void Check_NoAlignmentMakesThemEqual_NotEquivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x y : ℝ) (h₀ : x = 1) (h₁ : y = 2) : (3 : ℝ) = 3 := by",
+            "theorem u (p q : ℝ) (h₀ : q = 2) (h₁ : p = 5) : (3 : ℝ) = 3 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.HypothesesDifferReason, result.Reason);
+    }
+
+    [Fact]
+    public void Check_SolverCannotDecideVacuity_ExactModelSettlesIt()
+    {
+        const string statement = "theorem t (m n : ℕ) (h₀ : Nat.gcd m n = 6) (h₁ : Nat.lcm m n = 126) : 60 ≤ m + n := by";
+        using UndecidedBackend undecided = new();
+
+        EquivalenceResult withSearch = new StatementEquivalence(undecided).Check(Parse(statement), Parse(statement));
+        EquivalenceResult withoutSearch = new StatementEquivalence(undecided, new EquivalenceOptions { VacuityModelAssignments = 0 })
+            .Check(Parse(statement), Parse(statement));
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, withSearch.Verdict);
+        Assert.Equal(EquivalenceVerdict.Unknown, withoutSearch.Verdict);
+    }
+
+    /// <summary>A backend that never decides anything, as Z3 at its time limit.</summary>
+    private sealed class UndecidedBackend : ISmtBackend
+    {
+        public string Name => "undecided";
+
+        public SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit) => new Unknown("timeout");
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

@@ -98,4 +98,45 @@ public sealed class VariableAlignerTests
 
         Assert.Equal([(0, 1), (1, 0)], matching.OrderBy(p => p.Row));
     }
+
+    [Fact]
+    public void Alternatives_SymmetricVariables_OtherOrdersCheapestFirst()
+    {
+        FormalStatement first = LeanStatementParser.Parse("theorem t (x y : ℝ) (h₀ : x = 1) (h₁ : y = 2) : (3 : ℝ) = 3 := by");
+        FormalStatement second = LeanStatementParser.Parse("theorem u (p q : ℝ) (h₀ : q = 2) (h₁ : p = 1) : (3 : ℝ) = 3 := by");
+        VariableAlignment alignment = VariableAligner.Align(first, second);
+
+        IReadOnlyList<VariableAlignment> alternatives = VariableAligner.Alternatives(first, second, alignment);
+
+        VariableAlignment swapped = Assert.Single(alternatives);
+        Assert.Equal(alignment.SecondToFirst["p"], swapped.SecondToFirst["q"]);
+        Assert.Equal(alignment.SecondToFirst["q"], swapped.SecondToFirst["p"]);
+        Assert.All(swapped.Pairs, pair => Assert.Equal(AlignmentMethod.Permutation, pair.Method));
+    }
+
+    [Fact]
+    public void Alternatives_PairsMatchedByName_NeverPermuted()
+    {
+        FormalStatement first = LeanStatementParser.Parse("theorem t (x y z : ℝ) (h₀ : x = 1) (h₁ : y = 2) (h₂ : z = 3) : (3 : ℝ) = 3 := by");
+        FormalStatement second = LeanStatementParser.Parse("theorem u (x q r : ℝ) (h₀ : x = 1) (h₁ : q = 2) (h₂ : r = 3) : (3 : ℝ) = 3 := by");
+        VariableAlignment alignment = VariableAligner.Align(first, second);
+
+        IReadOnlyList<VariableAlignment> alternatives = VariableAligner.Alternatives(first, second, alignment);
+
+        Assert.Single(alternatives); // q and r swapped; x stays
+        Assert.All(alternatives, alternative => Assert.Equal("x", alternative.SecondToFirst["x"]));
+        Assert.Empty(VariableAligner.Alternatives(first, first, VariableAligner.Align(first, first)));
+    }
+
+    [Fact]
+    public void Alternatives_FourOfOneType_AllOtherOrdersUpToTheLimit()
+    {
+        FormalStatement first = LeanStatementParser.Parse("theorem t (a b c d : ℤ) (h : a + b + c + d = 0) : (1 : ℤ) = 1 := by");
+        FormalStatement second = LeanStatementParser.Parse("theorem u (p q r s : ℤ) (h : p + q + r + s = 0) : (1 : ℤ) = 1 := by");
+        VariableAlignment alignment = VariableAligner.Align(first, second);
+
+        Assert.Equal(23, VariableAligner.Alternatives(first, second, alignment).Count);
+        Assert.Equal(5, VariableAligner.Alternatives(first, second, alignment, maxAlternatives: 5).Count);
+        Assert.Equal(23, VariableAligner.Alternatives(first, second, alignment).Select(static a => string.Join(",", a.SecondToFirst.OrderBy(static p => p.Key))).Distinct().Count());
+    }
 }

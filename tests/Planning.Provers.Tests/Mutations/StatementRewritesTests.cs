@@ -41,6 +41,27 @@ public sealed class StatementRewritesTests
     }
 
     [Fact]
+    public void NewRules_RewriteAsDocumented()
+    {
+        FormalStatement statement = Parse("theorem t (a b c : ℤ) (h : a * (b + c) = 0) : a < b := by");
+        string Apply(Func<FormalExpr, FormalExpr?> rule) => LeanPrinter.Print(StatementEdits.Apply(statement, rule, static _ => true));
+        Assert.Equal("theorem t (a b c : ℤ) (h : a * b + a * c = 0) : a < b := by", Apply(StatementRewrites.DistributeRule));
+        Assert.Equal("theorem t (a b c : ℤ) (h : -(a * (b + c)) = -0) : -b < -a := by", Apply(StatementRewrites.NegateSidesRule));
+        Assert.Equal("theorem t (a b c : ℤ) (h : a * (b + c) ≤ 0 ∧ 0 ≤ a * (b + c)) : ¬b ≤ a := by", Apply(StatementRewrites.RestateRule));
+    }
+
+    [Fact]
+    public void NewRules_OnNat_DistributeOverSumsAndRestateOnly()
+    {
+        FormalStatement statement = Parse("theorem t (a b c : ℕ) (h : (a + b) * c ≠ 4) : a * (b - c) ≤ 7 := by");
+        Assert.Equal(1, StatementEdits.CountSites(statement, StatementRewrites.DistributeRule)); // not over ℕ's truncated subtraction
+        Assert.Equal(0, StatementEdits.CountSites(statement, StatementRewrites.NegateSidesRule));
+        Assert.Equal(
+            "theorem t (a b c : ℕ) (h : (a + b) * c < 4 ∨ 4 < (a + b) * c) : ¬7 < a * (b - c) := by",
+            LeanPrinter.Print(StatementEdits.Apply(statement, StatementRewrites.RestateRule, static _ => true)));
+    }
+
+    [Fact]
     public void MoveTerm_DoesNotApplyOnNat()
     {
         FormalStatement statement = Parse("theorem t (a b c : ℕ) (h : a + b = c) : a - b < c := by");
