@@ -2,7 +2,7 @@
 bound, simulation wall time, and each mechanism's own gain (alone over heddle[none]; all but it, heddle over that)."""
 import json, os, re, sys
 folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
-families = os.environ.get('FAMILIES', 'balanced longtail skewed').split()
+families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic').split()
 models = os.environ.get('MODELS', '8b 14b 32b').split()
 mechs = ['priority', 'placement', 'migration', 'resources']
 def load(name):
@@ -11,6 +11,25 @@ def load(name):
     m = re.search(r'in ([0-9.]+) s', err)
     r['wall'] = float(m.group(1)) if m else float('nan')
     return r
+# Skew of each family's trace, the measure that names "the most skewed workload": p99 / median of a trajectory's total
+# output tokens (also max / median, and the median final context, which sets how much KV each trajectory holds).
+def pct(xs, q):
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+print(f"{'family':9}{'p99/med out':>12}{'max/med out':>12}{'med turns':>10}{'med ctx':>9}{'p90 ctx':>9}{'total out':>11}")
+skew = {}
+for f in families:
+    path = f'{folder}/{f}.trace.jsonl'
+    if not os.path.exists(path):
+        continue
+    ts = [json.loads(l) for l in open(path) if l.strip()]
+    out = sorted(sum(t['outputTokens']) for t in ts)
+    ctx = sorted(t['promptTokens'] + sum(t['outputTokens']) + sum(t['observationTokens']) for t in ts)
+    turns = sorted(len(t['outputTokens']) for t in ts)
+    skew[f] = pct(out, 0.99) / pct(out, 0.5)
+    print(f"{f:9}{skew[f]:12.2f}{out[-1] / pct(out, 0.5):12.2f}{pct(turns, 0.5):10}{pct(ctx, 0.5):9}{pct(ctx, 0.9):9}{sum(out):11}")
+if skew:
+    print(f"most skewed by p99/median of output: {max(skew, key=skew.get)}")
+print()
 print(f"{'family':9}{'model':6}{'slime':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'h wall s':>9}  heddle layout")
 rows = []
 for f in families:

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/rollout}
-families=${FAMILIES:-"balanced longtail skewed"}
+families=${FAMILIES:-"balanced longtail skewed agentic"}
 models=${MODELS:-"8b 14b 32b"}
 mkdir -p "$out"
 config=${CONFIG:-Release}
@@ -14,6 +14,8 @@ dotnet build src/Cli -c "$config" -p:Optimize=true -v q -nologo >/dev/null
 plan="dotnet src/Cli/bin/$config/net10.0/plan.dll"
 ablations="none priority placement migration resources placement,migration,resources priority,migration,resources priority,placement,resources priority,placement,migration"
 for family in $families; do
+  # The trace itself (the same seed as the runs), for the report's skew measure (p99 / median of total output).
+  $plan rollout generate --family $family --prompts 64 --samples 16 --seed 1 -o "$out/$family.trace.jsonl"
   for model in $models; do
     common="rollout simulate --family $family --prompts 64 --samples 16 --gpus 64 --model $model --seed 1 --format json"
     for policy in slime verl fcfs heddle; do

@@ -126,7 +126,7 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     [InlineData(new[] { "--policy", "magic" }, "--policy: must be one of heddle, slime, verl, fcfs, got \"magic\"")]
     [InlineData(new[] { "--mechanisms", "priority,luck" }, "--mechanisms: must list mechanisms among priority, placement, migration, resources")]
     [InlineData(new[] { "--model", "7t" }, "--model: must be one of")]
-    [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, got \"zipf\"")]
+    [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, agentic, got \"zipf\"")]
     [InlineData(new[] { "--plot", "out.svg" }, "--plot: must name a .png file")]
     [InlineData(new[] { "--max-batch", "0" }, "--max-batch: must be at least 1, got 0")]
     public void Simulate_BadOption_ExitsTwoNamingIt(string[] bad, string expected)

@@ -17,7 +17,7 @@ internal static class RolloutGenerateCommand
         var defaults = new RolloutTraceGeneratorOptions();
         var family = new Option<string>("--family")
         {
-            Description = "Workload family: balanced | longtail (default) | skewed (the most long-tailed)",
+            Description = "Workload family: balanced | longtail (default) | skewed (the heaviest tail: p99/median of output) | agentic (many turns, large observations, long contexts)",
             DefaultValueFactory = _ => RolloutTraceFamilies.Name(RolloutTraceFamily.LongTail),
         };
         var prompts = new Option<int>("--prompts") { Description = "Prompts, one GRPO group each (default 64)", DefaultValueFactory = _ => defaults.Prompts };

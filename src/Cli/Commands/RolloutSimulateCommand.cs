@@ -329,6 +329,7 @@ internal static class RolloutSetup
                     ToolSecondsPerOutputToken = setup.TrainingTrace.Sum(t => t.TotalToolSeconds) / outputTokens,
                     ObservationTokensPerOutputToken = setup.TrainingTrace.Sum(t => t.ObservationTokens.Sum(o => (long)o)) / outputTokens,
                     Migration = new MigrationOptions { TransferBytesPerSecond = options.MigrationBytesPerSecond },
+                    PlacementLogResolution = TurnZeroLogError(predictor, setup.TrainingTrace),
                 });
             used = mechanisms;
         }
@@ -339,6 +340,24 @@ internal static class RolloutSetup
 
         var result = new RolloutSimulator(cost, options).Simulate(setup.Trace, gpus, policy);
         return new RolloutOutcome(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), used);
+    }
+
+    /// <summary>
+    /// The median absolute error, in natural log, of the predictor's turn-0 predictions of total output on the training
+    /// trace (the placement's resolution: finer differences between predictions are noise).
+    /// </summary>
+    private static double TurnZeroLogError(ProgressiveRemainingWorkPredictor predictor, IReadOnlyList<Trajectory> training)
+    {
+        if (training.Count == 0)
+        {
+            return 0;
+        }
+
+        var errors = training
+            .Select(t => Math.Abs(Math.Log(1 + predictor.PredictRemainingTokens(new TrajectoryProgress(t.PromptTokens, 0, 0, t.PromptTokens, 0))) - Math.Log(1.0 + t.TotalOutputTokens)))
+            .Order()
+            .ToArray();
+        return errors[errors.Length / 2];
     }
 
     private static void AtLeast(string option, int value, int least)

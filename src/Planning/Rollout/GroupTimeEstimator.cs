@@ -20,7 +20,11 @@ namespace Planning.Rollout;
 /// (slightly pessimistic, simple). The group's time is <c>prefill + max over k of (F(k) + tool(k))</c>.</para>
 /// <para>KV cache: the predicted peak KV tokens of the group is the largest over k of
 /// <c>sum over i &lt;= k of context(i) + k * w(k)</c> (just before the k-th longest finishes, the k longest are all still
-/// there, each grown by w(k) tokens); it must fit <see cref="IInferenceCostModel.KvCapacityTokens"/>.</para>
+/// there, each grown by w(k) tokens); it must fit <see cref="IInferenceCostModel.KvCapacityTokens"/>. When it does not
+/// (a placement that cannot respect the capacity), the members cannot all be resident: they wait for KV memory and the
+/// group runs in about peak / capacity waves, so its time (and every finish time) is scaled by max(1, peak / capacity).
+/// Without that factor a group predicted to overflow looked as fast as one that fits, and the placement and the resource
+/// manager chose layouts (many TP1 instances, uneven groups) whose KV cache held a fraction of a long-context workload.</para>
 /// <para>Cost: appending the next-shorter item to a group is O(1): only the last segment splits, every earlier
 /// trajectory's finish shifts by the same amount, and the peak KV gains one term (see <see cref="GroupTimeAccumulator"/>).
 /// If <see cref="IInferenceCostModel.DecodeIterationSeconds"/> is nondecreasing in batch size and context, the group's time
@@ -82,13 +86,14 @@ public sealed class GroupTimeEstimator
             contexts[k] = sum;
         }
 
+        var waves = KvWaves(Accumulate(items, tensorParallel).PeakKvTokens, Cost.KvCapacityTokens(tensorParallel));
         var after = 0.0;
         for (var k = order.Length - 1; k >= 0; k--)
         {
             var w = items[order[k]].PredictedTokens;
             var next = k + 1 < order.Length ? items[order[k + 1]].PredictedTokens : 0.0;
             after += (w - next) * Cost.DecodeIterationSeconds(k + 1, RoundContext(contexts[k]), tensorParallel);
-            finish[order[k]] = prefill + after + items[order[k]].PredictedToolSeconds;
+            finish[order[k]] = (prefill + after + items[order[k]].PredictedToolSeconds) * waves;
         }
 
         return finish;
@@ -114,6 +119,10 @@ public sealed class GroupTimeEstimator
         });
         return order;
     }
+
+    /// <summary>The KV waves factor of a group: max(1, peak / capacity) (see the remarks).</summary>
+    internal static double KvWaves(double peakKvTokens, long capacityTokens) =>
+        capacityTokens > 0 && peakKvTokens > capacityTokens ? peakKvTokens / capacityTokens : 1;
 
     internal static double MeanContext(RolloutWorkItem item) => item.ContextTokens + (item.PredictedTokens / 2);
 
@@ -166,8 +175,8 @@ public sealed class GroupTimeAccumulator
     /// <summary>Items in the group.</summary>
     public int Count { get; private set; }
 
-    /// <summary>The group's predicted seconds (0 when empty).</summary>
-    public double Seconds => Count == 0 ? 0 : _prefillSeconds + _maxFinishPlusTool;
+    /// <summary>The group's predicted seconds (0 when empty), times its KV waves when the peak exceeds the capacity.</summary>
+    public double Seconds => Count == 0 ? 0 : (_prefillSeconds + _maxFinishPlusTool) * GroupTimeEstimator.KvWaves(PeakKvTokens, KvCapacityTokens);
 
     /// <summary>The group's predicted peak KV tokens.</summary>
     public double PeakKvTokens { get; private set; }
@@ -181,7 +190,7 @@ public sealed class GroupTimeAccumulator
     public (double Seconds, double PeakKvTokens) Peek(RolloutWorkItem item)
     {
         var step = Step(item);
-        return (step.Prefill + step.MaxFinishPlusTool, step.Peak);
+        return ((step.Prefill + step.MaxFinishPlusTool) * GroupTimeEstimator.KvWaves(step.Peak, KvCapacityTokens), step.Peak);
     }
 
     /// <summary>Appends <paramref name="item"/>.</summary>
@@ -202,7 +211,8 @@ public sealed class GroupTimeAccumulator
     public bool TryAdd(RolloutWorkItem item, double limitSeconds, bool respectKvCapacity)
     {
         var step = Step(item);
-        if (step.Prefill + step.MaxFinishPlusTool > limitSeconds || (respectKvCapacity && step.Peak > KvCapacityTokens))
+        if ((step.Prefill + step.MaxFinishPlusTool) * GroupTimeEstimator.KvWaves(step.Peak, KvCapacityTokens) > limitSeconds
+            || (respectKvCapacity && step.Peak > KvCapacityTokens))
         {
             return false;
         }

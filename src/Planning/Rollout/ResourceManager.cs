@@ -158,7 +158,11 @@ public sealed class ResourceManager
         return new ResourcePlan([.. best], bestMakespan, [.. initial], initialMakespan, memo.Count);
     }
 
-    /// <summary>The predicted makespan of <paramref name="items"/> on instances of the given degrees (the annealing's objective).</summary>
+    /// <summary>
+    /// The predicted makespan of <paramref name="items"/> on instances of the given degrees (the annealing's objective):
+    /// the presorted-DP placement's, whose group times include the KV waves of a group that overflows its instance's KV
+    /// cache (see <see cref="GroupTimeEstimator"/>), so a layout too small for the workload's contexts is not preferred.
+    /// </summary>
     /// <param name="items">The trajectories' predicted work.</param>
     /// <param name="degrees">Each instance's degree.</param>
     /// <returns>Seconds.</returns>

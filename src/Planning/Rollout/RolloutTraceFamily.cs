@@ -19,13 +19,24 @@ public enum RolloutTraceFamily
     /// (alpha 1.5), about 6 turns; the longest trajectory generates well over ten times the median's output.
     /// </summary>
     Skewed,
+
+    /// <summary>
+    /// <c>agentic</c>: SWE-style coding agents and tool use (the setting of the Heddle paper): many turns and large tool
+    /// observations (file contents, test logs), so contexts grow to tens of thousands of tokens and the tail is many
+    /// long trajectories rather than one outlier. Assumptions (see <see cref="RolloutTraceGeneratorOptions.ForFamily"/>):
+    /// about 20 turns on average (Poisson around a log-normal difficulty, so a long tail), capped at 64; observations
+    /// log-normal with median 1,200 tokens (sigma 1.0); output per turn median 250 tokens at median difficulty (at most
+    /// 4,096); prompts median 2,500 tokens (sigma 0.4); the context window 65,536 tokens ends the longest ones; tool
+    /// calls as the other families (median 0.8 s).
+    /// </summary>
+    Agentic,
 }
 
 /// <summary>The rollout trace families by name, as the command line spells them.</summary>
 public static class RolloutTraceFamilies
 {
     /// <summary>The names, in the order of <see cref="RolloutTraceFamily"/>'s values.</summary>
-    public static ImmutableArray<string> Names { get; } = ["balanced", "longtail", "skewed"];
+    public static ImmutableArray<string> Names { get; } = ["balanced", "longtail", "skewed", "agentic"];
 
     /// <summary>The command-line name of a family.</summary>
     /// <param name="family">The family.</param>

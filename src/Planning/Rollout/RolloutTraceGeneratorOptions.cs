@@ -83,6 +83,23 @@ public sealed record RolloutTraceGeneratorOptions
         RolloutTraceFamily.Balanced => new() { PromptDifficultySigma = 0.25, SampleSigma = 0.25, MeanTurns = 4, TurnTokensSigma = 0.4 },
         RolloutTraceFamily.LongTail => new(),
         RolloutTraceFamily.Skewed => new() { PromptDifficultySigma = 0.9, SampleSigma = 0.5, TailAlpha = 1.5, MeanTurns = 6 },
+
+        // Agentic: a difficulty spread like longtail's (prompt sigma 0.6, sample sigma 0.5) scales both the turn count
+        // and the output per turn; the observations, not the outputs, fill most of the context.
+        RolloutTraceFamily.Agentic => new()
+        {
+            PromptDifficultySigma = 0.6,
+            SampleSigma = 0.5,
+            MeanTurns = 20,
+            MaxTurns = 64,
+            OutputTokensPerTurn = 250,
+            TurnTokensSigma = 0.6,
+            MaxOutputTokensPerTurn = 4096,
+            PromptTokens = 2500,
+            PromptTokensSigma = 0.4,
+            ObservationTokens = 1200,
+            ObservationTokensSigma = 1.0,
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "not a defined rollout trace family"),
     };
 

@@ -3,7 +3,7 @@ namespace Planning.Rollout;
 /// <summary>
 /// One trajectory's predicted remaining work, what the placement, priority and resource planners reason about.
 /// </summary>
-/// <param name="Trajectory">The trajectory's index in the trace; breaks ties so that every ordering is deterministic.</param>
+/// <param name="Trajectory">An identifier of the trajectory, usually its index in the trace; it breaks ties, so that every ordering is deterministic (a caller may number items to choose how ties fall: plans are indexed by the items' positions).</param>
 /// <param name="PredictedTokens">Output tokens it is predicted still to generate (at least 0).</param>
 /// <param name="ContextTokens">Tokens in its context now (prompt, outputs and observations so far; at least 0).</param>
 /// <param name="PredictedToolSeconds">Seconds of tool calls it is predicted still to spend off the GPU (at least 0).</param>

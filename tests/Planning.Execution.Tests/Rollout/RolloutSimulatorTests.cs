@@ -256,4 +256,46 @@ public sealed class RolloutSimulatorTests
 
         Assert.Equal("maxBatchSize", error.Field);
     }
+
+    [Theory]
+    [InlineData(true, new[] { 0, 2, 1 })]
+    [InlineData(false, new[] { 0, 1, 2 })]
+    public void Simulate_PrioritiesChangeOnCompletion_WaitingTurnsReKeyed(bool rekeys, int[] admissionOrder)
+    {
+        // One instance, batch 1, three one-turn trajectories ready at 0 with keys 3 > 2 > 1. When trajectory 0
+        // completes, trajectory 2's key becomes 5: a re-keying simulator admits it before 1; otherwise the keys of
+        // enqueue time hold.
+        var trace = Enumerable.Range(0, 3).Select(i => RolloutTraces.Make(i, 10, [5], [], [])).ToArray();
+        var simulator = new RolloutSimulator(new LinearCostModel(400, 1), new RolloutSimulationOptions { MaxBatchSize = 1 });
+
+        var result = simulator.Simulate(trace, 1, new ChangingKeysPolicy(rekeys));
+
+        Assert.Equal(admissionOrder, result.Turns.OrderBy(r => r.AdmittedSeconds).Select(r => r.Trajectory).ToArray());
+    }
+
+    /// <summary>Routes to instance 0, never preempts; keys 3, 2, 1, and 5 for trajectory 2 once trajectory 0 is done.</summary>
+    private sealed class ChangingKeysPolicy(bool rekeys) : IRolloutPolicy
+    {
+        private bool _firstDone;
+
+        public string Name => "changing-keys";
+
+        public bool PrioritiesChangeOnCompletion => rekeys;
+
+        public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) => [1];
+
+        public void Start(IRolloutState state)
+        {
+        }
+
+        public int Route(IRolloutState state, int trajectory) => 0;
+
+        public double Priority(IRolloutState state, int trajectory) => trajectory == 2 && _firstDone ? 5 : 3 - trajectory;
+
+        public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+        public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+
+        public void OnCompleted(IRolloutState state, int trajectory) => _firstDone |= trajectory == 0;
+    }
 }

@@ -104,6 +104,29 @@ public sealed class GroupTimeEstimatorTests
 
         return prefill + worst;
     }
+
+    [Fact]
+    public void EstimateSeconds_PeakBeyondCapacity_ScaledByPeakOverCapacity()
+    {
+        // The same timings with a KV cache too small (100,000 tokens a GPU) and one that holds anything: the small one's
+        // group time is the large one's times peak / capacity, and so is every finish time.
+        var items = Enumerable.Range(0, 10).Select(i => new RolloutWorkItem(i, 10_000 - (i * 500), 30_000, 0.5)).ToArray();
+        var small = new GroupTimeEstimator(new AffineCostModel(kvPerGpu: 100_000));
+        var large = new GroupTimeEstimator(new AffineCostModel(kvPerGpu: 1_000_000_000));
+
+        var peak = small.EstimatePeakKvTokens(items, 2);
+        var waves = peak / 200_000;
+
+        Assert.True(waves > 1);
+        Assert.Equal(peak, large.EstimatePeakKvTokens(items, 2));
+        Assert.Equal(large.EstimateSeconds(items, 2) * waves, small.EstimateSeconds(items, 2), 1e-9);
+        var expected = large.EstimateFinishSeconds(items, 2);
+        var actual = small.EstimateFinishSeconds(items, 2);
+        for (var k = 0; k < items.Length; k++)
+        {
+            Assert.Equal(expected[k] * waves, actual[k], 1e-9);
+        }
+    }
 }
 
 /// <summary>Shared generators of the rollout tests.</summary>

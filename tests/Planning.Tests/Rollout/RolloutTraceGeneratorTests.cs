@@ -88,6 +88,43 @@ public sealed class RolloutTraceGeneratorTests
         Assert.True(balanced < 4, $"balanced p99/median {balanced}");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Generate_Agentic_ManyTurnsAndLongContexts(int seed)
+    {
+        var options = RolloutTraceGeneratorOptions.ForFamily(RolloutTraceFamily.Agentic) with { Seed = seed };
+        var trace = RolloutTraceGenerator.Generate(options).Trajectories;
+        var turns = trace.Select(t => t.Turns).Order().ToArray();
+        var contexts = trace.Select(t => t.FinalContextTokens).Order().ToArray();
+        var observations = trace.SelectMany(t => t.ObservationTokens).Order().ToArray();
+
+        // Turns: median near 20 (fewer where the context window ends a trajectory early), never above the cap.
+        Assert.InRange(turns[turns.Length / 2], 15, 22);
+        Assert.True(turns[^1] <= options.MaxTurns);
+
+        // Observations: median 1,200 tokens (log-normal); contexts reach tens of thousands of tokens, within the window.
+        Assert.InRange(observations[observations.Length / 2], 1000, 1400);
+        Assert.True(contexts[contexts.Length / 2] >= 20_000, $"median final context {contexts[contexts.Length / 2]}");
+        Assert.True(contexts[^1] <= options.MaxContextTokens);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Generate_Agentic_TailIsManyLongTrajectoriesNotOneOutlier(int seed)
+    {
+        var totals = RolloutTraceGenerator.Generate(RolloutTraceFamily.Agentic, seed: seed).Trajectories
+            .Select(t => (double)t.TotalOutputTokens).Order().ToArray();
+
+        // At least 3% of the trajectories generate half the longest one's output or more (skewed has a handful), and
+        // the longest is under 10x the median (skewed's is over 10x: see the test above).
+        Assert.True(totals.Count(x => x >= totals[^1] / 2) >= 0.03 * totals.Length);
+        Assert.True(totals[^1] < 10 * totals[totals.Length / 2]);
+    }
+
     [Fact]
     public void Generate_SamplesOfOnePrompt_Correlated()
     {

@@ -55,6 +55,14 @@ public interface IRolloutPolicy
     /// <param name="state">The simulation's state.</param>
     /// <param name="trajectory">The trajectory's index in the trace.</param>
     void OnCompleted(IRolloutState state, int trajectory);
+
+    /// <summary>
+    /// Whether <see cref="Priority"/> of trajectories that are waiting (or running) may change when another trajectory
+    /// completes, as a predictor learning online from the completed one's group does. The simulator then re-keys its
+    /// queues and the running keys after every <see cref="OnCompleted"/>, so that the order and preemption use the
+    /// current predictions, not those of enqueue time. Default false (keys change only when a turn is enqueued).
+    /// </summary>
+    bool PrioritiesChangeOnCompletion => false;
 }
 
 /// <summary>What the simulator knows, as a policy may read it.</summary>

@@ -342,6 +342,38 @@ public sealed class RolloutSimulator
 
         private long TurnEndContext(int t) => _contextBase[t] + _trace[t].OutputTokens[_turn[t]];
 
+        /// <summary>Re-keys every waiting turn and every running one with the policy's current priority (its seq, the FIFO tie-break, kept).</summary>
+        private void Rekey()
+        {
+            foreach (var inst in _instances)
+            {
+                RekeyQueue(inst.Queue);
+                foreach (var r in inst.Running)
+                {
+                    _runningKey[r] = _policy.Priority(this, r);
+                }
+            }
+
+            RekeyQueue(_shared);
+        }
+
+        private void RekeyQueue(SortedSet<QueueEntry> queue)
+        {
+            if (queue.Count == 0)
+            {
+                return;
+            }
+
+            var entries = queue.ToArray();
+            queue.Clear();
+            foreach (var entry in entries)
+            {
+                var fresh = entry with { Key = _policy.Priority(this, entry.Trajectory) };
+                _queueEntry[entry.Trajectory] = fresh;
+                queue.Add(fresh);
+            }
+        }
+
         private void Enqueue(int t)
         {
             var target = _policy.Route(this, t);
@@ -530,6 +562,11 @@ public sealed class RolloutSimulator
                 _done++;
                 _cachedOn[r] = -1;
                 _policy.OnCompleted(this, r);
+                if (_policy.PrioritiesChangeOnCompletion)
+                {
+                    Rekey();
+                }
+
                 return;
             }
 
