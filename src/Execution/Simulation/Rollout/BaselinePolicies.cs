@@ -106,8 +106,7 @@ public sealed class SlimeRolloutPolicy : IRolloutPolicy
 /// </summary>
 public sealed class VerlRolloutPolicy : IRolloutPolicy
 {
-    private int[] _assigned = [];
-    private long[] _requests = [];
+    private readonly StickyRouter _router = new();
 
     /// <inheritdoc />
     public string Name => "verl";
@@ -120,30 +119,11 @@ public sealed class VerlRolloutPolicy : IRolloutPolicy
     public void Start(IRolloutState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        _assigned = [.. Enumerable.Repeat(-1, state.Trace.Count)];
-        _requests = new long[state.Degrees.Length];
+        _router.Reset(state.Trace.Count, state.Degrees.Length);
     }
 
     /// <inheritdoc />
-    public int Route(IRolloutState state, int trajectory)
-    {
-        if (_assigned[trajectory] < 0)
-        {
-            var best = 0;
-            for (var i = 1; i < _requests.Length; i++)
-            {
-                if (_requests[i] < _requests[best])
-                {
-                    best = i;
-                }
-            }
-
-            _assigned[trajectory] = best;
-        }
-
-        _requests[_assigned[trajectory]]++;
-        return _assigned[trajectory];
-    }
+    public int Route(IRolloutState state, int trajectory) => _router.Route(trajectory);
 
     /// <inheritdoc />
     public double Priority(IRolloutState state, int trajectory) => 0;

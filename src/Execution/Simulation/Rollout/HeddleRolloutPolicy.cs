@@ -139,8 +139,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     private readonly IRemainingWorkPredictor _predictor;
     private readonly HeddlePolicyOptions _options;
     private readonly ProgressivePriority _priority;
-    private int[] _assigned = [];
-    private long[] _requests = [];
+    private readonly StickyRouter _router = new();
     private double[] _predicted = [];
     private long[] _predictedAt = [];
     private MigrationPlanner? _migration;
@@ -202,8 +201,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             online.ForgetGroups();
         }
 
-        _assigned = [.. Enumerable.Repeat(-1, n)];
-        _requests = new long[state.Degrees.Length];
+        _router.Reset(n, state.Degrees.Length);
         _predicted = new double[n];
         _predictedAt = new long[n];
         for (var t = 0; t < n; t++)
@@ -216,7 +214,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             var plan = new PresortedDpPlacement(state.Cost).Place(InitialItems(state.Trace), state.Degrees);
             for (var t = 0; t < n; t++)
             {
-                _assigned[t] = plan.InstanceOf[t];
+                _router.Assign(t, plan.InstanceOf[t]);
             }
         }
 
@@ -234,22 +232,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         // A new prediction after every completed turn (progressive): the queue key and the migration loads use it.
         _predicted[trajectory] = Predict(trajectory, state.Progress(trajectory));
         _predictedAt[trajectory] = state.Progress(trajectory).GeneratedTokens;
-        if (_assigned[trajectory] < 0)
-        {
-            var best = 0;
-            for (var i = 1; i < _requests.Length; i++)
-            {
-                if (_requests[i] < _requests[best])
-                {
-                    best = i;
-                }
-            }
-
-            _assigned[trajectory] = best;
-        }
-
-        _requests[_assigned[trajectory]]++;
-        return _assigned[trajectory];
+        return _router.Route(trajectory);
     }
 
     /// <inheritdoc />
@@ -293,7 +276,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             return ToolCallDecision.Stay;
         }
 
-        _assigned[trajectory] = decision.TargetInstance;
+        _router.Assign(trajectory, decision.TargetInstance);
         return new ToolCallDecision(decision.Kind == MigrationKind.MigrateKv ? ToolCallAction.MigrateKv : ToolCallAction.Reprefill, decision.TargetInstance);
     }
 
@@ -390,9 +373,9 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             groups[i] = [];
         }
 
-        for (var t = 0; t < _assigned.Length; t++)
+        for (var t = 0; t < _router.Trajectories; t++)
         {
-            if (_assigned[t] < 0 || _predicted[t] <= 0)
+            if (_router.InstanceOf(t) < 0 || _predicted[t] <= 0)
             {
                 continue;
             }
@@ -416,10 +399,10 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
                     work = Math.Max(0, _predicted[t] - (progress.GeneratedTokens - _predictedAt[t]));
                 }
 
-                groups[_assigned[t]].Add((work, progress.ContextTokens));
+                groups[_router.InstanceOf(t)].Add((work, progress.ContextTokens));
                 if (t != trajectory)
                 {
-                    resident[_assigned[t]] += progress.ContextTokens + (long)Math.Ceiling(work * (1 + _options.ObservationTokensPerOutputToken));
+                    resident[_router.InstanceOf(t)] += progress.ContextTokens + (long)Math.Ceiling(work * (1 + _options.ObservationTokensPerOutputToken));
                 }
             }
         }
@@ -440,7 +423,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             }
 
             loads[i] = load;
-            if (i == _assigned[trajectory] && group.Count > 0)
+            if (i == _router.InstanceOf(trajectory) && group.Count > 0)
             {
                 remaining = _predicted[trajectory] * state.Cost.DecodeIterationSeconds(group.Count, (long)meanContext, state.Degrees[i]);
             }
