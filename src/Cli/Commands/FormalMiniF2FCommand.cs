@@ -29,7 +29,7 @@ internal static class FormalMiniF2FCommand
         };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(data) ?? FindDataFile()
+            string path = parse.GetValue(data) ?? SharedData.Find(DataFile)
                 ?? throw new PlanningInputException("--data", $"no {DataFile} found in {Environment.CurrentDirectory} or its parents; pass --data");
             if (!File.Exists(path))
             {
@@ -79,20 +79,6 @@ internal static class FormalMiniF2FCommand
             return 0;
         });
         return command;
-    }
-
-    private static string? FindDataFile()
-    {
-        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, DataFile);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>Progress on stderr every 25 statements (a synchronous reporter: the benchmark may call it from workers).</summary>

@@ -108,16 +108,7 @@ internal static class RolloutGenerateCommand
             return File.Exists(given) ? given : throw new PlanningInputException("--azure-data", $"file not found: {given}");
         }
 
-        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, AzureDirectory, file);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new PlanningInputException("--azure-data", $"no {AzureDirectory}/{file} found in {Environment.CurrentDirectory} or its parents; pass --azure-data");
+        return SharedData.Find(Path.Combine(AzureDirectory, file)) ?? throw new PlanningInputException("--azure-data", $"no {AzureDirectory}/{file} found in {Environment.CurrentDirectory} or its parents; pass --azure-data");
     }
 
     private static string Summary(RolloutTrace trace, string source, string path)
