@@ -5,7 +5,7 @@ namespace Planning.Cli.Tests;
 /// <summary><c>plan moe simulate</c>: table, JSON, the plot, and bad names.</summary>
 public sealed class MoeSimulateCommandTests : IDisposable
 {
-    private static readonly string[] Policies = ["none", "eplb", "eplb-oracle", "ultraep", "ideal"];
+    private static readonly string[] Policies = ["none", "eplb", "eplb-oracle", "ultraep", "ultraep-reorder", "ideal"];
 
     // EP32 (128 experts), two microbatches and a fixed planner time keep each run short and its output reproducible.
     private static readonly string[] Small = ["moe", "simulate", "--model", "glm-4.5-air", "--microbatches", "2", "--planner-us", "50"];
@@ -78,11 +78,13 @@ public sealed class MoeSimulateCommandTests : IDisposable
     [InlineData("--model", "gpt-9", "--model: must be one of deepseek-v3, qwen3-235b-a22b, glm-4.5-air or a JSON file, got \"gpt-9\"")]
     [InlineData("--hardware", "tpu", "--hardware: must be one of h800, nvl72 or a JSON file, got \"tpu\"")]
     [InlineData("--workload", "chaos", "--workload: must be one of zipf, hot-set, hot-rank, rotating, burst, zero-load-rank, got \"chaos\"")]
-    [InlineData("--policies", "none,magic", "--policies: must be a comma-separated list of none, eplb, eplb-oracle, ultraep, ideal, got \"magic\"")]
+    [InlineData("--policies", "none,magic", "--policies: must be a comma-separated list of none, eplb, eplb-oracle, ultraep, ultraep-reorder, ideal, got \"magic\"")]
     [InlineData("--phase", "decode", "--phase: must be training or prefill, got \"decode\"")]
     [InlineData("--imbalance", "0.5", "imbalance: must be a number of at least 1, got 0.5")]
     [InlineData("--plot", "sim.svg", "--plot: must name a .png file")]
     [InlineData("--eplb-window", "0", "--eplb-window: must be at least 1, got 0")]
+    [InlineData("--reorder-every", "0", "--reorder-every: must be at least 1, got 0")]
+    [InlineData("--reorder-window", "-1", "--reorder-window: must be at least 1, got -1")]
     [InlineData("--planner-us", "-3", "--planner-us: must be a non-negative number of microseconds, got -3")]
     [InlineData("--microbatches", "0", "microbatches: must be a positive integer, got 0")]
     public void Simulate_BadInput_ExitsTwoWithOneLineAndWritesNothing(string option, string value, string expected)

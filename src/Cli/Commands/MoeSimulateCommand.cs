@@ -25,6 +25,9 @@ internal static class MoeSimulateCommand
         var slots = new Option<int>("--redundant-slots") { Description = "Redundant slots per rank (default 2)", DefaultValueFactory = _ => MoeDeployment.DefaultRedundantSlots };
         var phase = new Option<string>("--phase") { Description = "training (forward + backward, default) | prefill", DefaultValueFactory = _ => "training" };
         var window = new Option<int>("--eplb-window") { Description = "Microbatches eplb plans from, as deployed (default 4)", DefaultValueFactory = _ => 4 };
+        var reorderEvery = new Option<int>("--reorder-every") { Description = "ultraep-reorder: microbatches per batch; masters are reordered across domains before each batch (default 8)", DefaultValueFactory = _ => 8 };
+        var reorderWindow = new Option<int>("--reorder-window") { Description = "ultraep-reorder: the last microbatches before a batch whose loads it reorders from (default 2)", DefaultValueFactory = _ => 2 };
+        var replay = new Option<bool>("--reorder-from-replay") { Description = "ultraep-reorder: reorder from the batch's own loads, known in RL training from routing replay (default: from the microbatches before the batch)" };
         var minQuota = new Option<long>("--min-quota") { Description = "UltraEP: fewest tokens a replica may serve (default 0)", DefaultValueFactory = _ => 0 };
         var plannerUs = new Option<double?>("--planner-us") { Description = "UltraEP planner time per layer in microseconds, fixed for reproducible output (default: measured)" };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: per-rank load before (none) and after (ultraep) for one layer, and step time per policy" };
@@ -32,7 +35,7 @@ internal static class MoeSimulateCommand
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate balancing policies over a workload of microbatches: step time, throughput, ratio to the force-balanced ideal")
         {
-            model, hardware, workload, policies, microbatches, imbalance, layers, tokens, slots, phase, window, minQuota, plannerUs, plot, format, seed,
+            model, hardware, workload, policies, microbatches, imbalance, layers, tokens, slots, phase, window, reorderEvery, reorderWindow, replay, minQuota, plannerUs, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -53,6 +56,8 @@ internal static class MoeSimulateCommand
             }
 
             AtLeast("--eplb-window", parse.GetValue(window), 1);
+            AtLeast("--reorder-every", parse.GetValue(reorderEvery), 1);
+            AtLeast("--reorder-window", parse.GetValue(reorderWindow), 1);
             AtLeast("--min-quota", parse.GetValue(minQuota), 0);
             AtLeast("--redundant-slots", parse.GetValue(slots), 0);
             AtLeast("--tokens-per-rank", parse.GetValue(tokens), 1);
@@ -68,6 +73,9 @@ internal static class MoeSimulateCommand
             {
                 Phase = stepPhase,
                 EplbWindow = parse.GetValue(window),
+                ReorderEvery = parse.GetValue(reorderEvery),
+                ReorderWindow = parse.GetValue(reorderWindow),
+                ReorderFromReplay = parse.GetValue(replay),
                 UltraEp = new UltraEpOptions { MinReplicaQuota = parse.GetValue(minQuota) },
                 PlannerSecondsPerLayer = fixedPlanner / 1e6,
                 Progress = new LineProgress(io.Error),

@@ -92,6 +92,15 @@ public sealed record MoeModelConfig
         }.Validate(source));
 
     /// <summary>
+    /// Bytes that move with one expert when it changes rank between batches: its weights, and in training also its
+    /// fp32 main weights and Adam's two fp32 moments (12 bytes per parameter), which live with the expert.
+    /// </summary>
+    /// <param name="phase">Training (weights and optimizer state) or prefill (weights).</param>
+    /// <returns>Bytes per expert.</returns>
+    public long ExpertStateBytes(MoeStepPhase phase) =>
+        ExpertBytes + (phase == MoeStepPhase.Training ? 12L * ExpertParameters : 0L);
+
+    /// <summary>
     /// Expert FLOPs per routed token (per token-expert assignment) in a phase. One token through one expert is three
     /// GEMMs of <c>Hidden x ExpertIntermediate</c> (gate, up, down), 2 FLOPs per multiply-add: <c>2 x 3 x H x I</c>
     /// forward. Training also runs the backward pass, twice the forward (input and weight gradients):

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Planning.Moe.Reordering;
 using Planning.Moe.UltraEp;
 
 namespace Planning.Execution.Simulation;
@@ -24,6 +25,37 @@ public sealed record MoeSimulationOptions
     /// rest (minimum replica quota, reuse slack) are used as given. Default <see cref="UltraEpOptions.Default"/>.
     /// </summary>
     public UltraEpOptions UltraEp { get; init; } = UltraEpOptions.Default;
+
+    /// <summary>
+    /// Microbatches per batch for <c>ultraep-reorder</c>: the masters are reordered across domains before every
+    /// batch, from the previous batch's loads. Default 8.
+    /// </summary>
+    public int ReorderEvery { get; init; } = 8;
+
+    /// <summary>
+    /// The microbatches <c>ultraep-reorder</c> reorders from: the summed loads of the last <see cref="ReorderWindow"/>
+    /// microbatches before the batch (at most the previous batch). Default 2: expert popularity drifts, so the latest
+    /// loads predict the next batch better than older ones, and two microbatches halve the routing noise of one.
+    /// </summary>
+    public int ReorderWindow { get; init; } = 2;
+
+    /// <summary>
+    /// Whether <c>ultraep-reorder</c> knows the batch's own loads before it starts, as RL training does from routing
+    /// replay (the rollout recorded every token's experts; ReLibra's setting): the reordering then balances the batch's
+    /// own microbatches instead of the last <see cref="ReorderWindow"/> before it. Default <see langword="false"/>
+    /// (history, as pre-training must).
+    /// </summary>
+    public bool ReorderFromReplay { get; init; }
+
+    /// <summary>How <c>ultraep-reorder</c> reorders (tolerance, least gain, swap budget). Default <see cref="DomainReorderingOptions.Default"/>.</summary>
+    public DomainReorderingOptions Reordering { get; init; } = DomainReorderingOptions.Default;
+
+    /// <summary>
+    /// Bytes that move with one expert when <c>ultraep-reorder</c> swaps it to another domain; <see langword="null"/>
+    /// (the default) for the model's <see cref="MoeModelConfig.ExpertStateBytes"/> in the phase (weights, plus in
+    /// training fp32 main weights and Adam's two moments).
+    /// </summary>
+    public long? ReorderBytesPerExpert { get; init; }
 
     /// <summary>
     /// UltraEP's planner time per layer, in seconds, when fixed (for reproducible figures); <see langword="null"/>
@@ -59,6 +91,23 @@ public sealed record MoeSimulationOptions
             throw new PlanningInputException("eplbWindow", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {EplbWindow}"));
         }
 
+        if (ReorderEvery < 1)
+        {
+            throw new PlanningInputException("reorderEvery", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {ReorderEvery}"));
+        }
+
+        if (ReorderWindow < 1)
+        {
+            throw new PlanningInputException("reorderWindow", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {ReorderWindow}"));
+        }
+
+        if (ReorderBytesPerExpert is < 0)
+        {
+            throw new PlanningInputException("reorderBytesPerExpert", string.Create(CultureInfo.InvariantCulture, $"must be non-negative, got {ReorderBytesPerExpert}"));
+        }
+
+        ArgumentNullException.ThrowIfNull(Reordering);
+        Reordering.Validate();
         ArgumentNullException.ThrowIfNull(UltraEp);
         UltraEp.Validate();
         if (PlannerSecondsPerLayer is { } fixedSeconds && (!(fixedSeconds >= 0) || double.IsInfinity(fixedSeconds)))

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Planning.Moe;
+using Planning.Moe.Reordering;
 using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
 
@@ -27,6 +28,17 @@ namespace Planning.Execution.Simulation;
 /// microbatch's instances of the layer are <see cref="MoeLayerProblem.Previous"/>, so replicas in place are preferred),
 /// with locality-aware rerouting (<see cref="Rerouter"/>). New replicas' weights are synced by the relay schedule and its
 /// exposed part charged; the planner's solve time is charged to every layer.</description></item>
+/// <item><description><c>ultraep-reorder</c>: <c>ultraep</c> on a master layout that <see cref="DomainReordering"/>
+/// reorders across scale-up domains between batches (every <see cref="MoeSimulationOptions.ReorderEvery"/>
+/// microbatches, from the loads of the last microbatches before the batch, every microbatch balanced at once; the first
+/// batch from the first microbatch's loads, the steady state of a run that reordered before, as <c>eplb</c>'s first
+/// placement; or, with <see cref="MoeSimulationOptions.ReorderFromReplay"/>, from the batch's own microbatches, known
+/// in RL training from routing replay). UltraEP keeps replicas inside a
+/// domain, so without this a hot domain stays hot. The swaps' weights and optimizer state
+/// (<see cref="MoeModelConfig.ExpertStateBytes"/>) cross the inter-domain network at the batch boundary,
+/// where nothing overlaps them: that time is charged, fully exposed, to the first microbatch of the batch (the first
+/// batch's layout is charged nothing). Replicas of swapped slots no longer hold the right weights and count as not in
+/// place.</description></item>
 /// <item><description><c>ideal</c>: force-balanced: every rank computes exactly the mean, the all-to-all is the uniform
 /// spread, no sync and no planner. Where a policy's plan keeps so many tokens local that its all-to-all beats the
 /// uniform spread (small clusters), the ideal takes that all-to-all instead, so that the ideal is never slower than a
@@ -43,10 +55,11 @@ public static class MoeWorkloadSimulation
     private const string Eplb = "eplb";
     private const string EplbOracle = "eplb-oracle";
     private const string UltraEp = "ultraep";
+    private const string UltraEpReorder = "ultraep-reorder";
     private const string Ideal = "ideal";
 
     /// <summary>The policies the simulation knows, in a stable order.</summary>
-    public static ImmutableArray<string> PolicyNames { get; } = [None, Eplb, EplbOracle, UltraEp, Ideal];
+    public static ImmutableArray<string> PolicyNames { get; } = [None, Eplb, EplbOracle, UltraEp, UltraEpReorder, Ideal];
 
     /// <summary>Parses a comma-separated list of policy names (spaces around names ignored, duplicates dropped).</summary>
     /// <param name="list">The list, such as <c>none,eplb,ultraep,ideal</c>.</param>
@@ -111,12 +124,14 @@ public static class MoeWorkloadSimulation
         var simulator = new MoeStepSimulator(model, hardware, options.Phase);
         var ultraEpPolicy = new UltraEpPolicy(options.UltraEp with { ExpertBytes = model.ExpertBytes });
         var ultraEp = new PolicyState(UltraEp, ultraEpPolicy, first);
+        var reordered = new PolicyState(UltraEpReorder, new UltraEpPolicy(ultraEpPolicy.Options), first);
         var states = new[]
         {
             new PolicyState(None, new NoBalancingPolicy(), first),
             new PolicyState(Eplb, new EplbPolicy(), first),
             new PolicyState(EplbOracle, new EplbPolicy(), first),
             ultraEp,
+            reordered,
         };
         var ideal = new PolicyState(Ideal, null, first);
         var timer = new PlannerTimer(options);
@@ -131,23 +146,37 @@ public static class MoeWorkloadSimulation
             }
 
             ideal.BeginMicrobatch();
+            var reorderSeconds = m % options.ReorderEvery == 0
+                ? Reorder(reordered, topology, microbatches, m, options, model, hardware)
+                : new double[first.Layers.Length];
             for (var l = 0; l < first.Layers.Length; l++)
             {
                 var tokens = microbatches[m].Layers[l];
                 var fastest = double.PositiveInfinity;
                 foreach (var state in states)
                 {
-                    var problem = Problem(state, topology, microbatches, m, l, options.EplbWindow);
+                    var stateTokens = state.Tokens(l, tokens);
+                    var problem = Problem(state, topology, microbatches, m, l, options.EplbWindow, stateTokens);
                     var plan = state.Name == UltraEp ? timer.Plan(state.Policy!, problem) : state.Policy!.Plan(problem);
                     if (state.Policy!.ReroutesTokens)
                     {
-                        plan = plan.WithRoutes(Rerouter.Route(tokens, plan));
+                        plan = plan.WithRoutes(Rerouter.Route(stateTokens, plan));
                     }
 
-                    var execution = MoeStepSimulator.Execute(tokens, plan);
+                    var execution = MoeStepSimulator.Execute(stateTokens, plan);
                     var transfers = simulator.NewReplicaTransfers(plan, state.InPlace(l), topology);
-                    var syncSeconds = state.Name == UltraEp ? simulator.PlanWeightSync(transfers, topology.Ranks)?.PredictedSeconds ?? 0 : 0;
+                    var syncSeconds = state.Name is UltraEp or UltraEpReorder ? simulator.PlanWeightSync(transfers, topology.Ranks)?.PredictedSeconds ?? 0 : 0;
                     var time = simulator.LayerTime(execution, topology, syncSeconds);
+                    if (state == reordered && reorderSeconds[l] > 0)
+                    {
+                        // The batch boundary's moves: nothing overlaps them, so they are exposed in full.
+                        time = time with
+                        {
+                            WeightSyncSeconds = time.WeightSyncSeconds + reorderSeconds[l],
+                            ExposedWeightSyncSeconds = time.ExposedWeightSyncSeconds + reorderSeconds[l],
+                        };
+                    }
+
                     fastest = Math.Min(fastest, time.DispatchSeconds / simulator.AllToAllPasses);
                     state.Record(l, plan, time, transfers.Sum(t => t.Receivers.Length * t.Bytes), execution.ReceivedTokens.Select(x => (double)x));
                 }
@@ -166,6 +195,7 @@ public static class MoeWorkloadSimulation
 
         var (planner, plannerP99) = timer.Result();
         ultraEp.ChargePlanner(planner);
+        reordered.ChargePlanner(planner);
 
         var tokensPerStep = microbatches.Average(c => c.Layers.Average(layer => (double)layer.ExpertLoads.Sum())) / model.TopK;
         var idealMean = ideal.MeanStepSeconds;
@@ -193,9 +223,64 @@ public static class MoeWorkloadSimulation
             idealFromPlans);
     }
 
-    private static MoeLayerProblem Problem(PolicyState state, MoeTopology topology, IReadOnlyList<MoeCase> microbatches, int m, int l, int window)
+    /// <summary>
+    /// Reorders the masters of every layer across domains from the previous batch's loads (microbatch 0: its own), or
+    /// from the batch's own loads when they are known from routing replay, and returns, per layer, the time the moves
+    /// take (0 for microbatch 0, the steady-state layout).
+    /// </summary>
+    private static double[] Reorder(PolicyState state, MoeTopology topology, IReadOnlyList<MoeCase> microbatches, int m, MoeSimulationOptions options, MoeModelConfig model, MoeHardwareConfig hardware)
     {
-        var tokens = microbatches[m].Layers[l];
+        var layers = microbatches[0].Layers.Length;
+        var seconds = new double[layers];
+        var bytesPerExpert = options.ReorderBytesPerExpert ?? model.ExpertStateBytes(options.Phase);
+        var (from, to) = options.ReorderFromReplay
+            ? (m, Math.Min(microbatches.Count, m + options.ReorderEvery))
+            : m == 0 ? (0, 1) : (Math.Max(0, m - Math.Min(options.ReorderEvery, options.ReorderWindow)), m);
+        for (var l = 0; l < layers; l++)
+        {
+            var expertAt = state.ExpertAt(l);
+            var scenarios = new List<IReadOnlyList<long>>();
+            for (var h = from; h < to; h++)
+            {
+                var loads = microbatches[h].Layers[l].ExpertLoads;
+                scenarios.Add([.. expertAt.Select(expert => loads[expert])]);
+            }
+
+            var plan = DomainReordering.Plan(topology, scenarios, options.Reordering);
+            state.ApplyReorder(l, plan);
+            if (m == 0 || plan.Swaps.IsEmpty)
+            {
+                continue;
+            }
+
+            // Each swap sends one expert's state each way between the two slots' ranks, over the network.
+            var sent = new long[topology.Ranks];
+            var received = new long[topology.Ranks];
+            foreach (var swap in plan.Swaps)
+            {
+                var a = topology.ExpertMaster[swap.SlotA];
+                var b = topology.ExpertMaster[swap.SlotB];
+                sent[a] += bytesPerExpert;
+                received[a] += bytesPerExpert;
+                sent[b] += bytesPerExpert;
+                received[b] += bytesPerExpert;
+            }
+
+            var busiest = 0L;
+            for (var r = 0; r < topology.Ranks; r++)
+            {
+                busiest = Math.Max(busiest, Math.Max(sent[r], received[r]));
+            }
+
+            seconds[l] = (busiest / hardware.InterDomainBytesPerSecond) + hardware.LatencySeconds;
+            state.AddBytes(2L * plan.Swaps.Length * bytesPerExpert);
+        }
+
+        return seconds;
+    }
+
+    private static MoeLayerProblem Problem(PolicyState state, MoeTopology topology, IReadOnlyList<MoeCase> microbatches, int m, int l, int window, LayerTokens tokens)
+    {
         switch (state.Name)
         {
             case Eplb when m > 0:
@@ -211,7 +296,7 @@ public static class MoeWorkloadSimulation
                 }
 
                 return new MoeLayerProblem(topology, tokens.ExpertLoads, PlacementLoads: [.. sum], Tokens: tokens);
-            case UltraEp:
+            case UltraEp or UltraEpReorder:
                 return new MoeLayerProblem(topology, tokens.ExpertLoads, Tokens: tokens, Previous: state.Previous(l));
             default:
                 return new MoeLayerProblem(topology, tokens.ExpertLoads, Tokens: tokens);
@@ -305,6 +390,8 @@ public static class MoeWorkloadSimulation
         private readonly ImmutableArray<ExpertInstance>?[] _previous = new ImmutableArray<ExpertInstance>?[first.Layers.Length];
         private readonly List<MoeLayerTime[]> _times = [];
         private readonly ImmutableArray<ExpertInstance> _masters = [.. Enumerable.Range(0, first.Experts).Select(e => new ExpertInstance(e, first.MasterRank(e), 0))];
+        /// <summary>Per layer, the logical expert in each master slot; <see langword="null"/> while the layout is the identity.</summary>
+        private readonly int[]?[] _expertAt = new int[]?[first.Layers.Length];
         private double _imbalance;
         private double _replicas;
         private int _layers;
@@ -318,6 +405,51 @@ public static class MoeWorkloadSimulation
         public double MeanStepSeconds => _times.Average(step => step.Sum(t => t.TotalSeconds));
 
         public ImmutableArray<ExpertInstance>? Previous(int layer) => _previous[layer];
+
+        /// <summary>The logical expert in each master slot of a layer.</summary>
+        public int[] ExpertAt(int layer) => _expertAt[layer] ?? [.. Enumerable.Range(0, first.Experts)];
+
+        /// <summary>The layer's routing in slot terms: slot <c>s</c>'s column is its logical expert's.</summary>
+        public LayerTokens Tokens(int layer, LayerTokens tokens)
+        {
+            if (_expertAt[layer] is not { } expertAt)
+            {
+                return tokens;
+            }
+
+            var rows = new IReadOnlyList<int>[tokens.SourceRanks];
+            for (var r = 0; r < rows.Length; r++)
+            {
+                var source = tokens.Row(r);
+                var row = new int[expertAt.Length];
+                for (var s = 0; s < row.Length; s++)
+                {
+                    row[s] = source[expertAt[s]];
+                }
+
+                rows[r] = row;
+            }
+
+            return new LayerTokens(rows);
+        }
+
+        /// <summary>Applies a reordering; replicas of swapped slots now stand for other experts and are dropped.</summary>
+        public void ApplyReorder(int layer, DomainReorderPlan plan)
+        {
+            if (plan.Swaps.IsEmpty)
+            {
+                return;
+            }
+
+            _expertAt[layer] = plan.Apply(ExpertAt(layer));
+            var swapped = plan.Swaps.SelectMany(swap => new[] { swap.SlotA, swap.SlotB }).ToHashSet();
+            if (_previous[layer] is { } previous)
+            {
+                _previous[layer] = [.. previous.Where(instance => !swapped.Contains(instance.Expert))];
+            }
+        }
+
+        public void AddBytes(long bytes) => _bytes += bytes;
 
         public IEnumerable<ExpertInstance> InPlace(int layer) => _previous[layer] is { } previous ? previous.Concat(_masters) : _masters;
 

@@ -143,6 +143,55 @@ public sealed class MoeWorkloadSimulationTests
     }
 
     [Fact]
+    public void Run_HotDomainsWithSmallDomains_ReorderingBalancesDomainsAndChargesItsMoves()
+    {
+        // 16 ranks in domains of 4, zipf at 3.0: replicas cannot leave a domain, so ultraep keeps the hot domain's
+        // excess; reordering between batches (every 4 microbatches) removes most of it and pays for the moves once.
+        var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 4, Microbatches = 8, TokensPerRank = 1024, TargetImbalance = 3.0, Seed = 11 };
+        var (workload, model) = Generate(settings);
+        var options = Fixed with { ReorderEvery = 4 };
+
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "ultraep-reorder"], model, MoeHardwareConfig.Load("h800"), options);
+
+        var (plain, reordered) = (result["ultraep"], result["ultraep-reorder"]);
+        Assert.True(reordered.MeanImbalance < plain.MeanImbalance - 0.05, $"{reordered.MeanImbalance} vs {plain.MeanImbalance}");
+        Assert.True(reordered.MeanStepSeconds < plain.MeanStepSeconds);
+
+        // The first batch's layout is free; the reordering before microbatch 4 is charged, fully exposed, to it alone.
+        var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
+        Assert.Equal(3L * 1024 * 512 * 14, stateBytes);
+        Assert.True(reordered.BytesSynced >= 2 * stateBytes, $"{reordered.BytesSynced} bytes synced");
+        Assert.True(reordered.MeanTime.ExposedWeightSyncSeconds > 0);
+    }
+
+    [Fact]
+    public void Run_RoutingReplay_ReordersForTheComingBatchNotThePreviousOne()
+    {
+        // The hot set moves every 4 microbatches, exactly at the batch boundaries: from history the second batch's
+        // layout is balanced for the old hot set; from replay it is balanced for the new one.
+        var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 4, Microbatches = 8, TokensPerRank = 1024, Family = MoeWorkloadFamily.Rotating, RotateEvery = 4, HotExperts = 2, TargetImbalance = 2.0, Seed = 4 };
+        var (workload, model) = Generate(settings);
+        var hardware = MoeHardwareConfig.Load("h800");
+
+        var history = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, hardware, Fixed with { ReorderEvery = 4 });
+        var replay = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, hardware, Fixed with { ReorderEvery = 4, ReorderFromReplay = true });
+
+        Assert.True(replay["ultraep-reorder"].MeanImbalance < history["ultraep-reorder"].MeanImbalance, $"{replay["ultraep-reorder"].MeanImbalance} vs {history["ultraep-reorder"].MeanImbalance}");
+    }
+
+    [Fact]
+    public void Run_OneDomain_ReorderingChangesNothing()
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, Microbatches = 6, TokensPerRank = 512, Seed = 2 };
+        var (workload, model) = Generate(settings);
+
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "ultraep-reorder"], model, MoeHardwareConfig.Load("nvl72"), Fixed with { ReorderEvery = 2 });
+
+        Assert.Equal(result["ultraep"].StepSeconds.ToArray(), result["ultraep-reorder"].StepSeconds.ToArray());
+        Assert.Equal(result["ultraep"].BytesSynced, result["ultraep-reorder"].BytesSynced);
+    }
+
+    [Fact]
     public void ParsePolicies_KnownNames_KeepsOrderAndDropsDuplicates() =>
         Assert.Equal(["ultraep", "none", "ideal"], MoeWorkloadSimulation.ParsePolicies(" ultraep,none, ideal,none").ToArray());
 
@@ -155,7 +204,7 @@ public sealed class MoeWorkloadSimulationTests
         var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.ParsePolicies(list, "--policies"));
 
         Assert.Equal("--policies", error.Field);
-        Assert.Contains("none, eplb, eplb-oracle, ultraep, ideal", error.Message, StringComparison.Ordinal);
+        Assert.Contains("none, eplb, eplb-oracle, ultraep, ultraep-reorder, ideal", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
