@@ -138,6 +138,17 @@ internal static class FormalMiniF2FCommand
         writer.WriteStartObject("mutationBenchmark");
         writer.WriteNumber("statements", mutations.Statements);
         writer.WriteNumber("selfProven", mutations.SelfProven);
+        writer.WriteStartArray("selfNotProven");
+        foreach (StatementBenchmark failure in mutations.SelfFailures)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", failure.Name);
+            writer.WriteString("verdict", FormalCommands.Verdict(failure.Self.Verdict));
+            writer.WriteString("reason", failure.Self.Reason);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteNumber("withThreeRewritesProven", mutations.WithThreeRewritesProven);
         writer.WriteNumber("falseEquivalents", mutations.FalseEquivalents);
         writer.WriteStartArray("rewrites");
@@ -193,6 +204,11 @@ internal static class FormalMiniF2FCommand
             $"equivalence checks: {report.Timings.Count}, median {report.Timings.MedianMs:0.0} ms, p90 {report.Timings.P90Ms:0.0} ms, max {report.Timings.MaxMs:0} ms"));
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"self-equivalence (renamed, hypotheses reordered): {mutations.SelfProven} / {mutations.Statements} ({mutations.SelfRate:P1}); >= 3 rewrites proven: {mutations.WithThreeRewritesProven} / {mutations.Statements} ({mutations.ThreeRewritesRate:P1})"));
+        if (mutations.SelfFailures.Any())
+        {
+            io.Out.WriteLine("self-equivalence not proven: " + string.Join(", ", mutations.SelfFailures.Select(static f => $"{f.Name} ({f.Self.Reason})")));
+        }
+
         var rewrites = new Table().AddColumn("rewrite").AddColumn(new TableColumn("checked").RightAligned()).AddColumn(new TableColumn("proven").RightAligned())
             .AddColumn(new TableColumn("unknown").RightAligned()).AddColumn(new TableColumn("refuted").RightAligned());
         foreach (RewriteKindRow row in mutations.Rewrites)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 
+using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 using Planning.Provers.Mutations;
 using Planning.Provers.Smt;
@@ -64,6 +65,9 @@ public sealed class StatementEquivalence
 
     /// <summary>The suffix that renames an unaligned variable of the second statement apart from the first's names.</summary>
     public const string RenameSuffix = "₂";
+
+    /// <summary>How many candidate models of each kind a vacuity check with quantified hypotheses asks Z3 to confirm.</summary>
+    private const int QuantifiedModelCandidates = 2;
 
     /// <summary>How many statements' vacuity results <see cref="_vacuity"/> keeps before it starts over.</summary>
     private const int VacuityCacheSize = 256;
@@ -511,9 +515,10 @@ public sealed class StatementEquivalence
             }
 
             _checks++;
-            SmtResult result = owner._backend.Check([.. statement.SideConditions, .. statement.Hypotheses], owner._limit);
+            SmtResult result = owner._backend.Check([.. HypothesisContext(source, statement), .. statement.Hypotheses], owner._limit);
             if (result is Unknown && owner.Options.VacuityModelAssignments > 0
-                && WitnessSearch.FindModel(source, new WitnessSearchOptions { MaxAssignments = owner.Options.VacuityModelAssignments }) is { } model)
+                && (WitnessSearch.FindModel(source, new WitnessSearchOptions { MaxAssignments = owner.Options.VacuityModelAssignments })
+                    ?? ProvenQuantifiedModel(source, statement)) is { } model)
             {
                 result = new Sat(model.ToImmutableSortedDictionary(static pair => pair.Key, static pair => pair.Value.ToString(), StringComparer.Ordinal));
             }
@@ -525,6 +530,117 @@ public sealed class StatementEquivalence
 
             owner._vacuity[source] = result;
             return result;
+        }
+
+        /// <summary>
+        /// A model of hypotheses that quantify (<c>∀ x, ...</c>), which exact evaluation cannot check: candidate values of
+        /// the statement's variables come from the exact search over the quantifier-free hypotheses, first together with
+        /// the conclusion (the intended answer of a "show that it is" statement), and Z3 proves that every hypothesis
+        /// holds at each candidate (side conditions ∧ variables = values ∧ ¬(∧H) unsatisfiable; with the variables fixed,
+        /// the negated quantifiers become existential and Z3 decides them far more easily). Null when no candidate is
+        /// proven within the check limit each (at most four candidates; only statements whose vacuity Z3 left undecided
+        /// get here).
+        /// </summary>
+        private ImmutableSortedDictionary<string, Rational>? ProvenQuantifiedModel(FormalStatement source, TranslatedStatement statement)
+        {
+            ImmutableArray<FormalHypothesis> hypotheses = source.Hypotheses.IsDefault ? [] : source.Hypotheses;
+            if (!hypotheses.Any(static h => ExprTree.Descendants(h.Proposition).Any(static e => e is QuantifierExpr)))
+            {
+                return null;
+            }
+
+            FormalStatement quantifierFree = source with
+            {
+                Hypotheses = [.. hypotheses.Where(static h => !ExprTree.Descendants(h.Proposition).Any(static e => e is QuantifierExpr))],
+            };
+            FormalStatement answered = quantifierFree with { Hypotheses = [.. quantifierFree.Hypotheses, new FormalHypothesis("conclusion", source.Conclusion)] };
+            WitnessSearchOptions search = new() { MaxAssignments = owner.Options.VacuityModelAssignments };
+            IEnumerable<ImmutableSortedDictionary<string, Rational>> candidates =
+                WitnessSearch.FindModels(answered, QuantifiedModelCandidates, search).Concat(WitnessSearch.FindModels(quantifierFree, QuantifiedModelCandidates, search));
+            Term hypothesesHold = statement.Hypotheses[0];
+            foreach (Term hypothesis in statement.Hypotheses.AsSpan()[1..])
+            {
+                hypothesesHold = new Conjunction(hypothesesHold, hypothesis);
+            }
+
+            HashSet<string> tried = [];
+            foreach (ImmutableSortedDictionary<string, Rational> candidate in candidates)
+            {
+                if (!tried.Add(string.Join(",", candidate.Values)) || Pins(source, statement, candidate) is not { } pins)
+                {
+                    continue;
+                }
+
+                _checks++;
+                if (owner._backend.Check([.. statement.SideConditions, .. pins, new LogicalNot(hypothesesHold)], owner._limit) is Unsat)
+                {
+                    return candidate;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary><c>variable = value</c> for each of the statement's variables; null when a value does not fit its sort.</summary>
+        private static List<Term>? Pins(FormalStatement source, TranslatedStatement statement, ImmutableSortedDictionary<string, Rational> values)
+        {
+            List<Term> pins = [];
+            for (int i = 0; i < Count(source); i++)
+            {
+                if (!values.TryGetValue(source.Variables[i].Name, out Rational value))
+                {
+                    continue;
+                }
+
+                Variable variable = statement.Variables[i];
+                Term? literal = variable.Sort switch
+                {
+                    SmtSort.IntSort when value.IsInteger => new IntLiteral(value.Numerator),
+                    SmtSort.RealSort => new RealLiteral(value.Numerator, value.Denominator),
+                    _ => null,
+                };
+                if (literal is null)
+                {
+                    return null;
+                }
+
+                pins.Add(new Comparison(ComparisonOperator.Equal, variable, literal));
+            }
+
+            return pins;
+        }
+
+        /// <summary>
+        /// The side conditions the hypotheses need: every range fact, and the definitions of the fresh variables the
+        /// hypotheses mention (and of those such definitions mention). A fresh variable's definition has exactly one
+        /// solution for any values of its arguments, so leaving out the definitions of fresh variables only the conclusion
+        /// uses keeps the query equisatisfiable, and spares Z3 their non-linear constraints (<c>Real.sqrt 10</c> in a
+        /// conclusion once kept a four-variable polynomial system undecided).
+        /// </summary>
+        private static ImmutableArray<Term> HypothesisContext(FormalStatement source, TranslatedStatement statement)
+        {
+            int own = Count(source);
+            int fresh = statement.Variables.Length - own;
+            int range = statement.SideConditions.Length - fresh;
+            if (fresh <= 0 || range < 0)
+            {
+                return statement.SideConditions;
+            }
+
+            HashSet<string> needed = [.. Terms.FreeVariables(statement.Hypotheses).Select(static v => v.Name)];
+            bool[] keep = new bool[fresh];
+
+            // Definitions only mention fresh variables defined before them, so one backward pass closes the set.
+            for (int j = fresh - 1; j >= 0; j--)
+            {
+                if (needed.Contains(statement.Variables[own + j].Name))
+                {
+                    keep[j] = true;
+                    needed.UnionWith(Terms.FreeVariables([statement.SideConditions[range + j]]).Select(static v => v.Name));
+                }
+            }
+
+            return [.. statement.SideConditions.Take(range), .. Enumerable.Range(0, fresh).Where(j => keep[j]).Select(j => statement.SideConditions[range + j])];
         }
 
         /// <summary>

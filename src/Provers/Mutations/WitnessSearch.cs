@@ -62,6 +62,12 @@ public static class WitnessSearch
     /// <summary>The largest integer literal whose divisors join the candidate values (trial division up to its square root).</summary>
     private const long MaxFactoredLiteral = 100_000_000;
 
+    /// <summary>The first this many base candidates of a search also get bisection variants (<see cref="Bisect"/>).</summary>
+    private const int BisectedCandidates = 4;
+
+    /// <summary>Bisection looks at most at this many equations, and at this many variables of each.</summary>
+    private const int MaxBisectedEquations = 4;
+
     /// <summary>Up to this many combinations of the candidate values, a witness search tries them all (a model search: up to its budget).</summary>
     private const int ExhaustiveCombinations = 600;
 
@@ -111,17 +117,48 @@ public static class WitnessSearch
     /// <exception cref="ArgumentNullException"><paramref name="statement"/> is <see langword="null"/>.</exception>
     public static ImmutableSortedDictionary<string, Rational>? FindModel(FormalStatement statement, WitnessSearchOptions? options = null)
     {
+        IReadOnlyList<ImmutableSortedDictionary<string, Rational>> models = FindModels(statement, 1, options);
+        return models.Count > 0 ? models[0] : null;
+    }
+
+    /// <summary>
+    /// Like <see cref="FindModel"/>, but collects up to <paramref name="count"/> different models, in the order found
+    /// (the search stops early once it has them, or when its budget is spent).
+    /// </summary>
+    /// <param name="statement">The statement.</param>
+    /// <param name="count">How many models to collect, at least 1.</param>
+    /// <param name="options">Limits and seed; <see cref="WitnessSearchOptions.Default"/> when null.</param>
+    /// <returns>The models found, possibly none.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="statement"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public static IReadOnlyList<ImmutableSortedDictionary<string, Rational>> FindModels(FormalStatement statement, int count, WitnessSearchOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(statement);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         options ??= WitnessSearchOptions.Default;
         ImmutableArray<FormalVariable> variables = Union(statement, statement, permissive: false);
-        ImmutableSortedDictionary<string, Rational>? Model(ImmutableSortedDictionary<string, Rational> assignment)
+        List<ImmutableSortedDictionary<string, Rational>> models = [];
+        ImmutableSortedDictionary<string, Rational>? Collect(ImmutableSortedDictionary<string, Rational> assignment)
         {
-            return LeanEvaluator.EvaluateStatement(statement, assignment).HypothesesHold == true ? assignment : null;
+            if (LeanEvaluator.EvaluateStatement(statement, assignment).HypothesesHold == true && !models.Any(model => model.SequenceEqual(assignment)))
+            {
+                models.Add(assignment);
+            }
+
+            // A result ends the search: the last model once there are enough.
+            return models.Count >= count ? assignment : null;
         }
 
-        return variables.IsEmpty
-            ? Model(ImmutableSortedDictionary<string, Rational>.Empty.WithComparers(StringComparer.Ordinal))
-            : Search(statement, statement, variables, options.MaxAssignments, options.Seed, options.MaxAssignments, Model);
+        if (variables.IsEmpty)
+        {
+            Collect(ImmutableSortedDictionary<string, Rational>.Empty.WithComparers(StringComparer.Ordinal));
+        }
+        else
+        {
+            Search(statement, statement, variables, options.MaxAssignments, options.Seed, options.MaxAssignments, Collect);
+        }
+
+        return models;
     }
 
     private static Witness? Search(FormalStatement first, FormalStatement second, ImmutableArray<FormalVariable> variables, int budget, int seed)
@@ -145,10 +182,12 @@ public static class WitnessSearch
         List<RelationExpr> firstEquations = Equations(first);
         List<RelationExpr> secondEquations = Equations(second);
         int evaluated = 0;
+        int bases = 0;
         foreach (Rational[] values in Candidates(pools, random, exhaustiveLimit))
         {
             ImmutableSortedDictionary<string, Rational> assignment = Assign(variables, values);
-            foreach (ImmutableSortedDictionary<string, Rational> candidate in Variants(assignment, variables, firstEquations, secondEquations, random))
+            bool bisect = bases++ < BisectedCandidates;
+            foreach (ImmutableSortedDictionary<string, Rational> candidate in Variants(assignment, variables, firstEquations, secondEquations, random, bisect))
             {
                 if (test(candidate) is T found)
                 {
@@ -370,7 +409,7 @@ public static class WitnessSearch
     /// <summary>The candidate itself, then the candidate with each statement's hypothesis equations solved around it.</summary>
     private static IEnumerable<ImmutableSortedDictionary<string, Rational>> Variants(
         ImmutableSortedDictionary<string, Rational> assignment, ImmutableArray<FormalVariable> variables,
-        List<RelationExpr> firstEquations, List<RelationExpr> secondEquations, Random random)
+        List<RelationExpr> firstEquations, List<RelationExpr> secondEquations, Random random, bool bisect)
     {
         yield return assignment;
         foreach (List<RelationExpr> equations in new[] { firstEquations, secondEquations })
@@ -381,6 +420,107 @@ public static class WitnessSearch
                 yield return solved;
             }
         }
+
+        if (!bisect)
+        {
+            yield break;
+        }
+
+        foreach (RelationExpr equation in firstEquations.Concat(secondEquations).Take(MaxBisectedEquations))
+        {
+            foreach (FormalVariable variable in variables.Take(MaxBisectedEquations))
+            {
+                if (Bisect(assignment, variable, equation) is ImmutableSortedDictionary<string, Rational> root)
+                {
+                    yield return root;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A root of one equation in one variable, the others fixed, by bisection on the sign of its residual: a bracket is
+    /// sought by doubling steps away from the current value, then halved (to integers for ℕ and ℤ) until the residual is
+    /// exactly 0. Step functions (floors, integer division) defeat the Newton step of <see cref="Solve"/> but not this,
+    /// as long as the residual is monotone between the bracket's ends: <c>∑ k in 19..91, ⌊r + k/100⌋ = 546</c> holds
+    /// only for r in [7.43, 7.44), which halving from [0, 16] reaches.
+    /// </summary>
+    private static ImmutableSortedDictionary<string, Rational>? Bisect(ImmutableSortedDictionary<string, Rational> assignment, FormalVariable variable, RelationExpr equation)
+    {
+        bool integral = variable.Type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int;
+        Rational start = assignment[variable.Name];
+        if (Residual(equation, assignment) is not Rational startResidual || startResidual.IsZero)
+        {
+            return null;
+        }
+
+        // A bracket: the first point, stepping by 1, 2, 4, ... either way, where the residual's sign flips.
+        Rational? other = null;
+        Rational step = Rational.One;
+        for (int i = 0; i < 24 && other is null; i++, step += step)
+        {
+            foreach (Rational candidate in new[] { start + step, start - step })
+            {
+                if (Residual(equation, assignment.SetItem(variable.Name, candidate)) is Rational residual && residual.Sign != startResidual.Sign)
+                {
+                    if (residual.IsZero)
+                    {
+                        return assignment.SetItem(variable.Name, candidate);
+                    }
+
+                    other = candidate;
+                    break;
+                }
+            }
+        }
+
+        if (other is not Rational far)
+        {
+            return null;
+        }
+
+        Rational low = start;
+        Rational high = far;
+        Rational half = new(1, 2);
+        for (int i = 0; i < 64; i++)
+        {
+            Rational middle = (low + high) * half;
+            if (integral)
+            {
+                middle = Floor(middle);
+                if (middle == low || middle == high)
+                {
+                    return null;
+                }
+            }
+
+            if (Residual(equation, assignment.SetItem(variable.Name, middle)) is not Rational residual)
+            {
+                return null;
+            }
+
+            if (residual.IsZero)
+            {
+                return assignment.SetItem(variable.Name, middle);
+            }
+
+            if (residual.Sign == startResidual.Sign)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return null;
+    }
+
+    private static Rational Floor(Rational value)
+    {
+        BigInteger quotient = BigInteger.DivRem(value.Numerator, value.Denominator, out BigInteger remainder);
+        return remainder.Sign < 0 ? quotient - 1 : quotient;
     }
 
     /// <summary>The numeric equations among the top-level conjuncts of a statement's hypotheses.</summary>

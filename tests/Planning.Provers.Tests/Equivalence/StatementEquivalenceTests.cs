@@ -109,6 +109,78 @@ public sealed class StatementEquivalenceTests : IDisposable
         Assert.Equal(EquivalenceVerdict.Unknown, withoutSearch.Verdict);
     }
 
+    [Fact]
+    public void Check_QuantifiedHypothesis_CandidateFromTheConclusionProvenByZ3()
+    {
+        // mathd_algebra_13: Z3 cannot find a model of the ∀ hypothesis in time, and exact evaluation cannot check one;
+        // the conclusion's values (a = -6, b = 10) are a candidate, and with a and b fixed Z3 proves the ∀ at once.
+        const string statement = "theorem t (a b : ℝ) (h₀ : ∀ x, x - 3 ≠ 0 ∧ x - 5 ≠ 0 → 4 * x / (x ^ 2 - 8 * x + 15) = a / (x - 3) + b / (x - 5)) : a = -6 ∧ b = 10 := by";
+
+        EquivalenceResult result = Check(statement, statement);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.False(result.FirstVacuous);
+    }
+
+    [Fact]
+    public void Check_QuantifiedHypothesisWithoutModel_NotSettledByCandidates()
+    {
+        // ∀ x, x < a has no model over ℝ: no candidate can be proven, so the statement is never called non-vacuous.
+        const string statement = "theorem t (a : ℝ) (h₀ : ∀ x : ℝ, x < a) : a = 1 := by";
+        using UndecidedVacuityBackend backend = new(_backend);
+
+        EquivalenceResult result = new StatementEquivalence(backend).Check(Parse(statement), Parse(statement));
+
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_FreshVariableOnlyInTheConclusion_LeftOutOfTheVacuityQuery()
+    {
+        // mathd_algebra_487: with the conclusion's √ definitions in it, the hypotheses' query stayed undecided at 2 s.
+        const string statement = "theorem t (a b c d : ℝ) (h₀ : b = a ^ 2) (h₁ : a + b = 1) (h₂ : d = c ^ 2) (h₃ : c + d = 1) (h₄ : a ≠ c) : Real.sqrt ((a - c) ^ 2 + (b - d) ^ 2) = Real.sqrt 10 := by";
+        using RecordingBackend recording = new(_backend);
+
+        EquivalenceResult result = new StatementEquivalence(recording).Check(Parse(statement), Parse(statement));
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        IReadOnlyList<Term> vacuity = recording.Queries[0];
+        Assert.DoesNotContain(Terms.FreeVariables(vacuity), v => v.Name.Contains("sqrt", StringComparison.Ordinal));
+    }
+
+    /// <summary>Passes every query to Z3 and keeps the assertions.</summary>
+    private sealed class RecordingBackend(ISmtBackend inner) : ISmtBackend
+    {
+        public List<IReadOnlyList<Term>> Queries { get; } = [];
+
+        public string Name => inner.Name;
+
+        public SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit)
+        {
+            Queries.Add(assertions);
+            return inner.Check(assertions, limit);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Z3, except that the first query (the vacuity check) is undecided, as at its time limit.</summary>
+    private sealed class UndecidedVacuityBackend(ISmtBackend inner) : ISmtBackend
+    {
+        private int _queries;
+
+        public string Name => inner.Name;
+
+        public SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit) =>
+            _queries++ == 0 ? new Unknown("timeout") : inner.Check(assertions, limit);
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>A backend that never decides anything, as Z3 at its time limit.</summary>
     private sealed class UndecidedBackend : ISmtBackend
     {

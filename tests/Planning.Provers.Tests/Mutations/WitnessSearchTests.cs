@@ -38,4 +38,31 @@ public sealed class WitnessSearchTests
 
         Assert.Equal(WitnessSearch.FindModel(statement, options), WitnessSearch.FindModel(statement, options));
     }
+
+    [Fact]
+    public void FindModel_StepFunctionEquation_BisectionFindsTheNarrowInterval()
+    {
+        // aime_1991_p6: the sum is 546 only for r in [7.43, 7.44); no Newton step finds that, halving does.
+        FormalStatement statement = LeanStatementParser.Parse(
+            "theorem t (r : ℝ) (h₀ : (∑ k in Finset.Icc (19 : ℕ) 91, Int.floor (r + k / 100)) = 546) : Int.floor (100 * r) = 743 := by");
+
+        var model = WitnessSearch.FindModel(statement, new WitnessSearchOptions { MaxAssignments = 10_000 });
+
+        Assert.NotNull(model);
+        Assert.True(LeanEvaluator.EvaluateStatement(statement, model).HypothesesHold);
+        Assert.InRange(model["r"].CompareTo(new Rational(743, 100)), 0, 1);
+        Assert.True(model["r"] < new Rational(744, 100));
+    }
+
+    [Fact]
+    public void FindModels_SeveralModels_DistinctAndEachSatisfying()
+    {
+        FormalStatement statement = LeanStatementParser.Parse("theorem t (n : ℕ) (h₀ : n % 5 = 3) (h₁ : n < 40) : n % 5 = 3 := by");
+
+        var models = WitnessSearch.FindModels(statement, 3, new WitnessSearchOptions { MaxAssignments = 10_000 });
+
+        Assert.Equal(3, models.Count);
+        Assert.Equal(3, models.Select(m => m["n"]).Distinct().Count());
+        Assert.All(models, model => Assert.True(LeanEvaluator.EvaluateStatement(statement, model).HypothesesHold));
+    }
 }
