@@ -557,22 +557,19 @@ public sealed class StatementEquivalence
             WitnessSearchOptions search = new() { MaxAssignments = owner.Options.VacuityModelAssignments };
             IEnumerable<ImmutableSortedDictionary<string, Rational>> candidates =
                 WitnessSearch.FindModels(answered, QuantifiedModelCandidates, search).Concat(WitnessSearch.FindModels(quantifierFree, QuantifiedModelCandidates, search));
-            Term hypothesesHold = statement.Hypotheses[0];
-            foreach (Term hypothesis in statement.Hypotheses.AsSpan()[1..])
-            {
-                hypothesesHold = new Conjunction(hypothesesHold, hypothesis);
-            }
-
             HashSet<string> tried = [];
             foreach (ImmutableSortedDictionary<string, Rational> candidate in candidates)
             {
-                if (!tried.Add(string.Join(",", candidate.Values)) || Pins(source, statement, candidate) is not { } pins)
+                if (!tried.Add(string.Join(",", candidate.Values)) || Pins(source, statement, candidate) is null
+                    || LeanToSmt.TryTranslateAt(source, candidate) is not { } fixedAt)
                 {
                     continue;
                 }
 
+                // Translated at the candidate rather than pinned afterwards, so that value-dependent encodings apply
+                // (Nat.gcd (6n + k) (6n + 3) at k = 5 has a quantifier-free form).
                 _checks++;
-                if (owner._backend.Check([.. statement.SideConditions, .. pins, new LogicalNot(hypothesesHold)], owner._limit) is Unsat)
+                if (owner._backend.Check([.. fixedAt.SideConditions, new LogicalNot(Terms.All(fixedAt.Hypotheses))], owner._limit) is Unsat)
                 {
                     return candidate;
                 }

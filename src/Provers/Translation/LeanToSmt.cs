@@ -23,8 +23,10 @@ namespace Planning.Provers.Translation;
 /// <item><description><c>^</c> only with a literal natural exponent (at most 64), expanded into a product (<c>x^0 = 1</c>);
 /// otherwise <c>unsupported: non-literal exponent</c>.</description></item>
 /// <item><description><c>Real.sqrt x</c> is a fresh variable <c>s</c> with <c>s ≥ 0 ∧ (x ≥ 0 → s·s = x) ∧ (x &lt; 0 → s = 0)</c>;
-/// at top level the constraint is a side condition, under a binder it is <c>∃ s, constraint ∧ body</c> (equivalent since the
-/// constraint determines <c>s</c>).</description></item>
+/// at top level the constraint is a side condition; under <c>∃</c> it is <c>∃ s, constraint ∧ body</c> and under <c>∀</c>
+/// <c>∀ s, constraint → body</c> (both equivalent to the body at the unique <c>s</c> the constraint determines; binding
+/// <c>s</c> like the enclosing binder keeps one quantifier block, so a refutation query gets <c>s</c> as a plain constant
+/// with its definition as a fact instead of a universally quantified disjunction Z3 cannot instantiate).</description></item>
 /// <item><description>Casts ℕ/ℤ → ℝ/ℚ are <c>to_real</c>; ℕ → ℤ and NNReal → ℝ are the identity.</description></item>
 /// <item><description><c>|x|</c>, <c>min</c>, <c>max</c>, <c>Int.natAbs</c>, <c>Int.toNat</c> are <c>ite</c>s; <c>Nat.succ n = n + 1</c>;
 /// <c>⌊x⌋ = to_int x</c>, <c>⌈x⌉ = -to_int(-x)</c>, <c>Nat.floor x = max(⌊x⌋, 0)</c>, <c>Nat.ceil x = max(⌈x⌉, 0)</c>.</description></item>
@@ -39,7 +41,10 @@ namespace Planning.Provers.Translation;
 /// <item><description><c>Nat.Prime p</c> is <c>p ≥ 2 ∧ ∀ a b ≥ 0, a·b = p → a = 1 ∨ b = 1</c>.</description></item>
 /// <item><description><c>Nat.gcd a b</c> is a fresh <c>g ≥ 0</c> with <c>g ∣ a ∧ g ∣ b ∧ ∀ d, d ∣ a ∧ d ∣ b → d ∣ g</c>;
 /// <c>Nat.lcm a b</c> a fresh <c>l ≥ 0</c> with <c>a ∣ l ∧ b ∣ l ∧ ∀ m, a ∣ m ∧ b ∣ m → l ∣ m</c> (so gcd 0 0 = 0 and
-/// lcm 0 b = 0, as in Lean); the constraints are placed like those of <c>Real.sqrt</c>.</description></item>
+/// lcm 0 b = 0, as in Lean); the constraints are placed like those of <c>Real.sqrt</c>. When an argument is a literal
+/// <c>n</c> or the arguments differ by a constant <c>c</c> (<c>gcd a b = gcd b |c|</c>, Euclid's step), the encoding
+/// is quantifier-free instead: <c>gcd a n</c> is the largest divisor <c>d</c> of <c>n</c> with <c>a mod d = 0</c> and
+/// <c>lcm a n = a·(n / gcd a n)</c>, as an <c>ite</c> chain over the divisors.</description></item>
 /// <item><description><c>n!</c> and <c>Nat.choose</c> on literals are computed; <c>True</c>/<c>False</c> are literals.</description></item>
 /// </list>
 /// Everything else (transcendental functions, ℤ gcd, sets, ∃!, function symbols, ℂ) is reported as
@@ -50,6 +55,7 @@ public static class LeanToSmt
     private const int MaxExponent = 64;
     private const int MaxLiteralExponent = 4096;
     private const int MaxUnrolled = 1000;
+    private const int MaxDivisors = 256;
 
     /// <summary>Translates a statement, throwing <see cref="TranslationException"/> for an unsupported construct.</summary>
     /// <param name="statement">The typed Lean statement.</param>
@@ -65,6 +71,43 @@ public static class LeanToSmt
         catch (ArgumentException exception)
         {
             throw new TranslationException("ill-sorted term", exception);
+        }
+    }
+
+    /// <summary>
+    /// Translates a statement with some of its variables fixed: each variable in <paramref name="values"/> becomes the
+    /// literal (its SMT variable stays in <see cref="TranslatedStatement.Variables"/>, unused). Fixing values before
+    /// translating lets value-dependent encodings apply (<c>Nat.gcd (6n + k) (6n + 3)</c> at <c>k = 5</c> differs by a
+    /// constant), which is how a candidate model of quantified hypotheses is checked.
+    /// </summary>
+    /// <param name="statement">The typed Lean statement.</param>
+    /// <param name="values">Values by variable name; a non-integer value for an ℕ or ℤ variable is an error.</param>
+    /// <returns>The translation.</returns>
+    /// <exception cref="TranslationException">The statement uses a construct that cannot be translated faithfully, or a value does not fit its variable.</exception>
+    internal static TranslatedStatement TranslateAt(FormalStatement statement, IReadOnlyDictionary<string, Evaluation.Rational> values)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(values);
+        try
+        {
+            return new Translator(values).Run(statement);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new TranslationException("ill-sorted term", exception);
+        }
+    }
+
+    /// <summary><see cref="TranslateAt"/> without throwing: null when the statement or a value cannot be translated.</summary>
+    internal static TranslatedStatement? TryTranslateAt(FormalStatement statement, IReadOnlyDictionary<string, Evaluation.Rational> values)
+    {
+        try
+        {
+            return TranslateAt(statement, values);
+        }
+        catch (TranslationException)
+        {
+            return null;
         }
     }
 
@@ -88,7 +131,13 @@ public static class LeanToSmt
         private readonly Dictionary<string, Term> _environment = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
+        private readonly IReadOnlyDictionary<string, Evaluation.Rational>? _values;
         private int _counter;
+
+        public Translator(IReadOnlyDictionary<string, Evaluation.Rational>? values = null)
+        {
+            _values = values;
+        }
 
         public TranslatedStatement Run(FormalStatement statement)
         {
@@ -102,7 +151,9 @@ public static class LeanToSmt
             foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
             {
                 Variable smt = new(variable.Name, SortOf(variable.Type));
-                _environment[variable.Name] = smt;
+                _environment[variable.Name] = _values is not null && _values.TryGetValue(variable.Name, out Evaluation.Rational value)
+                    ? Fixed(smt.Sort, value, variable.Name)
+                    : smt;
                 variables.Add(smt);
                 if (RangeCondition(variable.Type, smt) is Term range)
                 {
@@ -124,6 +175,16 @@ public static class LeanToSmt
             }
 
             return new TranslatedStatement(statement.Name, [.. variables], [.. side], [.. hypotheses], conclusion);
+        }
+
+        private static Term Fixed(SmtSort sort, Evaluation.Rational value, string name)
+        {
+            if (sort == SmtSort.IntSort)
+            {
+                return value.IsInteger ? Int(value.Numerator) : throw new TranslationException("non-integer value for " + name);
+            }
+
+            return new RealLiteral(value.Numerator, value.Denominator);
         }
 
         private static SmtSort SortOf(FormalType type)
@@ -459,8 +520,14 @@ public static class LeanToSmt
             return new Exists(k, Eq(dividend, Op(ArithmeticOperator.Multiply, divisor, k)));
         }
 
-        private Variable GcdLcm(bool gcd, Term a, Term b)
+        private Term GcdLcm(bool gcd, Term a, Term b)
         {
+            if (DivisorTable(gcd, a, b) is { } table)
+            {
+                return table;
+            }
+
+
             Variable g = Fresh(gcd ? "gcd" : "lcm", SmtSort.IntSort);
             Variable d = Fresh("d", SmtSort.IntSort);
             Term constraint = gcd
@@ -476,6 +543,91 @@ public static class LeanToSmt
                 ]);
             _fresh.Add((g, constraint));
             return g;
+        }
+
+        /// <summary>
+        /// The quantifier-free encoding of <c>Nat.gcd a b</c> and <c>Nat.lcm a b</c> when an argument is a literal or the
+        /// arguments differ by a constant, else null. With a literal <c>n &gt; 0</c>, <c>gcd a n</c> is the largest divisor
+        /// <c>d</c> of <c>n</c> with <c>a mod d = 0</c> (an <c>ite</c> chain over the divisors, largest first) and
+        /// <c>lcm a n = a·(n / gcd a n)</c>; <c>gcd a 0 = a</c>, <c>lcm a 0 = 0</c>. With <c>a - b = c</c>, Euclid's
+        /// step gives <c>gcd a b = gcd b |c|</c> (and <c>gcd a a = a</c>, <c>lcm a a = a</c>). The arguments are naturals
+        /// (≥ 0), so <c>mod d</c> by a positive literal is Lean's <c>%</c>.
+        /// </summary>
+        private static Term? DivisorTable(bool gcd, Term a, Term b)
+        {
+            if (a is IntLiteral x && b is IntLiteral y)
+            {
+                BigInteger g = BigInteger.GreatestCommonDivisor(x.Value, y.Value);
+                return Int(gcd ? g : g.IsZero ? BigInteger.Zero : x.Value / g * y.Value);
+            }
+
+            if (a is IntLiteral)
+            {
+                (a, b) = (b, a);
+            }
+
+            if (b is IntLiteral literal)
+            {
+                return literal.Value.IsZero ? (gcd ? a : Int(0)) : LargestDivisor(a, literal.Value, gcd ? null : literal.Value);
+            }
+
+            if (IntegerLinearForm.ConstantDifference(a, b) is not BigInteger difference)
+            {
+                return null;
+            }
+
+            return difference.IsZero ? a : gcd ? LargestDivisor(b, BigInteger.Abs(difference), null) : null;
+        }
+
+        /// <summary>
+        /// <c>ite(a mod d₁ = 0, r(d₁), ite(a mod d₂ = 0, r(d₂), … r(1)))</c> over the divisors <c>d₁ &gt; d₂ &gt; … &gt; 1</c>
+        /// of <paramref name="n"/>, where <c>r(d) = d</c> (the gcd) or <c>a·(lcm / d)</c> when <paramref name="lcm"/> is
+        /// given; null when <paramref name="n"/> has too many divisors to list.
+        /// </summary>
+        private static Term? LargestDivisor(Term a, BigInteger n, BigInteger? lcm)
+        {
+            if (Divisors(n) is not { } divisors)
+            {
+                return null;
+            }
+
+            Term Value(BigInteger d) => lcm is BigInteger l ? (l / d).IsOne ? a : Op(ArithmeticOperator.Multiply, Int(l / d), a) : Int(d);
+            Term result = Value(BigInteger.One);
+            foreach (BigInteger d in divisors.Where(static d => !d.IsOne).Order())
+            {
+                result = new IfThenElse(Eq(Op(ArithmeticOperator.Modulo, a, Int(d)), Int(0)), Value(d), result);
+            }
+
+            return result;
+        }
+
+        /// <summary>The positive divisors of <paramref name="n"/> &gt; 0 by trial division; null above 10¹⁰ or 256 divisors.</summary>
+        private static List<BigInteger>? Divisors(BigInteger n)
+        {
+            if (n > 10_000_000_000)
+            {
+                return null;
+            }
+
+            List<BigInteger> divisors = [];
+            for (BigInteger d = 1; d * d <= n; d++)
+            {
+                if ((n % d).IsZero)
+                {
+                    divisors.Add(d);
+                    if (d * d != n)
+                    {
+                        divisors.Add(n / d);
+                    }
+
+                    if (divisors.Count > MaxDivisors)
+                    {
+                        return null;
+                    }
+                }
+            }
+
+            return divisors;
         }
 
         private Variable Fresh(string prefix, SmtSort sort)
@@ -602,14 +754,15 @@ public static class LeanToSmt
 
             Variable bound = new(quantifier.Variable, SortOf(quantifier.VariableType));
             _usedNames.Add(quantifier.Variable);
-            Term body = Scoped(quantifier.Variable, bound, () => Formula(quantifier.Body));
+            bool universal = quantifier.Quantifier == Formal.Quantifier.ForAll;
+            Term body = Scoped(quantifier.Variable, bound, () => Formula(quantifier.Body), universal);
             Term? range = RangeCondition(quantifier.VariableType, bound);
             return quantifier.Quantifier == Formal.Quantifier.ForAll
                 ? new ForAll(bound, range is null ? body : new Implication(range, body))
                 : new Exists(bound, range is null ? body : new Conjunction(range, body));
         }
 
-        private Term Scoped(string name, Term value, Func<Term> translate)
+        private Term Scoped(string name, Term value, Func<Term> translate, bool universal = false)
         {
             bool hadOuter = _environment.TryGetValue(name, out Term? outer);
             List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
@@ -620,10 +773,13 @@ public static class LeanToSmt
                 Term body = translate();
                 if (body.Sort == SmtSort.BoolSort)
                 {
-                    // Fresh variables defined under the binder are existentially bound there, with their constraints.
+                    // Fresh variables defined under the binder are bound there, with their constraints, by the binder's own
+                    // quantifier (each definition has exactly one solution, so ∀ s, c → body and ∃ s, c ∧ body agree).
                     for (int i = _fresh.Count - 1; i >= 0; i--)
                     {
-                        body = new Exists(_fresh[i].Variable, new Conjunction(_fresh[i].Constraint, body));
+                        body = universal
+                            ? new ForAll(_fresh[i].Variable, new Implication(_fresh[i].Constraint, body))
+                            : new Exists(_fresh[i].Variable, new Conjunction(_fresh[i].Constraint, body));
                     }
                 }
                 else if (_fresh.Count > 0)

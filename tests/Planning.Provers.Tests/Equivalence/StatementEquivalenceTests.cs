@@ -123,6 +123,21 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_QuantifiedGcdHypotheses_CandidateTranslatedAtItsValuesProvenByZ3()
+    {
+        // mathd_numbertheory_435: the ∀ n hypotheses hold at k = 5 (the conclusion's least value), but only translated
+        // with k = 5 in place do the gcd arguments differ by a constant and take the quantifier-free divisor table.
+        const string statement = "theorem t (k : ℕ) (h₀ : 0 < k) (h₁ : ∀ n, Nat.gcd (6 * n + k) (6 * n + 3) = 1) "
+            + "(h₂ : ∀ n, Nat.gcd (6 * n + k) (6 * n + 2) = 1) (h₃ : ∀ n, Nat.gcd (6 * n + k) (6 * n + 1) = 1) : 5 ≤ k := by";
+        using UndecidedVacuityBackend backend = new(_backend);
+
+        EquivalenceResult result = new StatementEquivalence(backend).Check(Parse(statement), Parse(statement));
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.False(result.FirstVacuous);
+    }
+
+    [Fact]
     public void Check_QuantifiedHypothesisWithoutModel_NotSettledByCandidates()
     {
         // ∀ x, x < a has no model over ℝ: no candidate can be proven, so the statement is never called non-vacuous.

@@ -126,15 +126,83 @@ public sealed class LeanToSmtTests : IDisposable
     }
 
     [Fact]
-    public void Translate_SqrtUnderBinder_IsExistentiallyBoundInsideTheBinder()
+    public void Translate_SqrtUnderForAll_IsUniversallyBoundWithItsDefinitionAsPremise()
     {
         TranslatedStatement statement = Translate("theorem t : ∀ x : ℝ, 0 ≤ Real.sqrt x");
         Assert.Empty(statement.Variables);
         Assert.Empty(statement.SideConditions);
         ForAll forAll = Assert.IsType<ForAll>(statement.Conclusion);
-        Exists exists = Assert.IsType<Exists>(forAll.Body);
-        Conjunction body = Assert.IsType<Conjunction>(exists.Body);
-        Assert.Equal(new Comparison(ComparisonOperator.LessOrEqual, new RealLiteral(0), exists.Bound), body.Right);
+        ForAll fresh = Assert.IsType<ForAll>(forAll.Body);
+        Implication body = Assert.IsType<Implication>(fresh.Body);
+        Assert.Equal(new Comparison(ComparisonOperator.LessOrEqual, new RealLiteral(0), fresh.Bound), body.Conclusion);
+    }
+
+    [Fact]
+    public void Translate_SqrtUnderExists_IsExistentiallyBoundWithItsDefinitionAsConjunct()
+    {
+        TranslatedStatement statement = Translate("theorem t : ∃ x : ℝ, Real.sqrt x = 3");
+        Exists exists = Assert.IsType<Exists>(statement.Conclusion);
+        Exists fresh = Assert.IsType<Exists>(exists.Body);
+        Conjunction body = Assert.IsType<Conjunction>(fresh.Body);
+        Assert.Equal(new Comparison(ComparisonOperator.Equal, fresh.Bound, new RealLiteral(3)), body.Right);
+        Assert.Equal(ProofVerdict.Proven, Verdict("theorem t : ∃ x : ℝ, Real.sqrt x = 3"));
+    }
+
+    [Theory]
+    [InlineData("theorem t (a : ℕ) : Nat.gcd a 40 = 8 → 8 ∣ a")]
+    [InlineData("theorem t (n : ℕ) : Nat.gcd (6 * n + 5) (6 * n + 3) = 1")]
+    [InlineData("theorem t (a : ℕ) : Nat.lcm 40 a = 40 → 40 % a = 0")]
+    [InlineData("theorem t : ∀ b : ℕ, 0 < b → Nat.gcd b 40 = 8 ∧ Nat.lcm b 40 = 40 → 8 ≤ b")]
+    public void Translate_GcdWithLiteralOrConstantDifference_IsQuantifierFree(string source)
+    {
+        // The divisor table replaces the fresh variable and its ∀-defined greatest-divisor constraint, so Z3 decides
+        // these (the quantified encoding left the last two undecided) and the terms carry no quantifier but the binder's.
+        TranslatedStatement statement = Translate(source);
+        Assert.Empty(statement.Variables.Where(v => v.Name.Contains('!', StringComparison.Ordinal)));
+        Assert.DoesNotContain("exists", statement.Conclusion.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ProofVerdict.Proven, Verdict(source));
+    }
+
+    [Theory]
+    [InlineData("theorem t (n : ℕ) : Nat.gcd (6 * n + 6) (6 * n + 3) = 1")] // n = 0: gcd 6 3 = 3
+    [InlineData("theorem t (a : ℕ) : Nat.gcd a 40 = 8 → a = 8")] // a = 24
+    [InlineData("theorem t (a : ℕ) : Nat.lcm a 6 = 6 → a = 6")] // a = 3
+    public void Translate_FalseGcdStatement_IsRefuted(string source)
+    {
+        Assert.Equal(ProofVerdict.Refuted, Verdict(source));
+    }
+
+    [Fact]
+    public void Translate_GcdAndLcmTables_AgreeWithExactGcdAtRandomPoints()
+    {
+        // Independent oracle: BigInteger.GreatestCommonDivisor. For each drawn a and literal n (0 included), the
+        // translation with a fixed by a hypothesis must prove gcd and lcm equal to the exact values, also in the
+        // constant-difference form gcd (a + p) (a + q).
+        Random random = new(7);
+        for (int sample = 0; sample < 40; sample++)
+        {
+            int a = random.Next(0, 300);
+            int n = sample % 10 == 0 ? 0 : random.Next(1, 120);
+            int p = random.Next(0, 60);
+            int q = random.Next(0, 60);
+            int gcd = (int)System.Numerics.BigInteger.GreatestCommonDivisor(a, n);
+            int lcm = gcd == 0 ? 0 : a / gcd * n;
+            int shifted = (int)System.Numerics.BigInteger.GreatestCommonDivisor(a + p, a + q);
+            string source = $"theorem t (a : ℕ) (h : a = {a}) : Nat.gcd a {n} = {gcd} ∧ Nat.lcm {n} a = {lcm} ∧ Nat.gcd (a + {p}) (a + {q}) = {shifted}";
+            Assert.True(Verdict(source) == ProofVerdict.Proven, source);
+        }
+    }
+
+    [Fact]
+    public void TranslateAt_FixedVariable_BecomesLiteralAndEnablesTheTable()
+    {
+        FormalStatement statement = LeanStatementParser.Parse("theorem t (k : ℕ) (h : ∀ n : ℕ, Nat.gcd (6 * n + k) (6 * n + 3) = 1) : 5 ≤ k");
+        Assert.Contains("exists", LeanToSmt.Translate(statement).Hypotheses[0].ToString(), StringComparison.Ordinal);
+        Dictionary<string, Planning.Provers.Evaluation.Rational> values = new() { ["k"] = new(5) };
+        TranslatedStatement fixedAt = LeanToSmt.TranslateAt(statement, values);
+        Assert.DoesNotContain("exists", fixedAt.Hypotheses[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal(ProofVerdict.Proven, _backend.CheckValid(fixedAt.Hypotheses[0], Limit, fixedAt.SideConditions).Verdict);
+        Assert.Null(LeanToSmt.TryTranslateAt(statement, new Dictionary<string, Planning.Provers.Evaluation.Rational> { ["k"] = new(1, 2) }));
     }
 
     [Fact]
