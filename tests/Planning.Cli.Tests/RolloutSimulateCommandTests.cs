@@ -129,6 +129,7 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, agentic, got \"zipf\"")]
     [InlineData(new[] { "--plot", "out.svg" }, "--plot: must name a .png file")]
     [InlineData(new[] { "--max-batch", "0" }, "--max-batch: must be at least 1, got 0")]
+    [InlineData(new[] { "--regroup-every", "-1" }, "--regroup-every: must be a finite number of seconds, 0 or more, got -1")]
     public void Simulate_BadOption_ExitsTwoNamingIt(string[] bad, string expected)
     {
         var (code, output, error) = PlanRunner.Run(With(bad[0], bad[1]));

@@ -32,12 +32,17 @@ internal static class RolloutSimulateCommand
         var trainFamily = new Option<string?>("--train-family") { Description = "Family of the predictor's training trace (default: --family, else longtail)" };
         var learnOnline = new Option<bool>("--learn-online") { Description = "Heddle: the predictor learns from trajectories as they complete (group evidence, refit every 256)" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most sequences in an instance's batch (default 256)", DefaultValueFactory = _ => RolloutSimulationOptions.Default.MaxBatchSize };
+        var regroupEvery = new Option<double>("--regroup-every")
+        {
+            Description = "Heddle with resources: seconds between the resource manager's re-runs, which merge idle instances into the busiest of their node (default 10; 0 turns them off)",
+            DefaultValueFactory = _ => new HeddlePolicyOptions().RegroupEverySeconds,
+        };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: per-instance busy timeline (Gantt)" };
         var format = CommonOptions.Format();
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
         {
-            trace, family, prompts, samples, gpus, policy, model, mechanisms, trainFamily, learnOnline, maxBatch, plot, format, seed,
+            trace, family, prompts, samples, gpus, policy, model, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -74,9 +79,15 @@ internal static class RolloutSimulateCommand
                 throw new PlanningInputException("--max-batch", Invariant($"must be at least 1, got {options.MaxBatchSize}"));
             }
 
+            var regroupSeconds = parse.GetValue(regroupEvery);
+            if (!(regroupSeconds >= 0) || double.IsInfinity(regroupSeconds))
+            {
+                throw new PlanningInputException("--regroup-every", Invariant($"must be a finite number of seconds, 0 or more, got {regroupSeconds}"));
+            }
+
             var setup = RolloutSetup.Prepare(request);
             var clock = Stopwatch.StartNew();
-            var outcome = RolloutSetup.Simulate(setup, cost, budget, policyName, chosenMechanisms, options, parse.GetValue(learnOnline));
+            var outcome = RolloutSetup.Simulate(setup, cost, budget, policyName, chosenMechanisms, options, parse.GetValue(learnOnline), regroupSeconds);
             clock.Stop();
 
             // Render before printing anything: a failing plot leaves neither a file nor a half-written report.
@@ -120,7 +131,7 @@ internal static class RolloutSimulateCommand
         io.Tables.Write(table);
         var c = r.Counters;
         io.Out.WriteLine(Invariant(
-            $"generated {c.GeneratedTokens} tokens, prefilled {c.PrefillTokens}; re-prefills {c.Reprefills}, migrations {c.Migrations} (+{c.MigrationFallbacks} fell back to re-prefill), preemptions {c.Preemptions}, evictions {c.Evictions}; peak KV use {r.Instances.Max(i => (double)i.PeakKvTokens / i.KvCapacityTokens):P1} of an instance"));
+            $"generated {c.GeneratedTokens} tokens, prefilled {c.PrefillTokens}; re-prefills {c.Reprefills}, migrations {c.Migrations} (+{c.MigrationFallbacks} fell back to re-prefill), preemptions {c.Preemptions}, evictions {c.Evictions}, regroups {c.Regroups} ({c.ReloadSeconds:0.00} s of reload); peak KV use {r.Instances.Max(i => (double)i.PeakKvTokens / i.KvCapacityTokens):P1} of an instance"));
     }
 
     /// <summary>Instance degrees grouped, largest first: <c>2xTP4 + 28xTP2</c>.</summary>
@@ -176,6 +187,8 @@ internal static class RolloutSimulateCommand
         writer.WriteNumber("preemptions", c.Preemptions);
         writer.WriteNumber("evictions", c.Evictions);
         writer.WriteNumber("iterations", c.Iterations);
+        writer.WriteNumber("regroups", c.Regroups);
+        writer.WriteNumber("reloadSeconds", c.ReloadSeconds);
         writer.WriteEndObject();
         writer.WriteStartArray("instances");
         foreach (var i in r.Instances)
@@ -185,6 +198,7 @@ internal static class RolloutSimulateCommand
             writer.WriteNumber("kvCapacityTokens", i.KvCapacityTokens);
             writer.WriteNumber("peakKvTokens", i.PeakKvTokens);
             writer.WriteNumber("busySeconds", i.BusySeconds);
+            writer.WriteBoolean("retired", i.Retired);
             writer.WriteEndObject();
         }
 
@@ -310,7 +324,8 @@ internal static class RolloutSetup
     }
 
     /// <summary>Simulates one policy; for heddle, fits the progressive predictor on the training trace first.</summary>
-    public static RolloutOutcome Simulate(RolloutSetupResult setup, IInferenceCostModel cost, int gpus, string policyName, HeddleMechanisms mechanisms, RolloutSimulationOptions options, bool learnOnline = false)
+    public static RolloutOutcome Simulate(
+        RolloutSetupResult setup, IInferenceCostModel cost, int gpus, string policyName, HeddleMechanisms mechanisms, RolloutSimulationOptions options, bool learnOnline = false, double? regroupEverySeconds = null)
     {
         IRolloutPolicy policy;
         HeddleMechanisms? used = null;
@@ -330,6 +345,7 @@ internal static class RolloutSetup
                     ObservationTokensPerOutputToken = setup.TrainingTrace.Sum(t => t.ObservationTokens.Sum(o => (long)o)) / outputTokens,
                     Migration = new MigrationOptions { TransferBytesPerSecond = options.MigrationBytesPerSecond },
                     PlacementLogResolution = TurnZeroLogError(predictor, setup.TrainingTrace),
+                    RegroupEverySeconds = regroupEverySeconds ?? new HeddlePolicyOptions().RegroupEverySeconds,
                 });
             used = mechanisms;
         }

@@ -34,4 +34,10 @@ public interface IInferenceCostModel
 
     /// <summary>Bytes of KV cache per token (all layers), which a migration transfers.</summary>
     long KvBytesPerToken { get; }
+
+    /// <summary>
+    /// Bytes of the model's weights, which an instance changing its tensor-parallel degree loads again (resharded);
+    /// default 0 for models that do not say (then only the KV cache is resharded).
+    /// </summary>
+    double WeightBytes => 0;
 }

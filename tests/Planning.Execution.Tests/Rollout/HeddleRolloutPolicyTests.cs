@@ -35,6 +35,39 @@ public sealed class HeddleRolloutPolicyTests
     }
 
     [Fact]
+    public void Regroup_IdleGpusBesideAStraggler_MergedIntoItsInstanceAndTheRolloutEndsSooner()
+    {
+        // Four short trajectories and one long one on 4 GPUs, where TP1 has the best throughput but a lone sequence runs
+        // faster at a higher degree: once the short ones are done, the re-runs give idle instances' GPUs to the
+        // straggler's (the initial mapping is held to the throughput-best degree).
+        Trajectory[] trace =
+        [
+            RolloutTraces.Make(0, 10, [40], [], []),
+            RolloutTraces.Make(1, 11, [40], [], []),
+            RolloutTraces.Make(2, 12, [40], [], []),
+            RolloutTraces.Make(3, 13, [40], [], []),
+            RolloutTraces.Make(4, 14, [150, 150, 150], [5, 5], [0.2, 0.2]),
+        ];
+        var cost = new TailCostModel();
+        RolloutSimulationResult Simulate(double every) => new RolloutSimulator(cost).Simulate(
+            trace, 4, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.All, new HeddlePolicyOptions
+            {
+                RegroupEverySeconds = every,
+                Resources = new ResourceManagerOptions { MaxTailFraction = 0, Iterations = 0 }, // the initial layout: TP1 only
+            }));
+
+        var regrouped = Simulate(0.1);
+        var fixedLayout = Simulate(0);
+
+        Assert.Equal(fixedLayout.InstanceDegrees.ToArray(), regrouped.InstanceDegrees.ToArray());
+        Assert.Equal(0, fixedLayout.Counters.Regroups);
+        Assert.True(regrouped.Counters.Regroups >= 1);
+        Assert.Contains(regrouped.Instances, i => i.TensorParallel > regrouped.InstanceDegrees.Max() && !i.Retired);
+        Assert.True(regrouped.MakespanSeconds < fixedLayout.MakespanSeconds * 0.8, $"{regrouped.MakespanSeconds} vs {fixedLayout.MakespanSeconds}");
+        Assert.Equal(fixedLayout.TotalOutputTokens, regrouped.GeneratedTokens.Sum());
+    }
+
+    [Fact]
     public void Simulate_NoMechanisms_SameScheduleAsVerl()
     {
         var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.LongTail, 4, 8, 2).Trajectories;
@@ -66,5 +99,21 @@ public sealed class HeddleRolloutPolicyTests
 
         Assert.Equal("--mechanisms", error.Field);
         Assert.Contains("\"magic\"", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An iteration of 2 ms + 8 ms / TP + 1 ms per sequence: TP1 has the most tokens per GPU, a lone sequence is fastest at TP4.</summary>
+    private sealed class TailCostModel : IInferenceCostModel
+    {
+        public string ModelName => "tail";
+
+        public IReadOnlyList<int> TensorParallelDegrees { get; } = [1, 2, 4];
+
+        public long KvBytesPerToken => 1000;
+
+        public double DecodeIterationSeconds(int batchSize, long contextTokens, int tensorParallel) => 0.002 + (0.008 / tensorParallel) + (0.001 * batchSize);
+
+        public double PrefillSeconds(long newTokens, long cachedTokens, int tensorParallel) => 0.0001 * newTokens / tensorParallel;
+
+        public long KvCapacityTokens(int tensorParallel) => 2000L * tensorParallel;
     }
 }

@@ -12,7 +12,9 @@ public sealed class RolloutSimulatorTests
 
     private static RolloutSimulationResult Simulate(RolloutCase c)
     {
-        var policy = RolloutPolicies.Create(c.Policy, new OraclePredictor(c.Trace), (HeddleMechanisms)c.Mechanisms);
+        // Regroups every 0.25 s with no least gain, so that the resource manager's re-runs merge instances in these short rollouts.
+        var options = new HeddlePolicyOptions { RegroupEverySeconds = 0.25, RegroupMinimumGain = 0 };
+        var policy = RolloutPolicies.Create(c.Policy, new OraclePredictor(c.Trace), (HeddleMechanisms)c.Mechanisms, options);
         var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = c.MaxBatch });
         return simulator.Simulate(c.Trace, c.Gpus, policy);
     }
@@ -136,7 +138,8 @@ public sealed class RolloutSimulatorTests
         // No schedule beats the lower bound.
         var bound = RolloutLowerBound.Compute(c.Trace, c.Gpus, Cost);
         Assert.True(result.MakespanSeconds >= bound.Seconds * (1 - 1e-9), $"makespan {result.MakespanSeconds} < bound {bound.Seconds}");
-        Assert.True(result.Instances.Sum(i => i.TensorParallel) <= c.Gpus);
+        // Regroups move GPUs between instances, never add any: the active instances' degrees stay within the budget.
+        Assert.True(result.Instances.Where(i => !i.Retired).Sum(i => i.TensorParallel) <= c.Gpus);
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(RolloutArbitraries)])]
@@ -271,6 +274,124 @@ public sealed class RolloutSimulatorTests
         var result = simulator.Simulate(trace, 1, new ChangingKeysPolicy(rekeys));
 
         Assert.Equal(admissionOrder, result.Turns.OrderBy(r => r.AdmittedSeconds).Select(r => r.Trajectory).ToArray());
+    }
+
+    [Fact]
+    public void Simulate_RegroupIntoBusyInstance_NewDegreeFromTheNextBoundaryAfterTheReload()
+    {
+        // Layout TP1 + TP1; the one trajectory runs on instance 0; at t = 0.5 s the idle instance 1 is merged into it.
+        // Oracle: the iterations as a loop, switching to TP2 (after the reload stall) at the first boundary at or after 0.5 s.
+        var t = RolloutTraces.Make(0, 10, [200], [], []);
+        var options = new RolloutSimulationOptions { ReloadBytesPerSecond = 1e6 };
+        var policy = new MergingPolicy([1, 1], routeTo: _ => 0, interval: 0.5, merge: new InstanceMerge(0, [1]));
+
+        var result = new RolloutSimulator(Cost, options).Simulate([t], 2, policy);
+
+        var reload = (210.0 * Cost.KvBytesPerToken) / (2 * options.ReloadBytesPerSecond);
+        var time = Cost.PrefillSeconds(10, 0, 1);
+        var degree = 1;
+        for (var j = 1; j < 200; j++)
+        {
+            if (degree == 1 && time >= 0.5)
+            {
+                degree = 2;
+                time += reload;
+            }
+
+            time += Cost.DecodeIterationSeconds(1, 10 + j, degree);
+        }
+
+        Assert.Equal(2, degree);
+        Assert.Equal(time, result.MakespanSeconds, 12);
+        Assert.Equal(1, result.Counters.Regroups);
+        Assert.Equal(reload, result.Counters.ReloadSeconds, 12);
+        Assert.Equal([1, 1], result.InstanceDegrees.ToArray());
+        Assert.Equal((2, 800L, false), (result.Instances[0].TensorParallel, result.Instances[0].KvCapacityTokens, result.Instances[0].Retired));
+        Assert.True(result.Instances[1].Retired);
+    }
+
+    [Fact]
+    public void Simulate_TurnRoutedToRetiredInstance_RunsOnTheAbsorbingOne()
+    {
+        // Trajectory 1's cache is dropped at its 1 s tool call, so instance 1 is idle and merged into 0 meanwhile; its
+        // next turn, routed to 1, runs (re-prefilled) on 0.
+        var a = RolloutTraces.Make(0, 10, [100], [], []);
+        var b = RolloutTraces.Make(1, 20, [1, 5], [3], [1.0]);
+        var policy = new MergingPolicy([1, 1], routeTo: r => r == 0 ? 0 : 1, interval: 0.2, merge: new InstanceMerge(0, [1]), onlyWhenIdle: 1, dropCaches: true);
+
+        var result = new RolloutSimulator(Cost).Simulate([a, b], 2, policy);
+
+        Assert.Equal(1, result.Counters.Regroups);
+        Assert.Equal([1, 0], result.Turns.Where(r => r.Trajectory == 1).OrderBy(r => r.Turn).Select(r => r.Instance).ToArray());
+        Assert.Equal(1, result.Counters.Reprefills);
+    }
+
+    [Theory]
+    [InlineData(new[] { 1, 1, 1 }, new[] { 1, 2 })] // 1 + 1 + 1 = 3 is not a degree
+    [InlineData(new[] { 1, 1 }, new[] { 0 })] // an instance cannot absorb itself
+    public void Simulate_InvalidMerge_Throws(int[] layout, int[] absorbed)
+    {
+        var t = RolloutTraces.Make(0, 10, [200], [], []);
+        var policy = new MergingPolicy([.. layout], routeTo: _ => 0, interval: 0.1, merge: new InstanceMerge(0, [.. absorbed]));
+
+        Assert.Throws<InvalidOperationException>(() => new RolloutSimulator(Cost).Simulate([t], layout.Sum(), policy));
+    }
+
+    [Fact]
+    public void Simulate_MergeAcrossNodes_Throws()
+    {
+        var t = RolloutTraces.Make(0, 10, [200], [], []);
+        var policy = new MergingPolicy([1, 1], routeTo: _ => 0, interval: 0.1, merge: new InstanceMerge(0, [1]));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new RolloutSimulator(Cost, new RolloutSimulationOptions { GpusPerNode = 1 }).Simulate([t], 2, policy));
+        Assert.Contains("one node", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_BadReloadBandwidthOrNodeSize_NameTheField()
+    {
+        Assert.Equal("reloadBytesPerSecond", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { ReloadBytesPerSecond = 0 }.Validate()).Field);
+        Assert.Equal("gpusPerNode", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { GpusPerNode = 0 }.Validate()).Field);
+    }
+
+    /// <summary>A fixed layout and routing; at its regroup calls it asks for one merge (once, when the absorbed instance is idle if told); optionally drops every cache at tool calls.</summary>
+    private sealed class MergingPolicy(ImmutableArray<int> layout, Func<int, int> routeTo, double interval, InstanceMerge merge, int onlyWhenIdle = -1, bool dropCaches = false) : IRolloutPolicy
+    {
+        private bool _merged;
+
+        public string Name => "merging";
+
+        public double RegroupIntervalSeconds => interval;
+
+        public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) => layout;
+
+        public void Start(IRolloutState state)
+        {
+        }
+
+        public int Route(IRolloutState state, int trajectory) => routeTo(trajectory);
+
+        public double Priority(IRolloutState state, int trajectory) => 0;
+
+        public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+        public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) =>
+            dropCaches ? new ToolCallDecision(ToolCallAction.Reprefill, 0) : ToolCallDecision.Stay;
+
+        public void OnCompleted(IRolloutState state, int trajectory)
+        {
+        }
+
+        public IReadOnlyList<InstanceMerge> Regroup(IRolloutState state)
+        {
+            if (_merged || (onlyWhenIdle >= 0 && !state.IsIdle(onlyWhenIdle)))
+            {
+                return [];
+            }
+
+            _merged = true;
+            return [merge];
+        }
     }
 
     /// <summary>Routes to instance 0, never preempts; keys 3, 2, 1, and 5 for trajectory 2 once trajectory 0 is done.</summary>

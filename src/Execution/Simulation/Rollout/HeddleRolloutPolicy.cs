@@ -119,6 +119,19 @@ public sealed record HeddlePolicyOptions
     public ResourceManagerOptions? Resources { get; init; }
 
     /// <summary>
+    /// Seconds between the resource manager's re-runs during the rollout (with <see cref="HeddleMechanisms.Resources"/>):
+    /// each gives the GPUs of idle instances to the instance of their node with the most predicted remaining work when
+    /// the higher degree saves more predicted time than the reload costs. Default 10; 0 or less turns re-runs off.
+    /// </summary>
+    public double RegroupEverySeconds { get; init; } = 10;
+
+    /// <summary>
+    /// The least fraction of an instance's predicted remaining seconds a regroup must save (after the reload) to be
+    /// made; predictions are noisy, and a merge cannot be undone. Default 0.05.
+    /// </summary>
+    public double RegroupMinimumGain { get; init; } = 0.05;
+
+    /// <summary>
     /// Whether a <see cref="ProgressiveRemainingWorkPredictor"/> learns from the rollout as it runs: each completed
     /// trajectory is observed (its GRPO group's evidence, and the predictor's own periodic refit), and predictions use
     /// the evidence of the trajectory's group. Default false: on the generated families it changed the makespan by
@@ -309,6 +322,99 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     /// <inheritdoc />
     public bool PrioritiesChangeOnCompletion => Has(HeddleMechanisms.Priority) && Online is not null;
 
+    /// <inheritdoc />
+    public double RegroupIntervalSeconds => Has(HeddleMechanisms.Resources) && _options.RegroupEverySeconds > 0 ? _options.RegroupEverySeconds : 0;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The resource manager's re-run, for the tail of the rollout: the instances with the most predicted remaining work
+    /// (the longest trajectories, on the predictions made so far) take the GPUs of idle instances of their node, one
+    /// degree step at a time (TP2 to TP4 takes two idle GPUs), when the continuous-batch estimate at the higher degree
+    /// saves more than the reload (weights and resident KV over <see cref="RolloutSimulationOptions.ReloadBytesPerSecond"/>)
+    /// plus <see cref="HeddlePolicyOptions.RegroupMinimumGain"/> of the remaining time. An instance is idle when nothing
+    /// runs, waits or is cached on it and no unfinished trajectory is assigned to it.
+    /// </remarks>
+    public IReadOnlyList<InstanceMerge> Regroup(IRolloutState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var n = state.Degrees.Length;
+        var groups = InstanceGroups(state);
+        var assigned = new int[n];
+        for (var t = 0; t < _router.Trajectories; t++)
+        {
+            if (_router.InstanceOf(t) >= 0 && state.Progress(t).CompletedTurns < state.Trace[t].Turns)
+            {
+                assigned[_router.InstanceOf(t)]++;
+            }
+        }
+
+        var idle = new List<int>();
+        for (var j = 0; j < n; j++)
+        {
+            if (state.IsIdle(j) && assigned[j] == 0 && state.NodeOf(j) >= 0)
+            {
+                idle.Add(j);
+            }
+        }
+
+        var merges = new List<InstanceMerge>();
+        if (idle.Count == 0)
+        {
+            return merges;
+        }
+
+        var loads = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            loads[i] = state.IsRetired(i) ? 0 : GroupSeconds(state.Cost, groups[i], state.Degrees[i]);
+        }
+
+        var used = new HashSet<int>();
+        foreach (var i in Enumerable.Range(0, n).Where(i => loads[i] > 0 && !state.IsRetired(i)).OrderByDescending(i => loads[i]).ThenBy(i => i))
+        {
+            var node = state.NodeOf(i);
+            var degree = state.Degrees[i];
+            var higher = state.Cost.TensorParallelDegrees.Where(d => d > degree).Order().FirstOrDefault();
+            if (node < 0 || higher == 0)
+            {
+                continue;
+            }
+
+            // Idle instances of the node, largest degree first, whose degrees add up to the step exactly.
+            var need = higher - degree;
+            var absorbed = new List<int>();
+            foreach (var j in idle.Where(j => !used.Contains(j) && state.NodeOf(j) == node).OrderByDescending(j => state.Degrees[j]).ThenBy(j => j))
+            {
+                if (state.Degrees[j] <= need)
+                {
+                    absorbed.Add(j);
+                    need -= state.Degrees[j];
+                }
+            }
+
+            if (need != 0)
+            {
+                continue;
+            }
+
+            long resident = 0;
+            foreach (var member in groups[i])
+            {
+                resident += member.Context;
+            }
+
+            var reload = (state.Cost.WeightBytes + ((double)resident * state.Cost.KvBytesPerToken)) / (higher * state.Options.ReloadBytesPerSecond);
+            var saving = loads[i] - GroupSeconds(state.Cost, groups[i], higher) - reload;
+            if (saving > _options.RegroupMinimumGain * loads[i])
+            {
+                merges.Add(new InstanceMerge(i, [.. absorbed]));
+                used.UnionWith(absorbed);
+            }
+        }
+
+        return merges;
+    }
+
     private ProgressiveRemainingWorkPredictor? Online => _options.LearnOnline ? _predictor as ProgressiveRemainingWorkPredictor : null;
 
     private double Predict(int trajectory, TrajectoryProgress progress)
@@ -358,17 +464,56 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     }
 
     /// <summary>
-    /// Each instance's predicted remaining decode seconds: its unfinished trajectories' predicted remaining tokens run as
-    /// one continuous batch (the longest w1 &gt;= w2 &gt;= ...; the batch holds k members for w(k) - w(k+1) iterations), as
-    /// <see cref="GroupTimeEstimator"/> models a group, without prefill. Also the seconds of <paramref name="trajectory"/>'s own
-    /// remaining tokens at its instance's current batch, and each instance's predicted resident KV: its other trajectories' predicted final contexts.
+    /// Each instance's predicted remaining decode seconds (<see cref="GroupSeconds"/>), the seconds of
+    /// <paramref name="trajectory"/>'s own remaining tokens at its instance's current batch, and each instance's
+    /// predicted resident KV: its other trajectories' predicted final contexts.
     /// </summary>
     private double[] InstanceLoads(IRolloutState state, int trajectory, out double remaining, out long[] resident)
     {
         var n = state.Degrees.Length;
+        var groups = InstanceGroups(state);
         resident = new long[n];
-        var groups = new List<(double Work, long Context)>[n];
+        for (var t = 0; t < _router.Trajectories; t++)
+        {
+            var instance = _router.InstanceOf(t);
+            if (t != trajectory && instance >= 0 && _predicted[t] > 0 && state.Progress(t).CompletedTurns < state.Trace[t].Turns)
+            {
+                var work = Math.Max(0, _predicted[t] - (state.Progress(t).GeneratedTokens - _predictedAt[t]));
+                resident[instance] += state.Progress(t).ContextTokens + (long)Math.Ceiling(work * (1 + _options.ObservationTokensPerOutputToken));
+            }
+        }
+
+        var loads = new double[n];
+        remaining = 0;
         for (var i = 0; i < n; i++)
+        {
+            loads[i] = GroupSeconds(state.Cost, groups[i], state.Degrees[i]);
+            if (i == _router.InstanceOf(trajectory) && groups[i].Count > 0)
+            {
+                double meanContext = 0;
+                foreach (var member in groups[i])
+                {
+                    meanContext += member.Context + (member.Work / 2);
+                }
+
+                remaining = _predicted[trajectory] * state.Cost.DecodeIterationSeconds(groups[i].Count, (long)meanContext, state.Degrees[i]);
+            }
+        }
+
+        return loads;
+    }
+
+    /// <summary>
+    /// The unfinished trajectories assigned to each instance: predicted remaining tokens and current context, longest
+    /// work first. Fresh predictions when learning online (the group evidence may have grown since the trajectory's last
+    /// turn); otherwise the prediction made at its last turn boundary (Route, OnToolCall; the predictor is trained at
+    /// turn boundaries) less the tokens generated since: re-predicting every trajectory at every tool call cost seconds a
+    /// rollout on long agentic traces.
+    /// </summary>
+    private List<(double Work, long Context)>[] InstanceGroups(IRolloutState state)
+    {
+        var groups = new List<(double Work, long Context)>[state.Degrees.Length];
+        for (var i = 0; i < groups.Length; i++)
         {
             groups[i] = [];
         }
@@ -380,10 +525,6 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
                 continue;
             }
 
-            // Fresh predictions when learning online (the group evidence may have grown since the trajectory's last
-            // turn). Otherwise the prediction made at its last turn boundary (Route, OnToolCall; the predictor is
-            // trained at turn boundaries) less the tokens generated since: re-predicting every trajectory at every
-            // tool call cost seconds a rollout on long agentic traces.
             var progress = state.Progress(t);
             if (progress.CompletedTurns < state.Trace[t].Turns)
             {
@@ -400,36 +541,34 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
                 }
 
                 groups[_router.InstanceOf(t)].Add((work, progress.ContextTokens));
-                if (t != trajectory)
-                {
-                    resident[_router.InstanceOf(t)] += progress.ContextTokens + (long)Math.Ceiling(work * (1 + _options.ObservationTokensPerOutputToken));
-                }
             }
         }
 
-        var loads = new double[n];
-        remaining = 0;
-        for (var i = 0; i < n; i++)
+        foreach (var group in groups)
         {
-            var group = groups[i];
             group.Sort(static (a, b) => b.Work.CompareTo(a.Work));
-            double meanContext = 0;
-            double load = 0;
-            for (var k = 0; k < group.Count; k++)
-            {
-                meanContext += group[k].Context + (group[k].Work / 2);
-                var next = k + 1 < group.Count ? group[k + 1].Work : 0;
-                load += (group[k].Work - next) * state.Cost.DecodeIterationSeconds(k + 1, (long)meanContext, state.Degrees[i]);
-            }
-
-            loads[i] = load;
-            if (i == _router.InstanceOf(trajectory) && group.Count > 0)
-            {
-                remaining = _predicted[trajectory] * state.Cost.DecodeIterationSeconds(group.Count, (long)meanContext, state.Degrees[i]);
-            }
         }
 
-        return loads;
+        return groups;
+    }
+
+    /// <summary>
+    /// A group's predicted remaining decode seconds at a degree: its members' remaining tokens run as one continuous
+    /// batch (the longest w1 &gt;= w2 &gt;= ...; the batch holds k members for w(k) - w(k+1) iterations), as
+    /// <see cref="GroupTimeEstimator"/> models a group, without prefill.
+    /// </summary>
+    private static double GroupSeconds(IInferenceCostModel cost, List<(double Work, long Context)> group, int degree)
+    {
+        double meanContext = 0;
+        double load = 0;
+        for (var k = 0; k < group.Count; k++)
+        {
+            meanContext += group[k].Context + (group[k].Work / 2);
+            var next = k + 1 < group.Count ? group[k + 1].Work : 0;
+            load += (group[k].Work - next) * cost.DecodeIterationSeconds(k + 1, (long)meanContext, degree);
+        }
+
+        return load;
     }
 
     /// <summary>The cost model restricted to the degrees whose KV cache holds the longest trajectory, for the resource manager.</summary>
@@ -440,6 +579,8 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         public IReadOnlyList<int> TensorParallelDegrees { get; } = [.. inner.TensorParallelDegrees.Where(d => inner.KvCapacityTokens(d) >= longest)];
 
         public long KvBytesPerToken => inner.KvBytesPerToken;
+
+        public double WeightBytes => inner.WeightBytes;
 
         public double DecodeIterationSeconds(int batchSize, long contextTokens, int tensorParallel) => inner.DecodeIterationSeconds(batchSize, contextTokens, tensorParallel);
 

@@ -63,7 +63,29 @@ public interface IRolloutPolicy
     /// current predictions, not those of enqueue time. Default false (keys change only when a turn is enqueued).
     /// </summary>
     bool PrioritiesChangeOnCompletion => false;
+
+    /// <summary>
+    /// Seconds between the simulator's calls of <see cref="Regroup"/> (the resource manager's periodic re-run);
+    /// 0 (the default) never calls it.
+    /// </summary>
+    double RegroupIntervalSeconds => 0;
+
+    /// <summary>
+    /// Merges of instances into higher tensor-parallel degrees, asked every <see cref="RegroupIntervalSeconds"/>: each
+    /// merge gives the GPUs of idle instances (nothing running, queued or cached) to another instance of the same node,
+    /// whose degree becomes the sum. The absorbing instance keeps its running turns and caches; it stalls while its
+    /// GPUs load the new shards (<see cref="RolloutSimulationOptions.ReloadBytesPerSecond"/>), from its next iteration
+    /// boundary. The absorbed instances retire: turns routed to them go to the absorbing one. Default: none.
+    /// </summary>
+    /// <param name="state">The simulation's state.</param>
+    /// <returns>The merges (empty for none).</returns>
+    IReadOnlyList<InstanceMerge> Regroup(IRolloutState state) => [];
 }
+
+/// <summary>A merge of instances: <paramref name="Into"/> takes the GPUs of <paramref name="Absorbed"/>.</summary>
+/// <param name="Into">The instance that grows.</param>
+/// <param name="Absorbed">The idle instances that retire.</param>
+public sealed record InstanceMerge(int Into, ImmutableArray<int> Absorbed);
 
 /// <summary>What the simulator knows, as a policy may read it.</summary>
 public interface IRolloutState
@@ -77,7 +99,10 @@ public interface IRolloutState
     /// <summary>The cost model of the instances.</summary>
     IInferenceCostModel Cost { get; }
 
-    /// <summary>The tensor-parallel degree of each instance.</summary>
+    /// <summary>
+    /// The tensor-parallel degree of each instance: a regroup raises the absorbing one's at once (it computes at the new
+    /// degree from its next iteration boundary); a retired one keeps its last.
+    /// </summary>
     ImmutableArray<int> Degrees { get; }
 
     /// <summary>The simulation options.</summary>
@@ -102,6 +127,21 @@ public interface IRolloutState
     /// <param name="instance">The instance.</param>
     /// <returns>Active requests.</returns>
     int ActiveRequests(int instance);
+
+    /// <summary>Whether the instance has given its GPUs to another one (<see cref="IRolloutPolicy.Regroup"/>); a retired instance admits nothing.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>True when retired.</returns>
+    bool IsRetired(int instance);
+
+    /// <summary>The node all of the instance's GPUs lie in, or -1 when they span nodes.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>The node index or -1.</returns>
+    int NodeOf(int instance);
+
+    /// <summary>Whether the instance is idle: nothing running, queued or cached on it, and not retired.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>True when idle.</returns>
+    bool IsIdle(int instance);
 
     /// <summary>KV tokens the instance has neither reserved for running turns nor holds as cache.</summary>
     /// <param name="instance">The instance.</param>

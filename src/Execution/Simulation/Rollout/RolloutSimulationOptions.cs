@@ -23,6 +23,19 @@ public sealed record RolloutSimulationOptions
     /// </summary>
     public int EqualTensorParallelBatchTarget { get; init; } = 32;
 
+    /// <summary>
+    /// Bytes per second each GPU of a regrouped instance loads its new shard of the weights and of the resident KV
+    /// cache at (see <see cref="IRolloutPolicy.Regroup"/>). Default 25e9 (host memory over PCIe 5.0 x16, or a peer
+    /// GPU); the instance stalls for <c>(weights + resident KV) / (new degree × this)</c>.
+    /// </summary>
+    public double ReloadBytesPerSecond { get; init; } = 25e9;
+
+    /// <summary>
+    /// GPUs per node. Instances take the GPUs in layout order; a regroup may merge only instances whose GPUs all lie
+    /// in one node (tensor parallelism runs over the node's NVLink). Default 8.
+    /// </summary>
+    public int GpusPerNode { get; init; } = 8;
+
     /// <summary>Whether the result keeps the per-turn records (for tests and analysis). Default true.</summary>
     public bool RecordTurns { get; init; } = true;
 
@@ -39,6 +52,16 @@ public sealed record RolloutSimulationOptions
         if (!(MigrationBytesPerSecond > 0) || double.IsInfinity(MigrationBytesPerSecond))
         {
             throw new PlanningInputException("migrationBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be a positive finite number, got {MigrationBytesPerSecond}"));
+        }
+
+        if (!(ReloadBytesPerSecond > 0) || double.IsInfinity(ReloadBytesPerSecond))
+        {
+            throw new PlanningInputException("reloadBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be a positive finite number, got {ReloadBytesPerSecond}"));
+        }
+
+        if (GpusPerNode < 1)
+        {
+            throw new PlanningInputException("gpusPerNode", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {GpusPerNode}"));
         }
 
         if (EqualTensorParallelBatchTarget < 1)

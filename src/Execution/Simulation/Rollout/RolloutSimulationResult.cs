@@ -9,7 +9,7 @@ public sealed class RolloutSimulationResult
     /// <param name="policy">The policy's name.</param>
     /// <param name="model">The model's name.</param>
     /// <param name="gpus">The GPU budget.</param>
-    /// <param name="instanceDegrees">The tensor-parallel degree of each instance.</param>
+    /// <param name="instanceDegrees">The tensor-parallel degree of each instance in the initial layout.</param>
     /// <param name="makespanSeconds">From t = 0 to the last trajectory's completion.</param>
     /// <param name="totalOutputTokens">Output tokens of the whole trace.</param>
     /// <param name="trajectoriesCompleted">Trajectories that completed.</param>
@@ -107,6 +107,8 @@ public sealed class RolloutSimulationResult
 /// <param name="Preemptions">Running turns preempted at an iteration boundary.</param>
 /// <param name="Evictions">Cached KV entries evicted (least recently used first) to admit another turn.</param>
 /// <param name="Iterations">Decode/prefill iterations over all instances.</param>
+/// <param name="Regroups">Instance merges applied (<see cref="IRolloutPolicy.Regroup"/>).</param>
+/// <param name="ReloadSeconds">Seconds the merged instances stalled loading their new shards, summed.</param>
 public sealed record RolloutCounters(
     long GeneratedTokens,
     long PrefillTokens,
@@ -115,15 +117,18 @@ public sealed record RolloutCounters(
     int MigrationFallbacks,
     int Preemptions,
     int Evictions,
-    long Iterations);
+    long Iterations,
+    int Regroups = 0,
+    double ReloadSeconds = 0);
 
 /// <summary>One instance's figures.</summary>
-/// <param name="TensorParallel">Its tensor-parallel degree.</param>
+/// <param name="TensorParallel">Its tensor-parallel degree at the end (a regroup may have raised it).</param>
 /// <param name="KvCapacityTokens">Its KV-cache capacity.</param>
 /// <param name="PeakKvTokens">The most KV tokens it held at once (running reservations plus cached).</param>
 /// <param name="BusySeconds">Seconds it ran iterations.</param>
 /// <param name="Timeline">Its busy intervals (contiguous iterations merged), for a Gantt plot.</param>
-public sealed record RolloutInstanceSummary(int TensorParallel, long KvCapacityTokens, long PeakKvTokens, double BusySeconds, ImmutableArray<RolloutBusySegment> Timeline);
+/// <param name="Retired">Whether it gave its GPUs to another instance (a regroup); its degree and capacity are then those it last had.</param>
+public sealed record RolloutInstanceSummary(int TensorParallel, long KvCapacityTokens, long PeakKvTokens, double BusySeconds, ImmutableArray<RolloutBusySegment> Timeline, bool Retired = false);
 
 /// <summary>A busy interval of an instance.</summary>
 /// <param name="StartSeconds">When it started.</param>

@@ -21,6 +21,10 @@ namespace Planning.Execution.Simulation.Rollout;
 /// admission needs the room. A preempted turn keeps its generated tokens and its cache (as an evictable entry).</para>
 /// <para>For speed an instance plans a run of iterations up to its next completion and is cut short at the first
 /// boundary after an arrival it could admit.</para>
+/// <para>Regrouping (<see cref="IRolloutPolicy.Regroup"/>, asked every <see cref="IRolloutPolicy.RegroupIntervalSeconds"/>):
+/// instances take the GPUs in layout order; idle instances of one node give theirs to another instance of that node,
+/// which takes the summed degree and its KV capacity at its next iteration boundary, after a stall of
+/// <c>(weights + its resident KV) / (new degree × reload bandwidth)</c>.</para>
 /// </remarks>
 public sealed class RolloutSimulator
 {
@@ -110,6 +114,8 @@ public sealed class RolloutSimulator
 
     private enum EventKind
     {
+        Regroup,
+
         Boundary,
         ToolEnd,
     }
@@ -128,11 +134,22 @@ public sealed class RolloutSimulator
         }
     }
 
-    private sealed class InstanceState(int degree, long capacity)
+    private sealed class InstanceState(int degree, long capacity, int firstGpu)
     {
-        public int Degree { get; } = degree;
+        public int Degree { get; set; } = degree;
 
-        public long Capacity { get; } = capacity;
+        public long Capacity { get; set; } = capacity;
+
+        /// <summary>The GPUs it runs on (layout order; grows when it absorbs instances).</summary>
+        public List<int> Gpus { get; } = [.. Enumerable.Range(firstGpu, degree)];
+
+        public bool Retired { get; set; }
+
+        /// <summary>The instance it gave its GPUs to, or -1.</summary>
+        public int MergedInto { get; set; } = -1;
+
+        /// <summary>The degree it takes at its next iteration boundary (0: none pending).</summary>
+        public int PendingDegree { get; set; }
 
         public long Reserved { get; set; }
 
@@ -176,6 +193,7 @@ public sealed class RolloutSimulator
     {
         private readonly IReadOnlyList<Trajectory> _trace;
         private readonly IRolloutPolicy _policy;
+        private readonly ImmutableArray<int> _layout;
         private readonly InstanceState[] _instances;
         private readonly PriorityQueue<(EventKind Kind, int Target, int Version), (double Time, long Seq)> _events = new();
         private readonly SortedSet<QueueEntry> _shared = new(QueueOrder.Instance);
@@ -220,6 +238,8 @@ public sealed class RolloutSimulator
         private int _preemptions;
         private int _evictions;
         private long _iterations;
+        private int _regroups;
+        private double _reloadSeconds;
         private int _done;
 
         public Run(IReadOnlyList<Trajectory> trace, IInferenceCostModel cost, RolloutSimulationOptions options, ImmutableArray<int> degrees, IRolloutPolicy policy)
@@ -228,8 +248,16 @@ public sealed class RolloutSimulator
             Cost = cost;
             Options = options;
             Degrees = degrees;
+            _layout = degrees;
             _policy = policy;
-            _instances = [.. degrees.Select(d => new InstanceState(d, cost.KvCapacityTokens(d)))];
+            var firstGpu = 0;
+            _instances = new InstanceState[degrees.Length];
+            for (var i = 0; i < degrees.Length; i++)
+            {
+                _instances[i] = new InstanceState(degrees[i], cost.KvCapacityTokens(degrees[i]), firstGpu);
+                firstGpu += degrees[i];
+            }
+
             var n = trace.Count;
             _turn = new int[n];
             _contextBase = new long[n];
@@ -270,7 +298,7 @@ public sealed class RolloutSimulator
 
         public IInferenceCostModel Cost { get; }
 
-        public ImmutableArray<int> Degrees { get; }
+        public ImmutableArray<int> Degrees { get; private set; }
 
         public RolloutSimulationOptions Options { get; }
 
@@ -287,7 +315,22 @@ public sealed class RolloutSimulator
 
         public int ActiveRequests(int instance) => _instances[instance].Running.Count + _instances[instance].Queue.Count;
 
-        public long FreeKvTokens(int instance) => _instances[instance].Capacity - _instances[instance].Reserved;
+        public long FreeKvTokens(int instance) => _instances[instance].Retired ? 0 : _instances[instance].Capacity - _instances[instance].Reserved;
+
+        public bool IsRetired(int instance) => _instances[instance].Retired;
+
+        public int NodeOf(int instance)
+        {
+            var gpus = _instances[instance].Gpus;
+            var node = gpus[0] / Options.GpusPerNode;
+            return gpus.TrueForAll(g => g / Options.GpusPerNode == node) ? node : -1;
+        }
+
+        public bool IsIdle(int instance)
+        {
+            var inst = _instances[instance];
+            return !inst.Retired && inst.PendingDegree == 0 && inst.Running.Count == 0 && inst.Queue.Count == 0 && inst.Lru.Count == 0;
+        }
 
         public RolloutSimulationResult Execute(int gpus)
         {
@@ -298,12 +341,26 @@ public sealed class RolloutSimulator
                 Enqueue(t);
             }
 
+            var regroupEvery = _policy.RegroupIntervalSeconds;
+            if (regroupEvery > 0 && double.IsFinite(regroupEvery))
+            {
+                Schedule(EventKind.Regroup, -1, 0, regroupEvery);
+            }
+
             while (_events.TryDequeue(out var e, out var at))
             {
                 Now = at.Time;
                 if (e.Kind == EventKind.ToolEnd)
                 {
                     ToolEnd(e.Target);
+                }
+                else if (e.Kind == EventKind.Regroup)
+                {
+                    if (_done < _trace.Count)
+                    {
+                        Regroup();
+                        Schedule(EventKind.Regroup, -1, 0, Now + regroupEvery);
+                    }
                 }
                 else if (_instances[e.Target].Version == e.Version)
                 {
@@ -324,13 +381,13 @@ public sealed class RolloutSimulator
                 _policy.Name,
                 Cost.ModelName,
                 gpus,
-                Degrees,
+                _layout,
                 _completion.Max(),
                 total,
                 _done,
                 p99,
-                new RolloutCounters(_generatedTokens, _prefillTokens, _reprefills, _migrationCount, _migrationFallbacks, _preemptions, _evictions, _iterations),
-                [.. _instances.Select(i => new RolloutInstanceSummary(i.Degree, i.Capacity, i.Peak, i.BusySeconds, [.. i.Timeline]))],
+                new RolloutCounters(_generatedTokens, _prefillTokens, _reprefills, _migrationCount, _migrationFallbacks, _preemptions, _evictions, _iterations, _regroups, _reloadSeconds),
+                [.. _instances.Select(i => new RolloutInstanceSummary(i.Degree, i.Capacity, i.Peak, i.BusySeconds, [.. i.Timeline], i.Retired))],
                 [.. _completion],
                 [.. _generated],
                 [.. _migrations],
@@ -382,6 +439,12 @@ public sealed class RolloutSimulator
                 throw new InvalidOperationException(Invariant($"policy {_policy.Name} routed trajectory {t} to instance {target} of {_instances.Length}"));
             }
 
+            // A retired instance's GPUs now serve the instance that absorbed it.
+            while (target >= 0 && _instances[target].Retired)
+            {
+                target = _instances[target].MergedInto;
+            }
+
             var entry = new QueueEntry(_policy.Priority(this, t), _readySeq++, t);
             _queueEntry[t] = entry;
             _queuedAt[t] = target;
@@ -424,6 +487,11 @@ public sealed class RolloutSimulator
         private bool CouldAct(int i, int t, double key)
         {
             var inst = _instances[i];
+            if (inst.Retired)
+            {
+                return false;
+            }
+
             var room = inst.Running.Count < Options.MaxBatchSize && inst.Capacity - inst.RunningReserved >= TurnEndContext(t);
             if (room)
             {
@@ -516,11 +584,78 @@ public sealed class RolloutSimulator
                 }
             }
 
+            if (inst.PendingDegree > 0)
+            {
+                ApplyRegroup(i);
+            }
+
             Admit(i);
             if (inst.Running.Count > 0)
             {
                 StartSegment(i);
             }
+        }
+
+        /// <summary>Asks the policy for merges and applies each at once to the absorbed instances (retired) and at the next boundary to the absorbing one.</summary>
+        private void Regroup()
+        {
+            foreach (var merge in _policy.Regroup(this))
+            {
+                var into = merge.Into;
+                var absorbed = merge.Absorbed.IsDefault ? [] : merge.Absorbed;
+                string Fail(string why) => Invariant($"policy {_policy.Name} merged instances {string.Join(",", absorbed)} into {into}: {why}");
+                if (into < 0 || into >= _instances.Length || _instances[into].Retired)
+                {
+                    throw new InvalidOperationException(Fail("the absorbing instance must exist and be active"));
+                }
+
+                if (absorbed.Length == 0 || absorbed.Distinct().Count() != absorbed.Length || absorbed.Any(j => j < 0 || j >= _instances.Length || j == into || !IsIdle(j)))
+                {
+                    throw new InvalidOperationException(Fail("the absorbed instances must be distinct, other than the absorbing one, and idle"));
+                }
+
+                var node = NodeOf(into);
+                if (node < 0 || absorbed.Any(j => NodeOf(j) != node))
+                {
+                    throw new InvalidOperationException(Fail("all their GPUs must lie in one node"));
+                }
+
+                // Degrees already shows a merge still pending (applied at the instance's next boundary); merges stack.
+                var degree = Degrees[into] + absorbed.Sum(j => _instances[j].Degree);
+                if (!Cost.TensorParallelDegrees.Contains(degree))
+                {
+                    throw new InvalidOperationException(Fail(Invariant($"degree {degree} is not one of {string.Join(", ", Cost.TensorParallelDegrees)}")));
+                }
+
+                foreach (var j in absorbed)
+                {
+                    var gone = _instances[j];
+                    gone.Retired = true;
+                    gone.MergedInto = into;
+                    _instances[into].Gpus.AddRange(gone.Gpus);
+                }
+
+                _instances[into].PendingDegree = degree;
+                Degrees = Degrees.SetItem(into, degree);
+                _regroups++;
+                Poke(into);
+            }
+        }
+
+        /// <summary>
+        /// The absorbing instance takes its new degree and capacity; its GPUs load the new shards of the weights and of
+        /// the KV it holds (running and cached) before the next iteration.
+        /// </summary>
+        private void ApplyRegroup(int i)
+        {
+            var inst = _instances[i];
+            var degree = inst.PendingDegree;
+            inst.PendingDegree = 0;
+            var reload = (Cost.WeightBytes + ((double)inst.Reserved * Cost.KvBytesPerToken)) / (degree * Options.ReloadBytesPerSecond);
+            inst.Degree = degree;
+            inst.Capacity = Cost.KvCapacityTokens(degree);
+            inst.PendingPrefillSeconds += reload;
+            _reloadSeconds += reload;
         }
 
         private static void AddBusy(InstanceState inst, double start, double end, int batch)
@@ -693,6 +828,12 @@ public sealed class RolloutSimulator
         private bool TryBest(int i, out QueueEntry best)
         {
             var inst = _instances[i];
+            if (inst.Retired)
+            {
+                best = default;
+                return false;
+            }
+
             var hasLocal = inst.Queue.Count > 0;
             var hasShared = _shared.Count > 0;
             if (!hasLocal && !hasShared)
