@@ -518,7 +518,7 @@ public sealed class StatementEquivalence
             SmtResult result = owner._backend.Check([.. HypothesisContext(source, statement), .. statement.Hypotheses], owner._limit);
             if (result is Unknown && owner.Options.VacuityModelAssignments > 0
                 && (WitnessSearch.FindModel(source, new WitnessSearchOptions { MaxAssignments = owner.Options.VacuityModelAssignments })
-                    ?? ProvenQuantifiedModel(source, statement)) is { } model)
+                    ?? ProvenQuantifiedModel(source)) is { } model)
             {
                 result = new Sat(model.ToImmutableSortedDictionary(static pair => pair.Key, static pair => pair.Value.ToString(), StringComparer.Ordinal));
             }
@@ -536,12 +536,13 @@ public sealed class StatementEquivalence
         /// A model of hypotheses that quantify (<c>∀ x, ...</c>), which exact evaluation cannot check: candidate values of
         /// the statement's variables come from the exact search over the quantifier-free hypotheses, first together with
         /// the conclusion (the intended answer of a "show that it is" statement), and Z3 proves that every hypothesis
-        /// holds at each candidate (side conditions ∧ variables = values ∧ ¬(∧H) unsatisfiable; with the variables fixed,
-        /// the negated quantifiers become existential and Z3 decides them far more easily). Null when no candidate is
+        /// holds at each candidate (the statement translated with the candidate's values in place, side conditions ∧ ¬(∧H)
+        /// unsatisfiable; with the variables fixed, the negated quantifiers become existential and Z3 decides them far more
+        /// easily, and value-dependent encodings such as the gcd table apply). Null when no candidate is
         /// proven within the check limit each (at most four candidates; only statements whose vacuity Z3 left undecided
         /// get here).
         /// </summary>
-        private ImmutableSortedDictionary<string, Rational>? ProvenQuantifiedModel(FormalStatement source, TranslatedStatement statement)
+        private ImmutableSortedDictionary<string, Rational>? ProvenQuantifiedModel(FormalStatement source)
         {
             ImmutableArray<FormalHypothesis> hypotheses = source.Hypotheses.IsDefault ? [] : source.Hypotheses;
             if (!hypotheses.Any(static h => ExprTree.Descendants(h.Proposition).Any(static e => e is QuantifierExpr)))
@@ -560,8 +561,7 @@ public sealed class StatementEquivalence
             HashSet<string> tried = [];
             foreach (ImmutableSortedDictionary<string, Rational> candidate in candidates)
             {
-                if (!tried.Add(string.Join(",", candidate.Values)) || Pins(source, statement, candidate) is null
-                    || LeanToSmt.TryTranslateAt(source, candidate) is not { } fixedAt)
+                if (!tried.Add(string.Join(",", candidate.Values)) || LeanToSmt.TryTranslateAt(source, candidate) is not { } fixedAt)
                 {
                     continue;
                 }
@@ -576,35 +576,6 @@ public sealed class StatementEquivalence
             }
 
             return null;
-        }
-
-        /// <summary><c>variable = value</c> for each of the statement's variables; null when a value does not fit its sort.</summary>
-        private static List<Term>? Pins(FormalStatement source, TranslatedStatement statement, ImmutableSortedDictionary<string, Rational> values)
-        {
-            List<Term> pins = [];
-            for (int i = 0; i < Count(source); i++)
-            {
-                if (!values.TryGetValue(source.Variables[i].Name, out Rational value))
-                {
-                    continue;
-                }
-
-                Variable variable = statement.Variables[i];
-                Term? literal = variable.Sort switch
-                {
-                    SmtSort.IntSort when value.IsInteger => new IntLiteral(value.Numerator),
-                    SmtSort.RealSort => new RealLiteral(value.Numerator, value.Denominator),
-                    _ => null,
-                };
-                if (literal is null)
-                {
-                    return null;
-                }
-
-                pins.Add(new Comparison(ComparisonOperator.Equal, variable, literal));
-            }
-
-            return pins;
         }
 
         /// <summary>

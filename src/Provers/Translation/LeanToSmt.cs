@@ -81,7 +81,7 @@ public static class LeanToSmt
     /// constant), which is how a candidate model of quantified hypotheses is checked.
     /// </summary>
     /// <param name="statement">The typed Lean statement.</param>
-    /// <param name="values">Values by variable name; a non-integer value for an ℕ or ℤ variable is an error.</param>
+    /// <param name="values">Values by variable name; a value outside its variable's type (a fraction for ℕ or ℤ, a negative number for ℕ or NNReal) is an error.</param>
     /// <returns>The translation.</returns>
     /// <exception cref="TranslationException">The statement uses a construct that cannot be translated faithfully, or a value does not fit its variable.</exception>
     internal static TranslatedStatement TranslateAt(FormalStatement statement, IReadOnlyDictionary<string, Evaluation.Rational> values)
@@ -152,7 +152,7 @@ public static class LeanToSmt
             {
                 Variable smt = new(variable.Name, SortOf(variable.Type));
                 _environment[variable.Name] = _values is not null && _values.TryGetValue(variable.Name, out Evaluation.Rational value)
-                    ? Fixed(smt.Sort, value, variable.Name)
+                    ? Fixed(variable.Type, value, variable.Name)
                     : smt;
                 variables.Add(smt);
                 if (RangeCondition(variable.Type, smt) is Term range)
@@ -177,9 +177,15 @@ public static class LeanToSmt
             return new TranslatedStatement(statement.Name, [.. variables], [.. side], [.. hypotheses], conclusion);
         }
 
-        private static Term Fixed(SmtSort sort, Evaluation.Rational value, string name)
+        /// <summary>The literal a fixed variable becomes; a value outside the variable's type (a fraction for ℕ or ℤ, a negative number for ℕ or NNReal) is an error, never a literal that would make the side conditions vacuous.</summary>
+        private static Term Fixed(FormalType type, Evaluation.Rational value, string name)
         {
-            if (sort == SmtSort.IntSort)
+            if (RangeCondition(type, Int(0)) is not null && value.Numerator.Sign < 0)
+            {
+                throw new TranslationException("negative value for " + name);
+            }
+
+            if (SortOf(type) == SmtSort.IntSort)
             {
                 return value.IsInteger ? Int(value.Numerator) : throw new TranslationException("non-integer value for " + name);
             }

@@ -203,6 +203,7 @@ public sealed class LeanToSmtTests : IDisposable
         Assert.DoesNotContain("exists", fixedAt.Hypotheses[0].ToString(), StringComparison.Ordinal);
         Assert.Equal(ProofVerdict.Proven, _backend.CheckValid(fixedAt.Hypotheses[0], Limit, fixedAt.SideConditions).Verdict);
         Assert.Null(LeanToSmt.TryTranslateAt(statement, new Dictionary<string, Planning.Provers.Evaluation.Rational> { ["k"] = new(1, 2) }));
+        Assert.Null(LeanToSmt.TryTranslateAt(statement, new Dictionary<string, Planning.Provers.Evaluation.Rational> { ["k"] = new(-1) }));
     }
 
     [Fact]
