@@ -109,6 +109,40 @@ public sealed class MiniF2FEquivalenceTests(ITestOutputHelper output) : IDisposa
         Assert.Empty(failures);
     }
 
+    /// <summary>
+    /// The two translatable miniF2F statements that are vacuous as formalized, which is why self-equivalence stops at
+    /// 235 of 237. mathd_algebra_437: x³ = -45 puts x in (-4, -3) and y³ = -101 puts y in (-5, -4), so no integer n has
+    /// x &lt; n &lt; y (the informal problem wants y &lt; n &lt; x). mathd_algebra_158: a big operator's body is parsed at
+    /// precedence 67, so the sums are (∑ 2k) + 1 = 57 and (∑ a) + 2k = 5a + 2k with k auto-bound; 57 - (5a + 2k) = 4
+    /// asks 5a + 2k = 53, odd, while a is even. Both proofs are by hand, independent of Z3. The corrected statements
+    /// (the order of n reversed; the bodies parenthesised, where a = 8 satisfies them) are proven self-equivalent, so the
+    /// verdict is the vacuity rule at work and not a weakness of the checker.
+    /// </summary>
+    [Theory]
+    [InlineData("mathd_algebra_437", "(h₂ : y < n) (h₃ : ↑n < x)", "(h₂ : x < n)\n  (h₃ : ↑n < y)")]
+    [InlineData(
+        "mathd_algebra_158",
+        "(∑ k in Finset.range 8, (2 * k + 1)) - ↑(∑ k in Finset.range 5, (a + 2 * k))",
+        "(∑ k in Finset.range 8, 2 * k + 1) - ↑(∑ k in Finset.range 5, a + 2 * k)")]
+    public void Check_MiniF2FStatementVacuousAsFormalized_FlaggedAndItsCorrectionSelfEquivalent(
+        string name, string corrected, string original)
+    {
+        StatementEquivalence equivalence = new(_backend, new EquivalenceOptions { CheckLimit = TimeSpan.FromSeconds(2) });
+        string text = MiniF2FData.ReadStatements().Single(problem => problem.Name == name).Statement;
+        string fixedText = text.Replace(original, corrected, StringComparison.Ordinal);
+        Assert.NotEqual(text, fixedText);
+        FormalStatement statement = LeanStatementParser.Parse(text);
+        FormalStatement correction = LeanStatementParser.Parse(fixedText);
+
+        EquivalenceResult asFormalized = equivalence.Check(statement, statement with { Name = "renamed" });
+        EquivalenceResult asCorrected = equivalence.Check(correction, correction with { Name = "renamed" });
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, asFormalized.Verdict);
+        Assert.True(asFormalized.FirstVacuous && asFormalized.SecondVacuous, asFormalized.Reason);
+        Assert.Equal(EquivalenceVerdict.Equivalent, asCorrected.Verdict);
+        Assert.False(asCorrected.FirstVacuous);
+    }
+
     private ProofVerdict Theoremhood(FormalStatement statement)
     {
         TranslatedStatement translated = LeanToSmt.Translate(statement);
