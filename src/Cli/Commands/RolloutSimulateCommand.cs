@@ -346,6 +346,7 @@ internal static class RolloutSetup
                     Migration = new MigrationOptions { TransferBytesPerSecond = options.MigrationBytesPerSecond },
                     PlacementLogResolution = TurnZeroLogError(predictor, setup.TrainingTrace),
                     RegroupEverySeconds = regroupEverySeconds ?? new HeddlePolicyOptions().RegroupEverySeconds,
+                    ExpectedLongestTokens = setup.TrainingTrace.Max(t => t.TotalOutputTokens),
                 });
             used = mechanisms;
         }

@@ -1,3 +1,7 @@
+using System.Collections.Immutable;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Planning.Execution.Simulation.Rollout;
 using Planning.Rollout;
 
@@ -65,6 +69,68 @@ public sealed class HeddleRolloutPolicyTests
         Assert.Contains(regrouped.Instances, i => i.TensorParallel > regrouped.InstanceDegrees.Max() && !i.Retired);
         Assert.True(regrouped.MakespanSeconds < fixedLayout.MakespanSeconds * 0.8, $"{regrouped.MakespanSeconds} vs {fixedLayout.MakespanSeconds}");
         Assert.Equal(fixedLayout.TotalOutputTokens, regrouped.GeneratedTokens.Sum());
+    }
+
+    public static Arbitrary<(ImmutableArray<Trajectory> Trace, int Gpus, int MaxBatch)> ObservationFreeCases() =>
+        (from trace in RolloutTraces.Small()
+         from gpus in Gen.Choose(1, 2)
+         from batch in Gen.Choose(1, 4)
+         select (trace.Select(t => new Trajectory(t.Id, t.Group, t.PromptTokens, t.OutputTokens, [.. t.ObservationTokens.Select(_ => 0)], t.ToolSeconds)).ToImmutableArray(), gpus, batch)).ToArbitrary();
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(HeddleRolloutPolicyTests)])]
+    public void MayStart_ExactPredictions_StartedTrajectoriesFitTheCacheAndNothingIsEvicted(ValueTuple<ImmutableArray<Trajectory>, int, int> generated)
+    {
+        // With exact predictions and no observations a trajectory's predicted final context is its true one, so the
+        // trajectories started on an instance (first turn admitted, last turn not finished) never need more KV than it
+        // has, unless one runs alone, and no cache is ever evicted.
+        var (trace, gpus, batch) = generated;
+        var cost = new LinearCostModel(kvTokensPerGpu: 400);
+        var result = new RolloutSimulator(cost, new RolloutSimulationOptions { MaxBatchSize = batch })
+            .Simulate(trace, gpus, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority));
+
+        Assert.Equal(0, result.Counters.Evictions);
+        Assert.Equal(0, result.Counters.Reprefills);
+        var lives = result.Turns.GroupBy(r => r.Trajectory).Select(g => (
+            Trajectory: g.Key,
+            Instance: g.First(r => r.Turn == 0).Instance,
+            Start: g.First(r => r.Turn == 0).AdmittedSeconds,
+            End: g.Max(r => r.FinishedSeconds))).ToArray();
+        foreach (var life in lives)
+        {
+            var alongside = lives.Where(o => o.Trajectory != life.Trajectory && o.Instance == life.Instance && o.Start <= life.Start && o.End > life.Start).ToArray();
+            var demand = alongside.Append(life).Sum(o => trace[o.Trajectory].FinalContextTokens);
+            Assert.True(
+                alongside.Length == 0 || demand <= cost.KvCapacityTokens(result.InstanceDegrees[life.Instance]),
+                $"trajectory {life.Trajectory} started at {life.Start} beside {alongside.Length} others: {demand} KV tokens");
+        }
+    }
+
+    [Fact]
+    public void MayStart_LongContextsOnASmallCache_NoEvictionsWhereStepCentricAdmissionThrashes()
+    {
+        // Six trajectories of final context 190 on one GPU of 400 KV tokens: admitting whatever fits the memory of the
+        // moment starts five, whose caches then evict each other across the tool calls; trajectory-level admission
+        // starts two at a time and keeps their caches.
+        Trajectory[] trace = [.. Enumerable.Range(0, 6).Select(i => RolloutTraces.Make(i, 30 + i, [40, 40, 40], [20, 20], [1.0, 1.0]))];
+        var cost = new LinearCostModel(kvTokensPerGpu: 400);
+        RolloutSimulationResult Simulate(double fraction) => new RolloutSimulator(cost).Simulate(
+            trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority, new HeddlePolicyOptions
+            {
+                ObservationTokensPerOutputToken = 40.0 / 120,
+                AdmissionKvFraction = fraction,
+            }));
+
+        var admitted = Simulate(1);
+        var unrestricted = Simulate(0);
+
+        Assert.Equal(0, admitted.Counters.Evictions);
+        Assert.Equal(0, admitted.Counters.Reprefills);
+        Assert.True(unrestricted.Counters.Evictions > 0);
+        Assert.True(admitted.Counters.PrefillTokens < unrestricted.Counters.PrefillTokens);
+        Assert.Equal(trace.Sum(t => t.TotalOutputTokens), admitted.GeneratedTokens.Sum());
+        var firstStarts = admitted.Turns.Where(r => r.Turn == 0).Select(r => r.AdmittedSeconds).Order().ToArray();
+        Assert.Equal(0, firstStarts[1]);
+        Assert.True(firstStarts[2] > 0, "a third trajectory started while two were running");
     }
 
     [Fact]

@@ -10,7 +10,11 @@ public enum HeddleMechanisms
     /// <summary>None: a sticky FIFO (the first request goes to the instance with the fewest requests, later turns return to it) at equal TP.</summary>
     None = 0,
 
-    /// <summary>Progressive priority: longest predicted remaining work first, re-ranked after every turn, with preemption at iteration boundaries.</summary>
+    /// <summary>
+    /// Progressive priority: longest predicted remaining work first, re-ranked after every turn, with preemption at
+    /// iteration boundaries; and trajectory-level admission: a trajectory starts on an instance only when the predicted
+    /// final contexts of the trajectories already running there, with its own, fit the instance's KV cache.
+    /// </summary>
     Priority = 1,
 
     /// <summary>Presorted-DP placement of trajectories on instances from their prompt predictions (sticky afterwards).</summary>
@@ -119,6 +123,28 @@ public sealed record HeddlePolicyOptions
     public ResourceManagerOptions? Resources { get; init; }
 
     /// <summary>
+    /// Output tokens of the longest trajectory a rollout of this kind is expected to hold (the CLI takes the longest of
+    /// the predictor's training trace, which has the same size and family). Turn-0 predictions cannot tell which
+    /// trajectory will be the straggler (they regress to the mean), so the annealed layout is chosen for the predicted
+    /// work alone while the unknown straggler's critical path, which decides a skewed rollout, may run at the layout's
+    /// smallest degree. With this set, the resource manager scores its layout and each uniform one by the worse of the
+    /// predicted makespan and that critical path (this many tokens alone at the smallest degree, plus their tool time),
+    /// and keeps the best. Default 0 (the annealed layout as it is).
+    /// </summary>
+    public double ExpectedLongestTokens { get; init; }
+
+    /// <summary>
+    /// Trajectory-level admission (with <see cref="HeddleMechanisms.Priority"/>): a trajectory starts on an instance only
+    /// when the predicted final contexts (context so far plus predicted remaining output and observations) of the
+    /// unfinished trajectories already started there, with its own, stay within this fraction of the instance's KV
+    /// capacity; an instance with none started always starts one. A started trajectory is never held back, so its cache
+    /// is not evicted by newcomers while it waits on a tool: a step-centric engine admits whatever fits the memory of
+    /// the moment and, on long agentic contexts, evicts caches of trajectories in tool calls that then re-prefill tens of
+    /// thousands of tokens. Default 1; 0 or less turns admission off.
+    /// </summary>
+    public double AdmissionKvFraction { get; init; } = 1;
+
+    /// <summary>
     /// Seconds between the resource manager's re-runs during the rollout (with <see cref="HeddleMechanisms.Resources"/>):
     /// each gives the GPUs of idle instances to the instance of their node with the most predicted remaining work when
     /// the higher degree saves more predicted time than the reload costs. Default 10; 0 or less turns re-runs off.
@@ -177,6 +203,9 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     /// <inheritdoc />
     public string Name => Mechanisms == HeddleMechanisms.All ? "heddle" : $"heddle[{HeddleMechanismNames.Format(Mechanisms)}]";
 
+    /// <summary>How much better (a fraction of its score) a uniform layout must score to replace the annealed one.</summary>
+    private const double RobustLayoutMargin = 0.10;
+
     private bool Has(HeddleMechanisms mechanism) => (Mechanisms & mechanism) != 0;
 
     /// <inheritdoc />
@@ -198,8 +227,38 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         }
 
         var items = InitialItems(trace);
-        var manager = new ResourceManager(new FittingDegrees(cost, longest), _options.Resources);
-        return [.. manager.ChooseDegrees(items, gpus)];
+        var fitting = new FittingDegrees(cost, longest);
+        var manager = new ResourceManager(fitting, _options.Resources);
+        var plan = manager.ChooseDegrees(items, gpus);
+        if (_options.ExpectedLongestTokens <= 0)
+        {
+            return plan;
+        }
+
+        // The straggler may land on any instance (turn-0 predictions do not single it out), so a layout is scored by
+        // the worse of its predicted makespan and the straggler's critical path at its smallest degree; the annealed
+        // layout is kept unless a uniform one scores clearly better on that (both scores are estimates: a uniform
+        // layout within the margin is no evidence against the annealed one, which fits the predicted work).
+        var tokens = _options.ExpectedLongestTokens;
+        var context = (long)trace.Average(t => t.PromptTokens) + (long)(tokens * (0.5 + _options.ObservationTokensPerOutputToken));
+        double Robust(IReadOnlyList<int> layout) => Math.Max(
+            manager.PredictMakespan(items, layout),
+            (tokens * cost.DecodeIterationSeconds(1, context, layout.Min())) + (tokens * _options.ToolSecondsPerOutputToken));
+
+        var best = plan;
+        var bestScore = Robust(plan);
+        foreach (var degree in fitting.TensorParallelDegrees.Where(d => d <= gpus))
+        {
+            ImmutableArray<int> uniform = [.. Enumerable.Repeat(degree, gpus / degree)];
+            var score = Robust(uniform);
+            if (score < (1 - RobustLayoutMargin) * bestScore)
+            {
+                best = uniform;
+                bestScore = score;
+            }
+        }
+
+        return best;
     }
 
     /// <inheritdoc />
@@ -291,6 +350,29 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
 
         _router.Assign(trajectory, decision.TargetInstance);
         return new ToolCallDecision(decision.Kind == MigrationKind.MigrateKv ? ToolCallAction.MigrateKv : ToolCallAction.Reprefill, decision.TargetInstance);
+    }
+
+    /// <inheritdoc />
+    public bool MayStart(IRolloutState state, int instance, int trajectory)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!Has(HeddleMechanisms.Priority) || _options.AdmissionKvFraction <= 0)
+        {
+            return true;
+        }
+
+        var demand = PredictedFinalContext(state, trajectory);
+        var started = 0;
+        for (var t = 0; t < _router.Trajectories; t++)
+        {
+            if (t != trajectory && _router.InstanceOf(t) == instance && state.HasStarted(t) && !state.IsFinished(t))
+            {
+                demand += PredictedFinalContext(state, t);
+                started++;
+            }
+        }
+
+        return started == 0 || demand <= _options.AdmissionKvFraction * state.Cost.KvCapacityTokens(state.Degrees[instance]);
     }
 
     /// <inheritdoc />
@@ -478,8 +560,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             var instance = _router.InstanceOf(t);
             if (t != trajectory && instance >= 0 && _predicted[t] > 0 && state.Progress(t).CompletedTurns < state.Trace[t].Turns)
             {
-                var work = Math.Max(0, _predicted[t] - (state.Progress(t).GeneratedTokens - _predictedAt[t]));
-                resident[instance] += state.Progress(t).ContextTokens + (long)Math.Ceiling(work * (1 + _options.ObservationTokensPerOutputToken));
+                resident[instance] += PredictedFinalContext(state, t);
             }
         }
 
@@ -501,6 +582,17 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         }
 
         return loads;
+    }
+
+    /// <summary>
+    /// A trajectory's predicted final context: its context so far plus its predicted remaining output (the prediction made
+    /// at its last turn boundary less what it generated since) and the observations expected with it.
+    /// </summary>
+    private long PredictedFinalContext(IRolloutState state, int trajectory)
+    {
+        var progress = state.Progress(trajectory);
+        var work = Math.Max(0, _predicted[trajectory] - (progress.GeneratedTokens - _predictedAt[trajectory]));
+        return progress.ContextTokens + (long)Math.Ceiling(work * (1 + _options.ObservationTokensPerOutputToken));
     }
 
     /// <summary>

@@ -51,6 +51,19 @@ public interface IRolloutPolicy
     /// <returns>The decision.</returns>
     ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds);
 
+    /// <summary>
+    /// Whether a trajectory that has never run may start on the instance now (trajectory-level admission): asked before
+    /// its first turn is admitted. A held-back trajectory keeps its place in the queue and later entries may be admitted
+    /// past it; once one is held back at a boundary, the instance starts no other new trajectory there (new trajectories
+    /// start in key order). Turns of trajectories that have started are never held back. Default true (step-centric
+    /// systems admit whatever fits the memory of the moment).
+    /// </summary>
+    /// <param name="state">The simulation's state.</param>
+    /// <param name="instance">The instance that would admit it.</param>
+    /// <param name="trajectory">The trajectory's index in the trace.</param>
+    /// <returns>True to let it start.</returns>
+    bool MayStart(IRolloutState state, int instance, int trajectory) => true;
+
     /// <summary>Called when a trajectory's last turn completes (a predictor may learn from it, as a running rollout can).</summary>
     /// <param name="state">The simulation's state.</param>
     /// <param name="trajectory">The trajectory's index in the trace.</param>
@@ -112,6 +125,16 @@ public interface IRolloutState
     /// <param name="trajectory">The trajectory's index.</param>
     /// <returns>The progress.</returns>
     TrajectoryProgress Progress(int trajectory);
+
+    /// <summary>Whether the trajectory's first turn has been admitted (it has started, and may be finished).</summary>
+    /// <param name="trajectory">The trajectory's index.</param>
+    /// <returns>True once started.</returns>
+    bool HasStarted(int trajectory);
+
+    /// <summary>Whether the trajectory's last turn has completed.</summary>
+    /// <param name="trajectory">The trajectory's index.</param>
+    /// <returns>True when finished.</returns>
+    bool IsFinished(int trajectory);
 
     /// <summary>The instance holding the trajectory's KV cache, or -1.</summary>
     /// <param name="trajectory">The trajectory's index.</param>

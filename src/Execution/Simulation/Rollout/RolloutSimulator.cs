@@ -309,6 +309,10 @@ public sealed class RolloutSimulator
             _contextBase[trajectory] + _generatedInTurn[trajectory],
             _lastTurnOutput[trajectory]);
 
+        public bool HasStarted(int trajectory) => _everAdmitted[trajectory];
+
+        public bool IsFinished(int trajectory) => _completedTurns[trajectory] == _trace[trajectory].Turns;
+
         public int CachedOn(int trajectory) => _cachedOn[trajectory];
 
         public long CachedTokens(int trajectory) => _cachedOn[trajectory] >= 0 ? _cachedTokens[trajectory] : 0;
@@ -825,27 +829,48 @@ public sealed class RolloutSimulator
             Enqueue(r);
         }
 
+        /// <summary>
+        /// The first entry of the instance's queue and the shared one, merged in key order, that may be admitted: turns of
+        /// started trajectories always, a trajectory's first turn when the policy lets it start (<see cref="IRolloutPolicy.MayStart"/>);
+        /// after one refusal no later first turn is asked.
+        /// </summary>
         private bool TryBest(int i, out QueueEntry best)
         {
             var inst = _instances[i];
-            if (inst.Retired)
+            best = default;
+            if (inst.Retired || (inst.Queue.Count == 0 && _shared.Count == 0))
             {
-                best = default;
                 return false;
             }
 
-            var hasLocal = inst.Queue.Count > 0;
-            var hasShared = _shared.Count > 0;
-            if (!hasLocal && !hasShared)
+            var refused = false;
+            using var local = inst.Queue.GetEnumerator();
+            using var shared = _shared.GetEnumerator();
+            var hasLocal = local.MoveNext();
+            var hasShared = shared.MoveNext();
+            while (hasLocal || hasShared)
             {
-                best = default;
-                return false;
+                var fromLocal = hasLocal && (!hasShared || QueueOrder.Instance.Compare(local.Current, shared.Current) <= 0);
+                var entry = fromLocal ? local.Current : shared.Current;
+                var t = entry.Trajectory;
+                if (_everAdmitted[t] || (!refused && _policy.MayStart(this, i, t)))
+                {
+                    best = entry;
+                    return true;
+                }
+
+                refused = true;
+                if (fromLocal)
+                {
+                    hasLocal = local.MoveNext();
+                }
+                else
+                {
+                    hasShared = shared.MoveNext();
+                }
             }
 
-            best = !hasShared ? inst.Queue.Min
-                : !hasLocal ? _shared.Min
-                : QueueOrder.Instance.Compare(inst.Queue.Min, _shared.Min) <= 0 ? inst.Queue.Min : _shared.Min;
-            return true;
+            return false;
         }
 
         private void Admit(int i)
