@@ -164,6 +164,7 @@ internal static class RolloutSimulateCommand
         writer.WriteNumber("criticalPathSeconds", bound.CriticalPathSeconds);
         writer.WriteNumber("criticalTrajectory", bound.CriticalTrajectory);
         writer.WriteNumber("throughputSeconds", bound.ThroughputSeconds);
+        writer.WriteNumber("contextThroughputSeconds", bound.ContextThroughputSeconds);
         writer.WriteEndObject();
         if (outcome.Mechanisms is not null && setup.TrainingSource is { } training)
         {

@@ -2,7 +2,8 @@ namespace Planning.Rollout;
 
 /// <summary>
 /// A lower bound on the makespan of a rollout trace on a GPU budget, for any schedule the simulator can run with the
-/// same <see cref="IInferenceCostModel"/>: <see cref="Seconds"/> = max(<see cref="CriticalPathSeconds"/>, <see cref="ThroughputSeconds"/>).
+/// same <see cref="IInferenceCostModel"/>: <see cref="Seconds"/> = max(<see cref="CriticalPathSeconds"/>,
+/// <see cref="ThroughputSeconds"/>, <see cref="ContextThroughputSeconds"/>).
 /// </summary>
 /// <remarks>
 /// <para>Assumptions (what makes both terms true bounds): a decode iteration of b sequences with total context C on an
@@ -21,6 +22,16 @@ namespace Planning.Rollout;
 /// <c>max over d, b of b / (d * DecodeIterationSeconds(b, b * minPrompt, d))</c> tokens per second, and the G GPUs together
 /// at most G times that. Total decode tokens over that aggregate rate bounds the makespan (prefill time is left out,
 /// since a simulator may overlap it with decode).</para>
+/// <para>(c) Context-weighted throughput, for long contexts: an iteration of b sequences with total context C on degree
+/// d holds d GPUs for <c>DecodeIterationSeconds(b, C, d)</c>, and C is at most the instance's KV capacity. For any
+/// prices λ1, λ2 &gt;= 0 with <c>λ1 b + λ2 C &lt;= d DecodeIterationSeconds(b, C, d)</c> for every feasible (b, C, d), the
+/// GPU-seconds of all iterations are at least λ1 N + λ2 S, where N is the number of decode tokens and S the sum of the
+/// contexts they are decoded at (at least the context at the start of their turn plus the tokens of the turn before
+/// them); G GPUs supply G seconds per second. The prices are the best such pair (a two-variable linear program, solved
+/// over λ2 by golden-section search, its objective being concave): λ2 is what one context token costs when iterations
+/// run with their KV cache full, which binds when the KV cache, not the batch, limits throughput (agentic traces with
+/// contexts of tens of thousands of tokens). The constraint is checked on a grid of b and C, each cell's cheapest corner
+/// against its largest (b, C), which monotonicity makes valid for every point of the cell.</para>
 /// </remarks>
 /// <param name="Seconds">The lower bound: the larger of the two terms.</param>
 /// <param name="CriticalPathSeconds">Term (a): the longest trajectory's own prefill, batch-1 decode at the fastest degree, and tool time.</param>
@@ -30,6 +41,10 @@ namespace Planning.Rollout;
 /// <param name="BestTokensPerGpuSecond">The per-GPU decode rate no instance can exceed.</param>
 /// <param name="BestDegree">The degree at which that rate is reached.</param>
 /// <param name="BestBatch">The batch size at which that rate is reached.</param>
+/// <param name="ContextThroughputSeconds">Term (c): (λ1 N + λ2 S) / G at the best prices.</param>
+/// <param name="DecodeContextTokens">S of term (c): the sum of the contexts the decode tokens are decoded at.</param>
+/// <param name="GpuSecondsPerDecodeToken">λ1 of term (c).</param>
+/// <param name="GpuSecondsPerContextToken">λ2 of term (c).</param>
 public sealed record RolloutLowerBound(
     double Seconds,
     double CriticalPathSeconds,
@@ -38,8 +53,18 @@ public sealed record RolloutLowerBound(
     long DecodeTokens,
     double BestTokensPerGpuSecond,
     int BestDegree,
-    int BestBatch)
+    int BestBatch,
+    double ContextThroughputSeconds,
+    double DecodeContextTokens,
+    double GpuSecondsPerDecodeToken,
+    double GpuSecondsPerContextToken)
 {
+    /// <summary>The geometric step of term (c)'s grid of total contexts.</summary>
+    public const double ContextGridRatio = 1.02;
+
+    /// <summary>The geometric step of term (c)'s grid of batch sizes past 16 (every size up to 16).</summary>
+    public const double BatchGridRatio = 1.0625;
+
     /// <summary>Decode tokens per chunk in term (a), each evaluated at the chunk's starting context.</summary>
     public const int ChunkTokens = 16;
 
@@ -83,6 +108,7 @@ public sealed record RolloutLowerBound(
         var critical = 0.0;
         var criticalTrajectory = 0;
         long decodeTokens = 0;
+        double decodeContext = 0;
         for (var t = 0; t < trace.Count; t++)
         {
             var seconds = CriticalPath(trace[t], cost, degrees);
@@ -92,16 +118,36 @@ public sealed record RolloutLowerBound(
                 criticalTrajectory = t;
             }
 
-            foreach (var output in trace[t].OutputTokens)
+            // A turn's decode tokens (all but the first, which the prefill may emit) are decoded at contexts of at least
+            // its starting context plus 0, 1, ..., outputTokens - 2.
+            double context = trace[t].PromptTokens;
+            for (var turn = 0; turn < trace[t].Turns; turn++)
             {
-                decodeTokens += output - 1;
+                var decode = trace[t].OutputTokens[turn] - 1;
+                decodeTokens += decode;
+                decodeContext += (decode * context) + (decode * (decode - 1.0) / 2);
+                context += trace[t].OutputTokens[turn] + (turn < trace[t].Turns - 1 ? trace[t].ObservationTokens[turn] : 0);
             }
         }
 
         var minPrompt = Math.Max(1, trace.Min(t => (long)t.PromptTokens));
         var (rate, bestDegree, bestBatch) = BestRate(cost, degrees, minPrompt);
         var throughput = decodeTokens / (rate * gpus);
-        return new RolloutLowerBound(Math.Max(critical, throughput), critical, criticalTrajectory, throughput, decodeTokens, rate, bestDegree, bestBatch);
+        var (perToken, perContext) = BestPrices(cost, degrees, minPrompt, decodeTokens, decodeContext);
+        var contextThroughput = ((perToken * decodeTokens) + (perContext * decodeContext)) / gpus;
+        return new RolloutLowerBound(
+            Math.Max(critical, Math.Max(throughput, contextThroughput)),
+            critical,
+            criticalTrajectory,
+            throughput,
+            decodeTokens,
+            rate,
+            bestDegree,
+            bestBatch,
+            contextThroughput,
+            decodeContext,
+            perToken,
+            perContext);
     }
 
     /// <summary>Term (a) for one trajectory (see the remarks).</summary>
@@ -147,6 +193,81 @@ public sealed record RolloutLowerBound(
         }
 
         return seconds;
+    }
+
+    /// <summary>
+    /// Term (c)'s prices: the constraints λ1 bHi + λ2 CHi &lt;= d DecodeIterationSeconds(bLo, CLo, d) over grid cells
+    /// [bLo, bHi] x [CLo, CHi] of every degree (C from bLo x the shortest prompt to the KV capacity), and the pair that
+    /// maximises λ1 N + λ2 S: for a given λ2 the best λ1 is the smallest (g - λ2 CHi) / bHi, a concave function of λ2.
+    /// </summary>
+    private static (double PerToken, double PerContext) BestPrices(IInferenceCostModel cost, int[] degrees, long minPrompt, long decodeTokens, double decodeContext)
+    {
+        var constraints = new List<(double Batch, double Context, double GpuSeconds)>();
+        foreach (var d in degrees)
+        {
+            var capacity = cost.KvCapacityTokens(d);
+            var maxBatch = (int)Math.Clamp(capacity / minPrompt, 1, MaxScannedBatch);
+            for (var bLo = 1; bLo <= maxBatch;)
+            {
+                var bNext = bLo < 16 ? bLo + 1 : Math.Max(bLo + 1, (int)Math.Ceiling(bLo * BatchGridRatio));
+                var bHi = Math.Min(bNext - 1, maxBatch);
+                var cLo = Math.Min((double)bLo * minPrompt, capacity);
+                do
+                {
+                    var cHi = Math.Min(capacity, Math.Max(cLo + 1, Math.Floor(cLo * ContextGridRatio)));
+                    constraints.Add((bHi, cHi, d * cost.DecodeIterationSeconds(bLo, (long)cLo, d)));
+                    cLo = cHi;
+                }
+                while (cLo < capacity);
+
+                bLo = bNext;
+            }
+        }
+
+        var perContextMax = constraints.Min(c => c.GpuSeconds / c.Context);
+        double PerToken(double perContext)
+        {
+            var best = double.PositiveInfinity;
+            foreach (var c in constraints)
+            {
+                best = Math.Min(best, (c.GpuSeconds - (perContext * c.Context)) / c.Batch);
+            }
+
+            return Math.Max(0, best);
+        }
+
+        double Objective(double perContext) => (PerToken(perContext) * decodeTokens) + (perContext * decodeContext);
+
+        // Golden-section search for the maximum of the concave objective on [0, perContextMax]; the end points are
+        // candidates too, since the maximum may sit on one of them.
+        var golden = (Math.Sqrt(5) - 1) / 2;
+        double lo = 0, hi = perContextMax;
+        var x1 = hi - (golden * (hi - lo));
+        var x2 = lo + (golden * (hi - lo));
+        double f1 = Objective(x1), f2 = Objective(x2);
+        for (var iteration = 0; iteration < 80; iteration++)
+        {
+            if (f1 < f2)
+            {
+                lo = x1;
+                x1 = x2;
+                f1 = f2;
+                x2 = lo + (golden * (hi - lo));
+                f2 = Objective(x2);
+            }
+            else
+            {
+                hi = x2;
+                x2 = x1;
+                f2 = f1;
+                x1 = hi - (golden * (hi - lo));
+                f1 = Objective(x1);
+            }
+        }
+
+        double[] candidates = [0, perContextMax, (lo + hi) / 2];
+        var chosen = candidates.MaxBy(Objective);
+        return (PerToken(chosen), chosen);
     }
 
     private static (double Rate, int Degree, int Batch) BestRate(IInferenceCostModel cost, int[] degrees, long minPrompt)

@@ -58,6 +58,32 @@ public sealed class RolloutLowerBoundTests
     }
 
     [Fact]
+    public void Compute_LongContextsOnSmallCaches_ContextTermAtLeastTheFullCachePrice()
+    {
+        // GPU-seconds of an iteration: weights (0.02) + 1e-8 per context token, at every degree; caches hold 20,000 tokens
+        // a GPU. Iterations are cheapest per context token when the cache is full (TP8: 160,000 tokens), so λ2 = 1e-8 +
+        // 0.02 / 160,000 with λ1 = 0 is feasible, and the bound is at least λ2 S / G. One short trajectory makes the
+        // shortest prompt 10 tokens, so the batch-only term (b) is far lower.
+        var cost = new AffineCostModel(weightsSeconds: 0.02, communicationSeconds: 0, perSequenceSeconds: 0, perKvTokenSeconds: 1e-8, kvPerGpu: 20_000);
+        Trajectory[] trace =
+        [
+            .. Enumerable.Range(0, 64).Select(i => new Trajectory($"t{i}", "g", 8000, [300, 200], [500], [0.5])),
+            new Trajectory("short", "g", 10, [2], [], []),
+        ];
+
+        var bound = RolloutLowerBound.Compute(trace, 8, cost);
+
+        // Turn 0 decodes 299 tokens from context 8000, turn 1 199 from 8000 + 300 + 500; the short one 1 token from 10.
+        var contexts = (64 * ((299 * 8000.0) + (299 * 298 / 2.0) + (199 * 8800.0) + (199 * 198 / 2.0))) + 10;
+        Assert.Equal(contexts, bound.DecodeContextTokens, 6);
+        Assert.Equal((64 * 498) + 1, bound.DecodeTokens);
+        var fullCachePrice = 1e-8 + (0.02 / 160_000);
+        Assert.InRange(bound.ContextThroughputSeconds, 0.97 * fullCachePrice * contexts / 8, 1.0001 * fullCachePrice * contexts / 8);
+        Assert.True(bound.ContextThroughputSeconds > 2 * Math.Max(bound.CriticalPathSeconds, bound.ThroughputSeconds), $"{bound}");
+        Assert.Equal(bound.ContextThroughputSeconds, bound.Seconds);
+    }
+
+    [Fact]
     public void Compute_EmptyTrace_Throws()
     {
         var error = Assert.Throws<PlanningInputException>(() => RolloutLowerBound.Compute([], 8, new AffineCostModel()));
