@@ -133,6 +133,33 @@ public sealed class HeddleRolloutPolicyTests
         Assert.True(firstStarts[2] > 0, "a third trajectory started while two were running");
     }
 
+    [Theory]
+    [InlineData(0, new[] { 1, 1, 1, 1 })]
+    [InlineData(450, new[] { 4 })]
+    public void ChooseDegrees_ExpectedStragglerFasterAtAHigherDegree_UniformLayoutReplacesTheAnnealedOne(double expectedLongest, int[] expected)
+    {
+        // The resource manager is held to its TP1 mapping; a straggler of 450 tokens would take 450 x 11 ms alone at TP1
+        // but 450 x 5 ms at TP4, where the whole trace is predicted to finish in about 2.4 s: told to expect one, the
+        // policy takes the uniform TP4 layout (more than 10 % better on the worse of the two estimates).
+        Trajectory[] trace =
+        [
+            RolloutTraces.Make(0, 10, [40], [], []),
+            RolloutTraces.Make(1, 11, [40], [], []),
+            RolloutTraces.Make(2, 12, [40], [], []),
+            RolloutTraces.Make(3, 13, [40], [], []),
+            RolloutTraces.Make(4, 14, [150, 150, 150], [5, 5], [0.2, 0.2]),
+        ];
+        var policy = new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.All, new HeddlePolicyOptions
+        {
+            ExpectedLongestTokens = expectedLongest,
+            Resources = new ResourceManagerOptions { MaxTailFraction = 0, Iterations = 0 },
+        });
+
+        var degrees = policy.ChooseDegrees(trace, 4, new TailCostModel(), RolloutSimulationOptions.Default);
+
+        Assert.Equal(expected, degrees.ToArray());
+    }
+
     [Fact]
     public void Simulate_NoMechanisms_SameScheduleAsVerl()
     {
