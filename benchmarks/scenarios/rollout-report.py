@@ -29,8 +29,13 @@ for f in families:
     print(f"{f:9}{skew[f]:12.2f}{out[-1] / pct(out, 0.5):12.2f}{pct(turns, 0.5):10}{pct(ctx, 0.5):9}{pct(ctx, 0.9):9}{sum(out):11}")
 if skew:
     print(f"most skewed by p99/median of output: {max(skew, key=skew.get)}")
+def binding(r):
+    # Which term of the lower bound binds: the critical path, decode throughput, or context-weighted throughput (KV).
+    terms = {'path': r['lowerBound']['criticalPathSeconds'], 'tput': r['lowerBound']['throughputSeconds'],
+             'ctx': r['lowerBound'].get('contextThroughputSeconds', 0)}
+    return max(terms, key=terms.get)
 print()
-print(f"{'family':9}{'model':6}{'slime':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'h wall s':>9}  heddle layout")
+print(f"{'family':9}{'model':6}{'slime':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'LB by':>6}{'h wall s':>9}  heddle layout")
 rows = []
 for f in families:
     for m in models:
@@ -41,7 +46,7 @@ for f in families:
         for d in h['instanceDegrees']:
             layout[d] = layout.get(d, 0) + 1
         lay = ' + '.join(f'{n}xTP{d}' for d, n in sorted(layout.items(), reverse=True))
-        print(f"{f:9}{m:6}{tp('slime'):9.0f}{tp('verl'):9.0f}{tp('fcfs'):9.0f}{tp('heddle'):9.0f}{tp('heddle')/tp('slime'):9.3f}{tp('heddle')/tp('verl'):8.3f}{h['makespanOverLowerBound']:9.3f}{p['slime']['makespanOverLowerBound']:9.3f}{h['lowerBoundSeconds']:8.1f}{h['wall']:9.2f}  {lay}")
+        print(f"{f:9}{m:6}{tp('slime'):9.0f}{tp('verl'):9.0f}{tp('fcfs'):9.0f}{tp('heddle'):9.0f}{tp('heddle')/tp('slime'):9.3f}{tp('heddle')/tp('verl'):8.3f}{h['makespanOverLowerBound']:9.3f}{p['slime']['makespanOverLowerBound']:9.3f}{h['lowerBoundSeconds']:8.1f}{binding(h):>6}{h['wall']:9.2f}  {lay}")
         rows.append((f, m, p))
 print()
 print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")

@@ -2,12 +2,14 @@
 # Scenario runner for Heddle's rollout targets (docs/benchmarks.md): 1,024 trajectories (64 prompts x 16 samples) of
 # each trace family on 64 H100s, models 8b/14b/32b, policies slime, verl, fcfs and heddle, and heddle's ablations (each
 # mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
-# artifacts/scenarios/rollout), then prints the report (rollout-report.py).
+# artifacts/scenarios/rollout), then prints the report (rollout-report.py). FAMILIES, MODELS and GPUS (default 64) narrow
+# or change the grid.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/rollout}
 families=${FAMILIES:-"balanced longtail skewed agentic"}
 models=${MODELS:-"8b 14b 32b"}
+gpus=${GPUS:-64}
 mkdir -p "$out"
 config=${CONFIG:-Release}
 dotnet build src/Cli -c "$config" -p:Optimize=true -v q -nologo >/dev/null
@@ -17,7 +19,7 @@ for family in $families; do
   # The trace itself (the same seed as the runs), for the report's skew measure (p99 / median of total output).
   $plan rollout generate --family $family --prompts 64 --samples 16 --seed 1 -o "$out/$family.trace.jsonl"
   for model in $models; do
-    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus 64 --model $model --seed 1 --format json"
+    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --seed 1 --format json"
     for policy in slime verl fcfs heddle; do
       $plan $common --policy $policy > "$out/$family-$model-$policy.json" 2> "$out/$family-$model-$policy.err"
     done
