@@ -71,25 +71,30 @@ public sealed class HeddleRolloutPolicyTests
         Assert.Equal(fixedLayout.TotalOutputTokens, regrouped.GeneratedTokens.Sum());
     }
 
-    public static Arbitrary<(ImmutableArray<Trajectory> Trace, int Gpus, int MaxBatch)> ObservationFreeCases() =>
+    public static Arbitrary<(ImmutableArray<Trajectory> Trace, int Gpus, int MaxBatch, double Fraction)> ObservationFreeCases() =>
         (from trace in RolloutTraces.Small()
          from gpus in Gen.Choose(1, 2)
          from batch in Gen.Choose(1, 4)
-         select (trace.Select(t => new Trajectory(t.Id, t.Group, t.PromptTokens, t.OutputTokens, [.. t.ObservationTokens.Select(_ => 0)], t.ToolSeconds)).ToImmutableArray(), gpus, batch)).ToArbitrary();
+         from fraction in Gen.Elements(1.0, 1.25)
+         select (trace.Select(t => new Trajectory(t.Id, t.Group, t.PromptTokens, t.OutputTokens, [.. t.ObservationTokens.Select(_ => 0)], t.ToolSeconds)).ToImmutableArray(), gpus, batch, fraction)).ToArbitrary();
 
     [Property(MaxTest = 100, Arbitrary = [typeof(HeddleRolloutPolicyTests)])]
-    public void MayStart_ExactPredictions_StartedTrajectoriesFitTheCacheAndNothingIsEvicted(ValueTuple<ImmutableArray<Trajectory>, int, int> generated)
+    public void MayStart_ExactPredictions_StartedTrajectoriesWithinTheAdmissionFraction(ValueTuple<ImmutableArray<Trajectory>, int, int, double> generated)
     {
         // With exact predictions and no observations a trajectory's predicted final context is its true one, so the
-        // trajectories started on an instance (first turn admitted, last turn not finished) never need more KV than it
-        // has, unless one runs alone, and no cache is ever evicted.
-        var (trace, gpus, batch) = generated;
+        // trajectories started on an instance (first turn admitted, last turn not finished) never need more KV than the
+        // fraction of its cache, unless one runs alone; at fraction 1 no cache is ever evicted.
+        var (trace, gpus, batch, fraction) = generated;
         var cost = new LinearCostModel(kvTokensPerGpu: 400);
-        var result = new RolloutSimulator(cost, new RolloutSimulationOptions { MaxBatchSize = batch })
-            .Simulate(trace, gpus, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority));
+        var result = new RolloutSimulator(cost, new RolloutSimulationOptions { MaxBatchSize = batch }).Simulate(
+            trace, gpus, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority, new HeddlePolicyOptions { AdmissionKvFraction = fraction }));
 
-        Assert.Equal(0, result.Counters.Evictions);
-        Assert.Equal(0, result.Counters.Reprefills);
+        if (fraction == 1)
+        {
+            Assert.Equal(0, result.Counters.Evictions);
+            Assert.Equal(0, result.Counters.Reprefills);
+        }
+
         var lives = result.Turns.GroupBy(r => r.Trajectory).Select(g => (
             Trajectory: g.Key,
             Instance: g.First(r => r.Turn == 0).Instance,
@@ -100,7 +105,7 @@ public sealed class HeddleRolloutPolicyTests
             var alongside = lives.Where(o => o.Trajectory != life.Trajectory && o.Instance == life.Instance && o.Start <= life.Start && o.End > life.Start).ToArray();
             var demand = alongside.Append(life).Sum(o => trace[o.Trajectory].FinalContextTokens);
             Assert.True(
-                alongside.Length == 0 || demand <= cost.KvCapacityTokens(result.InstanceDegrees[life.Instance]),
+                alongside.Length == 0 || demand <= fraction * cost.KvCapacityTokens(result.InstanceDegrees[life.Instance]),
                 $"trajectory {life.Trajectory} started at {life.Start} beside {alongside.Length} others: {demand} KV tokens");
         }
     }
