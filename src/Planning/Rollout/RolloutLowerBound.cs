@@ -20,14 +20,16 @@ namespace Planning.Rollout;
 /// b sequences makes b tokens per <c>DecodeIterationSeconds(b, C, d)</c>, with C at least b times the shortest prompt
 /// and b at most its KV capacity over the shortest prompt; so no GPU makes more than
 /// <c>max over d, b of b / (d * DecodeIterationSeconds(b, b * minPrompt, d))</c> tokens per second, and the G GPUs together
-/// at most G times that. Total decode tokens over that aggregate rate bounds the makespan (prefill time is left out,
-/// since a simulator may overlap it with decode).</para>
+/// at most G times that. Total decode tokens over that aggregate rate bounds the makespan (prefill time is left out of
+/// this term; term (c) counts it).</para>
 /// <para>(c) Context-weighted throughput, for long contexts: an iteration of b sequences with total context C on degree
 /// d holds d GPUs for <c>DecodeIterationSeconds(b, C, d)</c>, and C is at most the instance's KV capacity. For any
 /// prices λ1, λ2 &gt;= 0 with <c>λ1 b + λ2 C &lt;= d DecodeIterationSeconds(b, C, d)</c> for every feasible (b, C, d), the
 /// GPU-seconds of all iterations are at least λ1 N + λ2 S, where N is the number of decode tokens and S the sum of the
 /// contexts they are decoded at (at least the context at the start of their turn plus the tokens of the turn before
-/// them); G GPUs supply G seconds per second. The prices are the best such pair (a two-variable linear program, solved
+/// them). Prefills hold the instance's GPUs too, between iterations (the simulator, like an engine without chunked
+/// prefill, does not overlap them with decode): every turn adds at least its cheapest prefill (as in term (a)) times the
+/// degree it runs at, P in all. G GPUs supply G seconds per second, so (λ1 N + λ2 S + P) / G bounds the makespan. The prices are the best such pair (a two-variable linear program, solved
 /// over λ2 by golden-section search, its objective being concave): λ2 is what one context token costs when iterations
 /// run with their KV cache full, which binds when the KV cache, not the batch, limits throughput (agentic traces with
 /// contexts of tens of thousands of tokens). The constraint is checked on a grid of b and C, each cell's cheapest corner
@@ -41,10 +43,11 @@ namespace Planning.Rollout;
 /// <param name="BestTokensPerGpuSecond">The per-GPU decode rate no instance can exceed.</param>
 /// <param name="BestDegree">The degree at which that rate is reached.</param>
 /// <param name="BestBatch">The batch size at which that rate is reached.</param>
-/// <param name="ContextThroughputSeconds">Term (c): (λ1 N + λ2 S) / G at the best prices.</param>
+/// <param name="ContextThroughputSeconds">Term (c): (λ1 N + λ2 S + P) / G at the best prices.</param>
 /// <param name="DecodeContextTokens">S of term (c): the sum of the contexts the decode tokens are decoded at.</param>
 /// <param name="GpuSecondsPerDecodeToken">λ1 of term (c).</param>
 /// <param name="GpuSecondsPerContextToken">λ2 of term (c).</param>
+/// <param name="PrefillGpuSeconds">P of term (c): every turn's cheapest prefill, in GPU-seconds.</param>
 public sealed record RolloutLowerBound(
     double Seconds,
     double CriticalPathSeconds,
@@ -57,7 +60,8 @@ public sealed record RolloutLowerBound(
     double ContextThroughputSeconds,
     double DecodeContextTokens,
     double GpuSecondsPerDecodeToken,
-    double GpuSecondsPerContextToken)
+    double GpuSecondsPerContextToken,
+    double PrefillGpuSeconds)
 {
     /// <summary>The geometric step of term (c)'s grid of total contexts.</summary>
     public const double ContextGridRatio = 1.02;
@@ -109,6 +113,7 @@ public sealed record RolloutLowerBound(
         var criticalTrajectory = 0;
         long decodeTokens = 0;
         double decodeContext = 0;
+        double prefill = 0;
         for (var t = 0; t < trace.Count; t++)
         {
             var seconds = CriticalPath(trace[t], cost, degrees);
@@ -120,6 +125,7 @@ public sealed record RolloutLowerBound(
 
             // A turn's decode tokens (all but the first, which the prefill may emit) are decoded at contexts of at least
             // its starting context plus 0, 1, ..., outputTokens - 2.
+            prefill += TurnPrefills(trace[t], cost, degrees, gpuSeconds: true);
             double context = trace[t].PromptTokens;
             for (var turn = 0; turn < trace[t].Turns; turn++)
             {
@@ -134,7 +140,7 @@ public sealed record RolloutLowerBound(
         var (rate, bestDegree, bestBatch) = BestRate(cost, degrees, minPrompt);
         var throughput = decodeTokens / (rate * gpus);
         var (perToken, perContext) = BestPrices(cost, degrees, minPrompt, decodeTokens, decodeContext);
-        var contextThroughput = ((perToken * decodeTokens) + (perContext * decodeContext)) / gpus;
+        var contextThroughput = ((perToken * decodeTokens) + (perContext * decodeContext) + prefill) / gpus;
         return new RolloutLowerBound(
             Math.Max(critical, Math.Max(throughput, contextThroughput)),
             critical,
@@ -147,7 +153,8 @@ public sealed record RolloutLowerBound(
             contextThroughput,
             decodeContext,
             perToken,
-            perContext);
+            perContext,
+            prefill);
     }
 
     /// <summary>Term (a) for one trajectory (see the remarks).</summary>
@@ -160,23 +167,13 @@ public sealed record RolloutLowerBound(
         ArgumentNullException.ThrowIfNull(trajectory);
         ArgumentNullException.ThrowIfNull(cost);
         ArgumentNullException.ThrowIfNull(degrees);
-        var seconds = trajectory.TotalToolSeconds;
+        var seconds = trajectory.TotalToolSeconds + TurnPrefills(trajectory, cost, degrees, gpuSeconds: false);
         long context = trajectory.PromptTokens;
         for (var turn = 0; turn < trajectory.Turns; turn++)
         {
-            if (turn == 0)
+            if (turn > 0)
             {
-                seconds += degrees.Min(d => cost.PrefillSeconds(trajectory.PromptTokens, 0, d));
-            }
-            else
-            {
-                var observation = trajectory.ObservationTokens[turn - 1];
-                context += observation;
-                if (observation > 0)
-                {
-                    var cached = context - observation;
-                    seconds += degrees.Min(d => Math.Min(cost.PrefillSeconds(observation, cached, d), cost.PrefillSeconds(context, 0, d)));
-                }
+                context += trajectory.ObservationTokens[turn - 1];
             }
 
             // The turn's decode iterations, past the first token, at batch 1, chunk by chunk at the chunk's start context.
@@ -193,6 +190,30 @@ public sealed record RolloutLowerBound(
         }
 
         return seconds;
+    }
+
+    /// <summary>
+    /// The sum over a trajectory's turns of the cheapest prefill of what the turn must prefill: the prompt at turn 0; after
+    /// a tool call the observation on top of the cached context (prefix reuse) or the whole context, whichever is cheaper.
+    /// In seconds (the critical path) or in GPU-seconds (seconds times the degree), each minimised over the degrees.
+    /// </summary>
+    private static double TurnPrefills(Trajectory trajectory, IInferenceCostModel cost, IReadOnlyList<int> degrees, bool gpuSeconds)
+    {
+        double Scale(int d) => gpuSeconds ? d : 1;
+        var total = degrees.Min(d => Scale(d) * cost.PrefillSeconds(trajectory.PromptTokens, 0, d));
+        long context = trajectory.PromptTokens;
+        for (var turn = 1; turn < trajectory.Turns; turn++)
+        {
+            var observation = trajectory.ObservationTokens[turn - 1];
+            context += trajectory.OutputTokens[turn - 1] + observation;
+            if (observation > 0)
+            {
+                var cached = context - observation;
+                total += degrees.Min(d => Scale(d) * Math.Min(cost.PrefillSeconds(observation, cached, d), cost.PrefillSeconds(context, 0, d)));
+            }
+        }
+
+        return total;
     }
 
     /// <summary>

@@ -78,7 +78,12 @@ public sealed class RolloutLowerBoundTests
         Assert.Equal(contexts, bound.DecodeContextTokens, 6);
         Assert.Equal((64 * 498) + 1, bound.DecodeTokens);
         var fullCachePrice = 1e-8 + (0.02 / 160_000);
-        Assert.InRange(bound.ContextThroughputSeconds, 0.97 * fullCachePrice * contexts / 8, 1.0001 * fullCachePrice * contexts / 8);
+
+        // Prefill GPU-seconds are cheapest at TP1 (0.01 + 2e-5 x (new + 0.1 x cached) on one GPU): the prompt, then the
+        // observation on the cached 8,300 tokens (cheaper than prefilling all 8,800 again).
+        var prefill = (64 * ((0.01 + (2e-5 * 8000)) + (0.01 + (2e-5 * (500 + (0.1 * 8300)))))) + 0.01 + (2e-5 * 10);
+        Assert.Equal(prefill, bound.PrefillGpuSeconds, 9);
+        Assert.InRange(bound.ContextThroughputSeconds, (0.97 * fullCachePrice * contexts / 8) + (prefill / 8), (1.0001 * fullCachePrice * contexts / 8) + (prefill / 8));
         Assert.True(bound.ContextThroughputSeconds > 2 * Math.Max(bound.CriticalPathSeconds, bound.ThroughputSeconds), $"{bound}");
         Assert.Equal(bound.ContextThroughputSeconds, bound.Seconds);
     }
