@@ -38,20 +38,23 @@ public sealed class HeddleRolloutPolicyTests
         Assert.Equal(first.InstanceDegrees.ToArray(), second.InstanceDegrees.ToArray());
     }
 
+    /// <summary>Four trajectories of 40 tokens and one of three turns of 150, for the tail cost model on 4 GPUs.</summary>
+    private static readonly Trajectory[] FourShortOneStraggler =
+    [
+        RolloutTraces.Make(0, 10, [40], [], []),
+        RolloutTraces.Make(1, 11, [40], [], []),
+        RolloutTraces.Make(2, 12, [40], [], []),
+        RolloutTraces.Make(3, 13, [40], [], []),
+        RolloutTraces.Make(4, 14, [150, 150, 150], [5, 5], [0.2, 0.2]),
+    ];
+
     [Fact]
     public void Regroup_IdleGpusBesideAStraggler_MergedIntoItsInstanceAndTheRolloutEndsSooner()
     {
         // Four short trajectories and one long one on 4 GPUs, where TP1 has the best throughput but a lone sequence runs
         // faster at a higher degree: once the short ones are done, the re-runs give idle instances' GPUs to the
         // straggler's (the initial mapping is held to the throughput-best degree).
-        Trajectory[] trace =
-        [
-            RolloutTraces.Make(0, 10, [40], [], []),
-            RolloutTraces.Make(1, 11, [40], [], []),
-            RolloutTraces.Make(2, 12, [40], [], []),
-            RolloutTraces.Make(3, 13, [40], [], []),
-            RolloutTraces.Make(4, 14, [150, 150, 150], [5, 5], [0.2, 0.2]),
-        ];
+        var trace = FourShortOneStraggler;
         var cost = new TailCostModel();
         RolloutSimulationResult Simulate(double every) => new RolloutSimulator(cost).Simulate(
             trace, 4, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.All, new HeddlePolicyOptions
@@ -146,14 +149,7 @@ public sealed class HeddleRolloutPolicyTests
         // The resource manager is held to its TP1 mapping; a straggler of 450 tokens would take 450 x 11 ms alone at TP1
         // but 450 x 5 ms at TP4, where the whole trace is predicted to finish in about 2.4 s: told to expect one, the
         // policy takes the uniform TP4 layout (more than 10 % better on the worse of the two estimates).
-        Trajectory[] trace =
-        [
-            RolloutTraces.Make(0, 10, [40], [], []),
-            RolloutTraces.Make(1, 11, [40], [], []),
-            RolloutTraces.Make(2, 12, [40], [], []),
-            RolloutTraces.Make(3, 13, [40], [], []),
-            RolloutTraces.Make(4, 14, [150, 150, 150], [5, 5], [0.2, 0.2]),
-        ];
+        var trace = FourShortOneStraggler;
         var policy = new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.All, new HeddlePolicyOptions
         {
             ExpectedLongestTokens = expectedLongest,
