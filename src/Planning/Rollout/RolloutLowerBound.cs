@@ -29,10 +29,10 @@ namespace Planning.Rollout;
 /// contexts they are decoded at (at least the context at the start of their turn plus the tokens of the turn before
 /// them). Prefills hold the instance's GPUs too, between iterations (the simulator, like an engine without chunked
 /// prefill, does not overlap them with decode): every turn adds at least its cheapest prefill (as in term (a)) times the
-/// degree it runs at, P in all. G GPUs supply G seconds per second, so (λ1 N + λ2 S + P) / G bounds the makespan. The prices are the best such pair (a two-variable linear program, solved
-/// over λ2 by golden-section search, its objective being concave): λ2 is what one context token costs when iterations
-/// run with their KV cache full, which binds when the KV cache, not the batch, limits throughput (agentic traces with
-/// contexts of tens of thousands of tokens). The constraint is checked on a grid of b and C, each cell's cheapest corner
+/// degree it runs at, P in all. G GPUs supply G seconds per second, so (λ1 N + λ2 S + P) / G bounds the makespan. The
+/// prices are the best such pair (a two-variable linear program, solved over λ2 by golden-section search, its objective
+/// being concave): λ2 is what one context token costs when iterations run with their KV cache full, which binds when
+/// the KV cache, not the batch, limits throughput (agentic traces with contexts of tens of thousands of tokens). The constraint is checked on a grid of b and C, each cell's cheapest corner
 /// against its largest (b, C), which monotonicity makes valid for every point of the cell.</para>
 /// </remarks>
 /// <param name="Seconds">The lower bound: the larger of the two terms.</param>
@@ -123,9 +123,10 @@ public sealed record RolloutLowerBound(
                 criticalTrajectory = t;
             }
 
+            prefill += TurnPrefills(trace[t], cost, degrees, gpuSeconds: true);
+
             // A turn's decode tokens (all but the first, which the prefill may emit) are decoded at contexts of at least
             // its starting context plus 0, 1, ..., outputTokens - 2.
-            prefill += TurnPrefills(trace[t], cost, degrees, gpuSeconds: true);
             double context = trace[t].PromptTokens;
             for (var turn = 0; turn < trace[t].Turns; turn++)
             {

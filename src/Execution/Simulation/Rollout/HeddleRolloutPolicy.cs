@@ -13,7 +13,8 @@ public enum HeddleMechanisms
     /// <summary>
     /// Progressive priority: longest predicted remaining work first, re-ranked after every turn, with preemption at
     /// iteration boundaries; and trajectory-level admission: a trajectory starts on an instance only when the predicted
-    /// final contexts of the trajectories already running there, with its own, fit the instance's KV cache.
+    /// final contexts of the trajectories already running there, with its own, fit the instance's KV cache (see
+    /// <see cref="HeddlePolicyOptions.AdmissionKvFraction"/>).
     /// </summary>
     Priority = 1,
 
@@ -129,7 +130,7 @@ public sealed record HeddlePolicyOptions
     /// work alone while the unknown straggler's critical path, which decides a skewed rollout, may run at the layout's
     /// smallest degree. With this set, the resource manager scores its layout and each uniform one by the worse of the
     /// predicted makespan and that critical path (this many tokens alone at the smallest degree, plus their tool time),
-    /// and keeps the best. Default 0 (the annealed layout as it is).
+    /// and takes a uniform one only when it scores more than 10 % better. Default 0 (the annealed layout as it is).
     /// </summary>
     public double ExpectedLongestTokens { get; init; }
 
@@ -397,7 +398,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         for (var t = 0; t < _predicted.Length; t++)
         {
             var progress = state.Progress(t);
-            if (t != trajectory && progress.CompletedTurns < state.Trace[t].Turns && state.Trace[t].Group == group)
+            if (t != trajectory && !state.IsFinished(t) && state.Trace[t].Group == group)
             {
                 _predicted[t] = Predict(t, progress);
                 _predictedAt[t] = progress.GeneratedTokens;
@@ -428,7 +429,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         var assigned = new int[n];
         for (var t = 0; t < _router.Trajectories; t++)
         {
-            if (_router.InstanceOf(t) >= 0 && state.Progress(t).CompletedTurns < state.Trace[t].Turns)
+            if (_router.InstanceOf(t) >= 0 && !state.IsFinished(t))
             {
                 assigned[_router.InstanceOf(t)]++;
             }
@@ -562,7 +563,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         for (var t = 0; t < _router.Trajectories; t++)
         {
             var instance = _router.InstanceOf(t);
-            if (t != trajectory && instance >= 0 && _predicted[t] > 0 && state.Progress(t).CompletedTurns < state.Trace[t].Turns)
+            if (t != trajectory && instance >= 0 && _predicted[t] > 0 && !state.IsFinished(t))
             {
                 resident[instance] += PredictedFinalContext(state, t);
             }
@@ -622,7 +623,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             }
 
             var progress = state.Progress(t);
-            if (progress.CompletedTurns < state.Trace[t].Turns)
+            if (!state.IsFinished(t))
             {
                 double work;
                 if (Online is not null)
