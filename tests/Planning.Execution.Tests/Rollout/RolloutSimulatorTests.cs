@@ -373,6 +373,47 @@ public sealed class RolloutSimulatorTests
         Assert.Equal("gpusPerNode", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { GpusPerNode = 0 }.Validate()).Field);
     }
 
+    [Fact]
+    public async Task Simulate_PolicyThatNeverStartsATrajectoryWithRegroupTimer_ReportsTheStall()
+    {
+        // The regroup timer alone must not keep a stalled simulation running: it ends with the stall error (the
+        // timeout only turns a regression, a simulation ticking forever, into a failure instead of a hung test run).
+        var t = RolloutTraces.Make(0, 10, [200], [], []);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Task.Run(() => new RolloutSimulator(Cost).Simulate([t], 1, new NeverStartsPolicy())).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Contains("stalled with 1 trajectories unfinished", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>One TP1 instance; never lets a trajectory start; asks for regroups every second (and never merges).</summary>
+    private sealed class NeverStartsPolicy : IRolloutPolicy
+    {
+        public string Name => "never-starts";
+
+        public double RegroupIntervalSeconds => 1;
+
+        public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) => [1];
+
+        public void Start(IRolloutState state)
+        {
+        }
+
+        public int Route(IRolloutState state, int trajectory) => 0;
+
+        public double Priority(IRolloutState state, int trajectory) => 0;
+
+        public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+        public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+
+        public bool MayStart(IRolloutState state, int instance, int trajectory) => false;
+
+        public void OnCompleted(IRolloutState state, int trajectory)
+        {
+        }
+    }
+
     /// <summary>A fixed layout and routing; at its regroup calls it asks for one merge (once, when the absorbed instance is idle if told); optionally drops every cache at tool calls.</summary>
     private sealed class MergingPolicy(ImmutableArray<int> layout, Func<int, int> routeTo, double interval, InstanceMerge merge, int onlyWhenIdle = -1, bool dropCaches = false) : IRolloutPolicy
     {

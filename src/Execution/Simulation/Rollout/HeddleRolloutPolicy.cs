@@ -368,9 +368,9 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
 
         var demand = PredictedFinalContext(state, trajectory);
         var started = 0;
-        for (var t = 0; t < _router.Trajectories; t++)
+        foreach (var t in _router.Members(instance))
         {
-            if (t != trajectory && _router.InstanceOf(t) == instance && state.HasStarted(t) && !state.IsFinished(t))
+            if (t != trajectory && state.HasStarted(t) && !state.IsFinished(t))
             {
                 demand += PredictedFinalContext(state, t);
                 started++;

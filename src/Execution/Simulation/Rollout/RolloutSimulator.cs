@@ -360,7 +360,9 @@ public sealed class RolloutSimulator
                 }
                 else if (e.Kind == EventKind.Regroup)
                 {
-                    if (_done < _trace.Count)
+                    // With no other event pending nothing can change any more (a merge takes effect at a boundary), so the
+                    // timer stops and a stall is reported below instead of ticking forever.
+                    if (_done < _trace.Count && _events.Count > 0)
                     {
                         Regroup();
                         Schedule(EventKind.Regroup, -1, 0, Now + regroupEvery);

@@ -9,12 +9,18 @@ internal sealed class StickyRouter
 {
     private int[] _assigned = [];
     private long[] _requests = [];
+    private List<int>[] _members = [];
 
     /// <summary>Forgets every assignment, for a trace of <paramref name="trajectories"/> on <paramref name="instances"/> instances.</summary>
     public void Reset(int trajectories, int instances)
     {
         _assigned = [.. Enumerable.Repeat(-1, trajectories)];
         _requests = new long[instances];
+        _members = new List<int>[instances];
+        for (var i = 0; i < instances; i++)
+        {
+            _members[i] = [];
+        }
     }
 
     /// <summary>The number of trajectories in the trace.</summary>
@@ -24,7 +30,33 @@ internal sealed class StickyRouter
     public int InstanceOf(int trajectory) => _assigned[trajectory];
 
     /// <summary>Assigns (or moves) a trajectory to an instance: a placement plan or a migration.</summary>
-    public void Assign(int trajectory, int instance) => _assigned[trajectory] = instance;
+    public void Assign(int trajectory, int instance)
+    {
+        var previous = _assigned[trajectory];
+        if (previous == instance)
+        {
+            return;
+        }
+
+        if (previous >= 0)
+        {
+            _members[previous].Remove(trajectory);
+        }
+
+        _assigned[trajectory] = instance;
+        if (instance >= 0)
+        {
+            _members[instance].Add(trajectory);
+        }
+    }
+
+    /// <summary>
+    /// The trajectories assigned to an instance (finished ones included), so that a per-instance question does not scan
+    /// the whole trace.
+    /// </summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>Its trajectories, in assignment order.</returns>
+    public IReadOnlyList<int> Members(int instance) => _members[instance];
 
     /// <summary>Routes a request of the trajectory: its instance, chosen now if it has none, and counts the request there.</summary>
     public int Route(int trajectory)
@@ -40,7 +72,7 @@ internal sealed class StickyRouter
                 }
             }
 
-            _assigned[trajectory] = best;
+            Assign(trajectory, best);
         }
 
         _requests[_assigned[trajectory]]++;
