@@ -1,5 +1,6 @@
 """Summarises the JSON written by rollout-throughput.sh: tokens/s per policy, heddle's ratios, makespan over the lower
-bound, simulation wall time, and each mechanism's own gain (alone over heddle[none]; all but it, heddle over that)."""
+bound, simulation wall time, each mechanism's own gain (alone over heddle[none]; all but it, heddle over that), and the
+predictor's held-out rank correlation and tail recall per family."""
 import json, os, re, sys
 folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
 families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic').split()
@@ -58,5 +59,15 @@ for f in families:
         alone = [load(f'{f}-{m}-heddle[{x}]')['tokensPerSecond'] / none for x in mechs]
         drop = [full / load(f"{f}-{m}-heddle[{','.join(y for y in mechs if y != x)}]")['tokensPerSecond'] for x in mechs]
         print(f"{f:9}{m:6}{none:9.0f}" + ''.join(f'{a:17.3f}' for a in alone) + ''.join(f'{d:16.3f}' for d in drop))
+print()
+print("Heddle's predictor on the simulated (held-out) trace: Spearman / top-10% recall of remaining output tokens after k completed turns")
+header = None
+for f in families:
+    h = load(f'{f}-{models[0]}-heddle')
+    points = h.get('predictor', [])
+    if header is None:
+        header = ''.join(f"{'k=' + str(c['completedTurns']):>14}" for c in points)
+        print(f"{'family':9}{header}")
+    print(f"{f:9}" + ''.join(f"{c['spearman']:7.2f} /{c['tailRecall']:5.2f}" for c in points))
 walls = [load(os.path.splitext(n)[0])['wall'] for n in os.listdir(folder) if n.endswith('.json')]
 print(f"\nsimulation wall time per run (predictor fit + simulation, 1,024 trajectories): max {max(walls):.2f} s, mean {sum(walls)/len(walls):.2f} s over {len(walls)} runs")

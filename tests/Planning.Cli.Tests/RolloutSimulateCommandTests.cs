@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Planning.Cli.Commands;
 using Planning.Rollout;
 
 namespace Planning.Cli.Tests;
@@ -62,6 +63,33 @@ public sealed class RolloutSimulateCommandTests : IDisposable
         Assert.Equal(degrees.Length, root.GetProperty("instances").GetArrayLength());
         Assert.All(root.GetProperty("instances").EnumerateArray(), i => Assert.True(i.GetProperty("peakKvTokens").GetInt64() <= i.GetProperty("kvCapacityTokens").GetInt64()));
     }
+
+    [Fact]
+    public void Simulate_Heddle_ReportsItsPredictorOnTheSimulatedTraceHeldOutFromTraining()
+    {
+        // Oracle: the library's evaluation of a predictor fitted on the training trace the command names (another seed).
+        var root = Json([.. Small, "--policy", "heddle"]);
+        var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 64, 16, 3 + RolloutSimulateCommand.TrainingSeedOffset);
+        var predictor = ProgressiveRemainingWorkPredictor.Train(training.Trajectories);
+        var expected = PredictorEvaluation.Evaluate(predictor, RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 4, 8, 3), [0, 1, 2, 4, 8]);
+
+        Assert.Equal(Invariant($"skewed 64x16 seed {3 + RolloutSimulateCommand.TrainingSeedOffset}"), root.GetProperty("predictorTrainedOn").GetString());
+        var reported = root.GetProperty("predictor").EnumerateArray().ToArray();
+        Assert.Equal(expected.Checkpoints.Length, reported.Length);
+        for (var i = 0; i < reported.Length; i++)
+        {
+            var checkpoint = expected.Checkpoints[i];
+            Assert.Equal(checkpoint.CompletedTurns, reported[i].GetProperty("completedTurns").GetInt32());
+            Assert.Equal(checkpoint.Trajectories, reported[i].GetProperty("trajectories").GetInt32());
+            Assert.Equal(checkpoint.SpearmanCorrelation, reported[i].GetProperty("spearman").GetDouble(), 12);
+            Assert.Equal(checkpoint.TailRecall, reported[i].GetProperty("tailRecall").GetDouble(), 12);
+        }
+
+        Assert.Equal(32, reported[0].GetProperty("trajectories").GetInt32());
+        Assert.False(Json([.. Small, "--policy", "slime"]).TryGetProperty("predictor", out _));
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Simulate_TraceFileOfTheGeneratedTrace_SameResultAsTheFamily()

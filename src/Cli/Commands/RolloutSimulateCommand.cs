@@ -132,6 +132,11 @@ internal static class RolloutSimulateCommand
         var c = r.Counters;
         io.Out.WriteLine(Invariant(
             $"generated {c.GeneratedTokens} tokens, prefilled {c.PrefillTokens}; re-prefills {c.Reprefills}, migrations {c.Migrations} (+{c.MigrationFallbacks} fell back to re-prefill), preemptions {c.Preemptions}, evictions {c.Evictions}, regroups {c.Regroups} ({c.ReloadSeconds:0.00} s of reload); peak KV use {r.Instances.Max(i => (double)i.PeakKvTokens / i.KvCapacityTokens):P1} of an instance"));
+        if (outcome.Predictor is { } predictor)
+        {
+            io.Out.WriteLine("predictor on this (held-out) trace, remaining output tokens after k completed turns: " + string.Join(
+                "; ", predictor.Checkpoints.Select(p => Invariant($"k={p.CompletedTurns}: Spearman {p.SpearmanCorrelation:0.00}, top-10% recall {p.TailRecall:0.00} ({p.Trajectories} running)"))));
+        }
     }
 
     /// <summary>Instance degrees grouped, largest first: <c>2xTP4 + 28xTP2</c>.</summary>
@@ -169,6 +174,24 @@ internal static class RolloutSimulateCommand
         if (outcome.Mechanisms is not null && setup.TrainingSource is { } training)
         {
             writer.WriteString("predictorTrainedOn", training);
+        }
+
+        if (outcome.Predictor is { } predictor)
+        {
+            // Held-out quality on the simulated trace: rank correlation and top-10% recall of remaining output tokens
+            // after each number of completed turns, over the trajectories still running then.
+            writer.WriteStartArray("predictor");
+            foreach (var checkpoint in predictor.Checkpoints)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("completedTurns", checkpoint.CompletedTurns);
+                writer.WriteNumber("trajectories", checkpoint.Trajectories);
+                writer.WriteNumber("spearman", checkpoint.SpearmanCorrelation);
+                writer.WriteNumber("tailRecall", checkpoint.TailRecall);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
         }
 
         writer.WriteStartArray("instanceDegrees");
@@ -258,7 +281,11 @@ internal sealed record RolloutSetupResult(
 }
 
 /// <summary>One simulation's result with its lower bound.</summary>
-internal sealed record RolloutOutcome(RolloutSimulationResult Result, RolloutLowerBound LowerBound, HeddleMechanisms? Mechanisms);
+/// <remarks>
+/// <see cref="Predictor"/>: for heddle, how well its fitted predictor ranks the simulated trace's trajectories (held out:
+/// the predictor is trained on another seed), evaluated before the rollout so that online learning does not leak into it.
+/// </remarks>
+internal sealed record RolloutOutcome(RolloutSimulationResult Result, RolloutLowerBound LowerBound, HeddleMechanisms? Mechanisms, PredictorEvaluation? Predictor = null);
 
 /// <summary>Trace, cost model and predictor set-up shared by <c>rollout simulate</c> and the demo.</summary>
 internal static class RolloutSetup
@@ -267,6 +294,9 @@ internal static class RolloutSetup
     public const int OnlineRefitEvery = 256;
 
     public static ImmutableArray<string> ModelNames => CalibratedCostModel.ModelNames;
+
+    /// <summary>The completed-turn checkpoints of heddle's predictor report (agentic trajectories run tens of turns).</summary>
+    public static ImmutableArray<int> PredictorTurns { get; } = [0, 1, 2, 4, 8];
 
     /// <summary>The calibrated H100 cost model of a model class.</summary>
     public static IInferenceCostModel CostModel(string name, string field) =>
@@ -330,11 +360,13 @@ internal static class RolloutSetup
     {
         IRolloutPolicy policy;
         HeddleMechanisms? used = null;
+        PredictorEvaluation? evaluation = null;
         if (policyName == "heddle")
         {
             // With --learn-online, refit every 256 completed trajectories (four times in a step of 1,024): each refit
             // re-solves the quantile regression on the whole window, so refitting more often costs seconds for no measured gain.
             var predictor = ProgressiveRemainingWorkPredictor.Train(setup.TrainingTrace, new ProgressivePredictorOptions { RefitEvery = OnlineRefitEvery });
+            evaluation = PredictorEvaluation.Evaluate(predictor, new RolloutTrace(setup.Trace), PredictorTurns);
             var outputTokens = Math.Max(1.0, setup.TrainingTrace.Sum(t => t.TotalOutputTokens));
             policy = new HeddleRolloutPolicy(
                 predictor,
@@ -357,7 +389,7 @@ internal static class RolloutSetup
         }
 
         var result = new RolloutSimulator(cost, options).Simulate(setup.Trace, gpus, policy);
-        return new RolloutOutcome(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), used);
+        return new RolloutOutcome(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), used, evaluation);
     }
 
     /// <summary>
