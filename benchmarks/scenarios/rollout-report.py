@@ -1,6 +1,7 @@
 """Summarises the JSON written by rollout-throughput.sh: tokens/s per policy, heddle's ratios, makespan over the lower
 bound, simulation wall time, each mechanism's own gain (alone over heddle[none]; all but it, heddle over that), and the
-predictor's held-out rank correlation and tail recall per family."""
+predictor's held-out rank correlation and tail recall per family; and heddle against slime and verl at their best
+uniform degree (slime*, verl*), the baselines as a user tuning them by hand would run them."""
 import json, os, re, sys
 folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
 families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic').split()
@@ -36,6 +37,10 @@ def binding(r):
              'ctx': r['lowerBound'].get('contextThroughputSeconds', 0)}
     return max(terms, key=terms.get)
 print()
+def tuned(f, m, policy):
+    # The best of the policy's uniform-degree runs (slime@tpD), with its degree; None when the runner made none.
+    runs = [(load(f'{f}-{m}-{policy}@tp{d}')['tokensPerSecond'], d) for d in (1, 2, 4, 8) if os.path.exists(f'{folder}/{f}-{m}-{policy}@tp{d}.json')]
+    return max(runs) if runs else None
 print(f"{'family':9}{'model':6}{'slime':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'LB by':>6}{'h wall s':>9}  heddle layout")
 rows = []
 for f in families:
@@ -49,6 +54,15 @@ for f in families:
         lay = ' + '.join(f'{n}xTP{d}' for d, n in sorted(layout.items(), reverse=True))
         print(f"{f:9}{m:6}{tp('slime'):9.0f}{tp('verl'):9.0f}{tp('fcfs'):9.0f}{tp('heddle'):9.0f}{tp('heddle')/tp('slime'):9.3f}{tp('heddle')/tp('verl'):8.3f}{h['makespanOverLowerBound']:9.3f}{p['slime']['makespanOverLowerBound']:9.3f}{h['lowerBoundSeconds']:8.1f}{binding(h):>6}{h['wall']:9.2f}  {lay}")
         rows.append((f, m, p))
+print()
+print("Baselines tuned by hand: the best uniform degree of slime and verl (tokens/s @ degree), heddle over them")
+print(f"{'family':9}{'model':6}{'slime*':>13}{'verl*':>13}{'heddle':>9}{'h/slime*':>10}{'h/verl*':>9}")
+for f, m, p in rows:
+    s_best, v_best = tuned(f, m, 'slime'), tuned(f, m, 'verl')
+    if s_best is None or v_best is None:
+        continue
+    h = p['heddle']['tokensPerSecond']
+    print(f"{f:9}{m:6}{s_best[0]:8.0f} @TP{s_best[1]}{v_best[0]:8.0f} @TP{v_best[1]}{h:9.0f}{h/s_best[0]:10.3f}{h/v_best[0]:9.3f}")
 print()
 print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")
 print(f"{'family':9}{'model':6}{'none':>9}" + ''.join(f'{x+" alone":>17}' for x in mechs) + ''.join(f'{x+" drop":>16}' for x in mechs))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scenario runner for Heddle's rollout targets (docs/benchmarks.md): 1,024 trajectories (64 prompts x 16 samples) of
-# each trace family on 64 H100s, models 8b/14b/32b, policies slime, verl, fcfs and heddle, and heddle's ablations (each
-# mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
+# each trace family on 64 H100s, models 8b/14b/32b, policies slime, verl, fcfs and heddle, slime and verl at every
+# uniform degree (the baselines tuned by hand), and heddle's ablations (each mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
 # artifacts/scenarios/rollout), then prints the report (rollout-report.py). FAMILIES, MODELS and GPUS (default 64) narrow
 # or change the grid.
 set -euo pipefail
@@ -22,6 +22,15 @@ for family in $families; do
     common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --seed 1 --format json"
     for policy in slime verl fcfs heddle; do
       $plan $common --policy $policy > "$out/$family-$model-$policy.json" 2> "$out/$family-$model-$policy.err"
+    done
+    # The baselines tuned by hand: slime and verl with every instance at each degree (the rule picks one of them);
+    # the report takes each one's best as "slime*" / "verl*". A degree the model or the trace cannot run exits 2.
+    for policy in slime verl; do
+      for degree in 1 2 4 8; do
+        if ! $plan $common --policy $policy --degree $degree > "$out/$family-$model-$policy@tp$degree.json" 2> "$out/$family-$model-$policy@tp$degree.err"; then
+          rm -f "$out/$family-$model-$policy@tp$degree.json"
+        fi
+      done
     done
     for m in $ablations; do
       $plan $common --policy heddle --mechanisms $m > "$out/$family-$model-heddle[$m].json" 2> "$out/$family-$model-heddle[$m].err"

@@ -158,6 +158,8 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     [InlineData(new[] { "--plot", "out.svg" }, "--plot: must name a .png file")]
     [InlineData(new[] { "--max-batch", "0" }, "--max-batch: must be at least 1, got 0")]
     [InlineData(new[] { "--regroup-every", "-1" }, "--regroup-every: must be a finite number of seconds, 0 or more, got -1")]
+    [InlineData(new[] { "--degree", "-1" }, "--degree: must be 0 (the equal-TP rule) or a tensor-parallel degree, got -1")]
+    [InlineData(new[] { "--degree", "2" }, "--degree: applies to the equal-TP layout; heddle's resource manager chooses its own degrees")]
     public void Simulate_BadOption_ExitsTwoNamingIt(string[] bad, string expected)
     {
         var (code, output, error) = PlanRunner.Run(With(bad[0], bad[1]));
@@ -166,6 +168,27 @@ public sealed class RolloutSimulateCommandTests : IDisposable
         Assert.Equal(string.Empty, output);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_BaselineAtAFixedDegree_RunsEveryInstanceAtIt()
+    {
+        var root = Json([.. Small, "--policy", "slime", "--degree", "4"]);
+
+        Assert.Equal([4, 4], root.GetProperty("instanceDegrees").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+        Assert.Equal(32, root.GetProperty("trajectories").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("3", "--degree: must be one of 8b's degrees within 8 GPUs (1, 2, 4, 8), got 3")]
+    [InlineData("16", "--degree: must be one of 8b's degrees within 8 GPUs (1, 2, 4, 8), got 16")]
+    public void Simulate_BaselineAtADegreeTheModelLacks_ExitsTwoNamingDegree(string degree, string expected)
+    {
+        var (code, output, error) = PlanRunner.Run([.. Small, "--policy", "verl", "--degree", degree]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
     [Fact]

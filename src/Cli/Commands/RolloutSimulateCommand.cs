@@ -37,12 +37,16 @@ internal static class RolloutSimulateCommand
             Description = "Heddle with resources: seconds between the resource manager's re-runs, which merge idle instances into the busiest of their node (default 10; 0 turns them off)",
             DefaultValueFactory = _ => new HeddlePolicyOptions().RegroupEverySeconds,
         };
+        var degree = new Option<int>("--degree")
+        {
+            Description = "Every instance at this tensor-parallel degree instead of the equal-TP rule (baselines, or heddle without resources); default 0: the rule",
+        };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: per-instance busy timeline (Gantt)" };
         var format = CommonOptions.Format();
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
         {
-            trace, family, prompts, samples, gpus, policy, model, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, plot, format, seed,
+            trace, family, prompts, samples, gpus, policy, model, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -73,10 +77,20 @@ internal static class RolloutSimulateCommand
                 throw new PlanningInputException("--gpus", Invariant($"must be at least 1, got {budget}"));
             }
 
-            var options = new RolloutSimulationOptions { MaxBatchSize = parse.GetValue(maxBatch), RecordTurns = false };
+            var options = new RolloutSimulationOptions { MaxBatchSize = parse.GetValue(maxBatch), EqualTensorParallelDegree = parse.GetValue(degree), RecordTurns = false };
             if (options.MaxBatchSize < 1)
             {
                 throw new PlanningInputException("--max-batch", Invariant($"must be at least 1, got {options.MaxBatchSize}"));
+            }
+
+            if (options.EqualTensorParallelDegree < 0)
+            {
+                throw new PlanningInputException("--degree", Invariant($"must be 0 (the equal-TP rule) or a tensor-parallel degree, got {options.EqualTensorParallelDegree}"));
+            }
+
+            if (options.EqualTensorParallelDegree > 0 && policyName == "heddle" && (chosenMechanisms & HeddleMechanisms.Resources) != 0)
+            {
+                throw new PlanningInputException("--degree", "applies to the equal-TP layout; heddle's resource manager chooses its own degrees (drop resources from --mechanisms)");
             }
 
             var regroupSeconds = parse.GetValue(regroupEvery);
@@ -87,7 +101,17 @@ internal static class RolloutSimulateCommand
 
             var setup = RolloutSetup.Prepare(request);
             var clock = Stopwatch.StartNew();
-            var outcome = RolloutSetup.Simulate(setup, cost, budget, policyName, chosenMechanisms, options, parse.GetValue(learnOnline), regroupSeconds);
+            RolloutOutcome outcome;
+            try
+            {
+                outcome = RolloutSetup.Simulate(setup, cost, budget, policyName, chosenMechanisms, options, parse.GetValue(learnOnline), regroupSeconds);
+            }
+            catch (PlanningInputException error) when (error.Field == "equalTensorParallelDegree")
+            {
+                // The layout rule's own check (a degree the model offers within the budget, holding the longest trajectory), named by its option.
+                throw new PlanningInputException("--degree", error.Problem);
+            }
+
             clock.Stop();
 
             // Render before printing anything: a failing plot leaves neither a file nor a half-written report.

@@ -20,4 +20,35 @@ public sealed class EqualTensorParallelTests
         Assert.Equal(expected, degree);
         Assert.Equal(Enumerable.Repeat(expected, 4 / expected).ToArray(), EqualTensorParallel.Layout(trace, 4, cost, new RolloutSimulationOptions { EqualTensorParallelBatchTarget = target }).ToArray());
     }
+
+    [Fact]
+    public void Degree_FixedDegree_ReplacesTheRule()
+    {
+        // The rule would pick TP1 (one trajectory of 110 tokens per 400-token GPU); the fixed degree wins.
+        var cost = new LinearCostModel(400, 1, 2, 4);
+        Trajectory[] trace = [RolloutTraces.Make(0, 100, [10], [], [])];
+        var options = new RolloutSimulationOptions { EqualTensorParallelBatchTarget = 1, EqualTensorParallelDegree = 2 };
+
+        Assert.Equal(2, EqualTensorParallel.Degree(trace, 4, cost, options));
+        Assert.Equal([2, 2], EqualTensorParallel.Layout(trace, 4, cost, options).ToArray());
+    }
+
+    [Theory]
+    [InlineData(3, 4, "must be one of")]  // not a degree of the model
+    [InlineData(4, 2, "must be one of")]  // beyond the budget
+    [InlineData(1, 4, "fewer than the longest trajectory's final context 500")] // TP1 holds 400 tokens
+    public void Degree_FixedDegreeThatCannotRunTheTrace_ThrowsNamingTheField(int degree, int gpus, string expected)
+    {
+        var cost = new LinearCostModel(400, 1, 2, 4);
+        Trajectory[] trace = [RolloutTraces.Make(0, 490, [10], [], [])];
+
+        var error = Assert.Throws<PlanningInputException>(() => EqualTensorParallel.Degree(trace, gpus, cost, new RolloutSimulationOptions { EqualTensorParallelDegree = degree }));
+
+        Assert.Equal("equalTensorParallelDegree", error.Field);
+        Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_NegativeFixedDegree_NamesTheField() =>
+        Assert.Equal("equalTensorParallelDegree", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { EqualTensorParallelDegree = -1 }.Validate()).Field);
 }

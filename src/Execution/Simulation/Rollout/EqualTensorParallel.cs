@@ -9,7 +9,8 @@ namespace Planning.Execution.Simulation.Rollout;
 /// degree is the smallest one whose KV cache holds <see cref="RolloutSimulationOptions.EqualTensorParallelBatchTarget"/>
 /// trajectories at the trace's mean final context and at least the longest final context (a batch large enough for
 /// throughput, the degree no larger than that, so the budget makes the most instances); when no degree within the
-/// budget reaches it, the largest degree within the budget.
+/// budget reaches it, the largest degree within the budget. <see cref="RolloutSimulationOptions.EqualTensorParallelDegree"/>
+/// replaces the rule with a fixed degree.
 /// </summary>
 public static class EqualTensorParallel
 {
@@ -19,7 +20,10 @@ public static class EqualTensorParallel
     /// <param name="cost">The cost model.</param>
     /// <param name="options">The options (batch target).</param>
     /// <returns>The degree.</returns>
-    /// <exception cref="PlanningInputException">The budget is smaller than the smallest degree.</exception>
+    /// <exception cref="PlanningInputException">
+    /// The budget is smaller than the smallest degree; or the fixed degree is not one of the model's within the budget,
+    /// or its KV cache does not hold the longest trajectory.
+    /// </exception>
     public static int Degree(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options)
     {
         ArgumentNullException.ThrowIfNull(trace);
@@ -34,6 +38,26 @@ public static class EqualTensorParallel
         }
 
         var longest = trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
+        if (options.EqualTensorParallelDegree > 0)
+        {
+            var fixedDegree = options.EqualTensorParallelDegree;
+            if (!allowed.Contains(fixedDegree))
+            {
+                throw new PlanningInputException(
+                    "equalTensorParallelDegree",
+                    string.Create(CultureInfo.InvariantCulture, $"must be one of {cost.ModelName}'s degrees within {gpus} GPUs ({string.Join(", ", allowed)}), got {fixedDegree}"));
+            }
+
+            if (cost.KvCapacityTokens(fixedDegree) < longest)
+            {
+                throw new PlanningInputException(
+                    "equalTensorParallelDegree",
+                    string.Create(CultureInfo.InvariantCulture, $"TP{fixedDegree} holds {cost.KvCapacityTokens(fixedDegree)} KV tokens of {cost.ModelName}, fewer than the longest trajectory's final context {longest}"));
+            }
+
+            return fixedDegree;
+        }
+
         var mean = trace.Count == 0 ? 0 : trace.Average(t => (double)t.FinalContextTokens);
         var wanted = Math.Max(longest, options.EqualTensorParallelBatchTarget * mean);
         foreach (var d in allowed)

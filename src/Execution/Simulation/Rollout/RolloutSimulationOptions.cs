@@ -24,6 +24,13 @@ public sealed record RolloutSimulationOptions
     public int EqualTensorParallelBatchTarget { get; init; } = 32;
 
     /// <summary>
+    /// A fixed degree for the equal-TP layout instead of the rule of <see cref="EqualTensorParallelBatchTarget"/>: every
+    /// instance at this degree (as a baseline tuned by hand would be). It must be one of the model's degrees within the
+    /// budget whose KV cache holds the longest trajectory. Default 0: the rule.
+    /// </summary>
+    public int EqualTensorParallelDegree { get; init; }
+
+    /// <summary>
     /// Bytes per second each GPU of a regrouped instance loads its new shard of the weights and of the resident KV
     /// cache at (see <see cref="IRolloutPolicy.Regroup"/>). Default 25e9 (host memory over PCIe 5.0 x16, or a peer
     /// GPU); the instance stalls for <c>(weights + resident KV) / (new degree × this)</c>.
@@ -67,6 +74,11 @@ public sealed record RolloutSimulationOptions
         if (EqualTensorParallelBatchTarget < 1)
         {
             throw new PlanningInputException("equalTensorParallelBatchTarget", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {EqualTensorParallelBatchTarget}"));
+        }
+
+        if (EqualTensorParallelDegree < 0)
+        {
+            throw new PlanningInputException("equalTensorParallelDegree", string.Create(CultureInfo.InvariantCulture, $"must be 0 (the rule) or a tensor-parallel degree, got {EqualTensorParallelDegree}"));
         }
 
         return this;
