@@ -83,11 +83,6 @@ internal static class RolloutSimulateCommand
                 throw new PlanningInputException("--max-batch", Invariant($"must be at least 1, got {options.MaxBatchSize}"));
             }
 
-            if (options.EqualTensorParallelDegree < 0)
-            {
-                throw new PlanningInputException("--degree", Invariant($"must be 0 (the equal-TP rule) or a tensor-parallel degree, got {options.EqualTensorParallelDegree}"));
-            }
-
             if (options.EqualTensorParallelDegree > 0 && policyName == "heddle" && (chosenMechanisms & HeddleMechanisms.Resources) != 0)
             {
                 throw new PlanningInputException("--degree", "applies to the equal-TP layout; heddle's resource manager chooses its own degrees (drop resources from --mechanisms)");
@@ -108,7 +103,8 @@ internal static class RolloutSimulateCommand
             }
             catch (PlanningInputException error) when (error.Field == "equalTensorParallelDegree")
             {
-                // The layout rule's own check (a degree the model offers within the budget, holding the longest trajectory), named by its option.
+                // The options' and the layout rule's own checks (0 or a degree the model offers within the budget, holding the
+                // longest trajectory), named by the option.
                 throw new PlanningInputException("--degree", error.Problem);
             }
 

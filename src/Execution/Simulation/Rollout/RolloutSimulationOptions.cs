@@ -78,7 +78,7 @@ public sealed record RolloutSimulationOptions
 
         if (EqualTensorParallelDegree < 0)
         {
-            throw new PlanningInputException("equalTensorParallelDegree", string.Create(CultureInfo.InvariantCulture, $"must be 0 (the rule) or a tensor-parallel degree, got {EqualTensorParallelDegree}"));
+            throw new PlanningInputException("equalTensorParallelDegree", string.Create(CultureInfo.InvariantCulture, $"must be 0 (the equal-TP rule) or a tensor-parallel degree, got {EqualTensorParallelDegree}"));
         }
 
         return this;
