@@ -24,6 +24,22 @@ public sealed partial class DemoRolloutSectionTests
             throughput[policy] = double.Parse(row.Groups[2].Value, CultureInfo.InvariantCulture);
         }
 
+        // The tuned baselines take the best of every uniform degree, the rule's among them (TP1 here).
+        foreach (var policy in new[] { "slime", "verl" })
+        {
+            var row = Regex.Match(text, $@"│ {policy}\* +│ +([0-9.]+) +│ +([0-9]+) +│ +([0-9.]+) +│ +([0-9]+)xTP([0-9]+) +│");
+            Assert.True(row.Success, text);
+            Assert.True(double.Parse(row.Groups[3].Value, CultureInfo.InvariantCulture) >= 1.0, "makespan at least the lower bound");
+            Assert.Equal(16, int.Parse(row.Groups[4].Value, CultureInfo.InvariantCulture) * int.Parse(row.Groups[5].Value, CultureInfo.InvariantCulture));
+            throughput[policy + "*"] = double.Parse(row.Groups[2].Value, CultureInfo.InvariantCulture);
+            Assert.True(throughput[policy + "*"] >= throughput[policy], text);
+        }
+
+        var tuned = TunedRatios().Match(text);
+        Assert.True(tuned.Success, text);
+        Assert.InRange(throughput["heddle"] / throughput["slime*"] - double.Parse(tuned.Groups[1].Value, CultureInfo.InvariantCulture), -0.006, 0.006);
+        Assert.InRange(throughput["heddle"] / throughput["verl*"] - double.Parse(tuned.Groups[2].Value, CultureInfo.InvariantCulture), -0.006, 0.006);
+
         var ratios = Ratios().Match(text);
         Assert.True(ratios.Success, text);
         // The ratios are printed to 0.01 from unrounded figures; the table's tokens/s are whole numbers.
@@ -33,4 +49,7 @@ public sealed partial class DemoRolloutSectionTests
 
     [GeneratedRegex(@"heddle throughput: ([0-9.]+)x slime, ([0-9.]+)x verl")]
     private static partial Regex Ratios();
+
+    [GeneratedRegex(@"best uniform degree\): ([0-9.]+)x slime\*, ([0-9.]+)x verl\*")]
+    private static partial Regex TunedRatios();
 }

@@ -133,27 +133,40 @@ internal static class DemoCommand
 
     /// <summary>
     /// The rollout section: a small skewed agentic-RL rollout step (8 prompts x 16 samples, an 8B-class model on 16 H100s)
-    /// under heddle and the step-centric baselines, on the rollout simulator.
+    /// under heddle and the step-centric baselines, on the rollout simulator: the baselines under their equal-TP rule and
+    /// tuned by hand (each at its best uniform degree, marked *).
     /// </summary>
     private static void WriteRollout(ConsoleIo io, int seed)
     {
         const int Gpus = 16;
-        io.Error.WriteLine("demo: simulating a rollout step under heddle, slime and verl ...");
+        io.Error.WriteLine("demo: simulating a rollout step under heddle, slime and verl (the baselines at every uniform degree too) ...");
         var setup = RolloutSetup.Prepare(new RolloutRequest(null, "skewed", 8, 16, seed, null));
         var cost = RolloutSetup.CostModel("8b", "model");
         var options = new RolloutSimulationOptions { RecordTurns = false };
-        var outcomes = RolloutDemoPolicies.Select(p => RolloutSetup.Simulate(setup, cost, Gpus, p, HeddleMechanisms.All, options)).ToArray();
+        var outcomes = RolloutDemoPolicies.Select(p => RolloutSetup.Simulate(setup, cost, Gpus, p, HeddleMechanisms.All, options)).ToList();
+
+        // The baselines tuned by hand: each at every uniform degree the trace allows, keeping its best. The rule's
+        // degree is one choice of many, and a user tuning slime or verl would try them all.
+        var degrees = EqualTensorParallel.FixableDegrees(setup.Trace, Gpus, cost);
+        foreach (var baseline in RolloutDemoPolicies.Skip(1))
+        {
+            outcomes.Add(degrees
+                .Select(d => RolloutSetup.Simulate(setup, cost, Gpus, baseline, HeddleMechanisms.All, options with { EqualTensorParallelDegree = d }))
+                .MaxBy(o => o.Result.TokensPerSecond)!);
+        }
+
         io.Out.WriteLine();
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Rollout: {setup.Describe()}, {cost.ModelName} on {Gpus} GPUs; heddle's predictor fitted on {setup.TrainingSource}"));
         var table = new Table();
         table.AddColumns("policy", "makespan (s)", "tokens/s", "makespan / lower bound", "instances");
-        foreach (var outcome in outcomes)
+        for (var i = 0; i < outcomes.Count; i++)
         {
+            var outcome = outcomes[i];
             var r = outcome.Result;
             table.AddRow(
-                r.Policy,
+                i < RolloutDemoPolicies.Length ? r.Policy : r.Policy + "*",
                 r.MakespanSeconds.ToString("0.00", CultureInfo.InvariantCulture),
                 r.TokensPerSecond.ToString("0", CultureInfo.InvariantCulture),
                 (r.MakespanSeconds / outcome.LowerBound.Seconds).ToString("0.000", CultureInfo.InvariantCulture),
@@ -165,6 +178,9 @@ internal static class DemoCommand
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"heddle throughput: {heddle / outcomes[1].Result.TokensPerSecond:0.00}x slime, {heddle / outcomes[2].Result.TokensPerSecond:0.00}x verl (lower bound {outcomes[0].LowerBound.Seconds:0.00} s)"));
+        io.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"against the baselines tuned by hand (*: each at its best uniform degree): {heddle / outcomes[3].Result.TokensPerSecond:0.00}x slime*, {heddle / outcomes[4].Result.TokensPerSecond:0.00}x verl*"));
     }
 
     private static string Percent(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio * 100:0.0}%");

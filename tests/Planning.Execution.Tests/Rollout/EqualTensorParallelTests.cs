@@ -48,6 +48,33 @@ public sealed class EqualTensorParallelTests
         Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(490, 4, new[] { 2, 4 })] // TP1 holds 400 tokens, fewer than the 500 of the final context
+    [InlineData(100, 4, new[] { 1, 2, 4 })]
+    [InlineData(100, 2, new[] { 1, 2 })] // TP4 is beyond the budget
+    [InlineData(1700, 4, new int[0])]    // even TP4 (1,600 tokens) cannot hold the trajectory
+    public void FixableDegrees_ExactlyTheFixedDegreesThatDegreeAccepts(int prompt, int gpus, int[] expected)
+    {
+        var cost = new LinearCostModel(400, 1, 2, 4);
+        Trajectory[] trace = [RolloutTraces.Make(0, prompt, [10], [], [])];
+
+        var fixable = EqualTensorParallel.FixableDegrees(trace, gpus, cost);
+
+        Assert.Equal(expected, fixable.ToArray());
+        foreach (var degree in new[] { 1, 2, 3, 4 })
+        {
+            var options = new RolloutSimulationOptions { EqualTensorParallelDegree = degree };
+            if (fixable.Contains(degree))
+            {
+                Assert.Equal(degree, EqualTensorParallel.Degree(trace, gpus, cost, options));
+            }
+            else
+            {
+                Assert.Throws<PlanningInputException>(() => EqualTensorParallel.Degree(trace, gpus, cost, options));
+            }
+        }
+    }
+
     [Fact]
     public void Options_NegativeFixedDegree_NamesTheField() =>
         Assert.Equal("equalTensorParallelDegree", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { EqualTensorParallelDegree = -1 }.Validate()).Field);

@@ -71,6 +71,23 @@ public static class EqualTensorParallel
         return allowed[^1];
     }
 
+    /// <summary>
+    /// The degrees <see cref="RolloutSimulationOptions.EqualTensorParallelDegree"/> may fix for this trace and budget:
+    /// the model's degrees within <paramref name="gpus"/> whose KV cache holds the longest trajectory's final context
+    /// (what a user tuning a baseline by hand would try; the rule's degree is one of them when its cache holds that context).
+    /// </summary>
+    /// <param name="trace">The trajectories.</param>
+    /// <param name="gpus">The GPU budget.</param>
+    /// <param name="cost">The cost model.</param>
+    /// <returns>The degrees, ascending; empty when none fits.</returns>
+    public static ImmutableArray<int> FixableDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(cost);
+        var longest = trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
+        return [.. cost.TensorParallelDegrees.Where(d => d <= gpus && cost.KvCapacityTokens(d) >= longest).Distinct().Order()];
+    }
+
     /// <summary>The layout: <c>gpus / degree</c> instances at <see cref="Degree"/>.</summary>
     /// <param name="trace">The trajectories.</param>
     /// <param name="gpus">The GPU budget.</param>
