@@ -5,10 +5,10 @@ using QuikGraph;
 namespace Planning.Graph;
 
 /// <summary>
-/// The shared graph IR: hardware (domains, nodes, ranks, links) and work (experts, replicas, trajectories, instances,
-/// kernels, requests) in one typed, directed graph. A <see cref="PlanGraph"/> is frozen: it is built by a
-/// <see cref="PlanGraphBuilder"/>, cannot change afterwards and so can be shared across threads and planners. A planner
-/// that annotates it (say, with the replicas it placed) builds a new graph with <see cref="ToBuilder()"/>.
+/// The shared graph IR: hardware (domains, nodes, devices, links) and work (experts, trajectories, instances) in one
+/// typed, directed graph, with a plan's decisions as <see cref="EdgeKind.AssignedTo"/> edges. A <see cref="PlanGraph"/>
+/// is frozen: it is built by a <see cref="PlanGraphBuilder"/> (usually through <see cref="ClusterGraph.Build"/> and
+/// <see cref="ClusterGraph.Annotate"/>), cannot change afterwards and so can be shared across threads and planners.
 /// </summary>
 public sealed class PlanGraph
 {
@@ -21,23 +21,15 @@ public sealed class PlanGraph
         _byKind = _graph.Vertices
             .GroupBy(v => v.Kind)
             .ToFrozenDictionary(g => g.Key, g => g.OrderBy(v => v.Index).ToImmutableArray());
-        Ranks = OfKind<RankVertex>();
+        Devices = OfKind<DeviceVertex>();
         Experts = OfKind<ExpertVertex>();
-        Nodes = OfKind<NodeVertex>();
-        Domains = OfKind<DomainVertex>();
     }
 
     /// <summary>The underlying read-only QuikGraph graph, for graph algorithms (paths, flows, traversals).</summary>
     public IBidirectionalGraph<Vertex, PlanEdge> Graph => _graph;
 
-    /// <summary>The ranks, ordered by index.</summary>
-    public ImmutableArray<RankVertex> Ranks { get; }
-
-    /// <summary>The nodes, ordered by index.</summary>
-    public ImmutableArray<NodeVertex> Nodes { get; }
-
-    /// <summary>The scale-up domains, ordered by index.</summary>
-    public ImmutableArray<DomainVertex> Domains { get; }
+    /// <summary>The devices (ranks), ordered by index.</summary>
+    public ImmutableArray<DeviceVertex> Devices { get; }
 
     /// <summary>The logical experts, ordered by index.</summary>
     public ImmutableArray<ExpertVertex> Experts { get; }
@@ -79,17 +71,21 @@ public sealed class PlanGraph
     public IEnumerable<PlanEdge> InEdges(Vertex vertex, EdgeKind kind) =>
         _graph.InEdges(vertex).Where(e => e.Kind == kind);
 
-    /// <summary>The link from rank <paramref name="from"/> to rank <paramref name="to"/>, if the graph has one.</summary>
-    /// <param name="from">The sending rank.</param>
-    /// <param name="to">The receiving rank.</param>
-    /// <returns>The link's capacity, or <see langword="null"/> when there is no direct link.</returns>
-    public LinkCapacity? Link(RankVertex from, RankVertex to) =>
-        _graph.TryGetEdge(from, to, out _)
-            ? _graph.OutEdges(from).FirstOrDefault(e => e.Kind == EdgeKind.Link && e.Target.Equals(to))?.Capacity
-            : null;
+    /// <summary>Every assignment of the plan, in the order it was annotated.</summary>
+    public IEnumerable<Assignment> Assignments =>
+        _graph.Edges.Where(e => e.Kind == EdgeKind.AssignedTo).Select(e => new Assignment(e.Source, e.Target, e.Amount));
 
-    /// <summary>The replicas (master copies included) placed in the graph, ordered by index.</summary>
-    public ImmutableArray<ReplicaVertex> Replicas => OfKind<ReplicaVertex>();
+    /// <summary>Where a piece of work runs: its assignments, in the order they were annotated.</summary>
+    /// <param name="work">The work vertex.</param>
+    /// <returns>Its assignments.</returns>
+    public IEnumerable<Assignment> AssignmentsOf(Vertex work) =>
+        OutEdges(work, EdgeKind.AssignedTo).Select(e => new Assignment(e.Source, e.Target, e.Amount));
+
+    /// <summary>What runs on a resource: the assignments to it, in the order they were annotated.</summary>
+    /// <param name="resource">The device or instance.</param>
+    /// <returns>The assignments to it.</returns>
+    public IEnumerable<Assignment> AssignedTo(Vertex resource) =>
+        InEdges(resource, EdgeKind.AssignedTo).Select(e => new Assignment(e.Source, e.Target, e.Amount));
 
     /// <summary>Starts a builder that holds a copy of this graph, to annotate it and freeze the result as a new graph.</summary>
     /// <returns>A builder with every vertex and edge of this graph.</returns>
@@ -123,13 +119,10 @@ public sealed class PlanGraph
         {
             nameof(DomainVertex) => VertexKind.Domain,
             nameof(NodeVertex) => VertexKind.Node,
-            nameof(RankVertex) => VertexKind.Rank,
+            nameof(DeviceVertex) => VertexKind.Device,
             nameof(ExpertVertex) => VertexKind.Expert,
-            nameof(ReplicaVertex) => VertexKind.Replica,
             nameof(TrajectoryVertex) => VertexKind.Trajectory,
             nameof(InstanceVertex) => VertexKind.Instance,
-            nameof(KernelVertex) => VertexKind.Kernel,
-            nameof(RequestVertex) => VertexKind.Request,
             _ => throw new ArgumentException($"{typeof(T).Name} is not a concrete vertex type.", nameof(T)),
         };
 }

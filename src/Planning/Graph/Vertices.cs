@@ -1,55 +1,30 @@
 namespace Planning.Graph;
 
-/// <summary>What a vertex of the <see cref="PlanGraph"/> stands for.</summary>
+/// <summary>What a vertex of the <see cref="PlanGraph"/> stands for: hardware (domain, node, device) or work.</summary>
 public enum VertexKind
 {
-    /// <summary>A scale-up domain (for example an NVLink domain): ranks that reach each other over the fast fabric.</summary>
+    /// <summary>A scale-up domain (an NVLink domain, or a system-on-chip's shared memory): devices joined by the fast fabric.</summary>
     Domain,
 
-    /// <summary>A server node.</summary>
+    /// <summary>A server node (or a system-on-chip): a host that holds devices.</summary>
     Node,
 
-    /// <summary>A rank: one device (GPU, CPU, iGPU or NPU) that runs work.</summary>
-    Rank,
+    /// <summary>A device that runs work: a GPU, CPU, integrated GPU or NPU. In expert parallelism a device is a rank.</summary>
+    Device,
 
-    /// <summary>A logical MoE expert of one layer.</summary>
+    /// <summary>Work: a logical MoE expert of one layer, placed on devices with token quotas.</summary>
     Expert,
 
-    /// <summary>A placed copy of an expert's weights on a rank (the master copy or a replica).</summary>
-    Replica,
-
-    /// <summary>An agentic-RL trajectory: turns of generation separated by tool calls.</summary>
+    /// <summary>Work: an agentic-RL trajectory (turns of generation separated by tool calls), placed on an instance.</summary>
     Trajectory,
 
-    /// <summary>A model-serving instance spanning one or more ranks (its tensor-parallel degree).</summary>
+    /// <summary>Work and resource: a model-serving instance spanning devices (its tensor-parallel group); trajectories run on it.</summary>
     Instance,
-
-    /// <summary>A kernel of an on-device agent workload.</summary>
-    Kernel,
-
-    /// <summary>A serving request.</summary>
-    Request,
-}
-
-/// <summary>The kind of device a rank is.</summary>
-public enum AcceleratorKind
-{
-    /// <summary>A data-center GPU.</summary>
-    Gpu,
-
-    /// <summary>A CPU.</summary>
-    Cpu,
-
-    /// <summary>An integrated GPU of a system-on-chip.</summary>
-    IntegratedGpu,
-
-    /// <summary>A neural processing unit of a system-on-chip.</summary>
-    Npu,
 }
 
 /// <summary>
 /// A vertex of the <see cref="PlanGraph"/>. Vertices are small immutable records with value equality, so the same
-/// (kind, index) always denotes the same vertex.
+/// (kind, index, attributes) always denotes the same vertex.
 /// </summary>
 public abstract record Vertex
 {
@@ -58,10 +33,13 @@ public abstract record Vertex
 
     /// <summary>The vertex's index among the vertices of its kind.</summary>
     public abstract int Index { get; }
+
+    /// <summary>Whether the vertex is work that an assignment places (expert, trajectory, instance).</summary>
+    public bool IsWork => Kind is VertexKind.Expert or VertexKind.Trajectory or VertexKind.Instance;
 }
 
-/// <summary>A scale-up domain: ranks connected by the fast fabric.</summary>
-/// <param name="Index">The domain's index.</param>
+/// <summary>A scale-up domain: the devices one connected component of scale-up links joins.</summary>
+/// <param name="Index">The domain's index (domains are numbered by their lowest device).</param>
 public sealed record DomainVertex(int Index) : Vertex
 {
     /// <inheritdoc />
@@ -71,10 +49,9 @@ public sealed record DomainVertex(int Index) : Vertex
     public override int Index { get; } = Index;
 }
 
-/// <summary>A server node.</summary>
+/// <summary>A server node, or a system-on-chip: the host of its devices.</summary>
 /// <param name="Index">The node's index.</param>
-/// <param name="Domain">The index of the domain the node belongs to.</param>
-public sealed record NodeVertex(int Index, int Domain) : Vertex
+public sealed record NodeVertex(int Index) : Vertex
 {
     /// <inheritdoc />
     public override VertexKind Kind => VertexKind.Node;
@@ -83,41 +60,27 @@ public sealed record NodeVertex(int Index, int Domain) : Vertex
     public override int Index { get; } = Index;
 }
 
-/// <summary>A rank: one device that runs work.</summary>
-/// <param name="Index">The rank's index.</param>
-/// <param name="Node">The index of the node that holds the rank.</param>
-/// <param name="Domain">The index of the scale-up domain of the rank.</param>
-/// <param name="Accelerator">The kind of device.</param>
-public sealed record RankVertex(int Index, int Node, int Domain, AcceleratorKind Accelerator) : Vertex
+/// <summary>A device that runs work; in expert parallelism, a rank.</summary>
+/// <param name="Index">The device's index in the cluster (its rank).</param>
+/// <param name="Node">The index of the node that holds the device.</param>
+/// <param name="Domain">The index of the device's scale-up domain.</param>
+/// <param name="DeviceKind">What kind of device it is.</param>
+public sealed record DeviceVertex(int Index, int Node, int Domain, DeviceKind DeviceKind) : Vertex
 {
     /// <inheritdoc />
-    public override VertexKind Kind => VertexKind.Rank;
+    public override VertexKind Kind => VertexKind.Device;
 
     /// <inheritdoc />
     public override int Index { get; } = Index;
 }
 
-/// <summary>A logical MoE expert.</summary>
+/// <summary>A logical MoE expert; its master copy lives on <paramref name="MasterRank"/> (a problem fact).</summary>
 /// <param name="Index">The expert's logical index.</param>
-/// <param name="MasterRank">The rank that holds the expert's master copy.</param>
+/// <param name="MasterRank">The device (rank) that holds the expert's master copy.</param>
 public sealed record ExpertVertex(int Index, int MasterRank) : Vertex
 {
     /// <inheritdoc />
     public override VertexKind Kind => VertexKind.Expert;
-
-    /// <inheritdoc />
-    public override int Index { get; } = Index;
-}
-
-/// <summary>A placed copy of an expert on a rank; the master copy is a replica too, with <paramref name="IsMaster"/> set.</summary>
-/// <param name="Index">The replica's index among all placed copies.</param>
-/// <param name="Expert">The logical expert.</param>
-/// <param name="Rank">The rank that hosts the copy.</param>
-/// <param name="IsMaster">Whether this is the expert's master copy.</param>
-public sealed record ReplicaVertex(int Index, int Expert, int Rank, bool IsMaster) : Vertex
-{
-    /// <inheritdoc />
-    public override VertexKind Kind => VertexKind.Replica;
 
     /// <inheritdoc />
     public override int Index { get; } = Index;
@@ -135,37 +98,13 @@ public sealed record TrajectoryVertex(int Index, string Id) : Vertex
     public override int Index { get; } = Index;
 }
 
-/// <summary>A model-serving instance spanning <paramref name="TensorParallelDegree"/> ranks.</summary>
-/// <param name="Index">The instance's index.</param>
-/// <param name="TensorParallelDegree">How many ranks the instance spans.</param>
+/// <summary>A model-serving instance: a tensor-parallel group of <paramref name="TensorParallelDegree"/> devices.</summary>
+/// <param name="Index">The instance's index in its layout.</param>
+/// <param name="TensorParallelDegree">How many devices the instance spans.</param>
 public sealed record InstanceVertex(int Index, int TensorParallelDegree) : Vertex
 {
     /// <inheritdoc />
     public override VertexKind Kind => VertexKind.Instance;
-
-    /// <inheritdoc />
-    public override int Index { get; } = Index;
-}
-
-/// <summary>A kernel of an on-device workload.</summary>
-/// <param name="Index">The kernel's index.</param>
-/// <param name="Name">The kernel's name (for example <c>gemv</c> or <c>attention</c>).</param>
-public sealed record KernelVertex(int Index, string Name) : Vertex
-{
-    /// <inheritdoc />
-    public override VertexKind Kind => VertexKind.Kernel;
-
-    /// <inheritdoc />
-    public override int Index { get; } = Index;
-}
-
-/// <summary>A serving request.</summary>
-/// <param name="Index">The request's index in its workload.</param>
-/// <param name="Id">The request's identifier in its workload.</param>
-public sealed record RequestVertex(int Index, string Id) : Vertex
-{
-    /// <inheritdoc />
-    public override VertexKind Kind => VertexKind.Request;
 
     /// <inheritdoc />
     public override int Index { get; } = Index;

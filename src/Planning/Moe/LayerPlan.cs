@@ -130,26 +130,28 @@ public sealed class LayerPlan
     }
 
     /// <summary>
-    /// Annotates the graph with this plan: a new frozen graph holding the hardware and experts of
-    /// <paramref name="graph"/>, and this plan's instances as replica vertices hosted by their ranks.
+    /// This plan in the IR's assignment shape: one assignment per expert instance, from the expert to the device (rank)
+    /// that runs it, with its token quota as the amount.
     /// </summary>
-    /// <param name="graph">The case's graph.</param>
-    /// <returns>The annotated graph.</returns>
-    public PlanGraph Annotate(PlanGraph graph)
+    /// <param name="topology">The topology the plan was made for.</param>
+    /// <returns>The assignments, in the order of <see cref="Instances"/>.</returns>
+    public ImmutableArray<Assignment> ToAssignments(MoeTopology topology)
     {
-        ArgumentNullException.ThrowIfNull(graph);
-        var builder = graph.ToBuilder(v => v.Kind != VertexKind.Replica);
-        var experts = graph.Experts;
-        var ranks = graph.Ranks;
-        for (var i = 0; i < Instances.Length; i++)
-        {
-            var instance = Instances[i];
-            var replica = new ReplicaVertex(i, instance.Expert, instance.Rank, experts[instance.Expert].MasterRank == instance.Rank);
-            builder.AddVertex(replica)
-                .AddEdge(new PlanEdge(replica, experts[instance.Expert], EdgeKind.CopyOf))
-                .AddEdge(new PlanEdge(ranks[instance.Rank], replica, EdgeKind.Hosts));
-        }
+        ArgumentNullException.ThrowIfNull(topology);
+        var experts = topology.Graph.Experts;
+        var devices = topology.Cluster.Devices;
+        return [.. Instances.Select(i => new Assignment(experts[i.Expert], devices[i.Rank], i.Quota))];
+    }
 
-        return builder.Freeze();
+    /// <summary>
+    /// The plan as an annotated graph for an adapter or a simulator to read: the topology's cluster with every expert
+    /// instance as an <see cref="EdgeKind.AssignedTo"/> edge from the expert to its rank, carrying the quota.
+    /// </summary>
+    /// <param name="topology">The topology the plan was made for.</param>
+    /// <returns>The annotated graph; the topology's graphs are unchanged.</returns>
+    public PlanGraph Annotate(MoeTopology topology)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        return topology.Cluster.Annotate(ToAssignments(topology));
     }
 }

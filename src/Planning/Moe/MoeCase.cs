@@ -135,19 +135,21 @@ public sealed record MoeCase
     /// <returns>The rank that holds its master copy.</returns>
     public int MasterRank(int expert) => expert / ExpertsPerRank;
 
-    /// <summary>Builds the shared graph IR for this case: domains, nodes, ranks and the experts on their master ranks.</summary>
+    /// <summary>The case's cluster: its ranks as GPUs in nodes and scale-up domains, known by shape only (no figures).</summary>
+    /// <returns>The frozen cluster graph.</returns>
+    public ClusterGraph ToCluster() => ClusterGraph.Build(new ClusterShape(Ranks, RanksPerNode, RanksPerDomain));
+
+    /// <summary>The shared graph IR for this case: the cluster, and every expert with its master rank (a problem fact).</summary>
     /// <returns>The frozen graph.</returns>
-    public PlanGraph ToGraph()
+    public PlanGraph ToGraph() => ExpertGraph(ToCluster(), Experts, ExpertsPerRank);
+
+    /// <summary>A cluster's graph with <paramref name="experts"/> experts added, expert e's master on rank <c>e / expertsPerRank</c>.</summary>
+    internal static PlanGraph ExpertGraph(ClusterGraph cluster, int experts, int expertsPerRank)
     {
-        var builder = new PlanGraphBuilder().AddCluster(Ranks, RanksPerNode, RanksPerDomain);
-        var ranks = Enumerable.Range(0, Ranks).Select(r => new RankVertex(r, r / RanksPerNode, r / RanksPerDomain, AcceleratorKind.Gpu)).ToArray();
-        for (var e = 0; e < Experts; e++)
+        var builder = cluster.Graph.ToBuilder();
+        for (var e = 0; e < experts; e++)
         {
-            var expert = new ExpertVertex(e, MasterRank(e));
-            var master = new ReplicaVertex(e, e, expert.MasterRank, IsMaster: true);
-            builder.AddVertex(expert).AddVertex(master)
-                .AddEdge(new PlanEdge(master, expert, EdgeKind.CopyOf))
-                .AddEdge(new PlanEdge(ranks[expert.MasterRank], master, EdgeKind.Hosts));
+            builder.AddVertex(new ExpertVertex(e, e / expertsPerRank));
         }
 
         return builder.Freeze();

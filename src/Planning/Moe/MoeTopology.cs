@@ -4,28 +4,33 @@ using Planning.Graph;
 namespace Planning.Moe;
 
 /// <summary>
-/// What a balancing policy needs to know about the cluster, read once from the frozen <see cref="PlanGraph"/> into
-/// arrays so that per-layer planning does no graph look-ups: ranks, nodes and domains, each expert's master rank and
-/// the slots per rank.
+/// What a balancing policy needs to know about the cluster, read once from the frozen <see cref="ClusterGraph"/> and the
+/// case's <see cref="PlanGraph"/> into arrays so that per-layer planning does no graph look-ups: ranks (the cluster's
+/// devices), nodes and scale-up domains (the graph's components of scale-up links), each expert's master rank and the
+/// slots per rank.
 /// </summary>
 public sealed class MoeTopology
 {
-    private MoeTopology(PlanGraph graph, int expertsPerRank, int redundantSlotsPerRank, int expertGroups)
+    private MoeTopology(ClusterGraph cluster, PlanGraph graph, int expertsPerRank, int redundantSlotsPerRank, int expertGroups)
     {
+        Cluster = cluster;
         Graph = graph;
-        Ranks = graph.Ranks.Length;
-        Nodes = graph.Nodes.Length;
-        Domains = graph.Domains.Length;
+        Ranks = cluster.Devices.Length;
+        Nodes = cluster.Nodes.Length;
+        Domains = cluster.Domains.Length;
         Experts = graph.Experts.Length;
         ExpertsPerRank = expertsPerRank;
         RedundantSlotsPerRank = redundantSlotsPerRank;
         ExpertGroups = expertGroups;
-        RankNode = [.. graph.Ranks.Select(r => r.Node)];
-        RankDomain = [.. graph.Ranks.Select(r => r.Domain)];
+        RankNode = [.. cluster.Devices.Select(r => r.Node)];
+        RankDomain = [.. cluster.Devices.Select(r => r.Domain)];
         ExpertMaster = [.. graph.Experts.Select(e => e.MasterRank)];
     }
 
-    /// <summary>The graph this topology was read from.</summary>
+    /// <summary>The cluster this topology was read from.</summary>
+    public ClusterGraph Cluster { get; }
+
+    /// <summary>The case's graph: the cluster and the experts with their master ranks.</summary>
     public PlanGraph Graph { get; }
 
     /// <summary>The number of ranks.</summary>
@@ -67,18 +72,22 @@ public sealed class MoeTopology
     public static MoeTopology From(MoeCase moeCase)
     {
         ArgumentNullException.ThrowIfNull(moeCase);
-        return new MoeTopology(moeCase.ToGraph(), moeCase.ExpertsPerRank, moeCase.RedundantSlotsPerRank, moeCase.EffectiveExpertGroups);
+        return From(moeCase.ToCluster(), moeCase.ExpertsPerRank, moeCase.RedundantSlotsPerRank, moeCase.EffectiveExpertGroups);
     }
 
-    /// <summary>Reads a topology from a graph built elsewhere (ranks, nodes, domains and experts with master ranks).</summary>
-    /// <param name="graph">The graph.</param>
+    /// <summary>
+    /// Reads a topology from a cluster built elsewhere (a simulator's hardware, say): its devices are the ranks, each
+    /// holding <paramref name="expertsPerRank"/> masters.
+    /// </summary>
+    /// <param name="cluster">The cluster.</param>
     /// <param name="expertsPerRank">Master experts per rank.</param>
     /// <param name="redundantSlotsPerRank">Redundant slots per rank.</param>
     /// <param name="expertGroups">EPLB's expert groups (0 for the number of nodes).</param>
     /// <returns>The topology.</returns>
-    public static MoeTopology From(PlanGraph graph, int expertsPerRank, int redundantSlotsPerRank, int expertGroups = 0)
+    public static MoeTopology From(ClusterGraph cluster, int expertsPerRank, int redundantSlotsPerRank, int expertGroups = 0)
     {
-        ArgumentNullException.ThrowIfNull(graph);
-        return new MoeTopology(graph, expertsPerRank, redundantSlotsPerRank, expertGroups > 0 ? expertGroups : graph.Nodes.Length);
+        ArgumentNullException.ThrowIfNull(cluster);
+        var graph = MoeCase.ExpertGraph(cluster, cluster.Devices.Length * expertsPerRank, expertsPerRank);
+        return new MoeTopology(cluster, graph, expertsPerRank, redundantSlotsPerRank, expertGroups > 0 ? expertGroups : cluster.Nodes.Length);
     }
 }
