@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Planning.Cli.Commands;
+using Planning.Execution.Rollout;
 using Planning.Rollout;
 
 namespace Planning.Cli.Tests;
@@ -69,11 +69,11 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     {
         // Oracle: the library's evaluation of a predictor fitted on the training trace the command names (another seed).
         var root = Json([.. Small, "--policy", "heddle"]);
-        var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 64, 16, 3 + RolloutSimulateCommand.TrainingSeedOffset);
+        var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 64, 16, 3 + HeddlePlanner.TrainingSeedOffset);
         var predictor = ProgressiveRemainingWorkPredictor.Train(training.Trajectories);
         var expected = PredictorEvaluation.Evaluate(predictor, RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 4, 8, 3), [0, 1, 2, 4, 8]);
 
-        Assert.Equal(Invariant($"skewed 64x16 seed {3 + RolloutSimulateCommand.TrainingSeedOffset}"), root.GetProperty("predictorTrainedOn").GetString());
+        Assert.Equal(Invariant($"skewed 64x16 seed {3 + HeddlePlanner.TrainingSeedOffset}"), root.GetProperty("predictorTrainedOn").GetString());
         var reported = root.GetProperty("predictor").EnumerateArray().ToArray();
         Assert.Equal(expected.Checkpoints.Length, reported.Length);
         for (var i = 0; i < reported.Length; i++)
@@ -103,6 +103,36 @@ public sealed class RolloutSimulateCommandTests : IDisposable
         Assert.Equal(generated.GetProperty("makespanSeconds").GetDouble(), fromFile.GetProperty("makespanSeconds").GetDouble());
         Assert.Equal(generated.GetProperty("totalOutputTokens").GetInt64(), fromFile.GetProperty("totalOutputTokens").GetInt64());
         Assert.Equal("trace.jsonl", fromFile.GetProperty("trace").GetString());
+    }
+
+    [Theory]
+    [InlineData("heddle", "all")]
+    [InlineData("heddle", "priority,migration")]
+    [InlineData("verl", "all")]
+    public void Simulate_LibraryPathSameSeed_IdenticalJson(string policy, string mechanisms)
+    {
+        // The command against the public library API alone: the training-trace convention, HeddlePlanner.Fit with the
+        // default options (the measured Heddle), the simulator and the library's JSON writer.
+        var (code, output, error) = PlanRunner.Run(
+            "rollout", "simulate", "--family", "skewed", "--prompts", "8", "--samples", "8", "--gpus", "16", "--policy", policy, "--mechanisms", mechanisms, "--seed", "3", "--format", "json");
+        Assert.True(code == 0, error);
+
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 8, 8, 3);
+        var cost = CalibratedCostModel.ForModel("8b");
+        HeddlePlanner? planner = policy == "heddle"
+            ? HeddlePlanner.Fit(HeddlePlanner.GenerateTrainingTrace(RolloutTraceFamily.Skewed, 3).Trajectories, HeddleOptions.Default with { Mechanisms = HeddleMechanismNames.Parse(mechanisms) })
+            : null;
+        var evaluation = planner?.EvaluatePredictor(trace);
+        var result = new RolloutSimulator(cost).Simulate(trace.Trajectories, 16, RolloutPolicies.Create(policy, planner));
+        var report = new RolloutSimulationReport(result, RolloutLowerBound.Compute(trace.Trajectories, 16, cost), RolloutTraceGenerator.Describe(RolloutTraceFamily.Skewed, 8, 8, 3), 3)
+        {
+            Mechanisms = planner?.Mechanisms,
+            PredictorTrainedOn = planner is null ? null : HeddlePlanner.DescribeTrainingTrace(RolloutTraceFamily.Skewed, 3),
+            Predictor = evaluation,
+        };
+
+        Assert.Equal(output.TrimEnd('\n'), RolloutSimulationJson.Serialize(report));
+        Assert.Contains(policy == "heddle" ? "\"predictorTrainedOn\": \"skewed 64x16 seed 7922\"" : "\"policy\": \"verl\"", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using Planning.Execution.Rollout;
 using Planning.Execution.Simulation;
-using Planning.Execution.Simulation.Rollout;
 using Planning.Moe;
 using Planning.Moe.Workloads;
 using Planning.Provers.Selection;
 using Planning.Provers.Smt;
+using Planning.Rollout;
 using Planning.Solving;
 using Spectre.Console;
 

@@ -2,8 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using Planning.Execution.Simulation.Rollout;
+using Planning.Execution.Rollout;
 using Planning.Rollout;
 using ScottPlot;
 using Spectre.Console;
@@ -16,9 +15,6 @@ namespace Planning.Cli.Commands;
 /// </summary>
 internal static class RolloutSimulateCommand
 {
-    /// <summary>The training trace's seed is the simulation seed plus this, so the predictor never sees the simulated trace.</summary>
-    internal const int TrainingSeedOffset = 7919;
-
     public static Command Create(ConsoleIo io)
     {
         var trace = new Option<string?>("--trace") { Description = "The trace (TRACE.jsonl, see DESIGN.md); or generate one with --family" };
@@ -35,7 +31,7 @@ internal static class RolloutSimulateCommand
         var regroupEvery = new Option<double>("--regroup-every")
         {
             Description = "Heddle with resources: seconds between the resource manager's re-runs, which merge idle instances into the busiest of their node (default 10; 0 turns them off)",
-            DefaultValueFactory = _ => new HeddlePolicyOptions().RegroupEverySeconds,
+            DefaultValueFactory = _ => HeddleOptions.Default.RegroupEverySeconds,
         };
         var degree = new Option<int>("--degree")
         {
@@ -96,7 +92,7 @@ internal static class RolloutSimulateCommand
 
             var setup = RolloutSetup.Prepare(request);
             var clock = Stopwatch.StartNew();
-            RolloutOutcome outcome;
+            RolloutSimulationReport outcome;
             try
             {
                 outcome = RolloutSetup.Simulate(setup, cost, budget, policyName, chosenMechanisms, options, parse.GetValue(learnOnline), regroupSeconds);
@@ -114,7 +110,7 @@ internal static class RolloutSimulateCommand
             var png = plotPath is null ? null : RenderPlot(outcome, setup);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                Format.WriteJson(io, writer => WriteJson(writer, outcome, setup));
+                Format.WriteJson(io, writer => RolloutSimulationJson.Write(writer, outcome));
             }
             else
             {
@@ -134,7 +130,7 @@ internal static class RolloutSimulateCommand
         return command;
     }
 
-    private static void WriteTable(ConsoleIo io, RolloutOutcome outcome, RolloutSetupResult setup)
+    private static void WriteTable(ConsoleIo io, RolloutSimulationReport outcome, RolloutSetupResult setup)
     {
         var r = outcome.Result;
         io.Out.WriteLine(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}"));
@@ -163,95 +159,8 @@ internal static class RolloutSimulateCommand
     internal static string DescribeDegrees(ImmutableArray<int> degrees) =>
         string.Join(" + ", degrees.GroupBy(d => d).OrderByDescending(g => g.Key).Select(g => Invariant($"{g.Count()}xTP{g.Key}")));
 
-    private static void WriteJson(Utf8JsonWriter writer, RolloutOutcome outcome, RolloutSetupResult setup)
-    {
-        var r = outcome.Result;
-        var bound = outcome.LowerBound;
-        writer.WriteStartObject();
-        writer.WriteString("policy", r.Policy);
-        if (outcome.Mechanisms is { } mechanisms)
-        {
-            writer.WriteString("mechanisms", HeddleMechanismNames.Format(mechanisms));
-        }
-
-        writer.WriteString("model", r.Model);
-        writer.WriteNumber("gpus", r.Gpus);
-        writer.WriteString("trace", setup.Source);
-        writer.WriteNumber("seed", setup.Seed);
-        writer.WriteNumber("makespanSeconds", r.MakespanSeconds);
-        writer.WriteNumber("tokensPerSecond", r.TokensPerSecond);
-        writer.WriteNumber("trajectories", r.TrajectoriesCompleted);
-        writer.WriteNumber("p99QueueSeconds", r.P99QueueSeconds);
-        writer.WriteNumber("totalOutputTokens", r.TotalOutputTokens);
-        writer.WriteNumber("lowerBoundSeconds", bound.Seconds);
-        writer.WriteNumber("makespanOverLowerBound", r.MakespanSeconds / bound.Seconds);
-        writer.WriteStartObject("lowerBound");
-        writer.WriteNumber("criticalPathSeconds", bound.CriticalPathSeconds);
-        writer.WriteNumber("criticalTrajectory", bound.CriticalTrajectory);
-        writer.WriteNumber("throughputSeconds", bound.ThroughputSeconds);
-        writer.WriteNumber("contextThroughputSeconds", bound.ContextThroughputSeconds);
-        writer.WriteEndObject();
-        if (outcome.Mechanisms is not null && setup.TrainingSource is { } training)
-        {
-            writer.WriteString("predictorTrainedOn", training);
-        }
-
-        if (outcome.Predictor is { } predictor)
-        {
-            // Held-out quality on the simulated trace: rank correlation and top-10% recall of remaining output tokens
-            // after each number of completed turns, over the trajectories still running then.
-            writer.WriteStartArray("predictor");
-            foreach (var checkpoint in predictor.Checkpoints)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("completedTurns", checkpoint.CompletedTurns);
-                writer.WriteNumber("trajectories", checkpoint.Trajectories);
-                writer.WriteNumber("spearman", checkpoint.SpearmanCorrelation);
-                writer.WriteNumber("tailRecall", checkpoint.TailRecall);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        }
-
-        writer.WriteStartArray("instanceDegrees");
-        foreach (var d in r.InstanceDegrees)
-        {
-            writer.WriteNumberValue(d);
-        }
-
-        writer.WriteEndArray();
-        var c = r.Counters;
-        writer.WriteStartObject("counters");
-        writer.WriteNumber("generatedTokens", c.GeneratedTokens);
-        writer.WriteNumber("prefillTokens", c.PrefillTokens);
-        writer.WriteNumber("reprefills", c.Reprefills);
-        writer.WriteNumber("migrations", c.Migrations);
-        writer.WriteNumber("migrationFallbacks", c.MigrationFallbacks);
-        writer.WriteNumber("preemptions", c.Preemptions);
-        writer.WriteNumber("evictions", c.Evictions);
-        writer.WriteNumber("iterations", c.Iterations);
-        writer.WriteNumber("regroups", c.Regroups);
-        writer.WriteNumber("reloadSeconds", c.ReloadSeconds);
-        writer.WriteEndObject();
-        writer.WriteStartArray("instances");
-        foreach (var i in r.Instances)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("tensorParallel", i.TensorParallel);
-            writer.WriteNumber("kvCapacityTokens", i.KvCapacityTokens);
-            writer.WriteNumber("peakKvTokens", i.PeakKvTokens);
-            writer.WriteNumber("busySeconds", i.BusySeconds);
-            writer.WriteBoolean("retired", i.Retired);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    }
-
     /// <summary>A Gantt chart: one row per instance, its busy intervals as bars shaded by the peak batch, and the lower bound.</summary>
-    private static byte[] RenderPlot(RolloutOutcome outcome, RolloutSetupResult setup)
+    private static byte[] RenderPlot(RolloutSimulationReport outcome, RolloutSetupResult setup)
     {
         var r = outcome.Result;
         var plot = new Plot();
@@ -293,30 +202,21 @@ internal static class RolloutSimulateCommand
 /// <summary>Where the trace comes from: a file, or a family to generate; and the predictor's training family.</summary>
 internal sealed record RolloutRequest(string? TracePath, string? Family, int Prompts, int Samples, int Seed, string? TrainFamily);
 
-/// <summary>A trace ready to simulate, with the predictor fitted on its own training trace.</summary>
+/// <summary>A trace ready to simulate, with the training trace Heddle's planner will be fitted on.</summary>
 internal sealed record RolloutSetupResult(
-    ImmutableArray<Trajectory> Trace, string Source, int Seed, RolloutTraceFamily TrainFamily, ImmutableArray<Trajectory> TrainingTrace, string? TrainingSource)
+    ImmutableArray<Trajectory> Trace, string Source, int Seed, RolloutTraceFamily TrainFamily, ImmutableArray<Trajectory> TrainingTrace, string TrainingSource)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Source} ({Trace.Length} trajectories, {Trace.Sum(t => t.TotalOutputTokens)} output tokens)");
 }
 
-/// <summary>One simulation's result with its lower bound.</summary>
-/// <remarks>
-/// <see cref="Predictor"/>: for heddle, how well its fitted predictor ranks the simulated trace's trajectories (held out:
-/// the predictor is trained on another seed), evaluated before the rollout so that online learning does not leak into it.
-/// </remarks>
-internal sealed record RolloutOutcome(RolloutSimulationResult Result, RolloutLowerBound LowerBound, HeddleMechanisms? Mechanisms, PredictorEvaluation? Predictor = null);
-
-/// <summary>Trace, cost model and predictor set-up shared by <c>rollout simulate</c> and the demo.</summary>
+/// <summary>
+/// The command line's side of <c>rollout simulate</c> and the demo: parsing, and loading or generating the trace and
+/// Heddle's training trace (the library's convention, <see cref="HeddlePlanner.GenerateTrainingTrace"/>); the library
+/// fits Heddle, simulates and writes the report.
+/// </summary>
 internal static class RolloutSetup
 {
-    /// <summary>Completed trajectories between the predictor's online refits.</summary>
-    public const int OnlineRefitEvery = 256;
-
     public static ImmutableArray<string> ModelNames => CalibratedCostModel.ModelNames;
-
-    /// <summary>The completed-turn checkpoints of heddle's predictor report (agentic trajectories run tens of turns).</summary>
-    public static ImmutableArray<int> PredictorTurns { get; } = [0, 1, 2, 4, 8];
 
     /// <summary>The calibrated H100 cost model of a model class.</summary>
     public static IInferenceCostModel CostModel(string name, string field) =>
@@ -324,7 +224,7 @@ internal static class RolloutSetup
             ? CalibratedCostModel.ForModel(name)
             : throw new PlanningInputException(field, $"must be one of {string.Join(", ", ModelNames)}, got \"{name}\"");
 
-    /// <summary>Reads or generates the trace; generates the training trace (another seed) the predictor will be fitted on.</summary>
+    /// <summary>Reads or generates the trace; generates the training trace (another seed) Heddle's planner will be fitted on.</summary>
     public static RolloutSetupResult Prepare(RolloutRequest request)
     {
         RolloutTraceFamily? family = null;
@@ -365,69 +265,46 @@ internal static class RolloutSetup
             AtLeast("--prompts", request.Prompts, 1);
             AtLeast("--samples", request.Samples, 1);
             trace = RolloutTraceGenerator.Generate(chosen, request.Prompts, request.Samples, request.Seed).Trajectories;
-            source = string.Create(CultureInfo.InvariantCulture, $"{RolloutTraceFamilies.Name(chosen)} {request.Prompts}x{request.Samples} seed {request.Seed}");
+            source = RolloutTraceGenerator.Describe(chosen, request.Prompts, request.Samples, request.Seed);
         }
 
-        var trainingSeed = request.Seed + RolloutSimulateCommand.TrainingSeedOffset;
-        var training = RolloutTraceGenerator.Generate(trainFamily, 64, 16, trainingSeed).Trajectories;
-        var trainingSource = string.Create(CultureInfo.InvariantCulture, $"{RolloutTraceFamilies.Name(trainFamily)} 64x16 seed {trainingSeed}");
-        return new RolloutSetupResult(trace, source, request.Seed, trainFamily, training, trainingSource);
+        var training = HeddlePlanner.GenerateTrainingTrace(trainFamily, request.Seed).Trajectories;
+        return new RolloutSetupResult(trace, source, request.Seed, trainFamily, training, HeddlePlanner.DescribeTrainingTrace(trainFamily, request.Seed));
     }
 
-    /// <summary>Simulates one policy; for heddle, fits the progressive predictor on the training trace first.</summary>
-    public static RolloutOutcome Simulate(
+    /// <summary>
+    /// Simulates one policy and reports it; for heddle, fits the planner on the training trace first
+    /// (<see cref="HeddleOptions.Default"/> but for the mechanisms, online learning and regroup interval given).
+    /// </summary>
+    public static RolloutSimulationReport Simulate(
         RolloutSetupResult setup, IInferenceCostModel cost, int gpus, string policyName, HeddleMechanisms mechanisms, RolloutSimulationOptions options, bool learnOnline = false, double? regroupEverySeconds = null)
     {
+        HeddlePlanner? planner = null;
         IRolloutPolicy policy;
-        HeddleMechanisms? used = null;
-        PredictorEvaluation? evaluation = null;
         if (policyName == "heddle")
         {
-            // With --learn-online, refit every 256 completed trajectories (four times in a step of 1,024): each refit
-            // re-solves the quantile regression on the whole window, so refitting more often costs seconds for no measured gain.
-            var predictor = ProgressiveRemainingWorkPredictor.Train(setup.TrainingTrace, new ProgressivePredictorOptions { RefitEvery = OnlineRefitEvery });
-            evaluation = PredictorEvaluation.Evaluate(predictor, new RolloutTrace(setup.Trace), PredictorTurns);
-            var outputTokens = Math.Max(1.0, setup.TrainingTrace.Sum(t => t.TotalOutputTokens));
-            policy = new HeddleRolloutPolicy(
-                predictor,
-                mechanisms,
-                new HeddlePolicyOptions
-                {
-                    LearnOnline = learnOnline,
-                    ToolSecondsPerOutputToken = setup.TrainingTrace.Sum(t => t.TotalToolSeconds) / outputTokens,
-                    ObservationTokensPerOutputToken = setup.TrainingTrace.Sum(t => t.ObservationTokens.Sum(o => (long)o)) / outputTokens,
-                    Migration = new MigrationOptions { TransferBytesPerSecond = options.MigrationBytesPerSecond },
-                    PlacementLogResolution = TurnZeroLogError(predictor, setup.TrainingTrace),
-                    RegroupEverySeconds = regroupEverySeconds ?? new HeddlePolicyOptions().RegroupEverySeconds,
-                    ExpectedLongestTokens = setup.TrainingTrace.Max(t => t.TotalOutputTokens),
-                });
-            used = mechanisms;
+            planner = HeddlePlanner.Fit(setup.TrainingTrace, HeddleOptions.Default with
+            {
+                Mechanisms = mechanisms,
+                LearnOnline = learnOnline,
+                RegroupEverySeconds = regroupEverySeconds ?? HeddleOptions.Default.RegroupEverySeconds,
+            });
+            policy = new HeddleRolloutPolicy(planner);
         }
         else
         {
             policy = RolloutPolicies.Create(policyName, field: "--policy");
         }
 
+        // The predictor's held-out quality is measured before the rollout, so that online learning does not leak into it.
+        var evaluation = planner?.EvaluatePredictor(new RolloutTrace(setup.Trace));
         var result = new RolloutSimulator(cost, options).Simulate(setup.Trace, gpus, policy);
-        return new RolloutOutcome(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), used, evaluation);
-    }
-
-    /// <summary>
-    /// The median absolute error, in natural log, of the predictor's turn-0 predictions of total output on the training
-    /// trace (the placement's resolution: finer differences between predictions are noise).
-    /// </summary>
-    private static double TurnZeroLogError(ProgressiveRemainingWorkPredictor predictor, IReadOnlyList<Trajectory> training)
-    {
-        if (training.Count == 0)
+        return new RolloutSimulationReport(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), setup.Source, setup.Seed)
         {
-            return 0;
-        }
-
-        var errors = training
-            .Select(t => Math.Abs(Math.Log(1 + predictor.PredictRemainingTokens(new TrajectoryProgress(t.PromptTokens, 0, 0, t.PromptTokens, 0))) - Math.Log(1.0 + t.TotalOutputTokens)))
-            .Order()
-            .ToArray();
-        return errors[errors.Length / 2];
+            Mechanisms = planner?.Mechanisms,
+            PredictorTrainedOn = planner is null ? null : setup.TrainingSource,
+            Predictor = evaluation,
+        };
     }
 
     private static void AtLeast(string option, int value, int least)

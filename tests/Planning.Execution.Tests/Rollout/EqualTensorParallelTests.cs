@@ -1,4 +1,4 @@
-using Planning.Execution.Simulation.Rollout;
+using Planning.Execution.Rollout;
 using Planning.Rollout;
 
 namespace Planning.Execution.Tests.Rollout;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Planning.Execution.Simulation.Rollout;
+using Planning.Execution.Rollout;
 using Planning.Rollout;
 
 namespace Planning.Execution.Tests.Rollout;
@@ -15,7 +15,8 @@ public sealed class HeddleRolloutPolicyTests
         trace = [.. RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 6, 8, 5).Trajectories];
         var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 16, 8, 99).Trajectories;
         var predictor = ProgressiveRemainingWorkPredictor.Train(training, new ProgressivePredictorOptions { RefitEvery = 16 });
-        var policy = new HeddleRolloutPolicy(predictor, mechanisms, new HeddlePolicyOptions { LearnOnline = online, ToolSecondsPerOutputToken = 0.001 });
+        var policy = new HeddleRolloutPolicy(new HeddlePlanner(
+            predictor, new HeddleOptions { Mechanisms = mechanisms, LearnOnline = online }, new HeddleCalibration { ToolSecondsPerOutputToken = 0.001 }));
         return new RolloutSimulator(CalibratedCostModel.ForModel("8b")).Simulate(trace, 8, policy);
     }
 
@@ -57,11 +58,11 @@ public sealed class HeddleRolloutPolicyTests
         var trace = FourShortOneStraggler;
         var cost = new TailCostModel();
         RolloutSimulationResult Simulate(double every) => new RolloutSimulator(cost).Simulate(
-            trace, 4, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.All, new HeddlePolicyOptions
+            trace, 4, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions
             {
                 RegroupEverySeconds = every,
                 Resources = new ResourceManagerOptions { MaxTailFraction = 0, Iterations = 0 }, // the initial layout: TP1 only
-            }));
+            })));
 
         var regrouped = Simulate(0.1);
         var fixedLayout = Simulate(0);
@@ -90,7 +91,7 @@ public sealed class HeddleRolloutPolicyTests
         var (trace, gpus, batch, fraction) = generated;
         var cost = new LinearCostModel(kvTokensPerGpu: 400);
         var result = new RolloutSimulator(cost, new RolloutSimulationOptions { MaxBatchSize = batch }).Simulate(
-            trace, gpus, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority, new HeddlePolicyOptions { AdmissionKvFraction = fraction }));
+            trace, gpus, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions { Mechanisms = HeddleMechanisms.Priority, AdmissionKvFraction = fraction })));
 
         if (fraction == 1)
         {
@@ -122,11 +123,10 @@ public sealed class HeddleRolloutPolicyTests
         Trajectory[] trace = [.. Enumerable.Range(0, 6).Select(i => RolloutTraces.Make(i, 30 + i, [40, 40, 40], [20, 20], [1.0, 1.0]))];
         var cost = new LinearCostModel(kvTokensPerGpu: 400);
         RolloutSimulationResult Simulate(double fraction) => new RolloutSimulator(cost).Simulate(
-            trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority, new HeddlePolicyOptions
-            {
-                ObservationTokensPerOutputToken = 40.0 / 120,
-                AdmissionKvFraction = fraction,
-            }));
+            trace, 1, new HeddleRolloutPolicy(new HeddlePlanner(
+                new OraclePredictor(trace),
+                new HeddleOptions { Mechanisms = HeddleMechanisms.Priority, AdmissionKvFraction = fraction },
+                new HeddleCalibration { ObservationTokensPerOutputToken = 40.0 / 120 })));
 
         var admitted = Simulate(1);
         var unrestricted = Simulate(0);
@@ -142,23 +142,21 @@ public sealed class HeddleRolloutPolicyTests
     }
 
     [Theory]
-    [InlineData(0, new[] { 1, 1, 1, 1 })]
-    [InlineData(450, new[] { 4 })]
-    public void ChooseDegrees_ExpectedStragglerFasterAtAHigherDegree_UniformLayoutReplacesTheAnnealedOne(double expectedLongest, int[] expected)
+    [InlineData(HeddleMechanisms.All)]
+    [InlineData(HeddleMechanisms.Priority | HeddleMechanisms.Placement)]
+    public void ChooseDegrees_WithAndWithoutResources_ThePlannersLayoutElseEqualTensorParallel(HeddleMechanisms mechanisms)
     {
-        // The resource manager is held to its TP1 mapping; a straggler of 450 tokens would take 450 x 11 ms alone at TP1
-        // but 450 x 5 ms at TP4, where the whole trace is predicted to finish in about 2.4 s: told to expect one, the
-        // policy takes the uniform TP4 layout (more than 10 % better on the worse of the two estimates).
+        // With the resource manager the planner's (straggler-robust) layout; without it the baselines' equal-TP rule.
         var trace = FourShortOneStraggler;
-        var policy = new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.All, new HeddlePolicyOptions
-        {
-            ExpectedLongestTokens = expectedLongest,
-            Resources = new ResourceManagerOptions { MaxTailFraction = 0, Iterations = 0 },
-        });
+        var cost = new TailCostModel();
+        var planner = new HeddlePlanner(
+            new OraclePredictor(trace),
+            new HeddleOptions { Mechanisms = mechanisms, Resources = new ResourceManagerOptions { MaxTailFraction = 0, Iterations = 0 } },
+            new HeddleCalibration { ExpectedLongestTokens = 450 });
 
-        var degrees = policy.ChooseDegrees(trace, 4, new TailCostModel(), RolloutSimulationOptions.Default);
+        var degrees = new HeddleRolloutPolicy(planner).ChooseDegrees(trace, 4, cost, RolloutSimulationOptions.Default);
 
-        Assert.Equal(expected, degrees.ToArray());
+        Assert.Equal((mechanisms & HeddleMechanisms.Resources) != 0 ? [4] : EqualTensorParallel.Layout(trace, 4, cost, RolloutSimulationOptions.Default).ToArray(), degrees.ToArray());
     }
 
     [Fact]
@@ -167,32 +165,12 @@ public sealed class HeddleRolloutPolicyTests
         var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.LongTail, 4, 8, 2).Trajectories;
         var simulator = new RolloutSimulator(CalibratedCostModel.ForModel("8b"));
 
-        var heddle = simulator.Simulate(trace, 8, new HeddleRolloutPolicy(ProgressiveRemainingWorkPredictor.Train(trace), HeddleMechanisms.None));
+        var heddle = simulator.Simulate(trace, 8, new HeddleRolloutPolicy(HeddlePlanner.Fit(trace, new HeddleOptions { Mechanisms = HeddleMechanisms.None })));
         var verl = simulator.Simulate(trace, 8, new VerlRolloutPolicy());
 
         Assert.Equal("heddle[none]", heddle.Policy);
         Assert.Equal(verl.MakespanSeconds, heddle.MakespanSeconds);
         Assert.Equal(verl.Turns.ToArray(), heddle.Turns.ToArray());
-    }
-
-    [Theory]
-    [InlineData("priority,placement", HeddleMechanisms.Priority | HeddleMechanisms.Placement)]
-    [InlineData(" Resources , migration ", HeddleMechanisms.Resources | HeddleMechanisms.Migration)]
-    [InlineData("all", HeddleMechanisms.All)]
-    [InlineData("none", HeddleMechanisms.None)]
-    [InlineData("", HeddleMechanisms.None)]
-    public void Parse_Names_TheSet(string text, HeddleMechanisms expected)
-    {
-        Assert.Equal(expected, HeddleMechanismNames.Parse(text));
-    }
-
-    [Fact]
-    public void Parse_UnknownName_RejectedNamingTheField()
-    {
-        var error = Assert.Throws<PlanningInputException>(() => HeddleMechanismNames.Parse("priority,magic", "--mechanisms"));
-
-        Assert.Equal("--mechanisms", error.Field);
-        Assert.Contains("\"magic\"", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>An iteration of 2 ms + 8 ms / TP + 1 ms per sequence: TP1 has the most tokens per GPU, a lone sequence is fastest at TP4.</summary>

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Xunit;
-using Planning.Execution.Simulation.Rollout;
+using Planning.Execution.Rollout;
 using Planning.Rollout;
 
 namespace Planning.Execution.Tests.Rollout;
@@ -13,8 +13,8 @@ public sealed class RolloutSimulatorTests
     private static RolloutSimulationResult Simulate(RolloutCase c)
     {
         // Regroups every 0.25 s with no least gain, so that the resource manager's re-runs merge instances in these short rollouts.
-        var options = new HeddlePolicyOptions { RegroupEverySeconds = 0.25, RegroupMinimumGain = 0 };
-        var policy = RolloutPolicies.Create(c.Policy, new OraclePredictor(c.Trace), (HeddleMechanisms)c.Mechanisms, options);
+        var options = new HeddleOptions { Mechanisms = (HeddleMechanisms)c.Mechanisms, RegroupEverySeconds = 0.25, RegroupMinimumGain = 0 };
+        var policy = RolloutPolicies.Create(c.Policy, new HeddlePlanner(new OraclePredictor(c.Trace), options));
         var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = c.MaxBatch });
         return simulator.Simulate(c.Trace, c.Gpus, policy);
     }
@@ -53,7 +53,7 @@ public sealed class RolloutSimulatorTests
     public void Simulate_OneTrajectoryOneInstance_MakespanIsTheClosedForm(string policy)
     {
         var t = RolloutTraces.Make(0, 50, [20, 7, 13], [11, 0], [0.5, 1.25]);
-        var result = new RolloutSimulator(Cost).Simulate([t], 1, RolloutPolicies.Create(policy, new OraclePredictor([t])));
+        var result = new RolloutSimulator(Cost).Simulate([t], 1, RolloutPolicies.Create(policy, new HeddlePlanner(new OraclePredictor([t]))));
 
         Assert.Equal(SingleTrajectoryMakespan(t, 1), result.MakespanSeconds, 12);
         Assert.Equal(40, result.TotalOutputTokens);
@@ -155,7 +155,7 @@ public sealed class RolloutSimulatorTests
         Trajectory[] trace = [.. Enumerable.Range(0, 8).Select(i => RolloutTraces.Make(i, 150 + i, [100], [], [])), RolloutTraces.Make(8, 1, [2], [], [])];
         var bound = RolloutLowerBound.Compute(trace, 1, Cost);
 
-        var result = new RolloutSimulator(Cost).Simulate(trace, 1, RolloutPolicies.Create(policy, new OraclePredictor(trace)));
+        var result = new RolloutSimulator(Cost).Simulate(trace, 1, RolloutPolicies.Create(policy, new HeddlePlanner(new OraclePredictor(trace))));
 
         Assert.True(bound.ContextThroughputSeconds > Math.Max(bound.CriticalPathSeconds, bound.ThroughputSeconds), $"{bound}");
         Assert.True(result.MakespanSeconds >= bound.Seconds, $"makespan {result.MakespanSeconds} < bound {bound.Seconds}");
@@ -181,8 +181,8 @@ public sealed class RolloutSimulatorTests
         var trace = outputs.Select((o, i) => RolloutTraces.Make(i, 10 + i, [o], [], [])).ToImmutableArray();
         var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = 1 });
 
-        var heddle = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority));
-        var fifo = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.None));
+        var heddle = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions { Mechanisms = HeddleMechanisms.Priority })));
+        var fifo = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions { Mechanisms = HeddleMechanisms.None })));
 
         Assert.Equal([1, 3, 2, 0, 4], heddle.Turns.OrderBy(r => r.AdmittedSeconds).Select(r => r.Trajectory).ToArray());
         Assert.Equal([0, 1, 2, 3, 4], fifo.Turns.OrderBy(r => r.AdmittedSeconds).Select(r => r.Trajectory).ToArray());
@@ -198,7 +198,7 @@ public sealed class RolloutSimulatorTests
             RolloutTraces.Make(2, 12, [20], [], []));
         var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { MaxBatchSize = 1 });
 
-        var result = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Priority));
+        var result = simulator.Simulate(trace, 1, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions { Mechanisms = HeddleMechanisms.Priority })));
 
         Assert.True(result.Counters.Preemptions >= 1);
         var second = result.Turns.Single(r => r.Trajectory == 0 && r.Turn == 1);
@@ -217,7 +217,7 @@ public sealed class RolloutSimulatorTests
             RolloutTraces.Make(3, 13, [5], [], []));
         var simulator = new RolloutSimulator(Cost, new RolloutSimulationOptions { EqualTensorParallelBatchTarget = 1 });
 
-        var result = simulator.Simulate(trace, 2, new HeddleRolloutPolicy(new OraclePredictor(trace), HeddleMechanisms.Migration));
+        var result = simulator.Simulate(trace, 2, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions { Mechanisms = HeddleMechanisms.Migration })));
 
         Assert.Equal([1, 1], result.InstanceDegrees.ToArray());
         Assert.NotEmpty(result.Migrations);

@@ -1,5 +1,5 @@
 using FsCheck.Xunit;
-using Planning.Execution.Simulation.Rollout;
+using Planning.Execution.Rollout;
 
 namespace Planning.Execution.Tests.Rollout;
 

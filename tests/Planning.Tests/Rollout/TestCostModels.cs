@@ -49,3 +49,34 @@ internal sealed class LinearBatchCostModel(double perSequence = 1.0) : IInferenc
 
     public long KvCapacityTokens(int tensorParallel) => long.MaxValue / 4;
 }
+
+/// <summary>An iteration of 2 ms + 8 ms / TP + 1 ms per sequence: TP1 has the most tokens per GPU, a lone sequence is fastest at TP4.</summary>
+internal sealed class TailCostModel : IInferenceCostModel
+{
+    public string ModelName => "tail";
+
+    public IReadOnlyList<int> TensorParallelDegrees { get; } = [1, 2, 4];
+
+    public long KvBytesPerToken => 1000;
+
+    public double DecodeIterationSeconds(int batchSize, long contextTokens, int tensorParallel) => 0.002 + (0.008 / tensorParallel) + (0.001 * batchSize);
+
+    public double PrefillSeconds(long newTokens, long cachedTokens, int tensorParallel) => 0.0001 * newTokens / tensorParallel;
+
+    public long KvCapacityTokens(int tensorParallel) => 2000L * tensorParallel;
+}
+
+/// <summary>Predicts the same remaining tokens for every trajectory at every point (a predictor that knows nothing).</summary>
+internal sealed class ConstantPredictor(double tokens) : IRemainingWorkPredictor
+{
+    public double PredictRemainingTokens(in TrajectoryProgress progress) => tokens;
+}
+
+/// <summary>Knows every trajectory's future: remaining tokens by prompt length (tests give every trajectory its own prompt length).</summary>
+internal sealed class OraclePredictor(IReadOnlyList<Trajectory> trace) : IRemainingWorkPredictor
+{
+    private readonly Dictionary<int, Trajectory> _byPrompt = trace.ToDictionary(t => t.PromptTokens);
+
+    public double PredictRemainingTokens(in TrajectoryProgress progress) =>
+        _byPrompt[progress.PromptTokens].TotalOutputTokens - progress.GeneratedTokens;
+}

@@ -5,7 +5,7 @@ namespace Planning.Rollout;
 /// <summary>
 /// The shape of a dense decoder-only transformer that <see cref="CalibratedCostModel"/> needs: what its weights and KV
 /// cache weigh and how many FLOPs a token costs. The named defaults (<c>8b</c>, <c>14b</c>, <c>32b</c>, <c>70b</c>)
-/// are embedded in <c>Rollout/Data/inference-models.json</c>.
+/// are embedded in <c>Rollout/CostModel/Data/inference-models.json</c>.
 /// </summary>
 public sealed record InferenceModelSpec
 {

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Planning.Rollout;
 
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>The rollout policies by name.</summary>
 public static class RolloutPolicies
@@ -11,19 +11,17 @@ public static class RolloutPolicies
 
     /// <summary>Creates a fresh policy (policies keep per-simulation state).</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
-    /// <param name="predictor">Heddle's remaining-work predictor (required for <c>heddle</c>, ignored otherwise).</param>
-    /// <param name="mechanisms">Heddle's mechanisms (ignored otherwise).</param>
-    /// <param name="options">Heddle's options (ignored otherwise).</param>
+    /// <param name="heddle">Heddle's fitted planner (required for <c>heddle</c>, ignored otherwise): <see cref="HeddlePlanner.Fit"/>.</param>
     /// <param name="field">The field named in errors.</param>
     /// <returns>The policy.</returns>
     /// <exception cref="PlanningInputException">An unknown name.</exception>
-    public static IRolloutPolicy Create(string name, IRemainingWorkPredictor? predictor = null, HeddleMechanisms mechanisms = HeddleMechanisms.All, HeddlePolicyOptions? options = null, string field = "policy") =>
+    public static IRolloutPolicy Create(string name, HeddlePlanner? heddle = null, string field = "policy") =>
         (name ?? string.Empty).ToLowerInvariant() switch
         {
             "fcfs" => new FcfsRolloutPolicy(),
             "slime" => new SlimeRolloutPolicy(),
             "verl" => new VerlRolloutPolicy(),
-            "heddle" => new HeddleRolloutPolicy(predictor ?? throw new ArgumentNullException(nameof(predictor), "heddle needs a remaining-work predictor"), mechanisms, options),
+            "heddle" => new HeddleRolloutPolicy(heddle ?? throw new ArgumentNullException(nameof(heddle), "heddle needs its fitted planner (HeddlePlanner.Fit)")),
             _ => throw new PlanningInputException(field, $"must be one of {string.Join(", ", Names)}, got \"{name}\""),
         };
 }

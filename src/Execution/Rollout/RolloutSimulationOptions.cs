@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>How <see cref="RolloutSimulator"/> runs an instance: batch limit, KV transfer bandwidth and the equal-TP rule.</summary>
 public sealed record RolloutSimulationOptions

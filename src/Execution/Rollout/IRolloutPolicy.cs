@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Planning.Rollout;
 
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>
 /// The decisions of a rollout orchestrator that <see cref="RolloutSimulator"/> asks for: the instance layout (a
@@ -94,11 +94,6 @@ public interface IRolloutPolicy
     /// <returns>The merges (empty for none).</returns>
     IReadOnlyList<InstanceMerge> Regroup(IRolloutState state) => [];
 }
-
-/// <summary>A merge of instances: <paramref name="Into"/> takes the GPUs of <paramref name="Absorbed"/>.</summary>
-/// <param name="Into">The instance that grows.</param>
-/// <param name="Absorbed">The idle instances that retire.</param>
-public sealed record InstanceMerge(int Into, ImmutableArray<int> Absorbed);
 
 /// <summary>What the simulator knows, as a policy may read it.</summary>
 public interface IRolloutState

@@ -25,6 +25,15 @@ public static class RolloutTraceGenerator
     public static RolloutTrace Generate(RolloutTraceFamily family, int prompts = 64, int samplesPerPrompt = 16, int seed = 0) =>
         Generate(RolloutTraceGeneratorOptions.ForFamily(family) with { Prompts = prompts, SamplesPerPrompt = samplesPerPrompt, Seed = seed });
 
+    /// <summary>How reports name a trace of <see cref="Generate(RolloutTraceFamily, int, int, int)"/>: <c>skewed 64x16 seed 1</c>.</summary>
+    /// <param name="family">The family.</param>
+    /// <param name="prompts">Prompts (GRPO groups).</param>
+    /// <param name="samplesPerPrompt">Samples per prompt.</param>
+    /// <param name="seed">The seed.</param>
+    /// <returns>The description.</returns>
+    public static string Describe(RolloutTraceFamily family, int prompts, int samplesPerPrompt, int seed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{RolloutTraceFamilies.Name(family)} {prompts}x{samplesPerPrompt} seed {seed}");
+
     /// <summary>
     /// Generates a trace whose prompt and per-turn output lengths come from <paramref name="lengths"/>, given a
     /// standardised deviate (about standard normal; larger means longer) so that the generator's correlations survive.

@@ -8,7 +8,7 @@ namespace Planning.Rollout;
 /// (efficiencies, per-layer overheads, all-reduce costs) are fitted to measured Llama-2-70B prefill and decode times
 /// (see <see cref="Calibration"/>) and applied to every model through its shape (the roofline fallback for models
 /// without measurements). Named defaults: <c>8b</c>, <c>14b</c>, <c>32b</c>, <c>70b</c>
-/// (<c>Rollout/Data/inference-models.json</c>, which states the assumptions). Immutable and thread-safe.
+/// (<c>Rollout/CostModel/Data/inference-models.json</c>, which states the assumptions). Immutable and thread-safe.
 /// <list type="bullet">
 /// <item>Decode iteration = L x overhead + max(weight bytes / TP / (eta_mem x HBM), 2 x params x batch / TP /
 /// (eta_dec x peak)) + context x KV bytes per token / TP / (eta_mem x HBM) + L x all-reduce x (TP - 1).</item>

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Planning.Rollout;
 
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>
 /// <c>fcfs</c>: equal TP, one global first-come-first-served queue; a turn goes to whichever instance has room first

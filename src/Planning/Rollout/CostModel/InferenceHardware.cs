@@ -4,7 +4,7 @@ namespace Planning.Rollout;
 
 /// <summary>
 /// The GPU an inference instance runs on, as the roofline of <see cref="CalibratedCostModel"/> sees it, and the memory
-/// policy of the serving engine. The defaults (H100-80GB SXM) are embedded in <c>Rollout/Data/inference-models.json</c>.
+/// policy of the serving engine. The defaults (H100-80GB SXM) are embedded in <c>Rollout/CostModel/Data/inference-models.json</c>.
 /// </summary>
 /// <param name="Name">A name for reports, such as <c>H100-80GB SXM</c>.</param>
 /// <param name="PeakFlopsPerSecond">Peak dense bf16 FLOP/s of one GPU.</param>

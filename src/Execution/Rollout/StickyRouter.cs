@@ -1,4 +1,4 @@
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>
 /// verl's sticky, cache-aware routing, shared by <see cref="VerlRolloutPolicy"/> and <see cref="HeddleRolloutPolicy"/>

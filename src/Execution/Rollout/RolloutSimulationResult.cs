@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>The outcome of one simulated rollout step.</summary>
 public sealed class RolloutSimulationResult

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Planning.Rollout;
 
-namespace Planning.Execution.Simulation.Rollout;
+namespace Planning.Execution.Rollout;
 
 /// <summary>
 /// The baselines' layout: every instance at one tensor-parallel degree, as many instances as the budget holds. The
