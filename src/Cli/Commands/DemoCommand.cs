@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Planning.Execution.Simulation;
+using Planning.Execution.Moe;
 using Planning.Execution.Simulation.Rollout;
 using Planning.Moe;
 using Planning.Moe.Workloads;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Planning.Execution.Simulation;
+using Planning.Execution.Moe;
 using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
 using ScottPlot;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Planning.Moe;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// Routes one layer's tokens to the expert instances of a <see cref="LayerPlan"/>. A plan fixes how many tokens each

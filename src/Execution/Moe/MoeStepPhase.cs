@@ -1,4 +1,4 @@
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>What one simulated step of the MoE layers runs.</summary>
 public enum MoeStepPhase

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Planning.Execution.WeightSync;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// The machine the step simulator runs on: each GPU's bf16 peak and the fraction of it the experts' GEMMs reach, the

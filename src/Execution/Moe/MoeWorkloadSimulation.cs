@@ -5,7 +5,7 @@ using Planning.Moe.Reordering;
 using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// Runs balancing policies over a workload (a sequence of microbatches) on the <see cref="MoeStepSimulator"/> and

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Planning.Moe;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// Where every token of one layer goes under a <see cref="LayerPlan"/>: a table of <see cref="MoeRoute"/>s, built by

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// The sizes of a Mixture-of-Experts model that the step simulator needs: the routed experts, the experts per token,

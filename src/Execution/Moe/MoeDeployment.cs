@@ -1,7 +1,7 @@
 using System.Globalization;
 using Planning.Moe.Workloads;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// How a model is laid out on a machine for the simulator: the expert-parallel degree, masters and redundant slots per

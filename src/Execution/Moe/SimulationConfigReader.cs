@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// Reads the simulator's JSON configurations (models and hardware), from the embedded defaults or a user file. Every
@@ -161,7 +161,7 @@ internal sealed class SimulationConfigReader
     private static string Embedded(string resource)
     {
         var assembly = typeof(SimulationConfigReader).Assembly;
-        using var stream = assembly.GetManifestResourceStream($"Planning.Execution.Simulation.Configs.{resource}")
+        using var stream = assembly.GetManifestResourceStream($"Planning.Execution.Moe.Configs.{resource}")
             ?? throw new InvalidOperationException($"The embedded configuration {resource} is missing from {assembly.GetName().Name}.");
         using var text = new StreamReader(stream);
         return text.ReadToEnd();

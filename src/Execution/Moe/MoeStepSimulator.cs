@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Planning.Execution.WeightSync;
 using Planning.Moe;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// Times one MoE layer under a <see cref="LayerPlan"/> on a <see cref="MoeHardwareConfig"/>: dispatch all-to-all,

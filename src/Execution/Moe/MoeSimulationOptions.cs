@@ -2,7 +2,7 @@ using System.Globalization;
 using Planning.Moe.Reordering;
 using Planning.Moe.UltraEp;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>How <see cref="MoeWorkloadSimulation"/> runs the policies over a workload.</summary>
 public sealed record MoeSimulationOptions

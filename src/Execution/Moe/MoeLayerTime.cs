@@ -1,4 +1,4 @@
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// The simulated time of one MoE layer in one step, by part (see <see cref="MoeStepSimulator"/> for the model). All

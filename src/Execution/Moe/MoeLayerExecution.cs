@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Planning.Moe;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// What happens when one layer runs under a plan on a simulated expert-parallel machine: the tokens each rank computes,

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using Planning.Execution.Simulation;
+using Planning.Execution.Moe;
 using Planning.Moe;
 
-namespace Planning.Execution.Tests.Simulation;
+namespace Planning.Execution.Tests.Moe;
 
 /// <summary>The step simulator's arithmetic on a case small enough to compute by hand.</summary>
 public sealed class MoeStepSimulatorTests

@@ -1,6 +1,6 @@
-using Planning.Execution.Simulation;
+using Planning.Execution.Moe;
 
-namespace Planning.Execution.Tests.Simulation;
+namespace Planning.Execution.Tests.Moe;
 
 /// <summary>The embedded model and hardware configurations, user files, and errors that name the field.</summary>
 public sealed class SimulationConfigTests : IDisposable

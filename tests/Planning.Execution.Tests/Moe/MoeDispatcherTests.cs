@@ -1,11 +1,11 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Planning.Execution.Simulation;
+using Planning.Execution.Moe;
 using Planning.Moe;
 using Planning.Moe.Workloads;
 
-namespace Planning.Execution.Tests.Simulation;
+namespace Planning.Execution.Tests.Moe;
 
 /// <summary>Dispatching a layer plan's tokens and measuring the simulated all-to-all.</summary>
 public sealed class MoeDispatcherTests

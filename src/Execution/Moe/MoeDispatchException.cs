@@ -1,4 +1,4 @@
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// A layer plan cannot serve a layer's tokens: an expert with tokens has no instance, an expert's quotas do not sum

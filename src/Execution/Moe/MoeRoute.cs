@@ -1,4 +1,4 @@
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// One row of a <see cref="MoeDispatch"/>: <paramref name="Tokens"/> tokens that source rank

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>One policy's figures over a simulated workload. Immutable.</summary>
 /// <param name="Policy">The policy's name (<c>none</c>, <c>eplb</c>, <c>eplb-oracle</c>, <c>ultraep</c>, <c>ideal</c>).</param>

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Planning.Execution.Simulation;
+namespace Planning.Execution.Moe;
 
 /// <summary>
 /// All-to-all traffic of one layer in tokens: entry <c>[source, target]</c> is the number of tokens source rank
