@@ -59,8 +59,9 @@ public sealed record MoeSimulationOptions
 
     /// <summary>
     /// UltraEP's planner time per layer, in seconds, when fixed (for reproducible figures); <see langword="null"/>
-    /// (the default) to measure it: every UltraEP solve is timed <see cref="TimedSolves"/> times after a warm-up, and
-    /// the median over all of them is charged to every layer (steady state, as the balance contract measures it).
+    /// (the default) to measure it: every solve of <c>ultraep</c> (of <c>ultraep-reorder</c> when <c>ultraep</c> does not
+    /// run) is timed <see cref="TimedSolves"/> times after a warm-up, and the median over all of them is charged to every
+    /// layer of both (steady state, as the balance contract measures it).
     /// </summary>
     public double? PlannerSecondsPerLayer { get; init; }
 

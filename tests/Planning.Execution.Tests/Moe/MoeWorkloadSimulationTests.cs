@@ -2,12 +2,14 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Planning.Execution.Moe;
+using Planning.Execution.Moe.Strategies;
 using Planning.Moe;
+using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
 
 namespace Planning.Execution.Tests.Moe;
 
-/// <summary>Policies over a workload of microbatches: the ideal bounds every policy, determinism, the references.</summary>
+/// <summary>Policies over a workload of microbatches: the ideal bounds every policy, determinism, the references, only the policies asked for run.</summary>
 public sealed class MoeWorkloadSimulationTests
 {
     private static readonly MoeSimulationOptions Fixed = new() { PlannerSecondsPerLayer = 20e-6 };
@@ -54,7 +56,7 @@ public sealed class MoeWorkloadSimulationTests
     public bool Run_GeneratedWorkloads_IdealIsNeverSlowerThanAnyPolicy((MoeWorkloadSettings Settings, string Hardware) input)
     {
         var (workload, model) = Generate(input.Settings);
-        var result = MoeWorkloadSimulation.Run(workload, MoeWorkloadSimulation.PolicyNames, model, MoeHardwareConfig.Load(input.Hardware), Fixed);
+        var result = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, MoeHardwareConfig.Load(input.Hardware), Fixed);
 
         foreach (var policy in result.Policies)
         {
@@ -95,8 +97,8 @@ public sealed class MoeWorkloadSimulationTests
         var (workload, model) = Generate(settings);
         var hardware = MoeHardwareConfig.Load("h800");
 
-        var first = MoeWorkloadSimulation.Run(workload, MoeWorkloadSimulation.PolicyNames, model, hardware, Fixed);
-        var second = MoeWorkloadSimulation.Run(workload, MoeWorkloadSimulation.PolicyNames, model, hardware, Fixed);
+        var first = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, hardware, Fixed);
+        var second = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, hardware, Fixed);
 
         Assert.Equal(first.Policies.Length, second.Policies.Length);
         for (var i = 0; i < first.Policies.Length; i++)
@@ -191,20 +193,96 @@ public sealed class MoeWorkloadSimulationTests
         Assert.Equal(result["ultraep"].BytesSynced, result["ultraep-reorder"].BytesSynced);
     }
 
-    [Fact]
-    public void ParsePolicies_KnownNames_KeepsOrderAndDropsDuplicates() =>
-        Assert.Equal(["ultraep", "none", "ideal"], MoeWorkloadSimulation.ParsePolicies(" ultraep,none, ideal,none").ToArray());
+    [Property(MaxTest = 30, Arbitrary = [typeof(MoeWorkloadSimulationTests)])]
+    public bool Run_OnePolicyAsked_SameFiguresAsInTheFullRunAndAnIdealNoFaster((MoeWorkloadSettings Settings, string Hardware) input)
+    {
+        var (workload, model) = Generate(input.Settings);
+        var hardware = MoeHardwareConfig.Load(input.Hardware);
+        var full = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, hardware, Fixed);
+
+        foreach (var name in MoeDeploymentStrategies.Default.Names)
+        {
+            var alone = MoeWorkloadSimulation.Run(workload, [name], model, hardware, Fixed);
+
+            Assert.Equal([name], alone.Policies.Select(p => p.Policy).ToArray());
+            Assert.Equal(full.None.StepSeconds.ToArray(), alone.None.StepSeconds.ToArray());
+            Assert.Equal(full.InitialImbalance, alone.InitialImbalance);
+            if (name != "ideal")
+            {
+                // A policy's own figures do not depend on which others ran; only its ratio to the ideal may.
+                var (a, b) = (full[name], alone[name]);
+                Assert.Equal(a.StepSeconds.ToArray(), b.StepSeconds.ToArray());
+                Assert.Equal((a.MeanImbalance, a.BytesSynced, a.MeanReplicas, a.MeanTime, a.RatioToNone), (b.MeanImbalance, b.BytesSynced, b.MeanReplicas, b.MeanTime, b.RatioToNone));
+            }
+
+            // The ideal is defined against the policies that ran: fewer can only take away a faster all-to-all.
+            Assert.True(alone.Ideal.MeanStepSeconds >= full.Ideal.MeanStepSeconds, $"{name}: ideal {alone.Ideal.MeanStepSeconds} < {full.Ideal.MeanStepSeconds}");
+            Assert.True(alone.IdealAllToAllFromPlans <= full.IdealAllToAllFromPlans);
+            if (full.IdealAllToAllFromPlans == 0)
+            {
+                Assert.Equal(full.Ideal.StepSeconds.ToArray(), alone.Ideal.StepSeconds.ToArray());
+            }
+        }
+
+        return true;
+    }
 
     [Theory]
-    [InlineData("none,magic")]
-    [InlineData("")]
-    [InlineData("none,,eplb")]
-    public void ParsePolicies_UnknownName_NamesTheField(string list)
+    [InlineData("eplb")]
+    [InlineData("ultraep")]
+    [InlineData("ultraep-reorder")]
+    [InlineData("ideal")]
+    public void Run_OnePolicyAsked_BuildsAndPlansOnlyItAndTheReferences(string asked)
     {
-        var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.ParsePolicies(list, "--policies"));
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 4, Microbatches = 3, Layers = 2, TokensPerRank = 256, Seed = 6 };
+        var (workload, model) = Generate(settings);
+        var counting = new CountingRegistry();
 
-        Assert.Equal("--policies", error.Field);
-        Assert.Contains("none, eplb, eplb-oracle, ultraep, ultraep-reorder, ideal", error.Message, StringComparison.Ordinal);
+        var result = MoeWorkloadSimulation.Run(workload.Microbatches, [asked], model, MoeHardwareConfig.Load("h800"), Fixed with { ReorderEvery = 2 }, counting.Registry);
+
+        // none and ideal are the references every result reports against; nothing else is built, nothing else plans.
+        string[] built = [.. new[] { "none", asked, "ideal" }.Distinct()];
+        Assert.Equal(built.Order().ToArray(), counting.Built.Order().ToArray());
+        Assert.Equal([asked], result.Policies.Select(p => p.Policy).ToArray());
+        var layers = settings.Microbatches * settings.Layers;
+        Assert.Equal(layers, counting.Plans["none"]);
+        Assert.Equal(asked == "ideal" ? 1 : 2, counting.Plans.Count);
+        if (asked != "ideal")
+        {
+            // Fixed planner time: each layer is planned once, untimed.
+            Assert.Equal(layers, counting.Plans[asked]);
+        }
+    }
+
+    [Fact]
+    public void Run_NothingPlansOnTheCriticalPath_NothingIsTimed()
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, Microbatches = 2, TokensPerRank = 256, Seed = 3 };
+        var (workload, model) = Generate(settings);
+        var clock = new SteppingClock();
+
+        var result = MoeWorkloadSimulation.Run(workload, ["none", "eplb", "eplb-oracle", "ideal"], model, MoeHardwareConfig.Load("nvl72"), new MoeSimulationOptions { Clock = clock });
+
+        Assert.Equal(0, clock.Timestamps);
+        Assert.False(result.PlannerTimeMeasured);
+        Assert.Equal(0, result.PlannerSecondsPerLayer);
+        Assert.All(result.Policies, p => Assert.Equal(0, p.MeanTime.PlannerSeconds));
+    }
+
+    [Fact]
+    public void Run_ReorderWithoutUltraEp_TimesItsOwnSolves()
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 4, Microbatches = 3, Layers = 2, TokensPerRank = 256, Seed = 3 };
+        var (workload, model) = Generate(settings);
+
+        // Every timestamp is 1 us after the previous one, so every timed solve takes exactly 1 us.
+        var options = new MoeSimulationOptions { Clock = new SteppingClock(), WarmupDuration = TimeSpan.Zero, TimedSolves = 2 };
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, MoeHardwareConfig.Load("h800"), options);
+
+        Assert.True(result.PlannerTimeMeasured);
+        Assert.Equal(1e-6, result.PlannerSecondsPerLayer, 1e-12);
+        Assert.Equal(2 * 1e-6, result["ultraep-reorder"].MeanTime.PlannerSeconds, 1e-12);
+        Assert.Equal(0, result.None.MeanTime.PlannerSeconds);
     }
 
     [Fact]
@@ -235,10 +313,60 @@ public sealed class MoeWorkloadSimulationTests
     /// <summary>A clock whose every timestamp is 1 microsecond after the previous one.</summary>
     private sealed class SteppingClock : TimeProvider
     {
-        private long _ticks;
+        public long Timestamps { get; private set; }
 
         public override long TimestampFrequency => 1_000_000;
 
-        public override long GetTimestamp() => ++_ticks;
+        public override long GetTimestamp() => ++Timestamps;
+    }
+
+    /// <summary>The default strategies, each built through a counter and planning through a counting planner.</summary>
+    private sealed class CountingRegistry
+    {
+        public CountingRegistry()
+        {
+            Registry = new MoeDeploymentStrategies(
+            [
+                ("none", (_, _) => Build(new NoBalancingStrategy(() => Count("none", new NoBalancingPolicy())))),
+                ("eplb", (o, _) => Build(new EplbStrategy(o.EplbWindow, () => Count("eplb", new EplbPolicy())))),
+                ("eplb-oracle", (_, _) => Build(new EplbOracleStrategy(() => Count("eplb-oracle", new EplbPolicy())))),
+                ("ultraep", (o, m) => Build(new UltraEpStrategy(() => Count("ultraep", new UltraEpPolicy(o.UltraEp with { ExpertBytes = m.ExpertBytes }))))),
+                ("ultraep-reorder", (o, m) => Build(new UltraEpReorderStrategy(() => Count("ultraep-reorder", new UltraEpPolicy(o.UltraEp with { ExpertBytes = m.ExpertBytes })), o.ReorderEvery, o.ReorderWindow, o.ReorderFromReplay, o.Reordering, m.ExpertStateBytes(o.Phase)))),
+                ("ideal", (_, _) => Build(new IdealStrategy())),
+            ]);
+        }
+
+        public MoeDeploymentStrategies Registry { get; }
+
+        public List<string> Built { get; } = [];
+
+        public Dictionary<string, int> Plans { get; } = [];
+
+        private IMoeDeploymentStrategy Build(IMoeDeploymentStrategy strategy)
+        {
+            Built.Add(strategy.Name);
+            return strategy;
+        }
+
+        private CountingPlanner Count(string name, IBalancingPolicy planner)
+        {
+            Plans.TryAdd(name, 0);
+            return new CountingPlanner(planner, () => Plans[name]++);
+        }
+    }
+
+    private sealed class CountingPlanner(IBalancingPolicy inner, Action planned) : IBalancingPolicy
+    {
+        public string Name => inner.Name;
+
+        public bool IsRealTime => inner.IsRealTime;
+
+        public bool ReroutesTokens => inner.ReroutesTokens;
+
+        public LayerPlan Plan(MoeLayerProblem problem, CancellationToken cancellationToken = default)
+        {
+            planned();
+            return inner.Plan(problem, cancellationToken);
+        }
     }
 }
