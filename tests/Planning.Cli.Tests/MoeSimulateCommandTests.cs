@@ -61,6 +61,22 @@ public sealed class MoeSimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Simulate_NoUltraEpAsked_ListsOnlyTheAskedAndTimesNoPlanner()
+    {
+        // The planner time measured, not fixed: nothing plans on the critical path, so nothing is timed.
+        var (code, output, error) = PlanRunner.Run("moe", "simulate", "--model", "glm-4.5-air", "--microbatches", "2", "--policies", "eplb");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("│ eplb ", output, StringComparison.Ordinal);
+        foreach (var other in Policies.Where(p => p != "eplb"))
+        {
+            Assert.DoesNotContain($"│ {other} ", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("UltraEP planner: not run;", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_Plot_WritesAPng()
     {
         var path = _dir.File("sim.png");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Planning.Execution.Moe;
 using Planning.Execution.Rollout;
-using Planning.Execution.Simulation;
 using Planning.Moe;
 using Planning.Moe.Workloads;
 using Planning.Provers.Selection;

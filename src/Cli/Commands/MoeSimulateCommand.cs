@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Planning.Execution.Simulation;
+using Planning.Execution.Moe;
 using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
 using ScottPlot;
@@ -17,7 +17,7 @@ internal static class MoeSimulateCommand
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", MoeModelConfig.Names)} or a JSON file (default deepseek-v3)", DefaultValueFactory = _ => "deepseek-v3" };
         var hardware = new Option<string>("--hardware") { Description = $"Hardware: {string.Join(" | ", MoeHardwareConfig.Names)} or a JSON file (default h800)", DefaultValueFactory = _ => "h800" };
         var workload = new Option<string>("--workload") { Description = $"Workload family: {string.Join(" | ", MoeWorkloadFamilies.Names)} (default zipf)", DefaultValueFactory = _ => "zipf" };
-        var policies = new Option<string>("--policies") { Description = $"Comma-separated policies: {string.Join(",", MoeWorkloadSimulation.PolicyNames)} (default all)", DefaultValueFactory = _ => string.Join(',', MoeWorkloadSimulation.PolicyNames) };
+        var policies = new Option<string>("--policies") { Description = $"Comma-separated policies to run: {string.Join(",", MoeDeploymentStrategies.Default.Names)} (default all; none and ideal, the references, always run)", DefaultValueFactory = _ => string.Join(',', MoeDeploymentStrategies.Default.Names) };
         var microbatches = new Option<int>("--microbatches") { Description = "Microbatches (default 16)", DefaultValueFactory = _ => 16 };
         var imbalance = new Option<double>("--imbalance") { Description = "Target initial imbalance, max/mean master-rank load (default 2.0)", DefaultValueFactory = _ => 2.0 };
         var layers = new Option<int>("--layers") { Description = "MoE layers per microbatch (default 1)", DefaultValueFactory = _ => 1 };
@@ -39,7 +39,7 @@ internal static class MoeSimulateCommand
         };
         command.SetAction(parse =>
         {
-            var chosen = MoeWorkloadSimulation.ParsePolicies(parse.GetValue(policies)!, "--policies");
+            var chosen = MoeDeploymentStrategies.Default.Parse(parse.GetValue(policies)!, "--policies");
             var family = MoeWorkloadFamilies.TryParse(parse.GetValue(workload), out var parsed)
                 ? parsed
                 : throw new PlanningInputException("--workload", $"must be one of {string.Join(", ", MoeWorkloadFamilies.Names)}, got \"{parse.GetValue(workload)}\"");
@@ -94,7 +94,7 @@ internal static class MoeSimulateCommand
             }
             else
             {
-                WriteTable(io, result, settings);
+                WriteTable(io, result, settings, fixedPlanner is not null);
             }
 
             if (plotPath is not null)
@@ -113,7 +113,7 @@ internal static class MoeSimulateCommand
         CultureInfo.InvariantCulture,
         $"{result.Model.Name} on {result.Hardware.Name} ({result.Phase.ToString().ToLowerInvariant()}): EP{result.Ranks}, {result.RanksPerDomain} ranks per domain, {result.ExpertsPerRank} masters + {result.RedundantSlotsPerRank} redundant slots per rank, {settings.TokensPerRank} tokens per rank, {MoeWorkloadFamilies.Name(settings.Family)} target imbalance {settings.TargetImbalance:0.00} (without balancing {result.InitialImbalance:0.00}), {result.Microbatches} microbatch(es) x {result.Layers} layer(s), seed {settings.Seed}");
 
-    private static void WriteTable(ConsoleIo io, MoeSimulationResult result, MoeWorkloadSettings settings)
+    private static void WriteTable(ConsoleIo io, MoeSimulationResult result, MoeWorkloadSettings settings, bool plannerFixed)
     {
         io.Out.WriteLine(Describe(result, settings));
         var table = new Table();
@@ -135,8 +135,11 @@ internal static class MoeSimulateCommand
         }
 
         io.Tables.Write(table);
-        io.Out.WriteLine(Invariant(
-            $"UltraEP planner: {result.PlannerSecondsPerLayer * 1e6:0.0} us per layer ({(result.PlannerTimeMeasured ? Invariant($"measured median, p99 {result.PlannerP99SecondsPerLayer * 1e6:0.0} us") : "fixed")}); eplb plans off the critical path; step = every MoE layer of one microbatch"));
+        // Without ultraep or ultraep-reorder nothing plans on the critical path, and nothing was timed.
+        var planner = result.PlannerTimeMeasured || plannerFixed
+            ? Invariant($"UltraEP planner: {result.PlannerSecondsPerLayer * 1e6:0.0} us per layer ({(result.PlannerTimeMeasured ? Invariant($"measured median, p99 {result.PlannerP99SecondsPerLayer * 1e6:0.0} us") : "fixed")})")
+            : "UltraEP planner: not run";
+        io.Out.WriteLine($"{planner}; eplb plans off the critical path; step = every MoE layer of one microbatch");
     }
 
     private static void WriteJson(Utf8JsonWriter writer, MoeSimulationResult result, MoeWorkloadSettings settings)
