@@ -1,4 +1,4 @@
-using Google.OrTools.Sat;
+using System.Collections.Immutable;
 using Planning.Solving;
 
 namespace Planning.Moe;
@@ -12,14 +12,18 @@ namespace Planning.Moe;
 /// rank (a second copy on the same rank adds nothing); every expert has at least one instance; quotas are
 /// non-negative integers that sum to the expert's load. The quota split is free, which includes EPLB's even split,
 /// so EPLB's plan (copies on one rank merged) is a feasible solution. The better of it and a split packing
-/// (<see cref="SplitPacking"/>) is given to the solver as a hint and kept whenever the solver does not beat it, so
-/// <c>exact</c> is never worse than <c>eplb</c>. EPLB's node hierarchy
-/// is not imposed: it is a heuristic, not a rule of the hardware.</para>
-/// <para>Decision variables: <c>host[e, r]</c> (expert <c>e</c> has an instance on rank <c>r</c>) and
-/// <c>quota[e, r]</c>. Named constraints: <c>everyExpertPlaced</c>, <c>quotasCoverLoad</c>,
-/// <c>quotaNeedsInstance</c>, <c>slotsPerRank</c>, <c>rankLoadBelowMax</c>, and <c>ranksByLoad</c>, which breaks the
-/// symmetry between ranks (they are interchangeable under these rules) by ordering rank loads non-increasingly.
-/// Objective: the largest rank load.</para>
+/// (<see cref="SplitPacking"/>) is the incumbent: given to the solver as a hint and kept whenever the solver does
+/// not beat it, so <c>exact</c> is never worse than <c>eplb</c>. EPLB's node hierarchy is not imposed: it is a
+/// heuristic, not a rule of the hardware.</para>
+/// <para>The model is a <see cref="MinMaxAssignment"/> (experts are the works, ranks the resources; built by
+/// <see cref="Assignment"/>). Decision variables: <c>host[e, r]</c> (expert <c>e</c> has an instance on rank <c>r</c>),
+/// <c>quota[e, r]</c> (the builder's <c>amount</c>) and <c>maxLoad</c>. Named constraints
+/// (<see cref="AssignmentConstraint"/>): <see cref="AssignmentConstraint.EveryWorkPlaced"/>,
+/// <see cref="AssignmentConstraint.AmountsCoverWeight"/>, <see cref="AssignmentConstraint.AmountNeedsHost"/>,
+/// <see cref="AssignmentConstraint.SlotLimit"/> (<c>slotsPerRank</c>), <see cref="AssignmentConstraint.LoadBelowMax"/>,
+/// and <see cref="AssignmentConstraint.SymmetryByLoad"/>, which breaks the symmetry between ranks (they are
+/// interchangeable under these rules) by ordering rank loads non-increasingly. Objective: the largest rank load;
+/// its reported bound is clamped below by <see cref="BalanceBounds.SlotRulesMaxLoad"/>.</para>
 /// </remarks>
 /// <param name="options">Time limit (default 10 s), seed and workers of the CP-SAT solve.</param>
 public sealed class ExactPolicy(SolverOptions options) : IBalancingPolicy
@@ -58,124 +62,64 @@ public sealed class ExactPolicy(SolverOptions options) : IBalancingPolicy
         var pouredPlan = poured is null ? null : LayerPlan.Create(topology, poured, eplb.LowerBound);
         var hint = pouredPlan is not null && pouredPlan.MaxRankLoad < eplb.MaxRankLoad ? pouredPlan : eplb;
 
-        int ranks = topology.Ranks, experts = topology.Experts;
-
-        // The hint, copies on one rank merged, ranks relabelled by load, heaviest first, so that it
-        // satisfies the symmetry-breaking order.
-        var hintQuota = new long[experts, ranks];
-        foreach (var instance in hint.Instances)
-        {
-            hintQuota[instance.Expert, instance.Rank] += instance.Quota;
-        }
-
-        var hintHost = new bool[experts, ranks];
-        foreach (var instance in hint.Instances)
-        {
-            hintHost[instance.Expert, instance.Rank] = true;
-        }
-
-        var rankOrder = Enumerable.Range(0, ranks).OrderByDescending(r => hint.RankLoads[r]).ThenBy(r => r).ToArray();
-
-        var model = new CpModel();
-        var maxLoad = model.NewIntVar(slotBound, Math.Max(slotBound, hint.MaxRankLoad), "maxRankLoad");
-        var host = new BoolVar[experts, ranks];
-        var quota = new LinearExpr[experts, ranks];
-        for (var e = 0; e < experts; e++)
-        {
-            for (var r = 0; r < ranks; r++)
-            {
-                host[e, r] = model.NewBoolVar($"host_e{e}_r{r}");
-                model.AddHint(host[e, r], hintHost[e, rankOrder[r]]);
-                if (loads[e] == 0)
-                {
-                    quota[e, r] = LinearExpr.Constant(0);
-                    continue;
-                }
-
-                var q = model.NewIntVar(0, loads[e], $"quota_e{e}_r{r}");
-                model.AddHint(q, hintQuota[e, rankOrder[r]]);
-                quota[e, r] = q;
-
-                // quotaNeedsInstance: a rank serves an expert's tokens only if it hosts the expert.
-                model.Add(q <= host[e, r] * loads[e]);
-            }
-
-            // everyExpertPlaced and quotasCoverLoad.
-            model.Add(LinearExpr.Sum(Row(host, e)) >= 1);
-            model.Add(LinearExpr.Sum(Row(quota, e)) == loads[e]);
-        }
-
-        var rankLoad = new LinearExpr[ranks];
-        for (var r = 0; r < ranks; r++)
-        {
-            // slotsPerRank and rankLoadBelowMax.
-            model.Add(LinearExpr.Sum(Column(host, r)) <= topology.SlotsPerRank);
-            rankLoad[r] = LinearExpr.Sum(Column(quota, r));
-            model.Add(rankLoad[r] <= maxLoad);
-        }
-
-        // ranksByLoad: symmetry breaking between interchangeable ranks.
-        for (var r = 0; r + 1 < ranks; r++)
-        {
-            model.Add(rankLoad[r] >= rankLoad[r + 1]);
-        }
-
-        model.AddHint(maxLoad, hint.MaxRankLoad);
-        model.Minimize(maxLoad);
-
-        var solution = CpSat.Solve(model, Options, cancellationToken);
-        var result = solution.Result;
-        var bestBound = Math.Max(slotBound, result.IsSuccess || result.Status == SolveStatus.Unknown ? SafeCeil(result.BestBound) : slotBound);
-        if (result.Status == SolveStatus.Infeasible || result.Status == SolveStatus.ModelInvalid)
+        var outcome = Assignment(topology, loads).Solve(
+            Options,
+            hint.Instances.Select(instance => new AssignmentPiece(instance.Expert, instance.Rank, instance.Quota)),
+            knownLowerBound: slotBound,
+            cancellationToken: cancellationToken);
+        if (outcome.Source == AssignmentSource.None)
         {
             throw new InvalidOperationException(
-                $"The exact balancing model is {result.Status}, yet EPLB's plan satisfies it: a constraint is wrong (slotsPerRank = {topology.SlotsPerRank}).");
+                $"The exact balancing model is {outcome.Result.Status} ({string.Join(", ", outcome.InfeasibleFamilies)}), yet EPLB's plan satisfies it: a constraint is wrong (slotLimit = {topology.SlotsPerRank}).");
         }
 
-        var lowerBound = BalanceBounds.ToImbalance(bestBound, problem.TotalLoad, ranks);
-        if (!result.IsSuccess || (long)Math.Round(result.Objective!.Value) >= hint.MaxRankLoad)
+        var lowerBound = BalanceBounds.ToImbalance(outcome.Result.BestBound, problem.TotalLoad, topology.Ranks);
+        if (outcome.Source != AssignmentSource.Solver)
         {
             // The solver did not beat its warm start in time: keep the warm start (never worse than EPLB), with the solver's bound.
-            var status = bestBound >= hint.MaxRankLoad ? SolveStatus.Optimal : SolveStatus.Feasible;
-            var kept = result with { Status = status, Objective = hint.MaxRankLoad, BestBound = bestBound };
-            return LayerPlan.Create(topology, hint.Instances, lowerBound, kept);
+            return LayerPlan.Create(topology, hint.Instances, lowerBound, outcome.Result);
         }
 
-        var instances = new List<ExpertInstance>(experts + (ranks * topology.RedundantSlotsPerRank));
-        for (var e = 0; e < experts; e++)
+        var instances = new List<ExpertInstance>(topology.Experts + (topology.Ranks * topology.RedundantSlotsPerRank));
+        var placed = new bool[topology.Experts];
+        foreach (var piece in outcome.Pieces)
         {
-            var placed = false;
-            for (var r = 0; r < ranks; r++)
+            // A hosted copy that serves nothing is dropped, except an idle expert's one required instance.
+            if (piece.Amount > 0 || (!placed[piece.Work] && loads[piece.Work] == 0))
             {
-                var q = solution.Value(quota[e, r]);
-                // A hosted copy that serves nothing is dropped, except an idle expert's one required instance.
-                if (q > 0 || (!placed && loads[e] == 0 && solution.Value(host[e, r])))
-                {
-                    instances.Add(new ExpertInstance(e, r, q));
-                    placed = true;
-                }
+                instances.Add(new ExpertInstance(piece.Work, piece.Resource, piece.Amount));
+                placed[piece.Work] = true;
             }
         }
 
-        return LayerPlan.Create(topology, instances, lowerBound, result with { BestBound = bestBound });
+        return LayerPlan.Create(topology, instances, lowerBound, outcome.Result);
     }
 
-    private static long SafeCeil(double bound) =>
-        double.IsFinite(bound) ? (long)Math.Ceiling(bound - 1e-6) : 0;
-
-    private static IEnumerable<T> Row<T>(T[,] matrix, int row)
+    /// <summary>
+    /// EPLB's slot rules as a <see cref="MinMaxAssignment"/>: every expert may go on every rank (the pairs, expert by
+    /// expert, so that the variables come in the order <c>host[e, r]</c>, <c>quota[e, r]</c>), at most
+    /// <see cref="MoeTopology.SlotsPerRank"/> experts per rank, ranks interchangeable.
+    /// </summary>
+    /// <param name="topology">The topology.</param>
+    /// <param name="loads">The experts' loads.</param>
+    /// <returns>The problem facts.</returns>
+    internal static MinMaxAssignment Assignment(MoeTopology topology, ImmutableArray<long> loads)
     {
-        for (var c = 0; c < matrix.GetLength(1); c++)
+        var pairs = new AssignmentPair[topology.Experts * topology.Ranks];
+        for (var e = 0; e < topology.Experts; e++)
         {
-            yield return matrix[row, c];
+            for (var r = 0; r < topology.Ranks; r++)
+            {
+                pairs[(e * topology.Ranks) + r] = new AssignmentPair(e, r);
+            }
         }
-    }
 
-    private static IEnumerable<T> Column<T>(T[,] matrix, int column)
-    {
-        for (var r = 0; r < matrix.GetLength(0); r++)
+        return new MinMaxAssignment
         {
-            yield return matrix[r, column];
-        }
+            Weights = loads,
+            Resources = [.. Enumerable.Repeat(new AssignmentResource { SlotLimit = topology.SlotsPerRank }, topology.Ranks)],
+            Pairs = [.. pairs],
+            SymmetryByLoad = true,
+        };
     }
 }
