@@ -190,6 +190,10 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     [InlineData(new[] { "--regroup-every", "-1" }, "--regroup-every: must be a finite number of seconds, 0 or more, got -1")]
     [InlineData(new[] { "--degree", "-1" }, "--degree: must be 0 (the equal-TP rule) or a tensor-parallel degree, got -1")]
     [InlineData(new[] { "--degree", "2" }, "--degree: applies to the equal-TP layout; heddle's resource manager chooses its own degrees")]
+    [InlineData(new[] { "--hardware", "tpu" }, "--hardware: must be one of h800, nvl72, h100, core-ultra-5-125h or a JSON file, got \"tpu\"")]
+    [InlineData(new[] { "--hardware", "missing.json" }, "--hardware: file not found: missing.json")]
+    [InlineData(new[] { "--hardware", "core-ultra-5-125h" }, "--hardware: hardware \"core-ultra-5-125h\" cannot run rollout instances (hardware.devices: must be one kind of GPU")]
+    [InlineData(new[] { "--hardware", "h800" }, "--hardware: hardware \"h800\" cannot run rollout instances (hardware.links.pcie: is required here")]
     public void Simulate_BadOption_ExitsTwoNamingIt(string[] bad, string expected)
     {
         var (code, output, error) = PlanRunner.Run(With(bad[0], bad[1]));
@@ -198,6 +202,47 @@ public sealed class RolloutSimulateCommandTests : IDisposable
         Assert.Equal(string.Empty, output);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The embedded h100's figures as a user's file, with the network link's bandwidth given.</summary>
+    private static string H100File(string network) => $$"""
+        {
+          "name": "my-h100",
+          "devices": [ { "name": "H100-80GB SXM", "kind": "gpu", "count": 8, "peakFlops": 989e12, "memoryBytes": 80e9, "memoryBytesPerSecond": 3.35e12 } ],
+          "links": {
+            "nvlink": { "bytesPerSecond": 450e9, "latencySeconds": 5e-6 },
+            "network": { "bytesPerSecond": {{network}}, "latencySeconds": 5e-6 },
+            "pcie": { "bytesPerSecond": 25e9, "latencySeconds": 5e-6 }
+          }
+        }
+        """;
+
+    [Fact]
+    public void Simulate_HardwareFileWithTheH100Figures_SameJsonAsTheEmbeddedH100()
+    {
+        var path = _dir.File("my-h100.json");
+        File.WriteAllText(path, H100File("25e9"));
+
+        var (code, fromFile, error) = PlanRunner.Run([.. Small, "--policy", "heddle", "--hardware", path, "--format", "json"]);
+        var (_, embedded, _) = PlanRunner.Run([.. Small, "--policy", "heddle", "--hardware", "h100", "--format", "json"]);
+        var (_, standard, _) = PlanRunner.Run([.. Small, "--policy", "heddle", "--format", "json"]);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(standard, embedded);
+        Assert.Equal(standard, fromFile);
+    }
+
+    [Fact]
+    public void Simulate_HardwareFileWithABadFigure_ExitsTwoNamingTheField()
+    {
+        var path = _dir.File("bad.json");
+        File.WriteAllText(path, H100File("-1"));
+
+        var (code, output, error) = PlanRunner.Run([.. Small, "--hardware", path]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.StartsWith("error: hardware.links.network.bytesPerSecond: must be a positive number, got -1", error, StringComparison.Ordinal);
     }
 
     [Fact]

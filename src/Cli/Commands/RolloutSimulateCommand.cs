@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Planning.Execution.Rollout;
+using Planning.Graph;
 using Planning.Rollout;
 using ScottPlot;
 using Spectre.Console;
@@ -24,6 +25,11 @@ internal static class RolloutSimulateCommand
         var gpus = new Option<int>("--gpus") { Description = "GPU budget (default 64)", DefaultValueFactory = _ => 64 };
         var policy = new Option<string>("--policy") { Description = $"Policy: {string.Join(" | ", RolloutPolicies.Names)} (default heddle)", DefaultValueFactory = _ => "heddle" };
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", RolloutSetup.ModelNames)} (default 8b)", DefaultValueFactory = _ => "8b" };
+        var hardware = new Option<string>("--hardware")
+        {
+            Description = "Hardware: h100 or a hardware JSON file (nodes of one kind of GPU with nvlink, network and pcie links): the GPU's figures, GPUs per node, KV migration and reload bandwidths (default h100)",
+            DefaultValueFactory = _ => "h100",
+        };
         var mechanisms = new Option<string>("--mechanisms") { Description = $"Heddle's mechanisms: comma-separated {string.Join(",", HeddleMechanismNames.Names)}, all or none (default all)", DefaultValueFactory = _ => "all" };
         var trainFamily = new Option<string?>("--train-family") { Description = "Family of the predictor's training trace (default: --family, else longtail)" };
         var learnOnline = new Option<bool>("--learn-online") { Description = "Heddle: the predictor learns from trajectories as they complete (group evidence, refit every 256)" };
@@ -42,7 +48,7 @@ internal static class RolloutSimulateCommand
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
         {
-            trace, family, prompts, samples, gpus, policy, model, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, plot, format, seed,
+            trace, family, prompts, samples, gpus, policy, model, hardware, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -66,14 +72,15 @@ internal static class RolloutSimulateCommand
                 parse.GetValue(seed),
                 parse.GetValue(trainFamily));
             var chosenMechanisms = HeddleMechanismNames.Parse(parse.GetValue(mechanisms), "--mechanisms");
-            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model");
+            var spec = RolloutSetup.Hardware(parse.GetValue(hardware)!, "--hardware");
+            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec);
             var budget = parse.GetValue(gpus);
             if (budget < 1)
             {
                 throw new PlanningInputException("--gpus", Invariant($"must be at least 1, got {budget}"));
             }
 
-            var options = new RolloutSimulationOptions { MaxBatchSize = parse.GetValue(maxBatch), EqualTensorParallelDegree = parse.GetValue(degree), RecordTurns = false };
+            var options = new RolloutSimulationOptions { Hardware = spec, MaxBatchSize = parse.GetValue(maxBatch), EqualTensorParallelDegree = parse.GetValue(degree), RecordTurns = false };
             if (options.MaxBatchSize < 1)
             {
                 throw new PlanningInputException("--max-batch", Invariant($"must be at least 1, got {options.MaxBatchSize}"));
@@ -218,11 +225,48 @@ internal static class RolloutSetup
 {
     public static ImmutableArray<string> ModelNames => CalibratedCostModel.ModelNames;
 
-    /// <summary>The calibrated H100 cost model of a model class.</summary>
-    public static IInferenceCostModel CostModel(string name, string field) =>
-        ModelNames.Contains(name)
-            ? CalibratedCostModel.ForModel(name)
-            : throw new PlanningInputException(field, $"must be one of {string.Join(", ", ModelNames)}, got \"{name}\"");
+    /// <summary>
+    /// A hardware description the rollout simulator can run on: an embedded name or a JSON file (unknown names and
+    /// missing files name <paramref name="field"/>, a bad figure in a file its JSON path), whose nodes hold one kind of
+    /// GPU with NVLink, network and PCIe links (else an error naming <paramref name="field"/>).
+    /// </summary>
+    public static HardwareSpec Hardware(string nameOrPath, string field)
+    {
+        var spec = HardwareSpec.Load(nameOrPath, field);
+        try
+        {
+            InferenceHardware.From(spec);
+            _ = (RolloutSimulationOptions.Default with { Hardware = spec }).Validate();
+        }
+        catch (PlanningInputException error)
+        {
+            throw new PlanningInputException(field, $"hardware \"{spec.Name}\" cannot run rollout instances ({error.Message})");
+        }
+
+        return spec;
+    }
+
+    /// <summary>
+    /// The calibrated cost model of a model class on a hardware description (default: the embedded h100); a model whose
+    /// weights and least KV cache fit no degree of the GPU is an error naming <paramref name="field"/> (the message names
+    /// the GPU too).
+    /// </summary>
+    public static IInferenceCostModel CostModel(string name, string field, HardwareSpec? hardware = null)
+    {
+        if (!ModelNames.Contains(name))
+        {
+            throw new PlanningInputException(field, $"must be one of {string.Join(", ", ModelNames)}, got \"{name}\"");
+        }
+
+        try
+        {
+            return CalibratedCostModel.ForModel(name, hardware is null ? null : InferenceHardware.From(hardware));
+        }
+        catch (PlanningInputException error) when (error.Field == "model")
+        {
+            throw new PlanningInputException(field, error.Problem);
+        }
+    }
 
     /// <summary>Reads or generates the trace; generates the training trace (another seed) Heddle's planner will be fitted on.</summary>
     public static RolloutSetupResult Prepare(RolloutRequest request)

@@ -67,9 +67,13 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
 
         if (Planner.TryPlace(state.Trace, state.Degrees, state.Cost, out var plan))
         {
+            // The placement joins the layout on the cluster graph (trajectory -> instance, amount its predicted output),
+            // and the router reads it back from there, as an adapter to a real engine would.
+            var placed = state.Cluster.Annotate(state.Plan.Assignments.Concat(plan!.Assignments(state.Trace, _predicted)));
+            var instanceOf = PlacementPlan.InstancesOf(placed, state.Trace);
             for (var t = 0; t < n; t++)
             {
-                _router.Assign(t, plan!.InstanceOf[t]);
+                _router.Assign(t, instanceOf[t]);
             }
         }
     }
@@ -122,7 +126,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         var decision = Planner.DecideMigration(
             new HeddleMigrationRequest(source, _router.InstanceOf(trajectory), _predicted[trajectory], progress.ContextTokens, toolSeconds, forecasts, state.Degrees, free, resident),
             state.Cost,
-            state.Options.MigrationBytesPerSecond);
+            state.MigrationBytesPerSecond);
         if (decision.Kind == MigrationKind.Stay)
         {
             return ToolCallDecision.Stay;
@@ -207,7 +211,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             instances[j] = new RegroupInstance(state.Degrees[j], state.NodeOf(j), state.IsRetired(j), state.IsIdle(j) && assigned[j] == 0);
         }
 
-        return Planner.PlanRegroup(instances, forecasts, state.Cost, state.Options.ReloadBytesPerSecond);
+        return Planner.PlanRegroup(instances, forecasts, state.Cost, state.ReloadBytesPerSecond);
     }
 
     private double Predict(int trajectory, TrajectoryProgress progress) => Planner.PredictRemainingTokens(progress, _trace[trajectory].Group);

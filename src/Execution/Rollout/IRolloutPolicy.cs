@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Planning.Graph;
 using Planning.Rollout;
 
 namespace Planning.Execution.Rollout;
@@ -87,7 +88,7 @@ public interface IRolloutPolicy
     /// Merges of instances into higher tensor-parallel degrees, asked every <see cref="RegroupIntervalSeconds"/>: each
     /// merge gives the GPUs of idle instances (nothing running, queued or cached) to another instance of the same node,
     /// whose degree becomes the sum. The absorbing instance keeps its running turns and caches; it stalls while its
-    /// GPUs load the new shards (<see cref="RolloutSimulationOptions.ReloadBytesPerSecond"/>), from its next iteration
+    /// GPUs load the new shards (at <see cref="IRolloutState.ReloadBytesPerSecond"/>), from its next iteration
     /// boundary. The absorbed instances retire: turns routed to them go to the absorbing one. Default: none.
     /// </summary>
     /// <param name="state">The simulation's state.</param>
@@ -115,6 +116,21 @@ public interface IRolloutState
 
     /// <summary>The simulation options.</summary>
     RolloutSimulationOptions Options { get; }
+
+    /// <summary>The GPUs, nodes and links of the simulation (<see cref="RolloutSimulationOptions.Hardware"/> laid out at the GPU budget).</summary>
+    ClusterGraph Cluster { get; }
+
+    /// <summary>
+    /// The cluster annotated with the instance layout at t = 0 (<see cref="InstanceLayout"/>: each instance assigned to
+    /// the GPUs it spans); a policy may annotate its own plan on <see cref="Cluster"/> alongside it.
+    /// </summary>
+    PlanGraph Plan { get; }
+
+    /// <summary>Bytes per second a KV-cache migration between instances moves at: the cluster's network link.</summary>
+    double MigrationBytesPerSecond { get; }
+
+    /// <summary>Bytes per second each GPU of a regrouped instance loads its new shards at: the cluster's PCIe link (host memory).</summary>
+    double ReloadBytesPerSecond { get; }
 
     /// <summary>What a scheduler may know of a trajectory: its prompt and the turns completed so far.</summary>
     /// <param name="trajectory">The trajectory's index.</param>

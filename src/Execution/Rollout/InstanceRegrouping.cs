@@ -67,7 +67,7 @@ internal sealed class InstanceRegrouping(RolloutRun run)
         var cost = run.Cost;
         var degree = inst.PendingDegree;
         inst.PendingDegree = 0;
-        var reload = (cost.WeightBytes + ((double)run.Ledger.Reserved(i) * cost.KvBytesPerToken)) / (degree * run.Options.ReloadBytesPerSecond);
+        var reload = (cost.WeightBytes + ((double)run.Ledger.Reserved(i) * cost.KvBytesPerToken)) / (degree * run.ReloadBytesPerSecond);
         inst.Degree = degree;
         run.Ledger.Resize(i, cost.KvCapacityTokens(degree));
         inst.PendingPrefillSeconds += reload;

@@ -4,13 +4,13 @@ namespace Planning.Execution.Rollout;
 /// One inference instance during a run: its GPUs and degree, its batch and queue, and the run of iterations it has
 /// planned up to its next completion (its KV memory is the <see cref="KvLedger"/>'s, its timeline the recorder's).
 /// </summary>
-internal sealed class InstanceState(int degree, int firstGpu)
+internal sealed class InstanceState(IReadOnlyList<int> gpus)
 {
     /// <summary>Its tensor-parallel degree (a regroup raises it at the instance's next iteration boundary).</summary>
-    public int Degree { get; set; } = degree;
+    public int Degree { get; set; } = gpus.Count;
 
-    /// <summary>The GPUs it runs on (layout order; grows when it absorbs instances).</summary>
-    public List<int> Gpus { get; } = [.. Enumerable.Range(firstGpu, degree)];
+    /// <summary>The GPUs it runs on, as the plan graph assigns them (grows when it absorbs instances).</summary>
+    public List<int> Gpus { get; } = [.. gpus];
 
     /// <summary>Whether it has given its GPUs to another instance.</summary>
     public bool Retired { get; set; }

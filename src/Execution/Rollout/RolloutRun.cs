@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Planning.Graph;
 using Planning.Rollout;
 
 namespace Planning.Execution.Rollout;
@@ -19,21 +20,30 @@ internal sealed class RolloutRun : IRolloutState
     private long _eventSeq;
     private int _done;
 
-    public RolloutRun(IReadOnlyList<Trajectory> trace, IInferenceCostModel cost, RolloutSimulationOptions options, ImmutableArray<int> degrees, IRolloutPolicy policy)
+    /// <summary>Starts a run of the layout annotated on the cluster.</summary>
+    /// <param name="trace">The trajectories.</param>
+    /// <param name="cost">The instances' cost model.</param>
+    /// <param name="options">The checked options.</param>
+    /// <param name="cluster">The GPUs, nodes and links (<see cref="RolloutSimulationOptions.Hardware"/> at the budget).</param>
+    /// <param name="plan">The cluster annotated with the instance layout (<see cref="InstanceLayout.Annotate"/>): the run reads each instance's GPUs from it.</param>
+    /// <param name="policy">The policy.</param>
+    public RolloutRun(IReadOnlyList<Trajectory> trace, IInferenceCostModel cost, RolloutSimulationOptions options, ClusterGraph cluster, PlanGraph plan, IRolloutPolicy policy)
     {
         Trace = trace;
         Cost = cost;
         Options = options;
+        Cluster = cluster;
+        Plan = plan;
+        Policy = policy;
+
+        // Read once: the hot paths (a tool call's transfer, a regroup's reload) use these, not the graph.
+        MigrationBytesPerSecond = cluster.Link(LinkClass.Network).BytesPerSecond;
+        ReloadBytesPerSecond = cluster.Link(LinkClass.Pcie).BytesPerSecond;
+        var gpus = InstanceLayout.DevicesOfInstances(plan);
+        Instances = [.. gpus.Select(g => new InstanceState(g))];
+        ImmutableArray<int> degrees = [.. Instances.Select(inst => inst.Degree)];
         Degrees = degrees;
         _layout = degrees;
-        Policy = policy;
-        var firstGpu = 0;
-        Instances = new InstanceState[degrees.Length];
-        for (var i = 0; i < degrees.Length; i++)
-        {
-            Instances[i] = new InstanceState(degrees[i], firstGpu);
-            firstGpu += degrees[i];
-        }
 
         Trajectories = [.. trace.Select(t => new TrajectoryState(t))];
         Recorder = new RolloutRecorder(options.RecordTurns, degrees.Length);
@@ -64,6 +74,18 @@ internal sealed class RolloutRun : IRolloutState
 
     /// <inheritdoc />
     public RolloutSimulationOptions Options { get; }
+
+    /// <inheritdoc />
+    public ClusterGraph Cluster { get; }
+
+    /// <inheritdoc />
+    public PlanGraph Plan { get; }
+
+    /// <inheritdoc />
+    public double MigrationBytesPerSecond { get; }
+
+    /// <inheritdoc />
+    public double ReloadBytesPerSecond { get; }
 
     /// <summary>The policy that decides.</summary>
     public IRolloutPolicy Policy { get; }
@@ -108,8 +130,7 @@ internal sealed class RolloutRun : IRolloutState
     public int NodeOf(int instance)
     {
         var gpus = Instances[instance].Gpus;
-        var node = gpus[0] / Options.GpusPerNode;
-        return gpus.TrueForAll(g => g / Options.GpusPerNode == node) ? node : -1;
+        return Cluster.InOneNode(gpus) ? Cluster.Devices[gpus[0]].Node : -1;
     }
 
     /// <inheritdoc />
@@ -325,7 +346,7 @@ internal sealed class RolloutRun : IRolloutState
         var tokens = Trajectories[r].CachedTokens;
         if (decision.Action == ToolCallAction.MigrateKv)
         {
-            var transfer = tokens * (double)Cost.KvBytesPerToken / Options.MigrationBytesPerSecond;
+            var transfer = tokens * (double)Cost.KvBytesPerToken / MigrationBytesPerSecond;
             if (transfer <= tool && Ledger.MakeRoom(j, tokens, exclude: -1))
             {
                 Ledger.DropCache(r);

@@ -1,10 +1,14 @@
 using System.Globalization;
+using Planning.Graph;
 
 namespace Planning.Execution.Rollout;
 
-/// <summary>How <see cref="RolloutSimulator"/> runs an instance: batch limit, KV transfer bandwidth and the equal-TP rule.</summary>
+/// <summary>How <see cref="RolloutSimulator"/> runs: the hardware it lays the instances on, the batch limit and the equal-TP rule.</summary>
 public sealed record RolloutSimulationOptions
 {
+    // Declared before Default: static initializers run in text order, and Default's Hardware reads this.
+    private static readonly HardwareSpec DefaultHardware = HardwareSpec.Load("h100");
+
     /// <summary>The defaults.</summary>
     public static RolloutSimulationOptions Default { get; } = new();
 
@@ -12,10 +16,15 @@ public sealed record RolloutSimulationOptions
     public int MaxBatchSize { get; init; } = 256;
 
     /// <summary>
-    /// Bytes per second a KV-cache migration moves between instances (GPU-to-GPU over RDMA). Default 25e9 (a 200 Gb/s
-    /// link); a migration whose transfer does not fit inside the tool call becomes a re-prefill.
+    /// The hardware the instances run on, laid out once per simulation as a cluster of the GPU budget
+    /// (<see cref="HardwareSpec.Build"/>): which node each GPU lies in (a regroup merges instances of one node), the
+    /// bandwidth a KV-cache migration moves at between instances (its <see cref="LinkClass.Network"/> link; a migration
+    /// whose transfer does not fit inside the tool call becomes a re-prefill) and the one a regrouped instance reloads
+    /// its shards at (its <see cref="LinkClass.Pcie"/> link). Default: the embedded <c>h100</c> (8 GPUs a node, 25e9
+    /// B/s each). The cost model's GPU figures are its own (<c>CalibratedCostModel.ForModel(name, InferenceHardware.From(hardware))</c>
+    /// builds one on the same description).
     /// </summary>
-    public double MigrationBytesPerSecond { get; init; } = 25e9;
+    public HardwareSpec Hardware { get; init; } = DefaultHardware;
 
     /// <summary>
     /// The equal-TP rule of the baselines: every instance gets the smallest tensor-parallel degree whose KV cache holds
@@ -30,19 +39,6 @@ public sealed record RolloutSimulationOptions
     /// </summary>
     public int EqualTensorParallelDegree { get; init; }
 
-    /// <summary>
-    /// Bytes per second each GPU of a regrouped instance loads its new shard of the weights and of the resident KV
-    /// cache at (see <see cref="IRolloutPolicy.Regroup"/>). Default 25e9 (host memory over PCIe 5.0 x16, or a peer
-    /// GPU); the instance stalls for <c>(weights + resident KV) / (new degree × this)</c>.
-    /// </summary>
-    public double ReloadBytesPerSecond { get; init; } = 25e9;
-
-    /// <summary>
-    /// GPUs per node. Instances take the GPUs in layout order; a regroup may merge only instances whose GPUs all lie
-    /// in one node (tensor parallelism runs over the node's NVLink). Default 8.
-    /// </summary>
-    public int GpusPerNode { get; init; } = 8;
-
     /// <summary>Whether the result keeps the per-turn records (for tests and analysis). Default true.</summary>
     public bool RecordTurns { get; init; } = true;
 
@@ -56,20 +52,16 @@ public sealed record RolloutSimulationOptions
             throw new PlanningInputException("maxBatchSize", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {MaxBatchSize}"));
         }
 
-        if (!(MigrationBytesPerSecond > 0) || double.IsInfinity(MigrationBytesPerSecond))
+        if (Hardware is null)
         {
-            throw new PlanningInputException("migrationBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be a positive finite number, got {MigrationBytesPerSecond}"));
+            throw new PlanningInputException("hardware", "must be a hardware description (HardwareSpec.Load(\"h100\") by default)");
         }
 
-        if (!(ReloadBytesPerSecond > 0) || double.IsInfinity(ReloadBytesPerSecond))
-        {
-            throw new PlanningInputException("reloadBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be a positive finite number, got {ReloadBytesPerSecond}"));
-        }
-
-        if (GpusPerNode < 1)
-        {
-            throw new PlanningInputException("gpusPerNode", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {GpusPerNode}"));
-        }
+        // A description changed with a `with` expression is checked again, and the two link classes the simulator
+        // moves bytes over must exist (the error names the missing one, such as hardware.links.network).
+        Hardware.Validate();
+        Hardware.Link(LinkClass.Network);
+        Hardware.Link(LinkClass.Pcie);
 
         if (EqualTensorParallelBatchTarget < 1)
         {

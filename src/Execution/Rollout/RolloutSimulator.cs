@@ -21,10 +21,14 @@ namespace Planning.Execution.Rollout;
 /// admission needs the room. A preempted turn keeps its generated tokens and its cache (as an evictable entry).</para>
 /// <para>For speed an instance plans a run of iterations up to its next completion and is cut short at the first
 /// boundary after an arrival it could admit.</para>
+/// <para>Hardware: <see cref="RolloutSimulationOptions.Hardware"/> laid out as a cluster graph of the GPU budget; the
+/// layout (<see cref="InstanceLayout"/>: instances take the GPUs in index order) is annotated on it, and the run reads
+/// each instance's GPUs and their nodes from that graph. A KV migration moves at the network link's bandwidth, a
+/// regroup's reload at the PCIe link's.</para>
 /// <para>Regrouping (<see cref="IRolloutPolicy.Regroup"/>, asked every <see cref="IRolloutPolicy.RegroupIntervalSeconds"/>):
-/// instances take the GPUs in layout order; idle instances of one node give theirs to another instance of that node,
-/// which takes the summed degree and its KV capacity at its next iteration boundary, after a stall of
-/// <c>(weights + its resident KV) / (new degree × reload bandwidth)</c>.</para>
+/// idle instances of one node give their GPUs to another instance of that node, which takes the summed degree and its
+/// KV capacity at its next iteration boundary, after a stall of <c>(weights + its resident KV) / (new degree × reload
+/// bandwidth)</c>.</para>
 /// <para>The run's parts: the event loop and turn cycle (<c>RolloutRun</c>), one state per trajectory
 /// (<c>TrajectoryState</c>), queues and batch admission (<c>BatchAdmission</c>), the KV ledger (<c>KvLedger</c>),
 /// regrouping (<c>InstanceRegrouping</c>) and the recorder of counters and timelines (<c>RolloutRecorder</c>).</para>
@@ -62,7 +66,12 @@ public sealed class RolloutSimulator
 
         var degrees = policy.ChooseDegrees(trace, gpus, _cost, _options);
         ValidateLayout(trace, gpus, degrees);
-        var run = new RolloutRun(trace, _cost, _options, degrees, policy);
+
+        // The hardware laid out once per simulation at the budget, and the layout annotated on it: the run reads each
+        // instance's GPUs (and their nodes) from that graph, as an adapter would.
+        var cluster = _options.Hardware.Build(gpus);
+        var plan = new InstanceLayout(degrees).Annotate(cluster);
+        var run = new RolloutRun(trace, _cost, _options, cluster, plan, policy);
         return run.Execute(gpus);
     }
 

@@ -173,6 +173,26 @@ public sealed class HeddleRolloutPolicyTests
         Assert.Equal(verl.Turns.ToArray(), heddle.Turns.ToArray());
     }
 
+    [Fact]
+    public void Start_Placement_EachTrajectoryRunsOnTheInstanceThePlanAssignsIt()
+    {
+        // The adapter annotates the placement on the cluster beside the layout and routes by what it reads back: each
+        // trajectory's first turn runs on the instance the planner's placement chose.
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 6, 8, 5).Trajectories;
+        var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 16, 8, 99).Trajectories;
+        var planner = HeddlePlanner.Fit(training, new HeddleOptions { Mechanisms = HeddleMechanisms.Placement });
+        var cost = CalibratedCostModel.ForModel("8b");
+
+        var result = new RolloutSimulator(cost).Simulate(trace, 8, new HeddleRolloutPolicy(planner));
+
+        Assert.True(planner.TryPlace(trace, result.InstanceDegrees, cost, out var plan));
+        Assert.True(result.InstanceDegrees.Length > 1, "a layout of one instance would not test the routing");
+        for (var t = 0; t < trace.Length; t++)
+        {
+            Assert.Equal(plan!.InstanceOf[t], result.Turns.Single(r => r.Trajectory == t && r.Turn == 0).Instance);
+        }
+    }
+
     /// <summary>An iteration of 2 ms + 8 ms / TP + 1 ms per sequence: TP1 has the most tokens per GPU, a lone sequence is fastest at TP4.</summary>
     private sealed class TailCostModel : IInferenceCostModel
     {

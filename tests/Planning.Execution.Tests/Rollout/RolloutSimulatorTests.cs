@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Xunit;
 using Planning.Execution.Rollout;
+using Planning.Graph;
 using Planning.Rollout;
 
 namespace Planning.Execution.Tests.Rollout;
@@ -9,6 +10,12 @@ namespace Planning.Execution.Tests.Rollout;
 public sealed class RolloutSimulatorTests
 {
     private static readonly LinearCostModel Cost = new();
+
+    private static readonly HardwareSpec H100 = HardwareSpec.Load("h100");
+
+    /// <summary>The embedded h100 with one link class's bandwidth changed.</summary>
+    private static HardwareSpec WithLink(LinkClass linkClass, double bytesPerSecond) =>
+        H100 with { Links = H100.Links.SetItem(linkClass, H100.Link(linkClass) with { BytesPerSecond = bytesPerSecond }) };
 
     private static RolloutSimulationResult Simulate(RolloutCase c)
     {
@@ -301,12 +308,13 @@ public sealed class RolloutSimulatorTests
         // Layout TP1 + TP1; the one trajectory runs on instance 0; at t = 0.5 s the idle instance 1 is merged into it.
         // Oracle: the iterations as a loop, switching to TP2 (after the reload stall) at the first boundary at or after 0.5 s.
         var t = RolloutTraces.Make(0, 10, [200], [], []);
-        var options = new RolloutSimulationOptions { ReloadBytesPerSecond = 1e6 };
+        // Host memory over a 1 MB/s PCIe link, so that the reload shows.
+        var options = new RolloutSimulationOptions { Hardware = WithLink(LinkClass.Pcie, 1e6) };
         var policy = new MergingPolicy([1, 1], routeTo: _ => 0, interval: 0.5, merge: new InstanceMerge(0, [1]));
 
         var result = new RolloutSimulator(Cost, options).Simulate([t], 2, policy);
 
-        var reload = (210.0 * Cost.KvBytesPerToken) / (2 * options.ReloadBytesPerSecond);
+        var reload = (210.0 * Cost.KvBytesPerToken) / (2 * 1e6);
         var time = Cost.PrefillSeconds(10, 0, 1);
         var degree = 1;
         for (var j = 1; j < 200; j++)
@@ -362,15 +370,109 @@ public sealed class RolloutSimulatorTests
         var t = RolloutTraces.Make(0, 10, [200], [], []);
         var policy = new MergingPolicy([1, 1], routeTo: _ => 0, interval: 0.1, merge: new InstanceMerge(0, [1]));
 
-        var error = Assert.Throws<InvalidOperationException>(() => new RolloutSimulator(Cost, new RolloutSimulationOptions { GpusPerNode = 1 }).Simulate([t], 2, policy));
+        // Nodes of one GPU each: the two instances' GPUs lie in two nodes of the cluster graph.
+        var oneGpuNodes = H100 with { Devices = [H100.Devices[0] with { Count = 1 }], DevicesPerDomain = 1 };
+
+        var error = Assert.Throws<InvalidOperationException>(() => new RolloutSimulator(Cost, new RolloutSimulationOptions { Hardware = oneGpuNodes }).Simulate([t], 2, policy));
         Assert.Contains("one node", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Options_BadReloadBandwidthOrNodeSize_NameTheField()
+    public void Simulate_MergeInsideANodeOfTheDefaultHardware_Made()
     {
-        Assert.Equal("reloadBytesPerSecond", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { ReloadBytesPerSecond = 0 }.Validate()).Field);
-        Assert.Equal("gpusPerNode", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { GpusPerNode = 0 }.Validate()).Field);
+        // The same merge on h100's 8-GPU nodes: GPUs 0 and 1 share node 0, so it is made.
+        var t = RolloutTraces.Make(0, 10, [200], [], []);
+        var policy = new MergingPolicy([1, 1], routeTo: _ => 0, interval: 0.1, merge: new InstanceMerge(0, [1]));
+
+        var result = new RolloutSimulator(Cost).Simulate([t], 2, policy);
+
+        Assert.Equal(1, result.Counters.Regroups);
+    }
+
+    [Fact]
+    public void Simulate_SlowerNetwork_MigrationTakesLongerAndFallsBackWhenLongerThanTheTool()
+    {
+        // Worked case: trajectory 0 runs on instance 0 (prompt 100, 50 tokens), then a 2 s tool call, during which the
+        // policy moves its 150 cached tokens (150,000 bytes at 1,000 bytes a token) to instance 1 over the network link.
+        // At 25e9 B/s the transfer takes 6 us; at 1e5 B/s 1.5 s (still inside the tool call); at 5e4 B/s 3 s, longer
+        // than the tool, so the move falls back to a re-prefill of the whole context on instance 1.
+        var t = RolloutTraces.Make(0, 100, [50, 10], [5], [2.0]);
+        RolloutSimulationResult Run(double networkBytesPerSecond) =>
+            new RolloutSimulator(Cost, new RolloutSimulationOptions { Hardware = WithLink(LinkClass.Network, networkBytesPerSecond) })
+                .Simulate([t], 2, new MigratingPolicy());
+
+        var fast = Run(25e9);
+        var slow = Run(1e5);
+        var tooSlow = Run(5e4);
+
+        var fastMove = Assert.Single(fast.Migrations);
+        var slowMove = Assert.Single(slow.Migrations);
+        Assert.Equal(150, slowMove.Tokens);
+        Assert.Equal(150 * 1000 / 25e9, fastMove.EndSeconds - fastMove.StartSeconds, 12);
+        Assert.Equal(150 * 1000 / 1e5, slowMove.EndSeconds - slowMove.StartSeconds, 9);
+        Assert.True(slowMove.EndSeconds <= slowMove.ToolEndSeconds);
+        Assert.Equal(fast.MakespanSeconds, slow.MakespanSeconds, 12);
+        Assert.Empty(tooSlow.Migrations);
+        Assert.Equal((0, 1), (tooSlow.Counters.Migrations, tooSlow.Counters.MigrationFallbacks));
+        Assert.True(tooSlow.MakespanSeconds > slow.MakespanSeconds, "the re-prefill of 155 tokens costs more than the prefill of the 5-token observation");
+        Assert.All(new[] { fast, slow, tooSlow }, r => Assert.Equal(1, r.Turns.Single(turn => turn.Turn == 1).Instance));
+    }
+
+    [Fact]
+    public void Simulate_PolicyReadsTheClusterAndTheLayoutFromTheState()
+    {
+        // A 2+1 layout on 3 GPUs of h100: the plan graph assigns instance 0 to GPUs 0 and 1, instance 1 to GPU 2, all in
+        // node 0, and the bandwidths are h100's network and PCIe links.
+        var t = RolloutTraces.Make(0, 10, [5], [], []);
+        var policy = new RecordingPolicy([2, 1]);
+
+        new RolloutSimulator(Cost).Simulate([t], 3, policy);
+
+        var state = policy.State;
+        Assert.NotNull(state);
+        Assert.Equal(3, state.Cluster.Devices.Length);
+        Assert.Equal([[0, 1], [2]], InstanceLayout.DevicesOfInstances(state.Plan).Select(d => d.ToArray()).ToArray());
+        Assert.Equal((0, 0), (state.NodeOf(0), state.NodeOf(1)));
+        Assert.Equal((25e9, 25e9), (state.MigrationBytesPerSecond, state.ReloadBytesPerSecond));
+    }
+
+    [Fact]
+    public void Simulate_InstanceSpanningTwoNodes_HasNoNode()
+    {
+        // Layout 4+4+4 on 12 GPUs with 8 GPUs a node: instance 1 spans GPUs 4-7 (node 0), instance 2 spans GPUs 8-11 (node 1);
+        // a layout 6+4 puts instance 1 on GPUs 6-9, across nodes 0 and 1.
+        var t = RolloutTraces.Make(0, 10, [5], [], []);
+        var cost = new LinearCostModel(400, 1, 2, 4, 6);
+        var within = new RecordingPolicy([4, 4, 4]);
+        var across = new RecordingPolicy([6, 4]);
+
+        new RolloutSimulator(cost).Simulate([t], 12, within);
+        new RolloutSimulator(cost).Simulate([t], 12, across);
+
+        Assert.Equal([0, 0, 1], Enumerable.Range(0, 3).Select(within.State!.NodeOf).ToArray());
+        Assert.Equal([0, -1], Enumerable.Range(0, 2).Select(across.State!.NodeOf).ToArray());
+    }
+
+    [Fact]
+    public void Options_BadHardware_NameTheField()
+    {
+        var noNetwork = H100 with { Links = H100.Links.Remove(LinkClass.Network) };
+        var noPcie = H100 with { Links = H100.Links.Remove(LinkClass.Pcie) };
+
+        Assert.Equal("hardware", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { Hardware = null! }.Validate()).Field);
+        Assert.Equal("hardware.links.network", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { Hardware = noNetwork }.Validate()).Field);
+        Assert.Equal("hardware.links.pcie", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { Hardware = noPcie }.Validate()).Field);
+        Assert.Equal("hardware.links.pcie.bytesPerSecond", Assert.Throws<PlanningInputException>(() => new RolloutSimulationOptions { Hardware = WithLink(LinkClass.Pcie, 0) }.Validate()).Field);
+    }
+
+    [Fact]
+    public void Options_Default_IsTheEmbeddedH100()
+    {
+        var hardware = RolloutSimulationOptions.Default.Hardware;
+
+        Assert.Equal("h100", hardware.Name);
+        Assert.Equal(8, hardware.DevicesPerNode);
+        Assert.Equal((25e9, 25e9), (hardware.Link(LinkClass.Network).BytesPerSecond, hardware.Link(LinkClass.Pcie).BytesPerSecond));
     }
 
     [Fact]
@@ -478,5 +580,53 @@ public sealed class RolloutSimulatorTests
         public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
 
         public void OnCompleted(IRolloutState state, int trajectory) => _firstDone |= trajectory == 0;
+    }
+
+    /// <summary>A 1+1 layout; trajectory 0 starts on instance 0 and moves its KV cache to instance 1 at its first tool call.</summary>
+    private sealed class MigratingPolicy : IRolloutPolicy
+    {
+        public string Name => "migrating";
+
+        public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) => [1, 1];
+
+        public void Start(IRolloutState state)
+        {
+        }
+
+        public int Route(IRolloutState state, int trajectory) => state.HasStarted(trajectory) ? 1 : 0;
+
+        public double Priority(IRolloutState state, int trajectory) => 0;
+
+        public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+        public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => new(ToolCallAction.MigrateKv, 1);
+
+        public void OnCompleted(IRolloutState state, int trajectory)
+        {
+        }
+    }
+
+    /// <summary>A fixed layout, everything on instance 0; keeps the state it was started with.</summary>
+    private sealed class RecordingPolicy(ImmutableArray<int> layout) : IRolloutPolicy
+    {
+        public string Name => "recording";
+
+        public IRolloutState? State { get; private set; }
+
+        public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) => layout;
+
+        public void Start(IRolloutState state) => State = state;
+
+        public int Route(IRolloutState state, int trajectory) => 0;
+
+        public double Priority(IRolloutState state, int trajectory) => 0;
+
+        public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+        public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+
+        public void OnCompleted(IRolloutState state, int trajectory)
+        {
+        }
     }
 }

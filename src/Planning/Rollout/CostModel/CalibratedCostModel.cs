@@ -4,11 +4,13 @@ using System.Globalization;
 namespace Planning.Rollout;
 
 /// <summary>
-/// <see cref="IInferenceCostModel"/> for dense transformers on H100-80GB: a roofline-shaped model whose few constants
-/// (efficiencies, per-layer overheads, all-reduce costs) are fitted to measured Llama-2-70B prefill and decode times
-/// (see <see cref="Calibration"/>) and applied to every model through its shape (the roofline fallback for models
-/// without measurements). Named defaults: <c>8b</c>, <c>14b</c>, <c>32b</c>, <c>70b</c>
-/// (<c>Rollout/CostModel/Data/inference-models.json</c>, which states the assumptions). Immutable and thread-safe.
+/// <see cref="IInferenceCostModel"/> for dense transformers on GPUs: a roofline-shaped model whose few constants
+/// (efficiencies, per-layer overheads, all-reduce costs) are fitted to measured Llama-2-70B prefill and decode times on
+/// H100-80GB (see <see cref="Calibration"/>) and applied to every model through its shape (the roofline fallback for
+/// models without measurements) and to every GPU through its figures (<see cref="InferenceHardware"/>, a view of a
+/// <see cref="Planning.Graph.HardwareSpec"/>; the default is the embedded <c>h100</c>, the calibration's own). Named
+/// defaults: <c>8b</c>, <c>14b</c>, <c>32b</c>, <c>70b</c> (<c>Rollout/CostModel/Data/inference-models.json</c>, which
+/// states the assumptions). Immutable and thread-safe.
 /// <list type="bullet">
 /// <item>Decode iteration = L x overhead + max(weight bytes / TP / (eta_mem x HBM), 2 x params x batch / TP /
 /// (eta_dec x peak)) + context x KV bytes per token / TP / (eta_mem x HBM) + L x all-reduce x (TP - 1).</item>
@@ -52,7 +54,7 @@ public sealed class CalibratedCostModel : IInferenceCostModel
     /// <summary>The names of the embedded models, such as <c>8b</c>.</summary>
     public static ImmutableArray<string> ModelNames => [.. CalibratedCostModelCatalog.Models.Select(m => m.Name)];
 
-    /// <summary>The embedded hardware (H100-80GB SXM).</summary>
+    /// <summary>The default hardware: the embedded <c>h100</c> description (H100-80GB SXM) under <see cref="ServingEngineSettings.Default"/>, on which the calibration was measured.</summary>
     public static InferenceHardware DefaultHardware => CalibratedCostModelCatalog.Hardware;
 
     /// <summary>The fit of the constants to the measured rows, made at first use and cached; with its error.</summary>
@@ -61,7 +63,7 @@ public sealed class CalibratedCostModel : IInferenceCostModel
     /// <summary>The model's shape.</summary>
     public InferenceModelSpec Model { get; }
 
-    /// <summary>The hardware.</summary>
+    /// <summary>The GPU and engine the costs are for.</summary>
     public InferenceHardware Hardware { get; }
 
     /// <summary>Bytes of all the model's weights.</summary>
@@ -76,25 +78,27 @@ public sealed class CalibratedCostModel : IInferenceCostModel
     /// <inheritdoc/>
     public long KvBytesPerToken { get; }
 
-    /// <summary>The cost model of an embedded model.</summary>
+    /// <summary>The cost model of an embedded model on some hardware, through the calibrated roofline.</summary>
     /// <param name="name">One of <see cref="ModelNames"/>, such as <c>8b</c>.</param>
+    /// <param name="hardware">The GPU and engine (<see cref="InferenceHardware.From"/>); null for <see cref="DefaultHardware"/>.</param>
     /// <returns>The cost model.</returns>
-    /// <exception cref="PlanningInputException">The name is unknown (field <c>model</c>).</exception>
-    public static CalibratedCostModel ForModel(string name)
+    /// <exception cref="PlanningInputException">The name is unknown, or the model fits at no tensor-parallel degree of the hardware (field <c>model</c>).</exception>
+    public static CalibratedCostModel ForModel(string name, InferenceHardware? hardware = null)
     {
         var model = CalibratedCostModelCatalog.Model(name ?? string.Empty)
             ?? throw new PlanningInputException("model", $"must be one of {string.Join(", ", ModelNames)}, got \"{name}\"");
-        return new CalibratedCostModel(model, DefaultHardware, Calibration);
+        return new CalibratedCostModel(model, hardware ?? DefaultHardware, Calibration);
     }
 
-    /// <summary>The cost model of another dense model on the default hardware, through the calibrated roofline.</summary>
+    /// <summary>The cost model of another dense model on some hardware, through the calibrated roofline.</summary>
     /// <param name="model">The model's shape.</param>
+    /// <param name="hardware">The GPU and engine (<see cref="InferenceHardware.From"/>); null for <see cref="DefaultHardware"/>.</param>
     /// <returns>The cost model.</returns>
     /// <exception cref="PlanningInputException">The model fits at no tensor-parallel degree (field <c>model</c>).</exception>
-    public static CalibratedCostModel Create(InferenceModelSpec model)
+    public static CalibratedCostModel Create(InferenceModelSpec model, InferenceHardware? hardware = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new CalibratedCostModel(model, DefaultHardware, Calibration);
+        return new CalibratedCostModel(model, hardware ?? DefaultHardware, Calibration);
     }
 
     /// <inheritdoc/>

@@ -1,16 +1,20 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using Planning.Graph;
 
 namespace Planning.Rollout;
 
-/// <summary>Loads the embedded defaults of <see cref="CalibratedCostModel"/>: hardware, named models and the calibration rows.</summary>
+/// <summary>Loads the embedded defaults of <see cref="CalibratedCostModel"/>: the engine's policy, named models and the calibration (its model, hardware and rows).</summary>
 internal static class CalibratedCostModelCatalog
 {
     private const string ResourcePrefix = "Planning.Rollout.Data.";
 
-    private static readonly Lazy<(InferenceHardware Hardware, ImmutableArray<InferenceModelSpec> Models, string CalibrationModel, string CalibrationData)> Defaults =
+    private static readonly Lazy<(ServingEngineSettings Engine, ImmutableArray<InferenceModelSpec> Models, string CalibrationModel, string CalibrationHardware, string CalibrationData)> Defaults =
         new(LoadDefaults);
+
+    /// <summary>The GPU the calibration rows were measured on, with the engine's policy: the embedded hardware of that name.</summary>
+    private static readonly Lazy<InferenceHardware> CalibrationGpu = new(() => InferenceHardware.From(HardwareSpec.Load(Defaults.Value.CalibrationHardware), Engine));
 
     private static readonly Lazy<CostModelCalibration> Fitted = new(() =>
     {
@@ -18,7 +22,13 @@ internal static class CalibratedCostModelCatalog
         return CalibratedCostModelFit.Fit(model, Hardware, ReadMeasurements(Defaults.Value.CalibrationData), $"splitwise-sim perf_model.csv (llama2-70b, h100-80gb), embedded as {Defaults.Value.CalibrationData}");
     });
 
-    public static InferenceHardware Hardware => Defaults.Value.Hardware;
+    public static ServingEngineSettings Engine => Defaults.Value.Engine;
+
+    /// <summary>
+    /// The default hardware: the one the calibration rows were measured on (the embedded <c>h100</c>), so that the fit
+    /// and the default cost models read the same figures.
+    /// </summary>
+    public static InferenceHardware Hardware => CalibrationGpu.Value;
 
     public static ImmutableArray<InferenceModelSpec> Models => Defaults.Value.Models;
 
@@ -33,24 +43,20 @@ internal static class CalibratedCostModelCatalog
         typeof(CalibratedCostModelCatalog).Assembly.GetManifestResourceStream(ResourcePrefix + name)
         ?? throw new InvalidOperationException($"embedded resource {ResourcePrefix}{name} is missing");
 
-    private static (InferenceHardware, ImmutableArray<InferenceModelSpec>, string, string) LoadDefaults()
+    private static (ServingEngineSettings, ImmutableArray<InferenceModelSpec>, string, string, string) LoadDefaults()
     {
         using var stream = Open("inference-models.json");
         using var document = JsonDocument.Parse(stream);
         var root = document.RootElement;
-        var h = root.GetProperty("hardware");
-        var hardware = new InferenceHardware(
-            h.GetProperty("name").GetString()!,
-            h.GetProperty("peakFlopsPerSecond").GetDouble(),
-            h.GetProperty("memoryBytesPerSecond").GetDouble(),
-            h.GetProperty("memoryBytes").GetDouble(),
-            h.GetProperty("interconnectBytesPerSecond").GetDouble(),
-            h.GetProperty("usableMemoryFraction").GetDouble(),
-            h.GetProperty("activationReserveBytesPerGpu").GetDouble(),
-            h.GetProperty("minKvTokens").GetInt64(),
-            h.GetProperty("bytesPerParameter").GetInt32(),
-            h.GetProperty("kvBytesPerElement").GetInt32(),
-            [.. h.GetProperty("tensorParallelDegrees").EnumerateArray().Select(d => d.GetInt32())]);
+        var e = root.GetProperty("engine");
+        var engine = new ServingEngineSettings
+        {
+            UsableMemoryFraction = e.GetProperty("usableMemoryFraction").GetDouble(),
+            ActivationReserveBytesPerGpu = e.GetProperty("activationReserveBytesPerGpu").GetDouble(),
+            MinKvTokens = e.GetProperty("minKvTokens").GetInt64(),
+            BytesPerParameter = e.GetProperty("bytesPerParameter").GetInt32(),
+            KvBytesPerElement = e.GetProperty("kvBytesPerElement").GetInt32(),
+        }.Validate();
         var models = root.GetProperty("models").EnumerateArray().Select(m => new InferenceModelSpec(
             m.GetProperty("name").GetString()!,
             m.GetProperty("description").GetString()!,
@@ -60,7 +66,7 @@ internal static class CalibratedCostModelCatalog
             m.GetProperty("headDim").GetInt32(),
             m.GetProperty("parameters").GetDouble())).ToImmutableArray();
         var calibration = root.GetProperty("calibration");
-        return (hardware, models, calibration.GetProperty("model").GetString()!, calibration.GetProperty("data").GetString()!);
+        return (engine, models, calibration.GetProperty("model").GetString()!, calibration.GetProperty("hardware").GetString()!, calibration.GetProperty("data").GetString()!);
     }
 
     private static List<CalibratedCostModelMeasurement> ReadMeasurements(string name)

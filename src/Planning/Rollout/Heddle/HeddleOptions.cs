@@ -65,7 +65,8 @@ public sealed record HeddleOptions
 
     /// <summary>
     /// The migration planner's options; null for its defaults with the transfer bandwidth of the runtime that asks (the
-    /// simulator's <c>MigrationBytesPerSecond</c>), so that the planner prices a transfer as the runtime will run it.
+    /// simulator passes its cluster's network link, <c>IRolloutState.MigrationBytesPerSecond</c>), so that the planner
+    /// prices a transfer as the runtime will run it.
     /// </summary>
     public MigrationOptions? Migration { get; init; }
 

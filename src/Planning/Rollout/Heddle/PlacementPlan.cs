@@ -1,9 +1,14 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using Planning.Graph;
 
 namespace Planning.Rollout;
 
 /// <summary>
-/// Where each trajectory runs and the predicted time of every instance, as <see cref="PresortedDpPlacement"/> chose.
+/// Where each trajectory runs and the predicted time of every instance, as <see cref="PresortedDpPlacement"/> chose. In
+/// the assignment shape every planner produces, each trajectory is assigned to its instance (<see cref="Assignments"/>);
+/// with the instances' <see cref="InstanceLayout"/> that annotates the cluster graph, and <see cref="InstancesOf"/>
+/// reads the placement back from it.
 /// </summary>
 public sealed class PlacementPlan
 {
@@ -76,5 +81,66 @@ public sealed class PlacementPlan
         }
 
         return builder.ToImmutable();
+    }
+
+    /// <summary>
+    /// The placement in the assignment shape: each item's trajectory (items in the caller's order are the trace's) to
+    /// its instance, with amount its predicted output tokens (rounded, at least 1: it is placed there even when nothing
+    /// is predicted), or 1 without predictions.
+    /// </summary>
+    /// <param name="trace">The trajectories the items stand for, in the items' order.</param>
+    /// <param name="predictedOutputTokens">Each trajectory's predicted output tokens; null for amount 1.</param>
+    /// <returns>One assignment per trajectory, in trace order.</returns>
+    /// <exception cref="ArgumentException">The trace or the predictions are not one per item.</exception>
+    public ImmutableArray<Assignment> Assignments(IReadOnlyList<Trajectory> trace, IReadOnlyList<double>? predictedOutputTokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        if (trace.Count != InstanceOf.Length || (predictedOutputTokens is not null && predictedOutputTokens.Count != InstanceOf.Length))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The plan places {InstanceOf.Length} items: give one trajectory (got {trace.Count}) and one prediction (got {predictedOutputTokens?.Count}) each."),
+                nameof(trace));
+        }
+
+        var builder = ImmutableArray.CreateBuilder<Assignment>(trace.Count);
+        for (var t = 0; t < trace.Count; t++)
+        {
+            var instance = InstanceOf[t];
+            var amount = predictedOutputTokens is null || !double.IsFinite(predictedOutputTokens[t]) ? 1 : Math.Max(1, (long)Math.Round(predictedOutputTokens[t]));
+            builder.Add(new Assignment(new TrajectoryVertex(t, trace[t].Id), new InstanceVertex(instance, InstanceTensorParallel[instance]), amount));
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    /// <summary>Reads a placement back from an annotated plan graph: the instance each trajectory of the trace is assigned to.</summary>
+    /// <param name="plan">The plan graph (the layout and the placement annotated on the cluster).</param>
+    /// <param name="trace">The trajectories, whose index and id name their vertices.</param>
+    /// <returns>For each trajectory, in trace order, its instance's index, or -1 where the graph assigns it nowhere.</returns>
+    public static ImmutableArray<int> InstancesOf(PlanGraph plan, IReadOnlyList<Trajectory> trace)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(trace);
+        var builder = ImmutableArray.CreateBuilder<int>(trace.Count);
+        for (var t = 0; t < trace.Count; t++)
+        {
+            var vertex = new TrajectoryVertex(t, trace[t].Id);
+            var instance = -1;
+            if (plan.Contains(vertex))
+            {
+                foreach (var assignment in plan.AssignmentsOf(vertex))
+                {
+                    if (assignment.Resource is InstanceVertex on)
+                    {
+                        instance = on.Index;
+                        break;
+                    }
+                }
+            }
+
+            builder.Add(instance);
+        }
+
+        return builder.MoveToImmutable();
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Planning.Graph;
 using Planning.Rollout;
 
 namespace Planning.Tests.Rollout;
@@ -224,6 +225,53 @@ public sealed class CalibratedCostModelTests
         Assert.Equal(named.DecodeIterationSeconds(7, 9000, 8), custom.DecodeIterationSeconds(7, 9000, 8));
         Assert.Equal(named.PrefillSeconds(700, 90, 4), custom.PrefillSeconds(700, 90, 4));
         Assert.Equal("model", Assert.Throws<PlanningInputException>(() => CalibratedCostModel.Create(new InferenceModelSpec("huge", "x", 126, 16384, 8, 128, 405e9))).Field);
+    }
+
+    [Fact]
+    public void ForModel_TheEmbeddedH100Spec_SameCostsAsTheDefault()
+    {
+        // The default hardware is the view of the embedded h100: a cost model on an explicitly loaded h100 is the same.
+        var explicitH100 = InferenceHardware.From(HardwareSpec.Load("h100"));
+
+        foreach (var name in CalibratedCostModel.ModelNames)
+        {
+            var standard = CalibratedCostModel.ForModel(name);
+            var model = CalibratedCostModel.ForModel(name, explicitH100);
+
+            Assert.Equal(standard.TensorParallelDegrees, model.TensorParallelDegrees);
+            foreach (var tp in model.TensorParallelDegrees)
+            {
+                Assert.Equal(standard.DecodeIterationSeconds(32, 64_000, tp), model.DecodeIterationSeconds(32, 64_000, tp));
+                Assert.Equal(standard.PrefillSeconds(3000, 500, tp), model.PrefillSeconds(3000, 500, tp));
+                Assert.Equal(standard.KvCapacityTokens(tp), model.KvCapacityTokens(tp));
+            }
+        }
+    }
+
+    [Fact]
+    public void ForModel_FasterMemoryAndMoreOfIt_FasterDecodeAndMoreKvCache()
+    {
+        // The calibrated efficiencies apply to any GPU's figures: twice the HBM bandwidth halves the memory-bound part
+        // of a decode iteration (weights and KV reads), and more HBM holds more KV cache; the fit is unchanged.
+        var h100 = HardwareSpec.Load("h100");
+        var faster = h100 with { Devices = [h100.Devices[0] with { MemoryBytesPerSecond = 2 * 3.35e12, MemoryBytes = 141e9 }] };
+        var standard = CalibratedCostModel.ForModel("8b");
+        var model = CalibratedCostModel.ForModel("8b", InferenceHardware.From(faster));
+
+        Assert.True(model.DecodeIterationSeconds(1, 4000, 1) < standard.DecodeIterationSeconds(1, 4000, 1));
+        Assert.Equal((long)Math.Floor((141e9 * 0.9 - 2e9 - 16e9) / 131_072), model.KvCapacityTokens(1));
+        Assert.Equal(standard.PrefillSeconds(100_000, 0, 1), model.PrefillSeconds(100_000, 0, 1), 12);
+    }
+
+    [Fact]
+    public void ForModel_FourGpuNodes_DegreesUpToFour()
+    {
+        var h100 = HardwareSpec.Load("h100");
+        var fourGpuNodes = h100 with { Devices = [h100.Devices[0] with { Count = 4 }], DevicesPerDomain = 4 };
+
+        Assert.Equal([1, 2, 4], CalibratedCostModel.ForModel("8b", InferenceHardware.From(fourGpuNodes)).TensorParallelDegrees);
+        Assert.Equal("model", Assert.Throws<PlanningInputException>(
+            () => CalibratedCostModel.ForModel("70b", InferenceHardware.From(fourGpuNodes with { Devices = [h100.Devices[0] with { Count = 2 }], DevicesPerDomain = 2 }))).Field);
     }
 
     private static string? FindShared(string relative)
