@@ -63,7 +63,7 @@ public sealed class MoeDeployment
     /// (<see cref="ClusterGraph.Build"/>).
     /// </summary>
     /// <param name="model">The model.</param>
-    /// <param name="hardware">The machine.</param>
+    /// <param name="hardware">The machine: one kind of device per node, a network link where the ranks span several domains.</param>
     /// <param name="redundantSlotsPerRank">Redundant slots per rank (default 2).</param>
     /// <param name="tokensPerRank">Tokens per rank (default 8192).</param>
     /// <returns>The deployment.</returns>
