@@ -135,6 +135,17 @@ internal sealed class JsonFields
     /// <returns>The value.</returns>
     public long Integer(string name, long fallback) => Has(name) ? Integer(name) : fallback;
 
+    /// <summary>A required integer that fits an <see cref="int"/>.</summary>
+    /// <param name="name">The field.</param>
+    /// <returns>The value.</returns>
+    public int Int32(string name)
+    {
+        var value = Integer(name);
+        return value is >= int.MinValue and <= int.MaxValue
+            ? (int)value
+            : throw Bad(name, string.Create(CultureInfo.InvariantCulture, $"must fit a 32-bit integer, got {value}"));
+    }
+
     /// <summary>An optional integer that fits an <see cref="int"/>; <paramref name="fallback"/> when absent.</summary>
     /// <param name="name">The field.</param>
     /// <param name="fallback">The value when absent.</param>

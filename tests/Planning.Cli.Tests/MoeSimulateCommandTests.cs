@@ -92,7 +92,9 @@ public sealed class MoeSimulateCommandTests : IDisposable
 
     [Theory]
     [InlineData("--model", "gpt-9", "--model: must be one of deepseek-v3, qwen3-235b-a22b, glm-4.5-air or a JSON file, got \"gpt-9\"")]
-    [InlineData("--hardware", "tpu", "--hardware: must be one of h800, nvl72 or a JSON file, got \"tpu\"")]
+    [InlineData("--hardware", "tpu", "--hardware: must be one of h800, nvl72, h100, core-ultra-5-125h or a JSON file, got \"tpu\"")]
+    [InlineData("--hardware", "absent.json", "--hardware: file not found: absent.json")]
+    [InlineData("--hardware", "core-ultra-5-125h", "hardware.devices: must be one kind of device for an expert-parallel deployment")]
     [InlineData("--workload", "chaos", "--workload: must be one of zipf, hot-set, hot-rank, rotating, burst, zero-load-rank, got \"chaos\"")]
     [InlineData("--policies", "none,magic", "--policies: must be a comma-separated list of none, eplb, eplb-oracle, ultraep, ultraep-reorder, ideal, got \"magic\"")]
     [InlineData("--phase", "decode", "--phase: must be training or prefill, got \"decode\"")]
@@ -125,8 +127,10 @@ public sealed class MoeSimulateCommandTests : IDisposable
     {
         var path = _dir.File("machine.json");
         File.WriteAllText(path, """
-            { "name": "fat-nvlink", "bf16PeakFlops": 2.25e15, "computeEfficiency": 0.5, "ranksPerNode": 4, "ranksPerDomain": 72,
-              "intraDomainBytesPerSecond": 900e9, "interDomainBytesPerSecond": 100e9, "latencySeconds": 3e-6, "weightSyncChunkBytes": 4194304 }
+            { "name": "fat-nvlink",
+              "devices": [ { "name": "B200", "kind": "gpu", "count": 4, "peakFlops": 2.25e15, "computeEfficiency": 0.5, "memoryBytes": 192e9, "memoryBytesPerSecond": 8e12 } ],
+              "devicesPerDomain": 72,
+              "links": { "nvlink": { "bytesPerSecond": 900e9, "latencySeconds": 3e-6 }, "network": { "bytesPerSecond": 100e9, "latencySeconds": 3e-6 } } }
             """);
 
         var (code, output, error) = PlanRunner.Run([.. Small, "--hardware", path, "--format", "json"]);
@@ -135,6 +139,9 @@ public sealed class MoeSimulateCommandTests : IDisposable
         using var document = JsonDocument.Parse(output);
         Assert.Equal("fat-nvlink", document.RootElement.GetProperty("hardware").GetString());
         Assert.Equal(4, document.RootElement.GetProperty("ranksPerNode").GetInt32());
+
+        // EP32 on 4-GPU nodes in a 72-GPU domain: the largest multiple of 4 that divides 32 and fits, 32.
+        Assert.Equal(32, document.RootElement.GetProperty("ranksPerDomain").GetInt32());
     }
 
     [Fact]
@@ -142,15 +149,17 @@ public sealed class MoeSimulateCommandTests : IDisposable
     {
         var path = _dir.File("machine.json");
         File.WriteAllText(path, """
-            { "name": "x", "bf16PeakFlops": -1, "computeEfficiency": 0.5, "ranksPerNode": 4, "ranksPerDomain": 8,
-              "intraDomainBytesPerSecond": 900e9, "interDomainBytesPerSecond": 100e9, "latencySeconds": 3e-6, "weightSyncChunkBytes": 4194304 }
+            { "name": "x",
+              "devices": [ { "name": "gpu", "kind": "gpu", "count": 4, "peakFlops": -1, "computeEfficiency": 0.5, "memoryBytes": 80e9, "memoryBytesPerSecond": 3e12 } ],
+              "links": { "nvlink": { "bytesPerSecond": 900e9, "latencySeconds": 3e-6 }, "network": { "bytesPerSecond": 100e9, "latencySeconds": 3e-6 } } }
             """);
 
         var (code, output, error) = PlanRunner.Run([.. Small, "--hardware", path]);
 
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
-        Assert.StartsWith("error: hardware.bf16PeakFlops: must be a positive number, got -1 (file ", error, StringComparison.Ordinal);
+        Assert.StartsWith("error: hardware.devices[0].peakFlops: must be a positive number, got -1", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
     }
 
     /// <summary>The small arguments with <paramref name="option"/> set to <paramref name="value"/> (replaced when already there).</summary>

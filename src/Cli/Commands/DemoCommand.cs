@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Planning.Execution.Moe;
 using Planning.Execution.Rollout;
+using Planning.Graph;
 using Planning.Moe;
 using Planning.Moe.Workloads;
 using Planning.Provers.Selection;
@@ -19,6 +20,9 @@ internal static class DemoCommand
     private const int SimulatedMicrobatches = 4;
 
     private static readonly string[] SimulatedPolicies = ["none", "eplb", "ultraep", "ultraep-reorder", "ideal"];
+
+    /// <summary>The embedded training clusters the simulated summary runs on: an 8-GPU NVLink domain, then a 72-GPU one.</summary>
+    private static readonly string[] SimulatedHardware = ["h800", "nvl72"];
 
     /// <summary>The rollout section's policies; heddle first, the ratios are against the next two.</summary>
     private static readonly string[] RolloutDemoPolicies = ["heddle", "slime", "verl"];
@@ -77,13 +81,12 @@ internal static class DemoCommand
         var model = MoeModelConfig.Load("deepseek-v3");
         var table = new Table();
         table.AddColumns("hardware", "NVLink domain", "none", "eplb", "ultraep", "ultraep vs none", "ultraep imbalance", "ultraep-reorder");
-        foreach (var name in MoeHardwareConfig.Names)
+        foreach (var name in SimulatedHardware)
         {
             io.Error.WriteLine($"demo: simulating {model.Name} on {name} ...");
-            var hardware = MoeHardwareConfig.Load(name);
-            var deployment = MoeDeployment.For(model, hardware);
+            var deployment = MoeDeployment.For(model, HardwareSpec.Load(name));
             var workload = MoeWorkloadGenerator.Generate(deployment.WorkloadSettings(MoeWorkloadFamily.Zipf, 2.0, SimulatedMicrobatches, seed));
-            var result = MoeWorkloadSimulation.Run(workload, SimulatedPolicies, model, hardware, new MoeSimulationOptions { TimedSolves = 3, WarmupDuration = TimeSpan.FromMilliseconds(50), ReorderEvery = 2 });
+            var result = MoeWorkloadSimulation.Run(workload, SimulatedPolicies, model, deployment.Cluster, new MoeSimulationOptions { TimedSolves = 3, WarmupDuration = TimeSpan.FromMilliseconds(50), ReorderEvery = 2 });
             table.AddRow(
                 name,
                 string.Create(CultureInfo.InvariantCulture, $"{result.RanksPerDomain} GPUs"),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Planning.Execution.Moe;
+using Planning.Graph;
 using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
 using ScottPlot;
@@ -15,7 +16,7 @@ internal static class MoeSimulateCommand
     public static Command Create(ConsoleIo io)
     {
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", MoeModelConfig.Names)} or a JSON file (default deepseek-v3)", DefaultValueFactory = _ => "deepseek-v3" };
-        var hardware = new Option<string>("--hardware") { Description = $"Hardware: {string.Join(" | ", MoeHardwareConfig.Names)} or a JSON file (default h800)", DefaultValueFactory = _ => "h800" };
+        var hardware = new Option<string>("--hardware") { Description = $"Hardware: {string.Join(" | ", HardwareSpec.Names)} or a hardware JSON file, one kind of device per node (default h800)", DefaultValueFactory = _ => "h800" };
         var workload = new Option<string>("--workload") { Description = $"Workload family: {string.Join(" | ", MoeWorkloadFamilies.Names)} (default zipf)", DefaultValueFactory = _ => "zipf" };
         var policies = new Option<string>("--policies") { Description = $"Comma-separated policies to run: {string.Join(",", MoeDeploymentStrategies.Default.Names)} (default all; none and ideal, the references, always run)", DefaultValueFactory = _ => string.Join(',', MoeDeploymentStrategies.Default.Names) };
         var microbatches = new Option<int>("--microbatches") { Description = "Microbatches (default 16)", DefaultValueFactory = _ => 16 };
@@ -67,7 +68,7 @@ internal static class MoeSimulateCommand
             }
 
             var modelConfig = MoeModelConfig.Load(parse.GetValue(model)!, "--model");
-            var hardwareConfig = MoeHardwareConfig.Load(parse.GetValue(hardware)!, "--hardware");
+            var hardwareSpec = HardwareSpec.Load(parse.GetValue(hardware)!, "--hardware");
             var fixedPlanner = parse.GetValue(plannerUs);
             var options = new MoeSimulationOptions
             {
@@ -81,10 +82,10 @@ internal static class MoeSimulateCommand
                 Progress = new LineProgress(io.Error),
             }.Validate();
 
-            var deployment = MoeDeployment.For(modelConfig, hardwareConfig, parse.GetValue(slots), parse.GetValue(tokens));
+            var deployment = MoeDeployment.For(modelConfig, hardwareSpec, parse.GetValue(slots), parse.GetValue(tokens));
             var settings = deployment.WorkloadSettings(family, parse.GetValue(imbalance), parse.GetValue(microbatches), parse.GetValue(seed), parse.GetValue(layers));
             var generated = MoeWorkloadGenerator.Generate(settings);
-            var result = MoeWorkloadSimulation.Run(generated, chosen, modelConfig, hardwareConfig, options);
+            var result = MoeWorkloadSimulation.Run(generated, chosen, modelConfig, deployment.Cluster, options);
 
             // Render before printing anything: a failing plot leaves neither a file nor a half-written report.
             var png = plotPath is null ? null : RenderPlot(result, settings);

@@ -21,8 +21,6 @@ namespace Planning.Execution.Moe;
 /// </remarks>
 public sealed record MoeModelConfig
 {
-    private static readonly ImmutableArray<string> Fields = ["name", "experts", "topK", "hidden", "expertIntermediate", "bytesPerParameter", "expertsPerRank"];
-
     /// <summary>The embedded models, by name.</summary>
     public static ImmutableArray<string> Names { get; } = ["deepseek-v3", "qwen3-235b-a22b", "glm-4.5-air"];
 
@@ -70,26 +68,48 @@ public sealed record MoeModelConfig
     /// <param name="field">The field to blame when the name is unknown (default <c>model</c>; the CLI passes <c>--model</c>).</param>
     /// <returns>The checked model.</returns>
     /// <exception cref="PlanningInputException">The name is unknown, the file is missing or malformed, or a field is out of range (the field is named).</exception>
-    public static MoeModelConfig Load(string nameOrPath, string field = "model") =>
-        SimulationConfigReader.Load(nameOrPath, field, "model", Names, Parse);
+    public static MoeModelConfig Load(string nameOrPath, string field = "model")
+    {
+        ArgumentNullException.ThrowIfNull(nameOrPath);
+        if (Names.Contains(nameOrPath))
+        {
+            return Parse(ReadEmbedded(nameOrPath), $"embedded model \"{nameOrPath}\"");
+        }
+
+        if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(nameOrPath))
+        {
+            return File.Exists(nameOrPath)
+                ? Parse(File.ReadAllText(nameOrPath), $"file {nameOrPath}")
+                : throw new PlanningInputException(field, $"file not found: {nameOrPath}");
+        }
+
+        throw new PlanningInputException(field, $"must be one of {string.Join(", ", Names)} or a JSON file, got \"{nameOrPath}\"");
+    }
 
     /// <summary>Reads a model from JSON text.</summary>
     /// <param name="json">The JSON: <c>name</c>, <c>experts</c>, <c>topK</c>, <c>hidden</c>, <c>expertIntermediate</c>, <c>bytesPerParameter</c>, <c>expertsPerRank</c>, and optionally <c>description</c> and <c>assumptions</c> (an object of strings).</param>
     /// <param name="source">Where the text comes from, for messages.</param>
     /// <returns>The checked model.</returns>
-    /// <exception cref="PlanningInputException">The JSON is malformed, a field is missing, unknown, of the wrong type or out of range.</exception>
+    /// <exception cref="PlanningInputException">The JSON is malformed, a field is missing, unknown, of the wrong type or out of range (the field is named: <c>model.hidden</c>, ...).</exception>
     public static MoeModelConfig Parse(string json, string source = "input") =>
-        SimulationConfigReader.Parse(json, "model", source, Fields, reader => new MoeModelConfig
+        JsonFields.Read(json, "model", source, root =>
         {
-            Name = reader.String("name"),
-            Description = reader.OptionalString("description"),
-            Experts = reader.Int32("experts"),
-            TopK = reader.Int32("topK"),
-            Hidden = reader.Int32("hidden"),
-            ExpertIntermediate = reader.Int32("expertIntermediate"),
-            BytesPerParameter = reader.Int32("bytesPerParameter"),
-            ExpertsPerRank = reader.Int32("expertsPerRank"),
-        }.Validate(source));
+            root.OnlyFields("name", "description", "experts", "topK", "hidden", "expertIntermediate", "bytesPerParameter", "expertsPerRank", "assumptions");
+
+            // The notes are read only to check that each is a string: a number there is a misplaced figure.
+            root.Notes("assumptions");
+            return new MoeModelConfig
+            {
+                Name = root.String("name"),
+                Description = root.String("description", string.Empty),
+                Experts = root.Int32("experts"),
+                TopK = root.Int32("topK"),
+                Hidden = root.Int32("hidden"),
+                ExpertIntermediate = root.Int32("expertIntermediate"),
+                BytesPerParameter = root.Int32("bytesPerParameter"),
+                ExpertsPerRank = root.Int32("expertsPerRank"),
+            }.Validate(source);
+        });
 
     /// <summary>
     /// Bytes that move with one expert when it changes rank between batches: its weights, and in training also its
@@ -148,6 +168,15 @@ public sealed record MoeModelConfig
         {
             throw Bad(source, field, string.Create(CultureInfo.InvariantCulture, $"must be a positive integer, got {value}"));
         }
+    }
+
+    private static string ReadEmbedded(string name)
+    {
+        var resource = $"Planning.Execution.Moe.Configs.{name}.model.json";
+        using var stream = typeof(MoeModelConfig).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded model {resource} is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     private static PlanningInputException Bad(string source, string field, string problem) => new($"model.{field}", $"{problem} ({source})");

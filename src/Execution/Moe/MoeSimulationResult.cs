@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Planning.Graph;
 
 namespace Planning.Execution.Moe;
 
@@ -32,7 +33,7 @@ public sealed record MoePolicyOutcome(
 /// two references (<c>none</c> and <c>ideal</c>), which run whether or not they were requested. Immutable.
 /// </summary>
 /// <param name="Model">The model.</param>
-/// <param name="Hardware">The machine.</param>
+/// <param name="Hardware">The hardware the cluster was laid out from.</param>
 /// <param name="Phase">What a step runs.</param>
 /// <param name="Ranks">The expert-parallel degree.</param>
 /// <param name="RanksPerNode">Ranks per node.</param>
@@ -58,7 +59,7 @@ public sealed record MoePolicyOutcome(
 /// </param>
 public sealed record MoeSimulationResult(
     MoeModelConfig Model,
-    MoeHardwareConfig Hardware,
+    HardwareSpec Hardware,
     MoeStepPhase Phase,
     int Ranks,
     int RanksPerNode,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Planning.Execution.Moe.Strategies;
+using Planning.Graph;
 using Planning.Moe;
 using Planning.Moe.Workloads;
 
@@ -61,48 +62,55 @@ public static class MoeWorkloadSimulation
     /// <param name="workload">The workload.</param>
     /// <param name="policies">The policies to run and report (from <see cref="MoeDeploymentStrategies.Names"/>).</param>
     /// <param name="model">The model.</param>
-    /// <param name="hardware">The machine.</param>
+    /// <param name="cluster">The ranks and the hardware they run on (<see cref="MoeDeployment.Cluster"/>); the workload must have its shape.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <returns>The figures.</returns>
-    /// <exception cref="PlanningInputException">A policy is unknown, or the workload does not fit the model.</exception>
-    public static MoeSimulationResult Run(MoeWorkload workload, IEnumerable<string> policies, MoeModelConfig model, MoeHardwareConfig hardware, MoeSimulationOptions? options = null)
+    /// <exception cref="PlanningInputException">A policy is unknown, or the workload does not fit the model or the cluster.</exception>
+    public static MoeSimulationResult Run(MoeWorkload workload, IEnumerable<string> policies, MoeModelConfig model, ClusterGraph cluster, MoeSimulationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        return Run(workload.Microbatches, policies, model, hardware, options);
+        return Run(workload.Microbatches, policies, model, cluster, options);
     }
 
     /// <summary>Simulates the policies over a sequence of microbatches.</summary>
-    /// <param name="microbatches">The microbatches, in order; all with the same topology and layers, and the model's number of experts.</param>
+    /// <param name="microbatches">The microbatches, in order; all with the same shape and layers, the model's number of experts, and the cluster's ranks, node and domain sizes.</param>
     /// <param name="policies">The policies to run and report (from <see cref="MoeDeploymentStrategies.Names"/>).</param>
     /// <param name="model">The model.</param>
-    /// <param name="hardware">The machine (bandwidths, compute; the topology comes from the microbatches).</param>
+    /// <param name="cluster">
+    /// The ranks and the hardware they run on, built with figures (<see cref="MoeDeployment.Cluster"/>, or
+    /// <see cref="ClusterGraph.Build"/> with a <see cref="HardwareSpec"/>): the simulator times on its devices and
+    /// links, and the policies plan on the topology read from it.
+    /// </param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <returns>The figures.</returns>
-    /// <exception cref="PlanningInputException">A policy is unknown, there are no microbatches, or they do not fit each other or the model.</exception>
-    public static MoeSimulationResult Run(IReadOnlyList<MoeCase> microbatches, IEnumerable<string> policies, MoeModelConfig model, MoeHardwareConfig hardware, MoeSimulationOptions? options = null) =>
-        Run(microbatches, policies, model, hardware, options, MoeDeploymentStrategies.Default);
+    /// <exception cref="PlanningInputException">A policy is unknown, there are no microbatches, or they do not fit each other, the model or the cluster (the field is named).</exception>
+    public static MoeSimulationResult Run(IReadOnlyList<MoeCase> microbatches, IEnumerable<string> policies, MoeModelConfig model, ClusterGraph cluster, MoeSimulationOptions? options = null) =>
+        Run(microbatches, policies, model, cluster, options, MoeDeploymentStrategies.Default);
 
     /// <summary>Simulates the policies of a registry (tests pass their own).</summary>
     /// <param name="microbatches">The microbatches.</param>
     /// <param name="policies">The policies to run and report.</param>
     /// <param name="model">The model.</param>
-    /// <param name="hardware">The machine.</param>
+    /// <param name="cluster">The ranks and the hardware they run on.</param>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     /// <param name="registry">The strategies by name; must hold <c>none</c> and <c>ideal</c>.</param>
     /// <returns>The figures.</returns>
-    internal static MoeSimulationResult Run(IReadOnlyList<MoeCase> microbatches, IEnumerable<string> policies, MoeModelConfig model, MoeHardwareConfig hardware, MoeSimulationOptions? options, MoeDeploymentStrategies registry)
+    internal static MoeSimulationResult Run(IReadOnlyList<MoeCase> microbatches, IEnumerable<string> policies, MoeModelConfig model, ClusterGraph cluster, MoeSimulationOptions? options, MoeDeploymentStrategies registry)
     {
         ArgumentNullException.ThrowIfNull(microbatches);
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(hardware);
+        ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(registry);
         options = (options ?? MoeSimulationOptions.Default).Validate();
         var requested = registry.Parse(string.Join(',', policies));
-        CheckShape(microbatches, model);
+        CheckShape(microbatches, model, cluster);
 
+        // The simulator and the policies read one cluster: the simulator its figures, the policies its topology.
         var first = microbatches[0];
-        var context = new MoeSimulationContext(microbatches, MoeTopology.From(first), new MoeStepSimulator(model, hardware, options.Phase));
+        var simulator = new MoeStepSimulator(model, cluster, options.Phase);
+        var topology = MoeTopology.From(cluster, first.ExpertsPerRank, first.RedundantSlotsPerRank, first.EffectiveExpertGroups);
+        var context = new MoeSimulationContext(microbatches, topology, simulator);
 
         // Only what was asked for is built, plus the references; those that compare with the plans step last.
         var runs = registry.Names
@@ -159,7 +167,7 @@ public static class MoeWorkloadSimulation
         var outcomes = figures.ToDictionary(pair => pair.Key, pair => pair.Value.Outcome(tokensPerStep, idealMean, noneMean));
         return new MoeSimulationResult(
             model,
-            hardware,
+            simulator.Hardware,
             options.Phase,
             first.Ranks,
             first.RanksPerNode,
@@ -179,7 +187,7 @@ public static class MoeWorkloadSimulation
             idealFromPlans);
     }
 
-    private static void CheckShape(IReadOnlyList<MoeCase> microbatches, MoeModelConfig model)
+    private static void CheckShape(IReadOnlyList<MoeCase> microbatches, MoeModelConfig model, ClusterGraph cluster)
     {
         if (microbatches.Count == 0)
         {
@@ -193,6 +201,12 @@ public static class MoeWorkloadSimulation
             throw new PlanningInputException("microbatches[0]", string.Create(CultureInfo.InvariantCulture, $"must have the model's {model.Experts} experts ({model.Name}), got {first.Experts}"));
         }
 
+        // A case states its own shape (the CASE.json contract); it must be the shape of the cluster it is timed on.
+        var shape = cluster.Shape;
+        AgreesWithCluster("ranks", first.Ranks, shape.Devices, "devices");
+        AgreesWithCluster("ranksPerNode", first.RanksPerNode, shape.DevicesPerNode, "devices per node");
+        AgreesWithCluster("ranksPerDomain", first.RanksPerDomain, shape.DevicesPerDomain, "devices per scale-up domain");
+
         for (var m = 1; m < microbatches.Count; m++)
         {
             var c = microbatches[m];
@@ -205,6 +219,16 @@ public static class MoeWorkloadSimulation
                     string.Create(CultureInfo.InvariantCulture, $"microbatches[{m}]"),
                     "must have the topology, slots, expert groups and number of layers of microbatch 0");
             }
+        }
+    }
+
+    private static void AgreesWithCluster(string field, int value, int clusterValue, string what)
+    {
+        if (value != clusterValue)
+        {
+            throw new PlanningInputException(
+                $"microbatches[0].{field}",
+                string.Create(CultureInfo.InvariantCulture, $"must be the cluster's {clusterValue} {what}, got {value}"));
         }
     }
 

@@ -1,3 +1,5 @@
+using Planning.Graph;
+
 namespace Planning.Execution.WeightSync;
 
 /// <summary>
@@ -10,7 +12,10 @@ namespace Planning.Execution.WeightSync;
 /// </summary>
 public sealed record LinkModel
 {
-    /// <summary>Creates a link model; every figure must be positive and finite.</summary>
+    /// <summary>
+    /// Creates a link model from figures of its own (measured ones, where outbound and inbound may differ; a hardware
+    /// description's link class goes through <see cref="From"/>); every figure must be positive and finite.
+    /// </summary>
     /// <param name="outboundBytesPerSecond">Each rank's sustained outbound bandwidth, in bytes per second.</param>
     /// <param name="inboundBytesPerSecond">Each rank's sustained inbound bandwidth, in bytes per second.</param>
     /// <param name="latencySeconds">The fixed cost of one chunk (one message), in seconds.</param>
@@ -29,12 +34,27 @@ public sealed record LinkModel
     }
 
     /// <summary>
-    /// An H800-class NVLink scale-up domain: 200e9 B/s out and 200e9 B/s in per GPU (H800's NVLink is 400 GB/s
-    /// bidirectional), 3 microseconds per chunk, 4 MiB chunks. These are stated assumptions, not measurements: the
-    /// sustained figures of a real machine depend on the NCCL version, protocol and message size; pass a
-    /// <see cref="LinkModel"/> of measured figures where they are known.
+    /// The link model of a class of links in a hardware description (<see cref="HardwareSpec.Links"/>): every rank's
+    /// outbound and inbound bandwidth is the link's per-direction bandwidth, and the latency and chunk size are the
+    /// link's. Weight sync over a cluster's scale-up fabric reads it from the cluster's scale-up link class, so that the
+    /// figures are stated once, in the hardware JSON (<c>h800</c>'s NVLink: 200e9 B/s per direction, 5 us, 4 MiB chunks).
     /// </summary>
-    public static LinkModel NvLinkH800 { get; } = new(200e9, 200e9, 3e-6, 4L << 20);
+    /// <param name="link">The link class's figures.</param>
+    /// <returns>The link model.</returns>
+    /// <exception cref="ArgumentException">
+    /// The link is one medium shared by every transfer (<see cref="LinkSpec.Shared"/>, a system-on-chip's DRAM): the
+    /// model gives each rank ports of its own, which would overstate such a link's bandwidth.
+    /// </exception>
+    public static LinkModel From(LinkSpec link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        if (link.Shared)
+        {
+            throw new ArgumentException("A shared medium (every transfer divides one bandwidth) is not a port per rank; the relay model does not apply to it.", nameof(link));
+        }
+
+        return new LinkModel(link.BytesPerSecond, link.BytesPerSecond, link.LatencySeconds, link.ChunkBytes);
+    }
 
     /// <summary>Each rank's sustained outbound bandwidth, in bytes per second.</summary>
     public double OutboundBytesPerSecond { get; }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Planning.Execution.Moe;
+using Planning.Execution.WeightSync;
+using Planning.Graph;
 using Planning.Moe;
 
 namespace Planning.Execution.Tests.Moe;
@@ -18,8 +20,11 @@ public sealed class MoeStepSimulatorTests
         """;
 
     internal const string TinyHardwareJson = """
-        { "name": "tiny-machine", "bf16PeakFlops": 1e12, "computeEfficiency": 0.5, "ranksPerNode": 2, "ranksPerDomain": 2,
-          "intraDomainBytesPerSecond": 2e9, "interDomainBytesPerSecond": 1e9, "latencySeconds": 1e-5, "weightSyncChunkBytes": 1000000 }
+        { "name": "tiny-machine",
+          "devices": [ { "name": "tiny GPU", "kind": "gpu", "count": 2, "peakFlops": 1e12, "computeEfficiency": 0.5, "memoryBytes": 1e9, "memoryBytesPerSecond": 1e11 } ],
+          "devicesPerDomain": 2,
+          "links": { "nvlink": { "bytesPerSecond": 2e9, "latencySeconds": 1e-5, "chunkBytes": 1000000 },
+                     "network": { "bytesPerSecond": 1e9, "latencySeconds": 1e-5, "chunkBytes": 1000000 } } }
         """;
 
     private const double Precision = 1e-15;
@@ -42,13 +47,13 @@ public sealed class MoeStepSimulatorTests
         var (simulator, topology, tokens) = Tiny(MoeStepPhase.Training);
         var execution = MoeStepSimulator.Execute(tokens, LayerPlan.Create(topology, Masters, 1.0));
 
-        var time = simulator.LayerTime(execution, topology);
+        var time = simulator.LayerTime(execution);
 
         // Traffic: source 1 -> rank 0, 10 tokens intra (10 us); source 3 -> rank 0, 20 tokens inter (40 us).
         // Rank 0 receives 10 intra and 20 inter: max(10 us, 40 us) = 40 us; rank 3 sends 20 inter: 40 us.
         // One phase: 40 + 10 latency = 50 us; training runs dispatch and combine twice each: 100 us each.
         // Compute: rank 0 serves all 40 tokens of expert 0: 40 x 18 us = 720 us. Total 100 + 720 + 100 = 920 us.
-        Assert.Equal(50e-6, simulator.AllToAllSeconds(execution, topology), Precision);
+        Assert.Equal(50e-6, simulator.AllToAllSeconds(execution), Precision);
         Assert.Equal(100e-6, time.DispatchSeconds, Precision);
         Assert.Equal(720e-6, time.ComputeSeconds, Precision);
         Assert.Equal(100e-6, time.CombineSeconds, Precision);
@@ -62,7 +67,7 @@ public sealed class MoeStepSimulatorTests
         var (simulator, topology, tokens) = Tiny(MoeStepPhase.Prefill);
         var execution = MoeStepSimulator.Execute(tokens, LayerPlan.Create(topology, Masters, 1.0));
 
-        var time = simulator.LayerTime(execution, topology);
+        var time = simulator.LayerTime(execution);
 
         // 50 us dispatch + 40 x 6 us compute + 50 us combine = 340 us.
         Assert.Equal(1, simulator.AllToAllPasses);
@@ -76,9 +81,9 @@ public sealed class MoeStepSimulatorTests
         var plan = LayerPlan.Create(topology, Replicated, 1.0);
         var execution = MoeStepSimulator.Execute(tokens, plan);
         var transfers = simulator.NewReplicaTransfers(plan, null, topology);
-        var sync = simulator.PlanWeightSync(transfers, topology.Ranks);
+        var sync = simulator.PlanWeightSync(transfers);
 
-        var time = simulator.LayerTime(execution, topology, sync!.PredictedSeconds, plannerSeconds: 7e-6);
+        var time = simulator.LayerTime(execution, sync!.PredictedSeconds, plannerSeconds: 7e-6);
 
         // Dispatcher: expert 0's instance on rank 0 keeps source 0's 10 tokens, the one on rank 1 source 1's 10; source 3's
         // 20 fill rank 0's remaining 10, then rank 1's 10 (both inter). Rank 3 sends 20 inter: 40 us; phase 50 us.
@@ -106,7 +111,7 @@ public sealed class MoeStepSimulatorTests
         var transfers = simulator.NewReplicaTransfers(plan, Replicated, topology);
 
         Assert.Empty(transfers);
-        Assert.Null(simulator.PlanWeightSync(transfers, topology.Ranks));
+        Assert.Null(simulator.PlanWeightSync(transfers));
     }
 
     [Fact]
@@ -129,7 +134,7 @@ public sealed class MoeStepSimulatorTests
         Assert.Equal(20, execution.Traffic[3, 1]);
         Assert.Equal(0, execution.Traffic[3, 0]);
         Assert.Equal(10, execution.Traffic[1, 0]);
-        Assert.Equal(50e-6, simulator.AllToAllSeconds(execution, topology), Precision);
+        Assert.Equal(50e-6, simulator.AllToAllSeconds(execution), Precision);
     }
 
     [Fact]
@@ -149,7 +154,7 @@ public sealed class MoeStepSimulatorTests
     {
         var (simulator, topology, tokens) = Tiny(MoeStepPhase.Training);
 
-        var uniform = simulator.UniformAllToAllSeconds(tokens, topology);
+        var uniform = simulator.UniformAllToAllSeconds(tokens);
         var ideal = simulator.IdealLayerTime(tokens, uniform);
 
         // Sources route 10, 12, 4, 22 tokens and send a quarter to every rank: 2.5, 3, 1, 5.5 per rank.
@@ -170,20 +175,122 @@ public sealed class MoeStepSimulatorTests
         var moeCase = MoeCase.Create(8, 4, 2, 2, 2, null, [new LayerTokens(rows)]);
         var topology = MoeTopology.From(moeCase);
         var model = new MoeModelConfig { Name = "uniform", Experts = 16, TopK = 2, Hidden = 512, ExpertIntermediate = 256, ExpertsPerRank = 2 };
-        var simulator = new MoeStepSimulator(model, MoeHardwareConfig.Load("h800"));
+        var simulator = new MoeStepSimulator(model, ClusterGraph.Build(new ClusterShape(8, 2, 4), HardwareSpec.Load("h800")));
         var tokens = moeCase.Layers[0];
         var plan = new NoBalancingPolicy().Plan(new MoeLayerProblem(topology, tokens.ExpertLoads));
 
-        var none = simulator.LayerTime(MoeStepSimulator.Execute(tokens, plan), topology);
-        var ideal = simulator.IdealLayerTime(tokens, simulator.UniformAllToAllSeconds(tokens, topology));
+        var none = simulator.LayerTime(MoeStepSimulator.Execute(tokens, plan));
+        var ideal = simulator.IdealLayerTime(tokens, simulator.UniformAllToAllSeconds(tokens));
 
         Assert.Equal(ideal, none);
     }
 
+    [Fact]
+    public void Constructor_H800_ReadsTheSpecsFigures()
+    {
+        var hardware = HardwareSpec.Load("h800");
+        var simulator = new MoeStepSimulator(MoeModelConfig.Load("deepseek-v3"), hardware.Build(64));
+
+        // 989e12 x 0.55 per rank; weight sync over h800's NVLink: 200e9 B/s per direction, 5 us, 4 MiB chunks.
+        Assert.Equal(989e12 * 0.55, simulator.SustainedFlops);
+        Assert.Equal(hardware.Devices[0].SustainedFlops, simulator.SustainedFlops);
+        Assert.Equal(new LinkModel(200e9, 200e9, 5e-6, 4L << 20), simulator.WeightSyncLink);
+        Assert.Equal(LinkModel.From(hardware.Link(LinkClass.NvLink)), simulator.WeightSyncLink);
+        Assert.Equal(64, simulator.Ranks);
+    }
+
+    [Fact]
+    public void AllToAllSeconds_HalfTheNetworkBandwidth_DoublesTheInterDomainPart()
+    {
+        // The worked masters-only layer: rank 0 receives 10 tokens intra (10 us) and 20 inter (40 us), rank 3 sends 20
+        // inter; phase 40 + 10 us latency. At half the network bandwidth the inter part doubles to 80 us, the intra
+        // part (10 us) and the latency stay: 90 us.
+        var (simulator, topology, tokens) = Tiny(MoeStepPhase.Training);
+        var halved = HardwareSpec.Parse(TinyHardwareJson.Replace("\"bytesPerSecond\": 1e9", "\"bytesPerSecond\": 0.5e9", StringComparison.Ordinal));
+        var slower = new MoeStepSimulator(simulator.Model, ClusterGraph.Build(new ClusterShape(4, 2, 2), halved));
+        var execution = MoeStepSimulator.Execute(tokens, LayerPlan.Create(topology, Masters, 1.0));
+
+        var (before, after) = (simulator.AllToAllSeconds(execution), slower.AllToAllSeconds(execution));
+
+        Assert.Equal(50e-6, before, Precision);
+        Assert.Equal(90e-6, after, Precision);
+        Assert.Equal(2 * (before - 10e-6), after - 10e-6, Precision);
+    }
+
+    [Fact]
+    public void AllToAllSeconds_LinkClassesOfDifferentLatency_PaysTheSlowestLinkUsed()
+    {
+        // Network messages cost 30 us, NVLink ones 10 us: a phase whose bytes stay inside the domains pays 10 us.
+        var (simulator, topology, _) = Tiny(MoeStepPhase.Training);
+        var spec = HardwareSpec.Parse(TinyHardwareJson.Replace("\"bytesPerSecond\": 1e9, \"latencySeconds\": 1e-5", "\"bytesPerSecond\": 1e9, \"latencySeconds\": 3e-5", StringComparison.Ordinal));
+        var timed = new MoeStepSimulator(simulator.Model, ClusterGraph.Build(new ClusterShape(4, 2, 2), spec));
+
+        // Source 1 sends 10 tokens to expert 0 on rank 0 (intra); source 3 sends 2 to expert 2 on rank 2 (intra).
+        var intraOnly = new LayerTokens([[0, 0, 0, 0], [10, 0, 0, 0], [0, 0, 0, 0], [0, 0, 2, 0]]);
+        var intra = MoeStepSimulator.Execute(intraOnly, LayerPlan.Create(topology, [new(0, 0, 10), new(1, 1, 0), new(2, 2, 2), new(3, 3, 0)], 1.0));
+
+        // 10 tokens x 1 us over NVLink + 10 us; the worked layer's 40 us over the network + 30 us.
+        Assert.Equal(20e-6, timed.AllToAllSeconds(intra), Precision);
+        var (_, _, tokens) = Tiny(MoeStepPhase.Training);
+        Assert.Equal(70e-6, timed.AllToAllSeconds(MoeStepSimulator.Execute(tokens, LayerPlan.Create(topology, Masters, 1.0))), Precision);
+    }
+
+    [Fact]
+    public void UniformAllToAllSeconds_SharedMedium_SerialisesEverythingSent()
+    {
+        // One 4-device domain on one shared memory of 2e9 B/s: the uniform spread sends 7.5 + 9 + 3 + 16.5 = 36 tokens
+        // off their source rank, 2000 bytes each, one after another: 36 us, plus 10 us.
+        var spec = HardwareSpec.Parse("""
+            { "name": "soc", "devices": [ { "name": "npu", "kind": "npu", "count": 4, "peakFlops": 1e12, "computeEfficiency": 0.5, "memoryBytes": 1e9, "memoryBytesPerSecond": 2e9 } ],
+              "links": { "sharedDram": { "bytesPerSecond": 2e9, "latencySeconds": 1e-5, "shared": true } } }
+            """);
+        var simulator = new MoeStepSimulator(MoeModelConfig.Parse(TinyModelJson), ClusterGraph.Build(new ClusterShape(4, 4, 4), spec));
+
+        Assert.Equal(46e-6, simulator.UniformAllToAllSeconds(new LayerTokens(Rows)), Precision);
+    }
+
+    [Fact]
+    public void Constructor_RanksOfUnlikeRates_ThrowsNamingTheDevices()
+    {
+        var spec = HardwareSpec.Parse("""
+            { "name": "mixed", "devices": [
+                { "name": "fast", "kind": "gpu", "peakFlops": 2e12, "memoryBytes": 1e9, "memoryBytesPerSecond": 1e11 },
+                { "name": "slow", "kind": "gpu", "peakFlops": 1e12, "memoryBytes": 1e9, "memoryBytesPerSecond": 1e11 } ],
+              "links": { "nvlink": { "bytesPerSecond": 2e9, "latencySeconds": 1e-5 } } }
+            """);
+
+        var error = Assert.Throws<PlanningInputException>(() => new MoeStepSimulator(MoeModelConfig.Parse(TinyModelJson), ClusterGraph.Build(new ClusterShape(2, 2, 2), spec)));
+
+        Assert.Equal("hardware.devices", error.Field);
+        Assert.Contains("rank 0 sustains 2E+12 FLOP/s and rank 1 1E+12", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_ClusterWithoutFigures_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new MoeStepSimulator(MoeModelConfig.Parse(TinyModelJson), ClusterGraph.Build(new ClusterShape(4, 2, 2))));
+
+        Assert.Equal("cluster", error.ParamName);
+    }
+
+    [Fact]
+    public void AllToAllSeconds_LayerOfAnotherSize_Throws()
+    {
+        var (simulator, _, _) = Tiny(MoeStepPhase.Training);
+        var eight = MoeCase.Create(8, 2, 2, 1, 0, null, [new LayerTokens([.. Enumerable.Range(0, 8).Select(_ => new int[8])])]);
+
+        Assert.Throws<ArgumentException>(() => simulator.UniformAllToAllSeconds(eight.Layers[0]));
+    }
+
+    /// <summary>The tiny machine laid out as 4 ranks in nodes and domains of 2.</summary>
+    /// <returns>The cluster.</returns>
+    internal static ClusterGraph TinyCluster() => ClusterGraph.Build(new ClusterShape(4, 2, 2), HardwareSpec.Parse(TinyHardwareJson));
+
     private static (MoeStepSimulator Simulator, MoeTopology Topology, LayerTokens Tokens) Tiny(MoeStepPhase phase)
     {
         var moeCase = MoeCase.Create(4, 2, 2, 1, 1, null, [new LayerTokens(Rows)]);
-        var simulator = new MoeStepSimulator(MoeModelConfig.Parse(TinyModelJson), MoeHardwareConfig.Parse(TinyHardwareJson), phase);
-        return (simulator, MoeTopology.From(moeCase), moeCase.Layers[0]);
+        var cluster = TinyCluster();
+        var simulator = new MoeStepSimulator(MoeModelConfig.Parse(TinyModelJson), cluster, phase);
+        return (simulator, MoeTopology.From(cluster, moeCase.ExpertsPerRank, moeCase.RedundantSlotsPerRank), moeCase.Layers[0]);
     }
 }

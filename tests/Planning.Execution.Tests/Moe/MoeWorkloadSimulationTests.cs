@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Planning.Execution.Moe;
 using Planning.Execution.Moe.Strategies;
+using Planning.Graph;
 using Planning.Moe;
 using Planning.Moe.UltraEp;
 using Planning.Moe.Workloads;
@@ -56,7 +57,7 @@ public sealed class MoeWorkloadSimulationTests
     public bool Run_GeneratedWorkloads_IdealIsNeverSlowerThanAnyPolicy((MoeWorkloadSettings Settings, string Hardware) input)
     {
         var (workload, model) = Generate(input.Settings);
-        var result = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, MoeHardwareConfig.Load(input.Hardware), Fixed);
+        var result = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, On(input.Settings, input.Hardware), Fixed);
 
         foreach (var policy in result.Policies)
         {
@@ -81,7 +82,7 @@ public sealed class MoeWorkloadSimulationTests
         var microbatch = MoeCase.Create(8, 4, 2, 2, 0, null, [new LayerTokens(rows)]);
         var model = new MoeModelConfig { Name = "uniform", Experts = 16, TopK = 2, Hidden = 512, ExpertIntermediate = 256, ExpertsPerRank = 2 };
 
-        var result = MoeWorkloadSimulation.Run([microbatch, microbatch], ["none", "ultraep", "ideal"], model, MoeHardwareConfig.Load("h800"), Fixed);
+        var result = MoeWorkloadSimulation.Run([microbatch, microbatch], ["none", "ultraep", "ideal"], model, ClusterGraph.Build(new ClusterShape(8, 2, 4), HardwareSpec.Load("h800")), Fixed);
 
         Assert.Equal(result.Ideal.MeanStepSeconds, result["none"].MeanStepSeconds);
         Assert.Equal(1.0, result["none"].RatioToIdeal);
@@ -95,7 +96,7 @@ public sealed class MoeWorkloadSimulationTests
     {
         var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 8, Microbatches = 5, TokensPerRank = 512, Family = MoeWorkloadFamily.Rotating, RotateEvery = 2, HotExperts = 4, Seed = 7 };
         var (workload, model) = Generate(settings);
-        var hardware = MoeHardwareConfig.Load("h800");
+        var hardware = On(settings, "h800");
 
         var first = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, hardware, Fixed);
         var second = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, hardware, Fixed);
@@ -119,7 +120,7 @@ public sealed class MoeWorkloadSimulationTests
 
         // Every timestamp is 1 us after the previous one, so every timed solve takes exactly 1 us.
         var options = new MoeSimulationOptions { Clock = new SteppingClock(), WarmupDuration = TimeSpan.Zero, TimedSolves = 2 };
-        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "eplb"], model, MoeHardwareConfig.Load("nvl72"), options);
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "eplb"], model, On(settings, "nvl72"), options);
 
         Assert.True(result.PlannerTimeMeasured);
         Assert.Equal(1e-6, result.PlannerSecondsPerLayer, 1e-12);
@@ -133,7 +134,7 @@ public sealed class MoeWorkloadSimulationTests
         var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 16, Microbatches = 8, TokensPerRank = 1024, Family = MoeWorkloadFamily.Rotating, RotateEvery = 3, HotExperts = 4, Seed = 5 };
         var (workload, model) = Generate(settings);
 
-        var result = MoeWorkloadSimulation.Run(workload, ["none", "eplb", "eplb-oracle", "ultraep"], model, MoeHardwareConfig.Load("nvl72"), Fixed);
+        var result = MoeWorkloadSimulation.Run(workload, ["none", "eplb", "eplb-oracle", "ultraep"], model, On(settings, "nvl72"), Fixed);
 
         Assert.Equal(["none", "eplb", "eplb-oracle", "ultraep"], result.Policies.Select(p => p.Policy).ToArray());
         Assert.True(result["ultraep"].MeanStepSeconds < result["eplb"].MeanStepSeconds);
@@ -153,7 +154,7 @@ public sealed class MoeWorkloadSimulationTests
         var (workload, model) = Generate(settings);
         var options = Fixed with { ReorderEvery = 4 };
 
-        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "ultraep-reorder"], model, MoeHardwareConfig.Load("h800"), options);
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "ultraep-reorder"], model, On(settings, "h800"), options);
 
         var (plain, reordered) = (result["ultraep"], result["ultraep-reorder"]);
         Assert.True(reordered.MeanImbalance < plain.MeanImbalance - 0.05, $"{reordered.MeanImbalance} vs {plain.MeanImbalance}");
@@ -173,7 +174,7 @@ public sealed class MoeWorkloadSimulationTests
         // layout is balanced for the old hot set; from replay it is balanced for the new one.
         var settings = new MoeWorkloadSettings { Ranks = 16, RanksPerNode = 4, RanksPerDomain = 4, Microbatches = 8, TokensPerRank = 1024, Family = MoeWorkloadFamily.Rotating, RotateEvery = 4, HotExperts = 2, TargetImbalance = 2.0, Seed = 4 };
         var (workload, model) = Generate(settings);
-        var hardware = MoeHardwareConfig.Load("h800");
+        var hardware = On(settings, "h800");
 
         var history = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, hardware, Fixed with { ReorderEvery = 4 });
         var replay = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, hardware, Fixed with { ReorderEvery = 4, ReorderFromReplay = true });
@@ -187,7 +188,7 @@ public sealed class MoeWorkloadSimulationTests
         var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, Microbatches = 6, TokensPerRank = 512, Seed = 2 };
         var (workload, model) = Generate(settings);
 
-        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "ultraep-reorder"], model, MoeHardwareConfig.Load("nvl72"), Fixed with { ReorderEvery = 2 });
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep", "ultraep-reorder"], model, On(settings, "nvl72"), Fixed with { ReorderEvery = 2 });
 
         Assert.Equal(result["ultraep"].StepSeconds.ToArray(), result["ultraep-reorder"].StepSeconds.ToArray());
         Assert.Equal(result["ultraep"].BytesSynced, result["ultraep-reorder"].BytesSynced);
@@ -197,7 +198,7 @@ public sealed class MoeWorkloadSimulationTests
     public bool Run_OnePolicyAsked_SameFiguresAsInTheFullRunAndAnIdealNoFaster((MoeWorkloadSettings Settings, string Hardware) input)
     {
         var (workload, model) = Generate(input.Settings);
-        var hardware = MoeHardwareConfig.Load(input.Hardware);
+        var hardware = On(input.Settings, input.Hardware);
         var full = MoeWorkloadSimulation.Run(workload, MoeDeploymentStrategies.Default.Names, model, hardware, Fixed);
 
         foreach (var name in MoeDeploymentStrategies.Default.Names)
@@ -238,7 +239,7 @@ public sealed class MoeWorkloadSimulationTests
         var (workload, model) = Generate(settings);
         var counting = new CountingRegistry();
 
-        var result = MoeWorkloadSimulation.Run(workload.Microbatches, [asked], model, MoeHardwareConfig.Load("h800"), Fixed with { ReorderEvery = 2 }, counting.Registry);
+        var result = MoeWorkloadSimulation.Run(workload.Microbatches, [asked], model, On(settings, "h800"), Fixed with { ReorderEvery = 2 }, counting.Registry);
 
         // none and ideal are the references every result reports against; nothing else is built, nothing else plans.
         string[] built = [.. new[] { "none", asked, "ideal" }.Distinct()];
@@ -261,7 +262,7 @@ public sealed class MoeWorkloadSimulationTests
         var (workload, model) = Generate(settings);
         var clock = new SteppingClock();
 
-        var result = MoeWorkloadSimulation.Run(workload, ["none", "eplb", "eplb-oracle", "ideal"], model, MoeHardwareConfig.Load("nvl72"), new MoeSimulationOptions { Clock = clock });
+        var result = MoeWorkloadSimulation.Run(workload, ["none", "eplb", "eplb-oracle", "ideal"], model, On(settings, "nvl72"), new MoeSimulationOptions { Clock = clock });
 
         Assert.Equal(0, clock.Timestamps);
         Assert.False(result.PlannerTimeMeasured);
@@ -277,7 +278,7 @@ public sealed class MoeWorkloadSimulationTests
 
         // Every timestamp is 1 us after the previous one, so every timed solve takes exactly 1 us.
         var options = new MoeSimulationOptions { Clock = new SteppingClock(), WarmupDuration = TimeSpan.Zero, TimedSolves = 2 };
-        var result = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, MoeHardwareConfig.Load("h800"), options);
+        var result = MoeWorkloadSimulation.Run(workload, ["ultraep-reorder"], model, On(settings, "h800"), options);
 
         Assert.True(result.PlannerTimeMeasured);
         Assert.Equal(1e-6, result.PlannerSecondsPerLayer, 1e-12);
@@ -288,12 +289,48 @@ public sealed class MoeWorkloadSimulationTests
     [Fact]
     public void Run_WorkloadOfAnotherModel_NamesTheField()
     {
-        var (workload, _) = Generate(new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, TokensPerRank = 64 });
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, TokensPerRank = 64 };
+        var (workload, _) = Generate(settings);
 
-        var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.Run(workload, ["none"], MoeModelConfig.Load("deepseek-v3"), MoeHardwareConfig.Load("h800"), Fixed));
+        var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.Run(workload, ["none"], MoeModelConfig.Load("deepseek-v3"), On(settings, "h800"), Fixed));
 
         Assert.Equal("microbatches[0]", error.Field);
     }
+
+    [Theory]
+    [InlineData(16, 4, 8, "microbatches[0].ranks", "must be the cluster's 16 devices, got 8")]
+    [InlineData(8, 2, 8, "microbatches[0].ranksPerNode", "must be the cluster's 2 devices per node, got 4")]
+    [InlineData(8, 4, 4, "microbatches[0].ranksPerDomain", "must be the cluster's 4 devices per scale-up domain, got 8")]
+    public void Run_WorkloadOfAnotherShapeThanTheCluster_NamesTheField(int devices, int perNode, int perDomain, string field, string problem)
+    {
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 4, RanksPerDomain = 8, TokensPerRank = 64 };
+        var (workload, model) = Generate(settings);
+        var cluster = ClusterGraph.Build(new ClusterShape(devices, perNode, perDomain), HardwareSpec.Load("h800"));
+
+        var error = Assert.Throws<PlanningInputException>(() => MoeWorkloadSimulation.Run(workload, ["none"], model, cluster, Fixed));
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_PoliciesPlanOnTheSimulatorsCluster_ResultNamesItsHardware()
+    {
+        // Masters only on 8 ranks in domains of 4, nodes of 2: the topology the policies plan on and the figures the
+        // simulator times with come from one cluster, whose hardware the result reports.
+        var settings = new MoeWorkloadSettings { Ranks = 8, RanksPerNode = 2, RanksPerDomain = 4, Microbatches = 2, TokensPerRank = 128, Seed = 9 };
+        var (workload, model) = Generate(settings);
+        var cluster = On(settings, "nvl72");
+
+        var result = MoeWorkloadSimulation.Run(workload, ["none"], model, cluster, Fixed);
+
+        Assert.Same(cluster.Hardware, result.Hardware);
+        Assert.Equal((8, 2, 4), (result.Ranks, result.RanksPerNode, result.RanksPerDomain));
+    }
+
+    /// <summary>The cluster of a workload's shape on embedded hardware.</summary>
+    private static ClusterGraph On(MoeWorkloadSettings settings, string hardware) =>
+        ClusterGraph.Build(new ClusterShape(settings.Ranks, settings.RanksPerNode, settings.RanksPerDomain), HardwareSpec.Load(hardware));
 
     private static (MoeWorkload Workload, MoeModelConfig Model) Generate(MoeWorkloadSettings settings)
     {

@@ -31,7 +31,7 @@ internal sealed class IdealStrategy : IMoeDeploymentStrategy
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(input);
         var (topology, simulator) = (state.Context.Topology, state.Context.Simulator);
-        var uniform = simulator.UniformAllToAllSeconds(input.Tokens, topology);
+        var uniform = simulator.UniformAllToAllSeconds(input.Tokens);
         var fromPlans = input.FastestPlannedAllToAllSeconds < uniform;
         var time = simulator.IdealLayerTime(input.Tokens, Math.Min(uniform, input.FastestPlannedAllToAllSeconds));
         var mean = input.Tokens.ExpertLoads.Sum() / (double)topology.Ranks;

@@ -32,9 +32,9 @@ internal static class MoePlannedLayer
         var execution = MoeStepSimulator.Execute(tokens, plan);
         var transfers = simulator.NewReplicaTransfers(plan, state.InPlace(input.Layer), topology);
         var syncSeconds = strategy.WeightSync == MoeWeightSyncCharge.ExposedRelay
-            ? simulator.PlanWeightSync(transfers, topology.Ranks)?.PredictedSeconds ?? 0
+            ? simulator.PlanWeightSync(transfers)?.PredictedSeconds ?? 0
             : 0;
-        var time = simulator.LayerTime(execution, topology, syncSeconds);
+        var time = simulator.LayerTime(execution, syncSeconds);
         if (input.BoundarySeconds > 0)
         {
             // The batch boundary's moves: nothing overlaps them, so they are exposed in full.

@@ -83,7 +83,7 @@ internal sealed class UltraEpReorderStrategy(
         }
 
         var layout = Layout(state);
-        var (microbatches, topology, hardware) = (state.Context.Microbatches, state.Context.Topology, state.Context.Simulator.Hardware);
+        var (microbatches, topology, simulator) = (state.Context.Microbatches, state.Context.Topology, state.Context.Simulator);
         var seconds = new double[state.Context.Layers];
         var bytes = 0L;
         var (from, to) = FromReplay
@@ -106,26 +106,13 @@ internal sealed class UltraEpReorderStrategy(
                 continue;
             }
 
-            // Each swap sends one expert's state each way between the two slots' ranks, over the network.
-            var sent = new long[topology.Ranks];
-            var received = new long[topology.Ranks];
-            foreach (var swap in plan.Swaps)
+            // Each swap sends one expert's state each way between the two slots' ranks, over the link between them (the
+            // network: swaps cross domains), timed as the all-to-all is.
+            seconds[l] = simulator.ExchangeSeconds(plan.Swaps.SelectMany(swap =>
             {
-                var a = topology.ExpertMaster[swap.SlotA];
-                var b = topology.ExpertMaster[swap.SlotB];
-                sent[a] += BytesPerExpert;
-                received[a] += BytesPerExpert;
-                sent[b] += BytesPerExpert;
-                received[b] += BytesPerExpert;
-            }
-
-            var busiest = 0L;
-            for (var r = 0; r < topology.Ranks; r++)
-            {
-                busiest = Math.Max(busiest, Math.Max(sent[r], received[r]));
-            }
-
-            seconds[l] = (busiest / hardware.InterDomainBytesPerSecond) + hardware.LatencySeconds;
+                var (a, b) = (topology.ExpertMaster[swap.SlotA], topology.ExpertMaster[swap.SlotB]);
+                return new[] { (a, b, BytesPerExpert), (b, a, BytesPerExpert) };
+            }));
             bytes += 2L * plan.Swaps.Length * BytesPerExpert;
         }
 

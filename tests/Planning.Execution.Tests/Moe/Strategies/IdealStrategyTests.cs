@@ -11,7 +11,7 @@ public sealed class IdealStrategyTests
         IMoeDeploymentStrategy ideal = new IdealStrategy();
         var context = StrategyFixture.Context([40, 2, 4, 2]);
         var tokens = context.Microbatches[0].Layers[0];
-        var uniform = context.Simulator.UniformAllToAllSeconds(tokens, context.Topology);
+        var uniform = context.Simulator.UniformAllToAllSeconds(tokens);
 
         var step = ideal.Step(ideal.Start(context), new MoeLayerInput(0, 0, tokens, 0, null, uniform * 2));
 
@@ -27,7 +27,7 @@ public sealed class IdealStrategyTests
         IMoeDeploymentStrategy ideal = new IdealStrategy();
         var context = StrategyFixture.Context([40, 2, 4, 2]);
         var tokens = context.Microbatches[0].Layers[0];
-        var uniform = context.Simulator.UniformAllToAllSeconds(tokens, context.Topology);
+        var uniform = context.Simulator.UniformAllToAllSeconds(tokens);
 
         var step = ideal.Step(ideal.Start(context), new MoeLayerInput(0, 0, tokens, 0, null, uniform / 2));
 

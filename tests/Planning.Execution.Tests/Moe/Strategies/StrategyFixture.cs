@@ -13,10 +13,9 @@ internal static class StrategyFixture
     public static MoeSimulationContext Context(params long[][] loads)
     {
         var microbatches = loads.Select(Microbatch).ToArray();
-        var simulator = new MoeStepSimulator(
-            MoeModelConfig.Parse(MoeStepSimulatorTests.TinyModelJson),
-            MoeHardwareConfig.Parse(MoeStepSimulatorTests.TinyHardwareJson));
-        return new MoeSimulationContext(microbatches, MoeTopology.From(microbatches[0]), simulator);
+        var cluster = MoeStepSimulatorTests.TinyCluster();
+        var simulator = new MoeStepSimulator(MoeModelConfig.Parse(MoeStepSimulatorTests.TinyModelJson), cluster);
+        return new MoeSimulationContext(microbatches, MoeTopology.From(cluster, expertsPerRank: 1, redundantSlotsPerRank: 1), simulator);
     }
 
     private static MoeCase Microbatch(long[] loads)
