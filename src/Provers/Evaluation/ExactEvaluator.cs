@@ -15,16 +15,26 @@ namespace Planning.Provers.Evaluation;
 /// <param name="assignment">Values of the free variables, by name.</param>
 internal sealed partial class ExactEvaluator(IReadOnlyDictionary<string, Rational> assignment)
 {
-    /// <summary>Evaluation steps (nodes visited) before giving up: a deterministic budget, not a time limit.</summary>
+    /// <summary>Evaluation steps (nodes visited) before giving up: a budget, not a time limit, so results never depend on the machine.</summary>
     private const int MaxSteps = 400_000;
+
+    /// <summary>The most integers a bounded quantifier, a finite set or a least-element scan enumerates.</summary>
     private const int MaxEnumerated = 5000;
+
+    /// <summary>The most bits of a computed numerator or denominator (<c>number too large</c> beyond).</summary>
     private const int MaxBits = 100_000;
+
+    /// <summary>An unbounded quantifier is sampled at the integers -24..24 (and simple fractions over ℚ and ℝ).</summary>
     private const int SampleRadius = 24;
+
+    /// <summary>Primality is decided by trial division up to this bound.</summary>
     private static readonly BigInteger PrimeLimit = BigInteger.Pow(10, 12);
 
-    /// <summary>Values of the variables bound by an enclosing binder, innermost first over the assignment.</summary>
+    /// <summary>Values of the variables bound by an enclosing binder; they shadow the assignment.</summary>
     private readonly Dictionary<string, LeanValue> _bound = new(StringComparer.Ordinal);
+
     private int _steps;
+
     /// <summary>Why the first proposition that could not be decided was not (the result's reason).</summary>
     private string? _reason;
 
