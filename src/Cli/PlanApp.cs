@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Planning.Cli.Commands;
+using Planning.Provers;
 
 namespace Planning.Cli;
 
@@ -41,6 +42,11 @@ public static class PlanApp
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (PlanningInputException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return BadInput;
+        }
+        catch (ProversInputException ex)
         {
             stderr.WriteLine($"error: {ex.Message}");
             return BadInput;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Planning.Provers.Equivalence;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;
@@ -91,7 +90,7 @@ internal static class FormalCommands
 
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                Format.WriteJson(io, writer => WriteEquivalence(writer, result));
+                Format.WriteJson(io, writer => EquivalenceResultJson.Write(writer, result));
             }
             else
             {
@@ -103,41 +102,11 @@ internal static class FormalCommands
         return command;
     }
 
-    /// <summary>The verdict's contract spelling: <c>equivalent</c>, <c>not-equivalent</c>, <c>unknown</c>.</summary>
-    public static string Verdict(EquivalenceVerdict verdict) => verdict switch
-    {
-        EquivalenceVerdict.Equivalent => "equivalent",
-        EquivalenceVerdict.NotEquivalent => "not-equivalent",
-        _ => "unknown",
-    };
-
-    private static void WriteEquivalence(Utf8JsonWriter writer, EquivalenceResult result)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("verdict", Verdict(result.Verdict));
-        writer.WriteString("reason", result.Reason);
-        writer.WriteNumber("milliseconds", Math.Round(result.Elapsed.TotalMilliseconds, 3));
-        writer.WriteBoolean("firstVacuous", result.FirstVacuous);
-        writer.WriteBoolean("secondVacuous", result.SecondVacuous);
-        if (result.Counterexample is { } counterexample)
-        {
-            writer.WriteStartObject("counterexample");
-            foreach ((string name, string value) in counterexample.OrderBy(static pair => pair.Key, StringComparer.Ordinal))
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
-    }
-
     private static void WriteEquivalenceTable(ConsoleIo io, EquivalenceResult result)
     {
         var table = new Table().AddColumn("verdict").AddColumn("reason").AddColumn(new TableColumn("ms").RightAligned());
         table.AddRow(
-            Verdict(result.Verdict),
+            EquivalenceResultJson.VerdictName(result.Verdict),
             Markup.Escape(result.Reason),
             result.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture));
         io.Tables.Write(table);

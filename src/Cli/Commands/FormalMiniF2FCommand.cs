@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using Planning.Provers.Mutations;
+using Planning.Provers.Benchmarks;
 using Spectre.Console;
 
 namespace Planning.Cli.Commands;
@@ -69,7 +68,7 @@ internal static class FormalMiniF2FCommand
             MiniF2FReport report = benchmark.Run(entries, progress);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                Format.WriteJson(io, writer => Write(writer, report));
+                Format.WriteJson(io, writer => MiniF2FReportJson.Write(writer, report));
             }
             else
             {
@@ -96,93 +95,6 @@ internal static class FormalMiniF2FCommand
                 }
             }
         }
-    }
-
-    private static void Write(Utf8JsonWriter writer, MiniF2FReport report)
-    {
-        writer.WriteStartObject();
-        writer.WriteNumber("total", report.Total);
-        writer.WriteNumber("parsed", report.Parsed);
-        writer.WriteNumber("translated", report.Translated);
-        writer.WriteNumber("parseRate", Math.Round(report.ParseRate, 4));
-        writer.WriteNumber("translationRate", Math.Round(report.TranslationRate, 4));
-        writer.WriteStartArray("unsupported");
-        foreach (ConstructCount construct in report.Unsupported)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("construct", construct.Construct);
-            writer.WriteNumber("count", construct.Count);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("families");
-        foreach (FamilyRow family in report.Families)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("family", family.Family);
-            writer.WriteNumber("total", family.Total);
-            writer.WriteNumber("parsed", family.Parsed);
-            writer.WriteNumber("translated", family.Translated);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartObject("checks");
-        writer.WriteNumber("count", report.Timings.Count);
-        writer.WriteNumber("medianMilliseconds", Math.Round(report.Timings.MedianMs, 2));
-        writer.WriteNumber("p90Milliseconds", Math.Round(report.Timings.P90Ms, 2));
-        writer.WriteNumber("maxMilliseconds", Math.Round(report.Timings.MaxMs, 2));
-        writer.WriteEndObject();
-        MutationBenchmarkResult mutations = report.Mutations;
-        writer.WriteStartObject("mutationBenchmark");
-        writer.WriteNumber("statements", mutations.Statements);
-        writer.WriteNumber("selfProven", mutations.SelfProven);
-        writer.WriteStartArray("selfNotProven");
-        foreach (StatementBenchmark failure in mutations.SelfFailures)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name", failure.Name);
-            writer.WriteString("verdict", FormalCommands.Verdict(failure.Self.Verdict));
-            writer.WriteString("reason", failure.Self.Reason);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteNumber("withThreeRewritesProven", mutations.WithThreeRewritesProven);
-        writer.WriteNumber("falseEquivalents", mutations.FalseEquivalents);
-        writer.WriteStartArray("rewrites");
-        foreach (RewriteKindRow row in mutations.Rewrites)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("kind", row.Kind.ToString());
-            writer.WriteNumber("total", row.Total);
-            writer.WriteNumber("proven", row.Proven);
-            writer.WriteNumber("unknown", row.Unknown);
-            writer.WriteNumber("refuted", row.Refuted);
-            writer.WriteNumber("witnessed", row.Witnessed);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("mutations");
-        foreach (MutationKindRow row in mutations.Mutations)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("kind", row.Kind.ToString());
-            writer.WriteNumber("total", row.Total);
-            writer.WriteNumber("witnessed", row.Witnessed);
-            writer.WriteNumber("equivalentVerdicts", row.EquivalentVerdicts);
-            writer.WriteNumber("falseEquivalents", row.FalseEquivalents);
-            writer.WriteNumber("notEquivalent", row.NotEquivalent);
-            writer.WriteNumber("unknown", row.Unknown);
-            writer.WriteNumber("equivalentAcrossTypes", row.EquivalentAcrossTypes);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        writer.WriteEndObject();
     }
 
     private static void WriteTables(ConsoleIo io, MiniF2FReport report)

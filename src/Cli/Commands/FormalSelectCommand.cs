@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Planning.Provers.Selection;
 using Spectre.Console;
 
@@ -9,9 +8,6 @@ namespace Planning.Cli.Commands;
 /// <summary><c>plan formal select</c>: choose one of k candidate formalizations of an informal statement.</summary>
 internal static class FormalSelectCommand
 {
-    /// <summary>The input of <c>plan formal select</c>.</summary>
-    public sealed record Candidates(string Informal, IReadOnlyList<string> Statements);
-
     public static Command Create(ConsoleIo io)
     {
         var input = new Option<string>("--input") { Description = "CANDIDATES.json: { \"informal\": \"...\", \"candidates\": [ \"theorem ...\", ... ] }", Required = true };
@@ -27,14 +23,14 @@ internal static class FormalSelectCommand
         };
         command.SetAction(parse =>
         {
-            Candidates candidates = Read(CommonOptions.ReadInput("--input", parse.GetValue(input)!));
+            SelectionCandidates candidates = SelectionJson.ReadCandidates(CommonOptions.ReadInput("--input", parse.GetValue(input)!), "--input");
             SelectionOptions options = Options(parse.GetValue(alpha), parse.GetValue(combination)!, parse.GetValue(timeLimit), parse.GetValue(workers));
             var factory = FormalCommands.BackendFactory(parse.GetValue(backend)!);
             using var embedder = new MiniLmEmbedder();
             SelectionResult result = new CandidateSelector(factory, embedder, new RuleInformalizer(), options).Select(candidates.Informal, candidates.Statements);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                Format.WriteJson(io, writer => Write(writer, result));
+                Format.WriteJson(io, writer => SelectionJson.Write(writer, result));
             }
             else
             {
@@ -73,102 +69,6 @@ internal static class FormalSelectCommand
             Equivalence = FormalCommands.Equivalence(timeLimit),
             Workers = workers == 0 ? Math.Min(Environment.ProcessorCount, 8) : workers,
         };
-    }
-
-    /// <summary>Reads CANDIDATES.json; a malformed document or field is bad input naming the field.</summary>
-    public static Candidates Read(string json)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new PlanningInputException("--input", "malformed JSON: " + ex.Message);
-        }
-
-        using (document)
-        {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new PlanningInputException("--input", "expected a JSON object with 'informal' and 'candidates'");
-            }
-
-            if (!root.TryGetProperty("informal", out JsonElement informal) || informal.ValueKind != JsonValueKind.String
-                || string.IsNullOrWhiteSpace(informal.GetString()))
-            {
-                throw new PlanningInputException("informal", "expected a non-empty string");
-            }
-
-            if (!root.TryGetProperty("candidates", out JsonElement list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
-            {
-                throw new PlanningInputException("candidates", "expected a non-empty array of Lean statements");
-            }
-
-            List<string> statements = [];
-            foreach (JsonElement item in list.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                {
-                    throw new PlanningInputException($"candidates[{statements.Count}]", $"expected a string, got {item.ValueKind.ToString().ToLowerInvariant()}");
-                }
-
-                statements.Add(item.GetString()!);
-            }
-
-            return new Candidates(informal.GetString()!, statements);
-        }
-    }
-
-    /// <summary>The contract's JSON: <c>selected</c>, <c>clusters</c>, <c>scores</c>, plus diagnostics.</summary>
-    public static void Write(Utf8JsonWriter writer, SelectionResult result)
-    {
-        writer.WriteStartObject();
-        writer.WriteNumber("selected", result.Selected);
-        writer.WriteStartArray("clusters");
-        foreach (var cluster in result.Clusters)
-        {
-            writer.WriteStartArray();
-            foreach (int index in cluster)
-            {
-                writer.WriteNumberValue(index);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("scores");
-        for (int i = 0; i < result.Scores.Length; i++)
-        {
-            writer.WriteStartObject();
-            if (result.Scores[i] is { } score)
-            {
-                writer.WriteNumber("symbolic", Math.Round(score.Symbolic, 6));
-                writer.WriteNumber("semantic", Math.Round(score.Semantic, 6));
-                writer.WriteNumber("combined", Math.Round(score.Combined, 6));
-                writer.WriteNumber("normalizedSymbolic", Math.Round(score.NormalizedSymbolic, 6));
-                writer.WriteNumber("normalizedSemantic", Math.Round(score.NormalizedSemantic, 6));
-                writer.WriteString("informalization", result.Informalizations[i]);
-            }
-            else
-            {
-                writer.WriteNull("symbolic");
-                writer.WriteNull("semantic");
-                writer.WriteNull("combined");
-                writer.WriteString("error", result.ParseErrors[i]);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteNumber("equivalenceChecks", result.EquivalenceChecks);
-        writer.WriteNumber("skippedPairs", result.SkippedPairs);
-        writer.WriteNumber("milliseconds", Math.Round(result.Elapsed.TotalMilliseconds, 1));
-        writer.WriteEndObject();
     }
 
     /// <summary>A readable table: one row per candidate, the selected one marked.</summary>

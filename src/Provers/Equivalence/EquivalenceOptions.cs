@@ -11,7 +11,7 @@ public sealed record EquivalenceOptions
 
     /// <summary>
     /// When Z3 cannot decide whether a statement's hypotheses are satisfiable within the limit, how many assignments an
-    /// exact search (<see cref="Mutations.WitnessSearch.FindModel"/>) evaluates for one on which they all hold; a found
+    /// exact search (<see cref="WitnessSearch.FindModel"/>) evaluates for one on which they all hold; a found
     /// assignment proves the statement is not vacuous. 0 turns the search off. 10,000 by default.
     /// </summary>
     public int VacuityModelAssignments { get; init; } = 10_000;

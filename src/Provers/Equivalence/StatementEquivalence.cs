@@ -3,7 +3,6 @@ using System.Diagnostics;
 
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
-using Planning.Provers.Mutations;
 using Planning.Provers.Smt;
 using Planning.Provers.Translation;
 

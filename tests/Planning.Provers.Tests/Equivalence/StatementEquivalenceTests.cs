@@ -1,6 +1,6 @@
+using Planning.Provers.Benchmarks;
 using Planning.Provers.Equivalence;
 using Planning.Provers.Formal;
-using Planning.Provers.Mutations;
 using Planning.Provers.Smt;
 
 namespace Planning.Provers.Tests.Equivalence;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 using Planning.Provers.Equivalence;
 
-namespace Planning.Provers.Mutations;
+namespace Planning.Provers.Benchmarks;
 
 /// <summary>The outcome of <see cref="MiniF2FBenchmark.Run"/> over a miniF2F file.</summary>
 /// <param name="Total">How many entries were read.</param>

@@ -4,51 +4,7 @@ using System.Numerics;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 
-namespace Planning.Provers.Mutations;
-
-/// <summary>
-/// A concrete assignment on which two statements differ, found by exact evaluation: either the conjunctions of their
-/// hypotheses (with the variables' type conditions) have different truth values, or both hold and the conclusions differ.
-/// </summary>
-/// <param name="Assignment">The values of the variables (the union of both statements' variables, by name).</param>
-/// <param name="FirstHypotheses">Whether the first statement's hypotheses hold.</param>
-/// <param name="SecondHypotheses">Whether the second statement's hypotheses hold.</param>
-/// <param name="FirstConclusion">The first conclusion's value, when it was evaluated.</param>
-/// <param name="SecondConclusion">The second conclusion's value, when it was evaluated.</param>
-/// <param name="OutsideDomain">
-/// Whether the assignment lies outside one statement's variable types (a fraction for a variable one statement declares ℕ
-/// and the other ℝ), so that statement's hypotheses are false for that reason alone.
-/// </param>
-public sealed record Witness(
-    ImmutableSortedDictionary<string, Rational> Assignment, bool FirstHypotheses, bool SecondHypotheses, bool? FirstConclusion, bool? SecondConclusion,
-    bool OutsideDomain)
-{
-    /// <summary>Whether the hypotheses differ (otherwise both hold and the conclusions differ).</summary>
-    public bool HypothesesDiffer => FirstHypotheses != SecondHypotheses;
-
-    /// <summary>The witness as text: <c>x = 1/2, y = 3: hypotheses true vs false</c>.</summary>
-    /// <returns>The text.</returns>
-    public override string ToString()
-    {
-        string values = string.Join(", ", Assignment.Select(static pair => pair.Key + " = " + pair.Value));
-        return HypothesesDiffer
-            ? $"{values}: hypotheses {FirstHypotheses} vs {SecondHypotheses}"
-            : $"{values}: conclusions {FirstConclusion} vs {SecondConclusion}";
-    }
-}
-
-/// <summary>Limits of <see cref="WitnessSearch"/>.</summary>
-public sealed record WitnessSearchOptions
-{
-    /// <summary>The default options: 1500 assignments, seed 0.</summary>
-    public static WitnessSearchOptions Default { get; } = new();
-
-    /// <summary>How many assignments to evaluate at most (each evaluates both statements).</summary>
-    public int MaxAssignments { get; init; } = 1500;
-
-    /// <summary>The seed of the random assignments.</summary>
-    public int Seed { get; init; }
-}
+namespace Planning.Provers.Equivalence;
 
 /// <summary>
 /// Searches for a <see cref="Witness"/> that two statements (an original and a mutant, variables matched by name) mean
@@ -177,7 +133,7 @@ public static class WitnessSearch
         Func<ImmutableSortedDictionary<string, Rational>, T?> test)
         where T : class
     {
-        Random random = StatementEdits.Random(seed, 4);
+        Random random = SeededRandom.Create(seed, 4);
         List<Rational>[] pools = [.. variables.Select(variable => Pool(variable.Type, first, second, random))];
         List<RelationExpr> firstEquations = Equations(first);
         List<RelationExpr> secondEquations = Equations(second);
@@ -246,7 +202,7 @@ public static class WitnessSearch
     {
         Dictionary<string, FormalVariable> byName = new(StringComparer.Ordinal);
         List<string> order = [];
-        foreach (FormalVariable variable in StatementEdits.Variables(first).Concat(StatementEdits.Variables(second)))
+        foreach (FormalVariable variable in StatementParts.Variables(first).Concat(StatementParts.Variables(second)))
         {
             if (!variable.Type.IsNumeric || variable.Type.Kind is FormalTypeKind.Complex or FormalTypeKind.ZMod)
             {
@@ -292,7 +248,7 @@ public static class WitnessSearch
             Add(value);
         }
 
-        foreach ((BigInteger numerator, BigInteger denominator) in StatementMutations.Literals(first).Concat(StatementMutations.Literals(second)).Distinct().Take(40))
+        foreach ((BigInteger numerator, BigInteger denominator) in StatementParts.Literals(first).Concat(StatementParts.Literals(second)).Distinct().Take(40))
         {
             Rational literal = new(numerator, denominator);
             Add(literal);
@@ -305,7 +261,7 @@ public static class WitnessSearch
         // Divisors of the integer literals: gcd, lcm and divisibility hypotheses (gcd m n = 6, lcm m n = 126) are met by them.
         if (type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int)
         {
-            foreach ((BigInteger numerator, BigInteger denominator) in StatementMutations.Literals(first).Concat(StatementMutations.Literals(second)).Distinct().Take(40))
+            foreach ((BigInteger numerator, BigInteger denominator) in StatementParts.Literals(first).Concat(StatementParts.Literals(second)).Distinct().Take(40))
             {
                 if (denominator.IsOne && BigInteger.Abs(numerator) is var magnitude && magnitude > 3 && magnitude <= MaxFactoredLiteral)
                 {
@@ -543,7 +499,7 @@ public static class WitnessSearch
             }
         }
 
-        foreach (FormalHypothesis hypothesis in StatementEdits.Hypotheses(statement))
+        foreach (FormalHypothesis hypothesis in StatementParts.Hypotheses(statement))
         {
             Collect(hypothesis.Proposition);
         }

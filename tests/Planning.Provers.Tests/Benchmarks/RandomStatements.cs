@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 
-namespace Planning.Provers.Tests.Mutations;
+namespace Planning.Provers.Tests.Benchmarks;
 
 /// <summary>
 /// Small random polynomial/relational statements over 1–3 variables of ℕ, ℤ and ℝ (+, -, *, /, %, abs, literal powers),

@@ -1,8 +1,8 @@
+using Planning.Provers.Equivalence;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
-using Planning.Provers.Mutations;
 
-namespace Planning.Provers.Tests.Mutations;
+namespace Planning.Provers.Tests.Equivalence;
 
 public sealed class WitnessSearchTests
 {

@@ -1,8 +1,8 @@
-using Planning.Provers.Mutations;
+using Planning.Provers.Benchmarks;
 using Planning.Provers.Smt;
 using Planning.Provers.Tests.Lean;
 
-namespace Planning.Provers.Tests.Mutations;
+namespace Planning.Provers.Tests.Benchmarks;
 
 public sealed class MiniF2FBenchmarkTests
 {

@@ -4,7 +4,7 @@ using System.Globalization;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 
-namespace Planning.Provers.Mutations;
+namespace Planning.Provers.Benchmarks;
 
 /// <summary>The kinds of semantics-preserving rewrite <see cref="StatementRewrites"/> generates.</summary>
 public enum RewriteKind
@@ -63,9 +63,9 @@ public static class StatementRewrites
     public static StatementRewrite RenameAndReorder(FormalStatement statement, int seed)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        ImmutableArray<FormalVariable> variables = StatementEdits.Variables(statement);
+        ImmutableArray<FormalVariable> variables = StatementParts.Variables(statement);
         HashSet<string> taken = new(variables.Select(static variable => variable.Name), StringComparer.Ordinal);
-        foreach (FormalExpr proposition in StatementEdits.Propositions(statement))
+        foreach (FormalExpr proposition in StatementParts.Propositions(statement))
         {
             taken.UnionWith(ExprTree.BoundNames(proposition));
         }
@@ -86,11 +86,11 @@ public static class StatementRewrites
         }
 
         ImmutableDictionary<string, string> map = renaming.ToImmutableDictionary(StringComparer.Ordinal);
-        List<FormalHypothesis> hypotheses = [.. StatementEdits.Hypotheses(statement).Select(hypothesis => hypothesis with { Proposition = Rename(hypothesis.Proposition, map) })];
+        List<FormalHypothesis> hypotheses = [.. StatementParts.Hypotheses(statement).Select(hypothesis => hypothesis with { Proposition = Rename(hypothesis.Proposition, map) })];
         if (hypotheses.Count > 1)
         {
             List<FormalHypothesis> original = [.. hypotheses];
-            Random random = StatementEdits.Random(seed, 1);
+            Random random = SeededRandom.Create(seed, 1);
             for (int i = hypotheses.Count - 1; i > 0; i--)
             {
                 int j = random.Next(i + 1);
@@ -146,7 +146,7 @@ public static class StatementRewrites
             (RewriteKind.NegateSides, NegateSidesRule),
             (RewriteKind.RestateRelation, RestateRule),
         ];
-        Random random = StatementEdits.Random(seed, 2);
+        Random random = SeededRandom.Create(seed, 2);
         foreach ((RewriteKind kind, Func<FormalExpr, FormalExpr?> rule) in rules)
         {
             int sites = StatementEdits.CountSites(statement, rule);

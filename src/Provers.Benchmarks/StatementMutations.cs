@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
-using System.Numerics;
 
+using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 
-namespace Planning.Provers.Mutations;
+namespace Planning.Provers.Benchmarks;
 
 /// <summary>The kinds of (usually) semantics-changing mutation <see cref="StatementMutations"/> generates.</summary>
 public enum MutationKind
@@ -45,7 +45,7 @@ public static class StatementMutations
     public static IReadOnlyList<StatementMutation> Generate(FormalStatement statement, int seed)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        Random random = StatementEdits.Random(seed, 3);
+        Random random = SeededRandom.Create(seed, 3);
         List<StatementMutation> mutations = [];
         HashSet<FormalStatement> seen = [statement];
         void Add(StatementMutation? mutation)
@@ -96,14 +96,14 @@ public static class StatementMutations
     /// <summary>The first differing literals of two statements of the same shape.</summary>
     private static IEnumerable<(FormalExpr Before, FormalExpr After)> Pairs(FormalStatement first, FormalStatement second)
     {
-        IEnumerable<FormalExpr> a = StatementEdits.Propositions(first).SelectMany(Evaluation.ExprTree.Descendants);
-        IEnumerable<FormalExpr> b = StatementEdits.Propositions(second).SelectMany(Evaluation.ExprTree.Descendants);
+        IEnumerable<FormalExpr> a = StatementParts.Propositions(first).SelectMany(ExprTree.Descendants);
+        IEnumerable<FormalExpr> b = StatementParts.Propositions(second).SelectMany(ExprTree.Descendants);
         return a.Zip(b).Where(static pair => pair.First is NumeralExpr or ScientificExpr && pair.First != pair.Second).Take(1);
     }
 
     private static StatementMutation? DropHypothesis(FormalStatement statement, Random random)
     {
-        ImmutableArray<FormalHypothesis> hypotheses = StatementEdits.Hypotheses(statement);
+        ImmutableArray<FormalHypothesis> hypotheses = StatementParts.Hypotheses(statement);
         if (hypotheses.IsEmpty)
         {
             return null;
@@ -159,7 +159,7 @@ public static class StatementMutations
     /// <summary>One ℝ variable declared ℕ: the statement printed with the new binder and parsed again, so Lean's elaboration decides the casts.</summary>
     private static StatementMutation? NatForReal(FormalStatement statement, Random random)
     {
-        ImmutableArray<FormalVariable> variables = StatementEdits.Variables(statement);
+        ImmutableArray<FormalVariable> variables = StatementParts.Variables(statement);
         int[] reals = [.. Enumerable.Range(0, variables.Length).Where(i => variables[i].Type.Kind == FormalTypeKind.Real)];
         if (reals.Length == 0)
         {
@@ -182,26 +182,5 @@ public static class StatementMutations
         return parsed.Statement is FormalStatement mutated
             ? new StatementMutation(MutationKind.NatForReal, $"{variables[chosen].Name} : ℕ instead of ℝ", mutated)
             : null;
-    }
-
-    /// <summary>The literal values of a statement (numerals and decimals), for witness search.</summary>
-    internal static IEnumerable<(BigInteger Numerator, BigInteger Denominator)> Literals(FormalStatement statement)
-    {
-        foreach (FormalExpr node in StatementEdits.Propositions(statement).SelectMany(Evaluation.ExprTree.Descendants))
-        {
-            switch (node)
-            {
-                case NumeralExpr numeral:
-                    yield return (numeral.Value, BigInteger.One);
-                    break;
-                case ScientificExpr scientific when Math.Abs(scientific.Exponent) <= 12:
-                    yield return scientific.Exponent >= 0
-                        ? (scientific.Mantissa * BigInteger.Pow(10, scientific.Exponent), BigInteger.One)
-                        : (scientific.Mantissa, BigInteger.Pow(10, -scientific.Exponent));
-                    break;
-                default:
-                    break;
-            }
-        }
     }
 }

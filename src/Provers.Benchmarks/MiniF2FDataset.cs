@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Planning.Provers.Mutations;
+namespace Planning.Provers.Benchmarks;
 
 /// <summary>One miniF2F problem: its name, split, informal statement and Lean 4 statement.</summary>
 /// <param name="Name">The problem's name, for example <c>mathd_algebra_478</c>.</param>

@@ -1,12 +1,13 @@
 using FsCheck.Xunit;
 
+using Planning.Provers.Benchmarks;
 using Planning.Provers.Equivalence;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
-using Planning.Provers.Mutations;
 using Planning.Provers.Smt;
+using Planning.Provers.Tests.Benchmarks;
 
-namespace Planning.Provers.Tests.Mutations;
+namespace Planning.Provers.Tests.Equivalence;
 
 /// <summary>
 /// Soundness of the equivalence checker against an oracle independent of Z3: whenever it answers

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 
-namespace Planning.Provers.Mutations;
+namespace Planning.Provers.Benchmarks;
 
 /// <summary>
 /// Applies a local edit (a rule that may replace a node) at chosen sites of a statement's hypotheses and conclusion.
@@ -15,7 +15,7 @@ internal static class StatementEdits
     public static int CountSites(FormalStatement statement, Func<FormalExpr, FormalExpr?> rule)
     {
         int count = 0;
-        foreach (FormalExpr proposition in Propositions(statement))
+        foreach (FormalExpr proposition in StatementParts.Propositions(statement))
         {
             count += ExprTree.Descendants(proposition).Count(node => rule(node) is not null);
         }
@@ -38,37 +38,9 @@ internal static class StatementEdits
             return rebuilt;
         }
 
-        ImmutableArray<FormalHypothesis> hypotheses = [.. Hypotheses(statement).Select(hypothesis => hypothesis with { Proposition = Walk(hypothesis.Proposition) })];
+        ImmutableArray<FormalHypothesis> hypotheses = [.. StatementParts.Hypotheses(statement).Select(hypothesis => hypothesis with { Proposition = Walk(hypothesis.Proposition) })];
         FormalExpr conclusion = Walk(statement.Conclusion);
         return statement with { Hypotheses = hypotheses, Conclusion = conclusion };
-    }
-
-    /// <summary>The hypotheses, never default.</summary>
-    public static ImmutableArray<FormalHypothesis> Hypotheses(FormalStatement statement)
-    {
-        return statement.Hypotheses.IsDefault ? [] : statement.Hypotheses;
-    }
-
-    /// <summary>The variables, never default.</summary>
-    public static ImmutableArray<FormalVariable> Variables(FormalStatement statement)
-    {
-        return statement.Variables.IsDefault ? [] : statement.Variables;
-    }
-
-    /// <summary>The hypotheses' propositions followed by the conclusion.</summary>
-    public static IEnumerable<FormalExpr> Propositions(FormalStatement statement)
-    {
-        return Hypotheses(statement).Select(static hypothesis => hypothesis.Proposition).Append(statement.Conclusion);
-    }
-
-    /// <summary>A seeded pseudo-random generator derived from a seed and a salt (deterministic across runs and platforms).</summary>
-    public static Random Random(int seed, int salt)
-    {
-        unchecked
-        {
-            uint mixed = ((uint)seed * 2654435761u) ^ ((uint)salt * 40503u) ^ 0x9E3779B9u;
-            return new Random((int)(mixed & 0x7FFFFFFF));
-        }
     }
 
     /// <summary>Whether a type is a commutative ring where subtraction is exact (ℤ, ℚ, ℝ).</summary>

@@ -1,8 +1,9 @@
+using Planning.Provers.Benchmarks;
+using Planning.Provers.Equivalence;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
-using Planning.Provers.Mutations;
 
-namespace Planning.Provers.Tests.Mutations;
+namespace Planning.Provers.Tests.Benchmarks;
 
 public sealed class StatementMutationsTests
 {

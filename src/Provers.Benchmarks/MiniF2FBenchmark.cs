@@ -5,7 +5,7 @@ using Planning.Provers.Formal;
 using Planning.Provers.Smt;
 using Planning.Provers.Translation;
 
-namespace Planning.Provers.Mutations;
+namespace Planning.Provers.Benchmarks;
 
 /// <summary>Settings of <see cref="MiniF2FBenchmark"/>.</summary>
 public sealed record MiniF2FBenchmarkOptions

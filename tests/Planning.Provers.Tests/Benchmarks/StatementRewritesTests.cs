@@ -2,12 +2,12 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 
+using Planning.Provers.Benchmarks;
 using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
-using Planning.Provers.Mutations;
 using Planning.Provers.Tests.Formal;
 
-namespace Planning.Provers.Tests.Mutations;
+namespace Planning.Provers.Tests.Benchmarks;
 
 public sealed class StatementRewritesTests
 {
