@@ -76,13 +76,9 @@ public sealed class CalibratedCostModelTests
     }
 
     [Fact]
-    public void EmbeddedRows_WhenSharedDataPresent_AreExactlyTheSourceSubset()
+    public void EmbeddedRows_RepositoryData_AreExactlyTheSourceSubset()
     {
-        var path = FindShared(Path.Combine("splitwise", "perf_model.csv"));
-        if (path is null)
-        {
-            return;
-        }
+        var path = RepositoryData.File("splitwise", "perf_model.csv");
 
         var source = File.ReadLines(path).Skip(1).Select(l => l.Split(','))
             .Where(f => f[0] == "llama2-70b" && f[1] == "h100-80gb")
@@ -224,19 +220,5 @@ public sealed class CalibratedCostModelTests
         Assert.Equal(named.DecodeIterationSeconds(7, 9000, 8), custom.DecodeIterationSeconds(7, 9000, 8));
         Assert.Equal(named.PrefillSeconds(700, 90, 4), custom.PrefillSeconds(700, 90, 4));
         Assert.Equal("model", Assert.Throws<PlanningInputException>(() => CalibratedCostModel.Create(new InferenceModelSpec("huge", "x", 126, 16384, 8, 128, 405e9))).Field);
-    }
-
-    private static string? FindShared(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
