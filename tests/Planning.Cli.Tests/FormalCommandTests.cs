@@ -157,6 +157,24 @@ public sealed class FormalCommandTests
     }
 
     [Fact]
+    public void MiniF2F_NoDataOption_ReadsTheEmbeddedCopyOfTheRepositoryFile()
+    {
+        var (code, output, error) = PlanRunner.Run("formal", "minif2f", "--limit", "1", "--format", "json", "--workers", "1");
+        var (fileCode, fromFile, fileError) = PlanRunner.Run(
+            "formal", "minif2f", "--data", PlanRunner.RepositoryData("minif2f", "minif2f.jsonl"), "--limit", "1", "--format", "json", "--workers", "1");
+
+        Assert.True(code == 0, error);
+        Assert.True(fileCode == 0, fileError);
+        using var embedded = JsonDocument.Parse(output);
+        using var file = JsonDocument.Parse(fromFile);
+        Assert.Equal(488, embedded.RootElement.GetProperty("total").GetInt32());
+        foreach (var field in new[] { "total", "parsed", "translated", "families", "unsupported" })
+        {
+            Assert.Equal(file.RootElement.GetProperty(field).GetRawText(), embedded.RootElement.GetProperty(field).GetRawText());
+        }
+    }
+
+    [Fact]
     public void MiniF2F_MissingDataFile_ExitsTwoNamingTheOption()
     {
         var (code, output, error) = PlanRunner.Run("formal", "minif2f", "--data", "/nonexistent/minif2f.jsonl");

@@ -11,6 +11,15 @@ internal static class PlanRunner
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>The copy of the repository's <c>data/FOLDER/FILE</c> next to the test binaries (see the project file).</summary>
+    public static string RepositoryData(string folder, string file)
+    {
+        var path = System.IO.Path.Combine(AppContext.BaseDirectory, "data", folder, file);
+        return System.IO.File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} is missing: the test project copies data/{folder}/{file} there when it builds.", path);
+    }
+
     /// <summary>A temporary directory removed on dispose.</summary>
     public sealed class TempDir : IDisposable
     {

@@ -93,26 +93,15 @@ public sealed class RolloutGenerateCommandTests
     }
 
     [Fact]
-    public void Generate_AzureFromSharedData_WhenPresent()
+    public void Generate_AzureWithoutData_DrawsFromTheEmbeddedCopyOfTheRepositoryTrace()
     {
-        var found = false;
-        for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
-        {
-            found |= File.Exists(Path.Combine(d.FullName, "shared", "data", "azure-llm-2023", "AzureLLMInferenceTrace_conv.csv"));
-        }
-
         var (code, output, error) = Run("--azure", "conv", "--prompts", "2", "--samples", "16");
+        var (fileCode, fromFile, fileError) = Run("--azure", "conv", "--azure-data", PlanRunner.RepositoryData("azure-llm-2023", "AzureLLMInferenceTrace_conv.csv"), "--prompts", "2", "--samples", "16");
 
-        if (found)
-        {
-            Assert.True(code == 0, error);
-            Assert.Equal(32, RolloutTraceJson.Parse(output).Count);
-        }
-        else
-        {
-            Assert.Equal(2, code);
-            Assert.Contains("--azure-data", error, StringComparison.Ordinal);
-        }
+        Assert.True(code == 0, error);
+        Assert.True(fileCode == 0, fileError);
+        Assert.Equal(32, RolloutTraceJson.Parse(output).Count);
+        Assert.Equal(fromFile, output);
     }
 
     [Theory]

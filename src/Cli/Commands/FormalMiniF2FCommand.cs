@@ -11,11 +11,9 @@ namespace Planning.Cli.Commands;
 /// </summary>
 internal static class FormalMiniF2FCommand
 {
-    private const string DataFile = "shared/data/minif2f/minif2f.jsonl";
-
     public static Command Create(ConsoleIo io)
     {
-        var data = new Option<string?>("--data") { Description = $"The miniF2F JSON Lines file (default: {DataFile} in this directory or a parent)" };
+        var data = new Option<string?>("--data") { Description = "The miniF2F JSON Lines file (default: the 488 statements of data/minif2f/minif2f.jsonl, embedded in the tool)" };
         var limit = new Option<int?>("--limit") { Description = "Run the mutation benchmark on the first N translated statements only (default: all)" };
         var timeLimit = CommonOptions.TimeLimit(2);
         var seed = CommonOptions.Seed();
@@ -28,9 +26,8 @@ internal static class FormalMiniF2FCommand
         };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(data) ?? SharedData.Find(DataFile)
-                ?? throw new PlanningInputException("--data", $"no {DataFile} found in {Environment.CurrentDirectory} or its parents; pass --data");
-            if (!File.Exists(path))
+            string? path = parse.GetValue(data);
+            if (path is not null && !File.Exists(path))
             {
                 throw new PlanningInputException("--data", $"file not found: {path}");
             }
@@ -38,7 +35,7 @@ internal static class FormalMiniF2FCommand
             IReadOnlyList<MiniF2FEntry> entries;
             try
             {
-                entries = MiniF2FDataset.Read(path);
+                entries = path is null ? MiniF2FDataset.Parse(EmbeddedData.ReadLines(EmbeddedData.MiniF2F)) : MiniF2FDataset.Read(path);
             }
             catch (FormatException ex)
             {

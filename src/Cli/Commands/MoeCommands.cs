@@ -23,7 +23,7 @@ internal static class MoeCommands
 
     private static Command Balance(ConsoleIo io)
     {
-        var input = new Option<string>("--input") { Description = "The case (CASE.json, see DESIGN.md)", Required = true };
+        var input = new Option<string>("--input") { Description = "The case (CASE.json, see docs/contracts.md)", Required = true };
         var policy = new Option<string>("--policy") { Description = "none | eplb | exact | ultraep | ultraep-exact", DefaultValueFactory = _ => "eplb" };
         var previous = new Option<string?>("--previous") { Description = "UltraEP: the previous microbatch's plan (this command's JSON output); replicas already in place are preferred" };
         var expertBytes = new Option<long>("--expert-bytes") { Description = "UltraEP: bytes of one expert's weights, to report the bytes an incremental plan moves (default 0)", DefaultValueFactory = _ => 0 };

@@ -5,13 +5,11 @@ using Planning.Rollout;
 namespace Planning.Cli.Commands;
 
 /// <summary>
-/// <c>plan rollout generate</c>: writes a synthetic agentic-RL rollout trace (DESIGN.md's TRACE.jsonl) of a named
-/// family, optionally with prompt and per-turn output lengths drawn from the Azure LLM inference traces.
+/// <c>plan rollout generate</c>: writes a synthetic agentic-RL rollout trace (TRACE.jsonl, see docs/contracts.md) of a
+/// named family, optionally with prompt and per-turn output lengths drawn from the Azure LLM inference traces.
 /// </summary>
 internal static class RolloutGenerateCommand
 {
-    private const string AzureDirectory = "shared/data/azure-llm-2023";
-
     public static Command Create(ConsoleIo io)
     {
         var defaults = new RolloutTraceGeneratorOptions();
@@ -24,7 +22,7 @@ internal static class RolloutGenerateCommand
         var samples = new Option<int>("--samples") { Description = "Samples per prompt, the GRPO group size (default 16)", DefaultValueFactory = _ => defaults.SamplesPerPrompt };
         var seed = CommonOptions.Seed();
         var azure = new Option<string?>("--azure") { Description = "Draw prompt and per-turn output lengths from an Azure LLM inference trace: conv | code (default: the family's log-normal lengths)" };
-        var azureData = new Option<string?>("--azure-data") { Description = $"The Azure trace CSV, or the directory holding AzureLLMInferenceTrace_{{conv,code}}.csv (default: {AzureDirectory} in this directory or a parent)" };
+        var azureData = new Option<string?>("--azure-data") { Description = "The Azure trace CSV, or the directory holding AzureLLMInferenceTrace_{conv,code}.csv (default: data/azure-llm-2023's files, embedded in the tool)" };
         var output = new Option<string?>("--out", "-o") { Description = "Write the trace to this file (default: stdout)" };
         var command = new Command("generate", "Write a rollout trace (JSON Lines, one trajectory a line): GRPO groups of long-tailed multi-turn trajectories with tool calls")
         {
@@ -56,7 +54,7 @@ internal static class RolloutGenerateCommand
                     "code" => AzureTraceKind.Code,
                     _ => throw new PlanningInputException("--azure", $"must be conv or code, got \"{kindName}\""),
                 };
-                var builder = AzureTraceBuilder.Load(AzureFile(parse.GetValue(azureData), kind));
+                var builder = LoadAzure(parse.GetValue(azureData), kind);
                 trace = builder.Build(options);
                 source = $"{RolloutTraceFamilies.Name(chosen)} with Azure {kindName} lengths ({builder.Source})";
             }
@@ -94,21 +92,23 @@ internal static class RolloutGenerateCommand
     private static int AtLeastOne(string option, int value) =>
         value >= 1 ? value : throw new PlanningInputException(option, string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {value}"));
 
-    private static string AzureFile(string? given, AzureTraceKind kind)
+    /// <summary>The Azure trace of a kind: from the file or directory the user named, else the tool's embedded copy.</summary>
+    private static AzureTraceBuilder LoadAzure(string? given, AzureTraceKind kind)
     {
         var file = AzureTraceBuilder.FileName(kind);
-        if (given is not null)
+        if (given is null)
         {
-            if (Directory.Exists(given))
-            {
-                var inside = Path.Combine(given, file);
-                return File.Exists(inside) ? inside : throw new PlanningInputException("--azure-data", $"no {file} in {given}");
-            }
-
-            return File.Exists(given) ? given : throw new PlanningInputException("--azure-data", $"file not found: {given}");
+            using var embedded = EmbeddedData.Open(file);
+            return AzureTraceBuilder.Read(embedded, file);
         }
 
-        return SharedData.Find(Path.Combine(AzureDirectory, file)) ?? throw new PlanningInputException("--azure-data", $"no {AzureDirectory}/{file} found in {Environment.CurrentDirectory} or its parents; pass --azure-data");
+        if (Directory.Exists(given))
+        {
+            var inside = Path.Combine(given, file);
+            return File.Exists(inside) ? AzureTraceBuilder.Load(inside) : throw new PlanningInputException("--azure-data", $"no {file} in {given}");
+        }
+
+        return File.Exists(given) ? AzureTraceBuilder.Load(given) : throw new PlanningInputException("--azure-data", $"file not found: {given}");
     }
 
     private static string Summary(RolloutTrace trace, string source, string path)

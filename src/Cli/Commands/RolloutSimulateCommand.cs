@@ -18,7 +18,7 @@ internal static class RolloutSimulateCommand
 {
     public static Command Create(ConsoleIo io)
     {
-        var trace = new Option<string?>("--trace") { Description = "The trace (TRACE.jsonl, see DESIGN.md); or generate one with --family" };
+        var trace = new Option<string?>("--trace") { Description = "The trace (TRACE.jsonl, see docs/contracts.md); or generate one with --family" };
         var family = new Option<string?>("--family") { Description = $"Generate the trace from a family: {string.Join(" | ", RolloutTraceFamilies.Names)}" };
         var prompts = new Option<int>("--prompts") { Description = "Generated trace: prompts (default 64)", DefaultValueFactory = _ => 64 };
         var samples = new Option<int>("--samples") { Description = "Generated trace: samples per prompt, the GRPO group (default 16)", DefaultValueFactory = _ => 16 };

@@ -2,30 +2,19 @@ using System.Text.Json;
 
 namespace Planning.Provers.Tests.Lean;
 
-/// <summary>The miniF2F statements in the shared data folder, a sibling of the repository root.</summary>
+/// <summary>
+/// The miniF2F statements of the repository's <c>data/minif2f/minif2f.jsonl</c>, which the test project copies next to
+/// its binaries (see the project file), so the tests read nothing outside the repository.
+/// </summary>
 internal static class MiniF2FData
 {
-    private const string RelativePath = "shared/data/minif2f/minif2f.jsonl";
-
-    /// <summary>
-    /// Finds <c>shared/data/minif2f/minif2f.jsonl</c> by walking up from the test binaries, looking in each
-    /// directory and its parent (the repository is <c>/work/main</c>, the data <c>/work/shared</c>).
-    /// </summary>
+    /// <summary>The copy of <c>data/minif2f/minif2f.jsonl</c> next to the test binaries.</summary>
     public static string FindFile()
     {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            foreach (string candidate in new[] { Path.Combine(directory.FullName, RelativePath), Path.Combine(directory.FullName, "..", RelativePath) })
-            {
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        throw new FileNotFoundException(
-            $"{RelativePath} was not found in any directory above {AppContext.BaseDirectory} or beside one of them.");
+        string path = Path.Combine(AppContext.BaseDirectory, "data", "minif2f", "minif2f.jsonl");
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} is missing: the test project copies data/minif2f/minif2f.jsonl there when it builds.", path);
     }
 
     /// <summary>Reads every statement: its <c>name</c> and its <c>formal_statement</c>.</summary>

@@ -7,7 +7,7 @@ namespace Planning.Tests.Moe;
 
 public sealed class EplbTests
 {
-    // DeepSeek EPLB README example (../shared/data/SOURCES.md): 2 layers, 12 experts, 16 replicas, 4 groups, 2 nodes, 8 GPUs.
+    // DeepSeek EPLB README example (github.com/deepseek-ai/EPLB, README.md): 2 layers, 12 experts, 16 replicas, 4 groups, 2 nodes, 8 GPUs.
     private static readonly long[][] Weight =
     [
         [90, 132, 40, 61, 104, 165, 39, 4, 73, 56, 183, 86],

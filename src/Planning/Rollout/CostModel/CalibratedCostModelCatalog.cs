@@ -10,7 +10,7 @@ internal static class CalibratedCostModelCatalog
 {
     private const string ResourcePrefix = "Planning.Rollout.Data.";
 
-    private static readonly Lazy<(ServingEngineSettings Engine, ImmutableArray<InferenceModelSpec> Models, string CalibrationModel, string CalibrationHardware, string CalibrationData)> Defaults =
+    private static readonly Lazy<(ServingEngineSettings Engine, ImmutableArray<InferenceModelSpec> Models, string CalibrationModel, string CalibrationHardware, CalibrationRows CalibrationData)> Defaults =
         new(LoadDefaults);
 
     /// <summary>The GPU the calibration rows were measured on, with the engine's policy: the embedded hardware of that name.</summary>
@@ -19,7 +19,8 @@ internal static class CalibratedCostModelCatalog
     private static readonly Lazy<CostModelCalibration> Fitted = new(() =>
     {
         var model = Model(CalibrationModelName) ?? throw new InvalidOperationException($"the calibration model {CalibrationModelName} is not in inference-models.json");
-        return CalibratedCostModelFit.Fit(model, Hardware, ReadMeasurements(Defaults.Value.CalibrationData), $"splitwise-sim perf_model.csv (llama2-70b, h100-80gb), embedded as {Defaults.Value.CalibrationData}");
+        var data = Defaults.Value.CalibrationData;
+        return CalibratedCostModelFit.Fit(model, Hardware, ReadMeasurements(data), $"splitwise-sim perf_model.csv ({data.Model}, {data.Hardware}), embedded as {data.File}");
     });
 
     public static ServingEngineSettings Engine => Defaults.Value.Engine;
@@ -43,7 +44,7 @@ internal static class CalibratedCostModelCatalog
         typeof(CalibratedCostModelCatalog).Assembly.GetManifestResourceStream(ResourcePrefix + name)
         ?? throw new InvalidOperationException($"embedded resource {ResourcePrefix}{name} is missing");
 
-    private static (ServingEngineSettings, ImmutableArray<InferenceModelSpec>, string, string, string) LoadDefaults()
+    private static (ServingEngineSettings, ImmutableArray<InferenceModelSpec>, string, string, CalibrationRows) LoadDefaults()
     {
         using var stream = Open("inference-models.json");
         using var document = JsonDocument.Parse(stream);
@@ -66,12 +67,20 @@ internal static class CalibratedCostModelCatalog
             m.GetProperty("headDim").GetInt32(),
             m.GetProperty("parameters").GetDouble())).ToImmutableArray();
         var calibration = root.GetProperty("calibration");
-        return (engine, models, calibration.GetProperty("model").GetString()!, calibration.GetProperty("hardware").GetString()!, calibration.GetProperty("data").GetString()!);
+        var rows = new CalibrationRows(
+            calibration.GetProperty("data").GetString()!,
+            calibration.GetProperty("dataModel").GetString()!,
+            calibration.GetProperty("dataHardware").GetString()!);
+        return (engine, models, calibration.GetProperty("model").GetString()!, calibration.GetProperty("hardware").GetString()!, rows);
     }
 
-    private static List<CalibratedCostModelMeasurement> ReadMeasurements(string name)
+    /// <summary>
+    /// Reads the measured rows of one model on one hardware from the embedded CSV (splitwise-sim's whole
+    /// perf_model.csv, which also holds other models and GPUs), in file order.
+    /// </summary>
+    private static List<CalibratedCostModelMeasurement> ReadMeasurements(CalibrationRows data)
     {
-        using var reader = new StreamReader(Open(name));
+        using var reader = new StreamReader(Open(data.File));
         var rows = new List<CalibratedCostModelMeasurement>();
         string[]? header = null;
         while (reader.ReadLine() is { } line)
@@ -89,6 +98,11 @@ internal static class CalibratedCostModelCatalog
             }
 
             string Field(string column) => fields[Array.IndexOf(header, column)];
+            if (Field("model") != data.Model || Field("hardware") != data.Hardware)
+            {
+                continue;
+            }
+
             rows.Add(new CalibratedCostModelMeasurement(
                 int.Parse(Field("tensor_parallel"), CultureInfo.InvariantCulture),
                 int.Parse(Field("prompt_size"), CultureInfo.InvariantCulture),
@@ -101,3 +115,9 @@ internal static class CalibratedCostModelCatalog
         return rows;
     }
 }
+
+/// <summary>Which embedded CSV the calibration reads, and which of its rows: those of one model on one hardware.</summary>
+/// <param name="File">The embedded file's name under <c>Planning.Rollout.Data.</c>.</param>
+/// <param name="Model">The CSV's <c>model</c> column value to keep.</param>
+/// <param name="Hardware">The CSV's <c>hardware</c> column value to keep.</param>
+internal sealed record CalibrationRows(string File, string Model, string Hardware);

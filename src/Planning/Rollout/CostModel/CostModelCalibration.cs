@@ -31,12 +31,13 @@ public sealed record CostModelCalibrationRow(
 }
 
 /// <summary>
-/// The fit of <see cref="CalibratedCostModel"/>'s roofline to measured Llama-2-70B rows on H100-80GB (splitwise-sim's
-/// perf_model.csv, embedded as <c>Rollout/CostModel/Data/splitwise-llama2-70b-h100.csv</c>): the fitted constants, every row
-/// with its prediction, and the error. Least squares on relative error (each row weighted by 1 / measured), solved
-/// with MathNet.Numerics QR under non-negativity; the decode fit scans the compute-to-bandwidth efficiency ratio on a
-/// 1% grid (for a fixed ratio the model is linear), the prefill fit alternates between assigning each row to the
-/// floor or the rising branch of its max() and solving each branch (segmented regression). Deterministic.
+/// The fit of <see cref="CalibratedCostModel"/>'s roofline to measured Llama-2-70B rows on H100-80GB (the rows of
+/// <c>llama2-70b</c> on <c>h100-80gb</c> in splitwise-sim's perf_model.csv, embedded from the repository's
+/// <c>data/splitwise/perf_model.csv</c>): the fitted constants, every row with its prediction, and the error. Least
+/// squares on relative error (each row weighted by 1 / measured), solved with MathNet.Numerics QR under
+/// non-negativity; the decode fit scans the compute-to-bandwidth efficiency ratio on a 1% grid (for a fixed ratio the
+/// model is linear), the prefill fit alternates between assigning each row to the floor or the rising branch of its
+/// max() and solving each branch (segmented regression). Deterministic.
 /// </summary>
 public sealed class CostModelCalibration
 {

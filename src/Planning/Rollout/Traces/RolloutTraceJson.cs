@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Planning.Rollout;
 
 /// <summary>
-/// Reads and writes DESIGN.md's rollout trace, <c>TRACE.jsonl</c>: one trajectory a line,
+/// Reads and writes the rollout trace of docs/contracts.md, <c>TRACE.jsonl</c>: one trajectory a line,
 /// <c>{ "id": "t1", "group": "g1", "promptTokens": 7570, "outputTokens": [399,65,57], "observationTokens": [23,942], "toolSeconds": [0.8,1.2] }</c>.
 /// Errors name the field as <c>trace[L].field</c>, where L is the 0-based index of the line in the file (blank lines,
 /// which are skipped, still count), so <c>trace[3].outputTokens[2]</c> is the third turn of the fourth line.

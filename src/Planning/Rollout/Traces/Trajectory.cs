@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Planning.Rollout;
 
 /// <summary>
-/// One agentic-RL trajectory of a rollout trace (DESIGN.md's <c>TRACE.jsonl</c> line): a prompt, then turns that each
+/// One agentic-RL trajectory of a rollout trace (a <c>TRACE.jsonl</c> line, docs/contracts.md): a prompt, then turns that each
 /// generate <see cref="OutputTokens"/>[i]; between turn i and turn i + 1 a tool runs <see cref="ToolSeconds"/>[i] off the
 /// GPU and appends <see cref="ObservationTokens"/>[i] to the context. Immutable; validated on construction.
 /// </summary>

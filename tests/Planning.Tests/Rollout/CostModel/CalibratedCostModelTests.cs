@@ -77,13 +77,9 @@ public sealed class CalibratedCostModelTests
     }
 
     [Fact]
-    public void EmbeddedRows_WhenSharedDataPresent_AreExactlyTheSourceSubset()
+    public void EmbeddedRows_RepositoryData_AreExactlyTheSourceSubset()
     {
-        var path = FindShared(Path.Combine("splitwise", "perf_model.csv"));
-        if (path is null)
-        {
-            return;
-        }
+        var path = RepositoryData.File("splitwise", "perf_model.csv");
 
         var source = File.ReadLines(path).Skip(1).Select(l => l.Split(','))
             .Where(f => f[0] == "llama2-70b" && f[1] == "h100-80gb")
@@ -272,19 +268,5 @@ public sealed class CalibratedCostModelTests
         Assert.Equal([1, 2, 4], CalibratedCostModel.ForModel("8b", InferenceHardware.From(fourGpuNodes)).TensorParallelDegrees);
         Assert.Equal("model", Assert.Throws<PlanningInputException>(
             () => CalibratedCostModel.ForModel("70b", InferenceHardware.From(fourGpuNodes with { Devices = [h100.Devices[0] with { Count = 2 }], DevicesPerDomain = 2 }))).Field);
-    }
-
-    private static string? FindShared(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }

@@ -77,15 +77,9 @@ public sealed class AzureTraceBuilderTests
     }
 
     [Fact]
-    public void Build_SharedAzureConversationData_WhenPresent_HasAzureMarginals()
+    public void Build_RepositoryConversationData_HasAzureMarginals()
     {
-        var path = FindShared(AzureTraceBuilder.FileName(AzureTraceKind.Conversation));
-        if (path is null)
-        {
-            return;
-        }
-
-        var builder = AzureTraceBuilder.Load(path);
+        var builder = AzureTraceBuilder.Load(RepositoryData.File("azure-llm-2023", AzureTraceBuilder.FileName(AzureTraceKind.Conversation)));
         var trace = builder.Build(RolloutTraceGeneratorOptions.ForFamily(RolloutTraceFamily.LongTail));
         var turns = trace.Trajectories.SelectMany(t => t.OutputTokens).Order().ToArray();
 
@@ -93,19 +87,5 @@ public sealed class AzureTraceBuilderTests
         Assert.Equal(19_366, builder.GeneratedTokens.Length);
         Assert.InRange(turns[turns.Length / 2], 60, 300);
         Assert.True(turns[^1] <= 1000);
-    }
-
-    private static string? FindShared(string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "azure-llm-2023", file);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
