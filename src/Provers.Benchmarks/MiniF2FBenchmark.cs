@@ -8,7 +8,7 @@ using Planning.Provers.Translation;
 namespace Planning.Provers.Benchmarks;
 
 /// <summary>Settings of <see cref="MiniF2FBenchmark"/>.</summary>
-public sealed record MiniF2FBenchmarkOptions
+internal sealed record MiniF2FBenchmarkOptions
 {
     /// <summary>The defaults: 2 s per check, all statements, seed 0, one worker, 1500 witness assignments.</summary>
     public static MiniF2FBenchmarkOptions Default { get; } = new();
@@ -39,7 +39,7 @@ public sealed record MiniF2FBenchmarkOptions
 /// mutation also searched for a witness (<see cref="WitnessSearch"/>) so that an <c>equivalent</c> verdict on a
 /// semantics-changing mutation is caught. The library never prints; progress goes to an optional callback.
 /// </summary>
-public sealed class MiniF2FBenchmark
+internal sealed class MiniF2FBenchmark
 {
     private readonly Func<ISmtBackend> _backendFactory;
 

@@ -7,14 +7,14 @@ namespace Planning.Provers.Benchmarks;
 /// <param name="Split">The split, <c>valid</c> or <c>test</c>.</param>
 /// <param name="InformalPrefix">The informal statement (a Lean doc comment), empty when absent.</param>
 /// <param name="FormalStatement">The Lean 4 theorem statement.</param>
-public sealed record MiniF2FEntry(string Name, string Split, string InformalPrefix, string FormalStatement)
+internal sealed record MiniF2FEntry(string Name, string Split, string InformalPrefix, string FormalStatement)
 {
     /// <summary>The problem family (see <see cref="MiniF2FDataset.FamilyOf"/>).</summary>
     public string Family => MiniF2FDataset.FamilyOf(Name);
 }
 
 /// <summary>Reads the miniF2F JSON Lines file (fields <c>name</c>, <c>split</c>, <c>informal_prefix</c>, <c>formal_statement</c>).</summary>
-public static class MiniF2FDataset
+internal static class MiniF2FDataset
 {
     /// <summary>Reads every entry of a JSON Lines file; blank lines are skipped.</summary>
     /// <param name="path">The file.</param>

@@ -12,7 +12,7 @@ namespace Planning.Provers.Benchmarks;
 /// <param name="Families">Per problem family: entries, parsed, translated; by family name.</param>
 /// <param name="Timings">Durations of all equivalence checks made.</param>
 /// <param name="Mutations">The rewrite and mutation benchmark over the translated statements.</param>
-public sealed record MiniF2FReport(
+internal sealed record MiniF2FReport(
     int Total, int Parsed, int Translated, ImmutableArray<ConstructCount> Unsupported, ImmutableArray<FamilyRow> Families,
     CheckTimings Timings, MutationBenchmarkResult Mutations)
 {
@@ -26,21 +26,21 @@ public sealed record MiniF2FReport(
 /// <summary>How many statements a construct kept from being parsed or translated.</summary>
 /// <param name="Construct">The construct, as the parser or translator names it (<c>parse: Finset.filter</c>, <c>translate: ℂ</c>, <c>syntax</c>).</param>
 /// <param name="Count">How many statements.</param>
-public sealed record ConstructCount(string Construct, int Count);
+internal sealed record ConstructCount(string Construct, int Count);
 
 /// <summary>Parse and translation counts of one problem family.</summary>
 /// <param name="Family">The family (<see cref="MiniF2FDataset.FamilyOf"/>).</param>
 /// <param name="Total">Entries of the family.</param>
 /// <param name="Parsed">How many parsed.</param>
 /// <param name="Translated">How many translated.</param>
-public sealed record FamilyRow(string Family, int Total, int Parsed, int Translated);
+internal sealed record FamilyRow(string Family, int Total, int Parsed, int Translated);
 
 /// <summary>Durations of equivalence checks, in milliseconds.</summary>
 /// <param name="Count">How many checks.</param>
 /// <param name="MedianMs">The median.</param>
 /// <param name="P90Ms">The 90th percentile.</param>
 /// <param name="MaxMs">The longest.</param>
-public sealed record CheckTimings(int Count, double MedianMs, double P90Ms, double MaxMs)
+internal sealed record CheckTimings(int Count, double MedianMs, double P90Ms, double MaxMs)
 {
     /// <summary>Summarises durations (all zero when there are none).</summary>
     /// <param name="durations">The durations.</param>
@@ -68,7 +68,7 @@ public sealed record CheckTimings(int Count, double MedianMs, double P90Ms, doub
 /// <param name="Rewrites">Per rewrite kind.</param>
 /// <param name="Mutations">Per mutation kind.</param>
 /// <param name="Details">Per statement, in input order.</param>
-public sealed record MutationBenchmarkResult(
+internal sealed record MutationBenchmarkResult(
     int Statements, int SelfProven, int WithThreeRewritesProven, ImmutableArray<RewriteKindRow> Rewrites, ImmutableArray<MutationKindRow> Mutations,
     ImmutableArray<StatementBenchmark> Details)
 {
@@ -96,7 +96,7 @@ public sealed record MutationBenchmarkResult(
 /// <param name="Unknown">How many were left undecided.</param>
 /// <param name="Refuted">How many were answered not equivalent (each a checker error: rewrites preserve meaning).</param>
 /// <param name="Witnessed">How many an exact witness shows to change meaning (each a rewrite bug; expected 0).</param>
-public sealed record RewriteKindRow(RewriteKind Kind, int Total, int Proven, int Unknown, int Refuted, int Witnessed);
+internal sealed record RewriteKindRow(RewriteKind Kind, int Total, int Proven, int Unknown, int Refuted, int Witnessed);
 
 /// <summary>Verdicts on the mutations of one kind.</summary>
 /// <param name="Kind">The mutation kind.</param>
@@ -107,21 +107,21 @@ public sealed record RewriteKindRow(RewriteKind Kind, int Total, int Proven, int
 /// <param name="NotEquivalent">How many were answered not equivalent.</param>
 /// <param name="Unknown">How many were left undecided.</param>
 /// <param name="EquivalentAcrossTypes">How many were answered equivalent with only an outside-the-types witness (<see cref="MutationOutcome.IsEquivalentAcrossTypes"/>).</param>
-public sealed record MutationKindRow(
+internal sealed record MutationKindRow(
     MutationKind Kind, int Total, int Witnessed, int EquivalentVerdicts, int FalseEquivalents, int NotEquivalent, int Unknown, int EquivalentAcrossTypes);
 
 /// <summary>One equivalence check of the benchmark.</summary>
 /// <param name="Verdict">The checker's verdict.</param>
 /// <param name="Reason">The checker's reason.</param>
 /// <param name="Elapsed">How long the check took.</param>
-public sealed record CheckOutcome(EquivalenceVerdict Verdict, string Reason, TimeSpan Elapsed);
+internal sealed record CheckOutcome(EquivalenceVerdict Verdict, string Reason, TimeSpan Elapsed);
 
 /// <summary>A rewrite and its check.</summary>
 /// <param name="Kind">The rewrite kind.</param>
 /// <param name="Description">What was rewritten.</param>
 /// <param name="Check">The equivalence check of the original against the rewrite.</param>
 /// <param name="Witness">A witness that the rewrite changes meaning (a rewrite bug), if the sanity search found one.</param>
-public sealed record RewriteOutcome(RewriteKind Kind, string Description, CheckOutcome Check, Witness? Witness);
+internal sealed record RewriteOutcome(RewriteKind Kind, string Description, CheckOutcome Check, Witness? Witness);
 
 /// <summary>A mutation, its check and its witness.</summary>
 /// <param name="Kind">The mutation kind.</param>
@@ -129,7 +129,7 @@ public sealed record RewriteOutcome(RewriteKind Kind, string Description, CheckO
 /// <param name="MutatedText">The mutated statement as Lean text.</param>
 /// <param name="Check">The equivalence check of the original against the mutation.</param>
 /// <param name="Witness">An assignment on which they differ, when the search found one.</param>
-public sealed record MutationOutcome(MutationKind Kind, string Description, string MutatedText, CheckOutcome Check, Witness? Witness)
+internal sealed record MutationOutcome(MutationKind Kind, string Description, string MutatedText, CheckOutcome Check, Witness? Witness)
 {
     /// <summary>
     /// Whether the checker answered equivalent although a witness shows the meaning changed: an assignment valid in both
@@ -152,7 +152,7 @@ public sealed record MutationOutcome(MutationKind Kind, string Description, stri
 /// <param name="Self">The check against the renamed, reordered statement.</param>
 /// <param name="Rewrites">The rewrites and their checks.</param>
 /// <param name="Mutations">The mutations, their checks and witnesses.</param>
-public sealed record StatementBenchmark(
+internal sealed record StatementBenchmark(
     string Name, string Family, CheckOutcome Self, ImmutableArray<RewriteOutcome> Rewrites, ImmutableArray<MutationOutcome> Mutations)
 {
     /// <summary>How many rewrites were proven equivalent.</summary>

@@ -9,7 +9,7 @@ namespace Planning.Provers.Benchmarks;
 /// rates, unsupported constructs, families, check timings, and the rewrite and mutation benchmark. Fields are only ever
 /// added, never renamed or dropped.
 /// </summary>
-public static class MiniF2FReportJson
+internal static class MiniF2FReportJson
 {
     /// <summary>Writes the report as one JSON object.</summary>
     /// <param name="writer">The JSON writer.</param>

@@ -6,7 +6,7 @@ using Planning.Provers.Formal;
 namespace Planning.Provers.Benchmarks;
 
 /// <summary>The kinds of (usually) semantics-changing mutation <see cref="StatementMutations"/> generates.</summary>
-public enum MutationKind
+internal enum MutationKind
 {
     /// <summary>A numeric literal changed by one (<c>40</c> to <c>41</c> or <c>39</c>; a decimal's last digit).</summary>
     ChangedConstant,
@@ -28,10 +28,10 @@ public enum MutationKind
 /// <param name="Kind">The mutation's kind.</param>
 /// <param name="Description">What was changed, for reports (<c>40 → 41</c>, <c>dropped h₁</c>).</param>
 /// <param name="Statement">The mutated statement.</param>
-public sealed record StatementMutation(MutationKind Kind, string Description, FormalStatement Statement);
+internal sealed record StatementMutation(MutationKind Kind, string Description, FormalStatement Statement);
 
 /// <summary>Generates candidate semantics-changing mutations of a statement, deterministically for a seed.</summary>
-public static class StatementMutations
+internal static class StatementMutations
 {
     /// <summary>
     /// One mutation of every kind that applies, at a seeded site: a changed constant in the conclusion and one in the

@@ -7,7 +7,7 @@ using Planning.Provers.Formal;
 namespace Planning.Provers.Benchmarks;
 
 /// <summary>The kinds of semantics-preserving rewrite <see cref="StatementRewrites"/> generates.</summary>
-public enum RewriteKind
+internal enum RewriteKind
 {
     /// <summary>Variables renamed consistently to fresh names and hypotheses reordered: the statement itself, in disguise.</summary>
     RenameAndReorder,
@@ -44,13 +44,13 @@ public enum RewriteKind
 /// <param name="Kind">The rewrite's kind.</param>
 /// <param name="Description">What was rewritten, for reports (<c>commute 1 of 4 sites</c>).</param>
 /// <param name="Statement">The rewritten statement (same theorem name).</param>
-public sealed record StatementRewrite(RewriteKind Kind, string Description, FormalStatement Statement);
+internal sealed record StatementRewrite(RewriteKind Kind, string Description, FormalStatement Statement);
 
 /// <summary>
 /// Generates semantics-preserving rewrites of a statement, deterministically for a seed: the rewritten statement holds
 /// at exactly the same assignments (hypotheses and conclusion alike) as the original, with Lean's semantics.
 /// </summary>
-public static class StatementRewrites
+internal static class StatementRewrites
 {
     /// <summary>
     /// The "self" variant: every statement variable renamed to a fresh name (bound variables are left alone; shadowing is

@@ -43,7 +43,7 @@ namespace Planning.Execution.Moe;
 /// <para><b>Planner.</b> A planner on the critical path (UltraEP, every layer and microbatch) adds its solve time;
 /// the caller supplies it (<see cref="MoeWorkloadSimulation"/> measures it).</para>
 /// </remarks>
-public sealed class MoeStepSimulator
+internal sealed class MoeStepSimulator
 {
     // The link class of every ordered pair of ranks (source x ranks + target), as an index into _links; -1 where there
     // is none (a rank and itself). Read from the cluster's link edges once: the all-to-all looks a pair up for every

@@ -7,7 +7,7 @@ namespace Planning.Execution.Rollout;
 /// <c>fcfs</c>: equal TP, one global first-come-first-served queue; a turn goes to whichever instance has room first
 /// (no affinity, so a later turn reuses its prefix only when it happens to land where its cache still is).
 /// </summary>
-public sealed class FcfsRolloutPolicy : IRolloutPolicy
+internal sealed class FcfsRolloutPolicy : IRolloutPolicy
 {
     /// <inheritdoc />
     public string Name => "fcfs";
@@ -44,7 +44,7 @@ public sealed class FcfsRolloutPolicy : IRolloutPolicy
 /// with the fewest active (running and queued) requests, ties broken round robin; FIFO per instance. A later turn
 /// reuses its prefix only when the router happens to send it back to the instance holding its cache.
 /// </summary>
-public sealed class SlimeRolloutPolicy : IRolloutPolicy
+internal sealed class SlimeRolloutPolicy : IRolloutPolicy
 {
     private int _next;
 
@@ -104,7 +104,7 @@ public sealed class SlimeRolloutPolicy : IRolloutPolicy
 /// <c>verl</c> (agent loop with sticky, cache-aware routing): equal TP; a trajectory's first request goes to the instance
 /// with the fewest requests assigned so far, and every later turn returns to it (prefix reuse); FIFO per instance.
 /// </summary>
-public sealed class VerlRolloutPolicy : IRolloutPolicy
+internal sealed class VerlRolloutPolicy : IRolloutPolicy
 {
     private readonly StickyRouter _router = new();
 

@@ -20,7 +20,7 @@ public sealed class RolloutSimulationResult
     /// <param name="generatedTokens">Output tokens generated per trajectory.</param>
     /// <param name="migrations">Every KV-cache migration.</param>
     /// <param name="turns">Every turn's record (empty when not recorded).</param>
-    public RolloutSimulationResult(
+    internal RolloutSimulationResult(
         string policy,
         string model,
         int gpus,

@@ -28,6 +28,11 @@ public enum VertexKind
 /// </summary>
 public abstract record Vertex
 {
+    // The vertex kinds are the IR's closed set: only this assembly derives from Vertex.
+    private protected Vertex()
+    {
+    }
+
     /// <summary>What the vertex stands for.</summary>
     public abstract VertexKind Kind { get; }
 

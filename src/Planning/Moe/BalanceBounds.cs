@@ -1,7 +1,7 @@
 namespace Planning.Moe;
 
 /// <summary>Lower bounds on the largest rank load, from which the reported <c>lowerBound</c> imbalance is derived.</summary>
-public static class BalanceBounds
+internal static class BalanceBounds
 {
     /// <summary>
     /// The bound under EPLB's slot rules (any expert on any rank, <c>ranks x slotsPerRank</c> slots, integral

@@ -11,7 +11,7 @@ public readonly record struct SolveTiming(double MedianMicroseconds, double P99M
     /// <summary>Summarises solve times.</summary>
     /// <param name="microseconds">The timed solves, in microseconds.</param>
     /// <returns>Median, p99 and count.</returns>
-    public static SolveTiming From(IReadOnlyCollection<double> microseconds)
+    internal static SolveTiming From(IReadOnlyCollection<double> microseconds)
     {
         ArgumentNullException.ThrowIfNull(microseconds);
         if (microseconds.Count == 0)

@@ -6,7 +6,7 @@ namespace Planning.Moe;
 /// <param name="PhysicalToLogical">For each physical slot (rank-major: slot <c>p</c> is on rank <c>p / slotsPerRank</c>), the logical expert it holds.</param>
 /// <param name="ReplicaIndex">For each physical slot, which replica of its expert it is (0 .. count - 1).</param>
 /// <param name="LogicalCount">For each logical expert, how many replicas it has.</param>
-public sealed record EplbResult(ImmutableArray<int> PhysicalToLogical, ImmutableArray<int> ReplicaIndex, ImmutableArray<int> LogicalCount);
+internal sealed record EplbResult(ImmutableArray<int> PhysicalToLogical, ImmutableArray<int> ReplicaIndex, ImmutableArray<int> LogicalCount);
 
 /// <summary>
 /// A faithful C# port of DeepSeek's Expert-Parallel Load Balancer (EPLB, <c>eplb.py</c>) for one layer:
@@ -26,7 +26,7 @@ public sealed record EplbResult(ImmutableArray<int> PhysicalToLogical, Immutable
 /// PyTorch uses float32.</item>
 /// </list>
 /// </remarks>
-public static class Eplb
+internal static class Eplb
 {
     /// <summary>Runs EPLB for one layer.</summary>
     /// <param name="weight">Each logical expert's load.</param>

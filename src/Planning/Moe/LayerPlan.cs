@@ -88,17 +88,17 @@ public sealed class LayerPlan
     /// <summary>This plan with a reroute table.</summary>
     /// <param name="routes">The routes; their tokens must add up per source rank and expert and per instance.</param>
     /// <returns>A new plan.</returns>
-    public LayerPlan WithRoutes(ImmutableArray<TokenRoute> routes) => Copy(routes, Reuse, Check);
+    internal LayerPlan WithRoutes(ImmutableArray<TokenRoute> routes) => Copy(routes, Reuse, Check);
 
     /// <summary>This plan with what it reuses from the previous placement.</summary>
     /// <param name="reuse">Reused and new replicas, bytes to move.</param>
     /// <returns>A new plan.</returns>
-    public LayerPlan WithReuse(ReplicaReuse reuse) => Copy(Routes, reuse, Check);
+    internal LayerPlan WithReuse(ReplicaReuse reuse) => Copy(Routes, reuse, Check);
 
     /// <summary>This plan with a comparison against the exact optimum.</summary>
     /// <param name="check">The comparison.</param>
     /// <returns>A new plan.</returns>
-    public LayerPlan WithCheck(OptimalityCheck check) => Copy(Routes, Reuse, check);
+    internal LayerPlan WithCheck(OptimalityCheck check) => Copy(Routes, Reuse, check);
 
     private LayerPlan Copy(ImmutableArray<TokenRoute> routes, ReplicaReuse? reuse, OptimalityCheck? check) =>
         new(Instances, RankLoads, Instances.Length - Replicas, LowerBound, Solve) { Routes = routes, Reuse = reuse, Check = check };

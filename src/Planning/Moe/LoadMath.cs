@@ -1,7 +1,7 @@
 namespace Planning.Moe;
 
 /// <summary>Load arithmetic shared by every policy: imbalance and the even, largest-remainder split of a load.</summary>
-public static class LoadMath
+internal static class LoadMath
 {
     /// <summary>Max / mean of the loads; 1 when every load is zero.</summary>
     /// <param name="loads">Per-rank loads.</param>

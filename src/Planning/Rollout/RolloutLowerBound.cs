@@ -64,16 +64,16 @@ public sealed record RolloutLowerBound(
     double PrefillGpuSeconds)
 {
     /// <summary>The geometric step of term (c)'s grid of total contexts.</summary>
-    public const double ContextGridRatio = 1.02;
+    internal const double ContextGridRatio = 1.02;
 
     /// <summary>The geometric step of term (c)'s grid of batch sizes past 16 (every size up to 16).</summary>
-    public const double BatchGridRatio = 1.0625;
+    internal const double BatchGridRatio = 1.0625;
 
     /// <summary>Decode tokens per chunk in term (a), each evaluated at the chunk's starting context.</summary>
-    public const int ChunkTokens = 16;
+    internal const int ChunkTokens = 16;
 
     /// <summary>The largest batch term (b) scans; beyond it the KV capacity of any real instance is exhausted.</summary>
-    public const int MaxScannedBatch = 1 << 16;
+    internal const int MaxScannedBatch = 1 << 16;
 
     /// <summary>Computes the bound.</summary>
     /// <param name="trace">The trajectories; at least one.</param>
@@ -163,7 +163,7 @@ public sealed record RolloutLowerBound(
     /// <param name="cost">The cost model.</param>
     /// <param name="degrees">The degrees it may run at.</param>
     /// <returns>Seconds.</returns>
-    public static double CriticalPath(Trajectory trajectory, IInferenceCostModel cost, IReadOnlyList<int> degrees)
+    internal static double CriticalPath(Trajectory trajectory, IInferenceCostModel cost, IReadOnlyList<int> degrees)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
         ArgumentNullException.ThrowIfNull(cost);

@@ -22,7 +22,7 @@ namespace Planning.Provers.Equivalence;
 /// Any alignment is a sound basis for an equivalence proof (the variables of a theorem are universally bound, so
 /// renaming them changes nothing); a poor one can only make equivalent statements look different.
 /// </summary>
-public static class VariableAligner
+internal static class VariableAligner
 {
     /// <summary>Weight of a usage-signature difference against a difference of one in the occurrence rank.</summary>
     private const long FeatureWeight = 16;

@@ -16,7 +16,7 @@ public sealed class VariableAlignment
     /// <param name="unalignedFirst">The first statement's variables in no pair, in declaration order.</param>
     /// <param name="unalignedSecond">The second statement's variables in no pair, in declaration order.</param>
     /// <exception cref="ArgumentException">A name appears in two pairs.</exception>
-    public VariableAlignment(ImmutableArray<AlignedVariable> pairs, ImmutableArray<string> unalignedFirst, ImmutableArray<string> unalignedSecond)
+    internal VariableAlignment(ImmutableArray<AlignedVariable> pairs, ImmutableArray<string> unalignedFirst, ImmutableArray<string> unalignedSecond)
     {
         Pairs = pairs.IsDefault ? [] : pairs;
         UnalignedFirst = unalignedFirst.IsDefault ? [] : unalignedFirst;

@@ -17,7 +17,7 @@ namespace Planning.Provers.Equivalence;
 /// Whether the assignment lies outside one statement's variable types (a fraction for a variable one statement declares ℕ
 /// and the other ℝ), so that statement's hypotheses are false for that reason alone.
 /// </param>
-public sealed record Witness(
+internal sealed record Witness(
     ImmutableSortedDictionary<string, Rational> Assignment, bool FirstHypotheses, bool SecondHypotheses, bool? FirstConclusion, bool? SecondConclusion,
     bool OutsideDomain)
 {

@@ -13,7 +13,7 @@ namespace Planning.Provers.Equivalence;
 /// linearised around it (finite differences, exact) and solved by Gaussian elimination, so that linear hypothesis systems
 /// such as <c>x + y = 10, x - y = 2</c> are satisfied exactly. Every verdict is checked by <see cref="LeanEvaluator"/>.
 /// </summary>
-public static class WitnessSearch
+internal static class WitnessSearch
 {
     /// <summary>The largest integer literal whose divisors join the candidate values (trial division up to its square root).</summary>
     private const long MaxFactoredLiteral = 100_000_000;

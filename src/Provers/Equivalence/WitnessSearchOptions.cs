@@ -1,7 +1,7 @@
 namespace Planning.Provers.Equivalence;
 
 /// <summary>Limits of <see cref="WitnessSearch"/>.</summary>
-public sealed record WitnessSearchOptions
+internal sealed record WitnessSearchOptions
 {
     /// <summary>The default options: 1500 assignments, seed 0.</summary>
     public static WitnessSearchOptions Default { get; } = new();

@@ -19,7 +19,7 @@ namespace Planning.Provers.Lean;
 /// first (<c>⁻¹'</c> before <c>⁻¹</c>, <c>∃!</c> before <c>∃</c>).
 /// </para>
 /// </remarks>
-public static class LeanLexer
+internal static class LeanLexer
 {
     /// <summary>
     /// Tokenizes <paramref name="source"/>.

@@ -7,7 +7,7 @@ namespace Planning.Provers.Lean;
 /// </summary>
 /// <param name="position">Where in the source the problem is.</param>
 /// <param name="reason">What is wrong, without the position, for example <c>unexpected character '§' (U+00A7)</c>.</param>
-public sealed class LeanSyntaxException(SourcePosition position, string reason)
+internal sealed class LeanSyntaxException(SourcePosition position, string reason)
     : Exception($"{position}: {reason}")
 {
     /// <summary>Where in the source the problem is.</summary>

@@ -9,4 +9,4 @@ namespace Planning.Provers.Lean;
 /// </param>
 /// <param name="Text">The token exactly as written in the source, for example <c>-&gt;</c> or <c>h₀</c>.</param>
 /// <param name="Position">Where the token's first character is.</param>
-public readonly record struct LeanToken(LeanTokenKind Kind, string Text, SourcePosition Position);
+internal readonly record struct LeanToken(LeanTokenKind Kind, string Text, SourcePosition Position);

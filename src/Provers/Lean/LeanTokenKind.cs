@@ -9,7 +9,7 @@ namespace Planning.Provers.Lean;
 /// than <see cref="Identifier"/>, so that a parser can compare them without knowing the spellings. Only the
 /// bare name counts: <c>Real.sqrt</c> and <c>Nat.gcd</c> are identifiers.
 /// </remarks>
-public enum LeanTokenKind
+internal enum LeanTokenKind
 {
     /// <summary>A name, possibly dotted: <c>x</c>, <c>h₀</c>, <c>x'</c>, <c>σ</c>, <c>Real.sqrt</c>, <c>Finset.Icc</c>, <c>Not</c>.</summary>
     Identifier,

@@ -6,7 +6,7 @@ namespace Planning.Provers.Smt;
 /// bound variables in the order they meet them, so the same statement with its hypotheses in another order numbers
 /// them differently; this comparison sees through that.
 /// </summary>
-public static class AlphaEquivalence
+internal static class AlphaEquivalence
 {
     /// <summary>Whether <paramref name="second"/> is <paramref name="first"/> with its variables renamed.</summary>
     /// <param name="first">The first term.</param>

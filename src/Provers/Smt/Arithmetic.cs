@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>A binary arithmetic operation; both operands have the same numeric sort, which is the result's.</summary>
-public sealed record Arithmetic : Term
+internal sealed record Arithmetic : Term
 {
     /// <summary>Creates <paramref name="left"/> <paramref name="op"/> <paramref name="right"/>.</summary>
     /// <param name="op">The operator.</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The binary operator of an <see cref="Arithmetic"/> term.</summary>
-public enum ArithmeticOperator
+internal enum ArithmeticOperator
 {
     /// <summary><c>+</c> on Int or Real.</summary>
     Add,

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The equivalence <c>p ↔ q</c> of two formulas (SMT-LIB <c>=</c> on Bool).</summary>
-public sealed record Biconditional : Term
+internal sealed record Biconditional : Term
 {
     /// <summary>Creates <paramref name="left"/> ↔ <paramref name="right"/>.</summary>
     /// <param name="left">A formula.</param>

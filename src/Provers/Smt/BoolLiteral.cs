@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The constant <c>true</c> or <c>false</c>.</summary>
-public sealed record BoolLiteral : Term
+internal sealed record BoolLiteral : Term
 {
     /// <summary>The constant <c>true</c>.</summary>
     public static BoolLiteral True { get; } = new(true);

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>A comparison of two terms of the same sort; a formula (Bool).</summary>
-public sealed record Comparison : Term
+internal sealed record Comparison : Term
 {
     /// <summary>Creates <paramref name="left"/> <paramref name="op"/> <paramref name="right"/>.</summary>
     /// <param name="op">The relation; orderings need numeric operands.</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The relation of a <see cref="Comparison"/>.</summary>
-public enum ComparisonOperator
+internal enum ComparisonOperator
 {
     /// <summary><c>=</c>, on any sort (on Bool it is <c>iff</c>).</summary>
     Equal,

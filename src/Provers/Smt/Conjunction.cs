@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The conjunction <c>p ∧ q</c> of two formulas. Chains print as one n-ary SMT-LIB term; <see cref="Terms.All"/> builds one from a list.</summary>
-public sealed record Conjunction : Term
+internal sealed record Conjunction : Term
 {
     /// <summary>Creates <paramref name="left"/> ∧ <paramref name="right"/>.</summary>
     /// <param name="left">A formula.</param>

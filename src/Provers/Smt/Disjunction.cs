@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The disjunction <c>p ∨ q</c> of two formulas. Chains print as one n-ary SMT-LIB term; <see cref="Terms.Any"/> builds one from a list.</summary>
-public sealed record Disjunction : Term
+internal sealed record Disjunction : Term
 {
     /// <summary>Creates <paramref name="left"/> ∨ <paramref name="right"/>.</summary>
     /// <param name="left">A formula.</param>

@@ -4,7 +4,7 @@ namespace Planning.Provers.Smt;
 /// <c>∀ x. body</c>: the body holds for every value of the bound variable. Inside the body the variable's name refers to the bound
 /// variable (shadowing any outer one). <see cref="Terms.ForAll"/> binds several variables; nested ones print as one binder.
 /// </summary>
-public sealed record ForAll : Term
+internal sealed record ForAll : Term
 {
     /// <summary>Creates <c>∀ <paramref name="bound"/>. <paramref name="body"/></c>.</summary>
     /// <param name="bound">The bound variable.</param>

@@ -1,9 +1,16 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>
-/// A satisfiability checker over <see cref="Term"/>s. An instance serves one caller at a time (concurrent calls wait
-/// for each other); use one instance per worker thread for parallel checks.
+/// The SMT solver that <see cref="Equivalence.StatementEquivalence"/> and <see cref="Selection.CandidateSelector"/> run
+/// their queries on: <see cref="Z3InProcessBackend"/> (fast, Z3's own soft limit) or <see cref="Z3ProcessBackend"/> (a
+/// hard wall-clock limit). An instance serves one caller at a time (concurrent calls wait for each other); use one
+/// instance per worker thread for parallel checks. The caller owns it and disposes it.
 /// </summary>
+/// <remarks>
+/// The term language the checks are posed in (<see cref="Term"/> and its records) is the package's own, internal
+/// representation of a translated statement, so the package implements this interface itself and a consumer chooses
+/// one of its backends; that keeps the terms free to change with the translation.
+/// </remarks>
 public interface ISmtBackend : IDisposable
 {
     /// <summary>A short name for reports, for instance <c>z3-inprocess</c>.</summary>
@@ -19,5 +26,5 @@ public interface ISmtBackend : IDisposable
     /// <returns><see cref="Sat"/> with a model, <see cref="Unsat"/>, or <see cref="Unknown"/> with a reason.</returns>
     /// <exception cref="ArgumentException">An assertion is not a formula, or a variable name has two sorts.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
-    SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit);
+    internal SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit);
 }

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary><c>if c then a else b</c>; both branches have the same sort, which is the result's.</summary>
-public sealed record IfThenElse : Term
+internal sealed record IfThenElse : Term
 {
     /// <summary>Creates <c>ite(<paramref name="condition"/>, <paramref name="whenTrue"/>, <paramref name="whenFalse"/>)</c>.</summary>
     /// <param name="condition">A formula.</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The implication <c>p → q</c>.</summary>
-public sealed record Implication : Term
+internal sealed record Implication : Term
 {
     /// <summary>Creates <paramref name="premise"/> → <paramref name="conclusion"/>.</summary>
     /// <param name="premise">A formula.</param>

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Planning.Provers.Smt;
 
 /// <summary>An integer constant (any size).</summary>
-public sealed record IntLiteral : Term
+internal sealed record IntLiteral : Term
 {
     /// <summary>Creates an integer constant.</summary>
     /// <param name="value">The value.</param>

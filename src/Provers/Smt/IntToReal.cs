@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The Int term as a Real (SMT-LIB <c>to_real</c>).</summary>
-public sealed record IntToReal : Term
+internal sealed record IntToReal : Term
 {
     /// <summary>Creates <c>to_real(<paramref name="operand"/>)</c>.</summary>
     /// <param name="operand">An Int term.</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The negation <c>¬p</c> of a formula.</summary>
-public sealed record LogicalNot : Term
+internal sealed record LogicalNot : Term
 {
     /// <summary>Creates <c>¬<paramref name="operand"/></c>.</summary>
     /// <param name="operand">A formula.</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The result of <see cref="SmtBackendExtensions.CheckValid"/> or <see cref="SmtBackendExtensions.CheckEquivalent"/>.</summary>
-public sealed record ProofResult
+internal sealed record ProofResult
 {
     private ProofResult(ProofVerdict verdict, IReadOnlyDictionary<string, string>? counterexample, string? reason)
     {

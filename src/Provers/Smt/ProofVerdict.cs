@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The verdict of a validity or equivalence check.</summary>
-public enum ProofVerdict
+internal enum ProofVerdict
 {
     /// <summary>Valid: the negation is unsatisfiable (for an equivalence: the two formulas agree everywhere).</summary>
     Proven,

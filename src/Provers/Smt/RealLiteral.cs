@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Planning.Provers.Smt;
 
 /// <summary>A rational constant of sort Real, kept in lowest terms with a positive denominator.</summary>
-public sealed record RealLiteral : Term
+internal sealed record RealLiteral : Term
 {
     /// <summary>Creates the real constant <paramref name="value"/>.</summary>
     /// <param name="value">The (integral) value.</param>

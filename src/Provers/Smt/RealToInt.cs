@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The floor of a Real term, as an Int (SMT-LIB <c>to_int</c>).</summary>
-public sealed record RealToInt : Term
+internal sealed record RealToInt : Term
 {
     /// <summary>Creates <c>to_int(<paramref name="operand"/>)</c>.</summary>
     /// <param name="operand">A Real term.</param>

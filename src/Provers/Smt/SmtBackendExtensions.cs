@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>Validity and equivalence on top of <see cref="ISmtBackend.Check"/>: a claim is proven when its negation is unsatisfiable.</summary>
-public static class SmtBackendExtensions
+internal static class SmtBackendExtensions
 {
     /// <summary>Checks whether the formula holds for all values of its free variables (under the assumptions).</summary>
     /// <param name="backend">The backend.</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The result of <see cref="ISmtBackend.Check"/>: <see cref="Sat"/>, <see cref="Unsat"/> or <see cref="Unknown"/>.</summary>
-public abstract record SmtResult
+internal abstract record SmtResult
 {
     private protected SmtResult()
     {
@@ -12,7 +12,7 @@ public abstract record SmtResult
 }
 
 /// <summary>Satisfiable, with a model of the free variables.</summary>
-public sealed record Sat : SmtResult
+internal sealed record Sat : SmtResult
 {
     /// <summary>Creates a satisfiable result.</summary>
     /// <param name="model">Each free variable's name and value (see <see cref="Model"/>).</param>
@@ -38,7 +38,7 @@ public sealed record Sat : SmtResult
 }
 
 /// <summary>Unsatisfiable.</summary>
-public sealed record Unsat : SmtResult
+internal sealed record Unsat : SmtResult
 {
     /// <summary>The unsatisfiable result.</summary>
     public static Unsat Instance { get; } = new();
@@ -55,7 +55,7 @@ public sealed record Unsat : SmtResult
 }
 
 /// <summary>Not decided, with the reason.</summary>
-public sealed record Unknown : SmtResult
+internal sealed record Unknown : SmtResult
 {
     /// <summary>The reason reported when the time limit was reached.</summary>
     public const string TimeoutReason = "timeout";

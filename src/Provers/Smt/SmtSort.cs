@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The sort (type) of a <see cref="Term"/>.</summary>
-public enum SmtSort
+internal enum SmtSort
 {
     /// <summary>Truth values: formulas.</summary>
     BoolSort,

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>The answer of a satisfiability check.</summary>
-public enum SmtStatus
+internal enum SmtStatus
 {
     /// <summary>The assertions have a model.</summary>
     Sat,

@@ -11,7 +11,7 @@ namespace Planning.Provers.Smt;
 /// real division, unspecified for a zero divisor. A translation from another language (Lean) encodes its own rules on
 /// top. <see cref="ToString"/> gives the SMT-LIB 2 text of the term.
 /// </remarks>
-public abstract record Term
+internal abstract record Term
 {
     private protected Term()
     {

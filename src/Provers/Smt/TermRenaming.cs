@@ -5,7 +5,7 @@ namespace Planning.Provers.Smt;
 /// <c>∀ y'. y &lt; y'</c>, never <c>∀ y. y &lt; y</c>. Bound variables shadow the renaming inside their binder, and a
 /// bound variable whose name is the target of a renaming is itself renamed apart (with a <c>'</c> suffix).
 /// </summary>
-public static class TermRenaming
+internal static class TermRenaming
 {
     /// <summary>Renames the free variables of a term; sorts are kept. Returns the term itself when nothing changes.</summary>
     /// <param name="term">The term.</param>

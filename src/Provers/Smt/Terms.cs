@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>Builders over lists of terms, and the free variables of a query.</summary>
-public static class Terms
+internal static class Terms
 {
     /// <summary>The conjunction of the formulas: <c>true</c> when there are none, the formula itself when one.</summary>
     /// <param name="formulas">Formulas (Bool terms).</param>

@@ -1,7 +1,7 @@
 namespace Planning.Provers.Smt;
 
 /// <summary>Arithmetic negation <c>-x</c> of an Int or Real term.</summary>
-public sealed record UnaryMinus : Term
+internal sealed record UnaryMinus : Term
 {
     /// <summary>Creates <c>-<paramref name="operand"/></c>.</summary>
     /// <param name="operand">An Int or Real term.</param>

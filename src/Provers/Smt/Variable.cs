@@ -4,7 +4,7 @@ namespace Planning.Provers.Smt;
 /// A variable: free in a query (the backends report its value in a model) or bound by <see cref="ForAll"/> or
 /// <see cref="Exists"/>. A name has one sort within its scope.
 /// </summary>
-public sealed record Variable : Term
+internal sealed record Variable : Term
 {
     private readonly SmtSort _sort;
 

@@ -53,7 +53,10 @@ public sealed class Z3InProcessBackend : ISmtBackend
     public string Name => "z3-inprocess";
 
     /// <inheritdoc />
-    public SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit)
+    SmtResult ISmtBackend.Check(IReadOnlyList<Term> assertions, TimeSpan limit) => Check(assertions, limit);
+
+    /// <inheritdoc cref="ISmtBackend.Check" />
+    internal SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit)
     {
         var free = Validate(assertions, limit);
         var timeout = (uint)Math.Clamp(Math.Ceiling(limit.TotalMilliseconds), 1, uint.MaxValue);

@@ -8,7 +8,7 @@ namespace Planning.Provers.Smt;
 /// The native Z3 shim that makes Microsoft.Z3 4.12 sound on Linux's libz3 4.8.12 (src/Provers/Native/README.md):
 /// whether it is loaded, and its counters.
 /// </summary>
-public static class Z3NativeShim
+internal static class Z3NativeShim
 {
     private static readonly Lazy<bool> Loaded = new(Probe);
 

@@ -51,10 +51,13 @@ public sealed class Z3ProcessBackend : ISmtBackend
     public string Name => "z3-process";
 
     /// <summary>How many times the process was started (the first start included); a kill at the limit costs a restart.</summary>
-    public int Starts { get; private set; }
+    internal int Starts { get; private set; }
 
     /// <inheritdoc />
-    public SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit)
+    SmtResult ISmtBackend.Check(IReadOnlyList<Term> assertions, TimeSpan limit) => Check(assertions, limit);
+
+    /// <inheritdoc cref="ISmtBackend.Check" />
+    internal SmtResult Check(IReadOnlyList<Term> assertions, TimeSpan limit)
     {
         var free = Z3InProcessBackend.Validate(assertions, limit);
         lock (_gate)

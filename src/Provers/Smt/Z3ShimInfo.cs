@@ -13,4 +13,4 @@ namespace Planning.Provers.Smt;
 /// would run the shim's overrides (it is, when the real library is loaded in a lookup scope of its own).
 /// </param>
 /// <param name="Statistics">The shim's counters.</param>
-public sealed record Z3ShimInfo(string Version, string RealLibraryPath, string? LoadError, int InternalBindings, int InternalBindingsToShim, Z3ShimStatistics Statistics);
+internal sealed record Z3ShimInfo(string Version, string RealLibraryPath, string? LoadError, int InternalBindings, int InternalBindingsToShim, Z3ShimStatistics Statistics);

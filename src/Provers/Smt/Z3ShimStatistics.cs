@@ -10,7 +10,7 @@ namespace Planning.Provers.Smt;
 /// <param name="DeclKindsRenumbered"><c>Z3_get_decl_kind</c> results renumbered to Z3 4.12's numbering.</param>
 /// <param name="ContextsAlive">Contexts alive now.</param>
 /// <param name="ReleasesPending">Releases queued now, not yet applied.</param>
-public sealed record Z3ShimStatistics(
+internal sealed record Z3ShimStatistics(
     ulong ContextsCreated,
     ulong ContextsDeleted,
     ulong ReleasedDirectly,

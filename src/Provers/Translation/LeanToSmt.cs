@@ -50,7 +50,7 @@ namespace Planning.Provers.Translation;
 /// Everything else (transcendental functions, ℤ gcd, sets, ∃!, function symbols, ℂ) is reported as
 /// <c>unsupported: &lt;construct&gt;</c>.
 /// </summary>
-public static class LeanToSmt
+internal static class LeanToSmt
 {
     private const int MaxExponent = 64;
     private const int MaxLiteralExponent = 4096;

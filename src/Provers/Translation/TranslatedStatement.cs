@@ -13,7 +13,7 @@ namespace Planning.Provers.Translation;
 /// <param name="SideConditions">Range facts of the variables (ℕ variables are ≥ 0) and defining constraints of fresh variables.</param>
 /// <param name="Hypotheses">The hypotheses, in order, as formulas.</param>
 /// <param name="Conclusion">The conclusion as a formula.</param>
-public sealed record TranslatedStatement(
+internal sealed record TranslatedStatement(
     string Name, ImmutableArray<Variable> Variables, ImmutableArray<Term> SideConditions, ImmutableArray<Term> Hypotheses, Term Conclusion)
 {
     /// <summary>The assumptions a backend may assert: the side conditions followed by the hypotheses.</summary>
@@ -43,7 +43,7 @@ public sealed record TranslatedStatement(
 /// <summary>The outcome of <see cref="LeanToSmt.TryTranslate(Formal.FormalStatement)"/>: a translation or the reason there is none.</summary>
 /// <param name="Statement">The translation, when it succeeded.</param>
 /// <param name="Error">The unsupported construct, when it failed.</param>
-public sealed record TranslationResult(TranslatedStatement? Statement, TranslationException? Error)
+internal sealed record TranslationResult(TranslatedStatement? Statement, TranslationException? Error)
 {
     /// <summary>Whether the statement was translated.</summary>
     public bool Succeeded => Statement is not null;

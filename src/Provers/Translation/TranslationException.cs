@@ -4,7 +4,7 @@ namespace Planning.Provers.Translation;
 /// Raised by <see cref="LeanToSmt.Translate(Formal.FormalStatement)"/> when a statement uses a construct that has no
 /// faithful SMT translation; the message reads <c>unsupported: &lt;construct&gt;</c>.
 /// </summary>
-public sealed class TranslationException : Exception
+internal sealed class TranslationException : Exception
 {
     /// <summary>Creates an exception for an untranslatable construct.</summary>
     /// <param name="construct">A short name of the construct (for example <c>non-literal exponent</c>).</param>

@@ -22,7 +22,7 @@ namespace Planning.Moe.UltraEp;
 /// <para>One instance serves one thread; the buffers are sized for one topology and reused, so a solve allocates
 /// nothing.</para>
 /// </remarks>
-public sealed class QuotaPlanner
+internal sealed class QuotaPlanner
 {
     private const long SearchResolution = 2000;
 

@@ -36,7 +36,7 @@ public sealed class UltraEpPolicy(UltraEpOptions options) : IBalancingPolicy
     /// <summary>The planner for <paramref name="topology"/> on this thread.</summary>
     /// <param name="topology">The topology.</param>
     /// <returns>The planner, with buffers sized for the topology.</returns>
-    public static QuotaPlanner PlannerFor(MoeTopology topology)
+    internal static QuotaPlanner PlannerFor(MoeTopology topology)
     {
         var planner = t_planner;
         if (planner is null || !ReferenceEquals(planner.Topology, topology))

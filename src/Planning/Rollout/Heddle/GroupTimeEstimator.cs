@@ -30,7 +30,7 @@ namespace Planning.Rollout;
 /// If <see cref="IInferenceCostModel.DecodeIterationSeconds"/> is nondecreasing in batch size and context, the group's time
 /// and KV peak never decrease when an item is added, which the placement's exactness relies on.</para>
 /// </remarks>
-public sealed class GroupTimeEstimator
+internal sealed class GroupTimeEstimator
 {
     /// <summary>Creates the estimator.</summary>
     /// <param name="cost">The instance cost model.</param>
@@ -149,7 +149,7 @@ public sealed class GroupTimeEstimator
 /// A group being built on one instance by appending items in descending order of predicted tokens; every step is O(1)
 /// (see <see cref="GroupTimeEstimator"/> for the model). Mutable by design: the placement extends one per instance.
 /// </summary>
-public sealed class GroupTimeAccumulator
+internal sealed class GroupTimeAccumulator
 {
     private readonly IInferenceCostModel _cost;
     private double _prefillSeconds;

@@ -118,7 +118,7 @@ public sealed record HeddleOptions
 /// ones it will plan) besides the predictor: the ratios that turn a predicted number of output tokens into tool time and
 /// KV growth, the predictor's own resolution, and how long the straggler of such a rollout is.
 /// </summary>
-public sealed record HeddleCalibration
+internal sealed record HeddleCalibration
 {
     /// <summary>Nothing measured: every figure 0 (no tool time, no observations, no rounding, no expected straggler).</summary>
     public static HeddleCalibration None { get; } = new();

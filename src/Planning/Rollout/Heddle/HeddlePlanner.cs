@@ -35,7 +35,7 @@ public sealed class HeddlePlanner
     /// <param name="options">Options; null for <see cref="HeddleOptions.Default"/>.</param>
     /// <param name="calibration">The calibration; null for <see cref="HeddleCalibration.None"/>.</param>
     /// <exception cref="PlanningInputException">An option or a calibration figure is out of range.</exception>
-    public HeddlePlanner(IRemainingWorkPredictor predictor, HeddleOptions? options = null, HeddleCalibration? calibration = null)
+    internal HeddlePlanner(IRemainingWorkPredictor predictor, HeddleOptions? options = null, HeddleCalibration? calibration = null)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         Predictor = predictor;
@@ -51,13 +51,13 @@ public sealed class HeddlePlanner
     public static ImmutableArray<int> PredictorCheckpoints { get; } = [0, 1, 2, 4, 8];
 
     /// <summary>The remaining-work predictor.</summary>
-    public IRemainingWorkPredictor Predictor { get; }
+    internal IRemainingWorkPredictor Predictor { get; }
 
     /// <summary>The options.</summary>
     public HeddleOptions Options { get; }
 
     /// <summary>What was measured on the training trace.</summary>
-    public HeddleCalibration Calibration { get; }
+    internal HeddleCalibration Calibration { get; }
 
     /// <summary>The mechanisms that run.</summary>
     public HeddleMechanisms Mechanisms => Options.Mechanisms;
@@ -76,13 +76,13 @@ public sealed class HeddlePlanner
     /// Whether trajectory-level admission runs (<see cref="HeddleMechanisms.Priority"/> with a positive
     /// <see cref="HeddleOptions.AdmissionKvFraction"/>); otherwise <see cref="MayStart"/> always answers true.
     /// </summary>
-    public bool ControlsAdmission => Uses(HeddleMechanisms.Priority) && Options.AdmissionKvFraction > 0;
+    internal bool ControlsAdmission => Uses(HeddleMechanisms.Priority) && Options.AdmissionKvFraction > 0;
 
     /// <summary>
     /// Seconds between regroups (<see cref="PlanRegroup"/>) during a rollout: <see cref="HeddleOptions.RegroupEverySeconds"/>
     /// with <see cref="HeddleMechanisms.Resources"/>, else 0 (none).
     /// </summary>
-    public double RegroupIntervalSeconds => Uses(HeddleMechanisms.Resources) && Options.RegroupEverySeconds > 0 ? Options.RegroupEverySeconds : 0;
+    internal double RegroupIntervalSeconds => Uses(HeddleMechanisms.Resources) && Options.RegroupEverySeconds > 0 ? Options.RegroupEverySeconds : 0;
 
     private ProgressiveRemainingWorkPredictor? Online => Options.LearnOnline ? Predictor as ProgressiveRemainingWorkPredictor : null;
 
@@ -134,11 +134,11 @@ public sealed class HeddlePlanner
     public bool Uses(HeddleMechanisms mechanism) => (Mechanisms & mechanism) != 0;
 
     /// <summary>Starts a rollout step: a predictor learning online forgets the groups' evidence (group names may repeat between steps).</summary>
-    public void BeginRollout() => Online?.ForgetGroups();
+    internal void BeginRollout() => Online?.ForgetGroups();
 
     /// <summary>A completed trajectory, for a predictor learning online (its group's evidence and the periodic refit); otherwise nothing.</summary>
     /// <param name="completed">The trajectory, all its turns done.</param>
-    public void Observe(Trajectory completed)
+    internal void Observe(Trajectory completed)
     {
         ArgumentNullException.ThrowIfNull(completed);
         Online?.Observe(completed);
@@ -148,7 +148,7 @@ public sealed class HeddlePlanner
     /// <param name="progress">What is known of it: its prompt and the turns completed so far.</param>
     /// <param name="group">Its GRPO group (its evidence is used when learning online).</param>
     /// <returns>Tokens, at least 0.</returns>
-    public double PredictRemainingTokens(in TrajectoryProgress progress, string group)
+    internal double PredictRemainingTokens(in TrajectoryProgress progress, string group)
     {
         var value = Online is { } online ? online.PredictRemainingTokens(progress, group) : Predictor.PredictRemainingTokens(progress);
         return double.IsFinite(value) && value > 0 ? value : 0;
@@ -161,7 +161,7 @@ public sealed class HeddlePlanner
     /// <param name="contextTokens">Its context now.</param>
     /// <param name="remainingTokens">Its predicted remaining output tokens.</param>
     /// <returns>Tokens.</returns>
-    public long PredictedFinalContext(long contextTokens, double remainingTokens) =>
+    internal long PredictedFinalContext(long contextTokens, double remainingTokens) =>
         contextTokens + (long)Math.Ceiling(remainingTokens * (1 + Calibration.ObservationTokensPerOutputToken));
 
     /// <summary>
@@ -179,7 +179,7 @@ public sealed class HeddlePlanner
     /// </remarks>
     /// <param name="trace">The trajectories (their prompts and groups only are read).</param>
     /// <returns>One item per trajectory, in trace order.</returns>
-    public ImmutableArray<RolloutWorkItem> InitialWorkItems(IReadOnlyList<Trajectory> trace)
+    internal ImmutableArray<RolloutWorkItem> InitialWorkItems(IReadOnlyList<Trajectory> trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
         var groupIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -230,7 +230,7 @@ public sealed class HeddlePlanner
     /// <param name="cost">The instances' cost model.</param>
     /// <param name="degrees">The degrees; default when false is returned.</param>
     /// <returns>False when the resource manager does not run, or no degree within the budget holds the longest trajectory: the caller keeps its uniform layout.</returns>
-    public bool TryChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, out ImmutableArray<int> degrees)
+    internal bool TryChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, out ImmutableArray<int> degrees)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(cost);
@@ -287,7 +287,7 @@ public sealed class HeddlePlanner
     /// <param name="cost">The instances' cost model.</param>
     /// <param name="plan">The plan (its <see cref="PlacementPlan.InstanceOf"/> in trace order); null when false is returned.</param>
     /// <returns>False when the placement does not run: the caller assigns trajectories as they come.</returns>
-    public bool TryPlace(IReadOnlyList<Trajectory> trace, IReadOnlyList<int> degrees, IInferenceCostModel cost, out PlacementPlan? plan)
+    internal bool TryPlace(IReadOnlyList<Trajectory> trace, IReadOnlyList<int> degrees, IInferenceCostModel cost, out PlacementPlan? plan)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(degrees);
@@ -302,7 +302,7 @@ public sealed class HeddlePlanner
     /// </summary>
     /// <param name="remainingTokens">The trajectory's predicted remaining output tokens.</param>
     /// <returns>The key.</returns>
-    public double Priority(double remainingTokens) => Uses(HeddleMechanisms.Priority) ? remainingTokens : 0;
+    internal double Priority(double remainingTokens) => Uses(HeddleMechanisms.Priority) ? remainingTokens : 0;
 
     /// <summary>
     /// Whether a waiting turn preempts a running one at an iteration boundary of a full instance (with
@@ -311,7 +311,7 @@ public sealed class HeddlePlanner
     /// <param name="waitingPriority">The waiting turn's <see cref="Priority"/>.</param>
     /// <param name="runningPriority">The running turn's.</param>
     /// <returns>True to preempt.</returns>
-    public bool ShouldPreempt(double waitingPriority, double runningPriority) =>
+    internal bool ShouldPreempt(double waitingPriority, double runningPriority) =>
         Uses(HeddleMechanisms.Priority)
         && _priority.ShouldPreempt(new RolloutWorkItem(0, waitingPriority, 0, 0), new RolloutWorkItem(0, runningPriority, 0, 0), batchFull: true);
 
@@ -326,7 +326,7 @@ public sealed class HeddlePlanner
     /// <param name="started">How many trajectories are started and unfinished there.</param>
     /// <param name="kvCapacityTokens">The instance's KV capacity.</param>
     /// <returns>True to let it start.</returns>
-    public bool MayStart(long finalContextTokens, long startedFinalContextTokens, int started, long kvCapacityTokens) =>
+    internal bool MayStart(long finalContextTokens, long startedFinalContextTokens, int started, long kvCapacityTokens) =>
         !ControlsAdmission || started == 0 || finalContextTokens + startedFinalContextTokens <= Options.AdmissionKvFraction * kvCapacityTokens;
 
     /// <summary>
@@ -342,7 +342,7 @@ public sealed class HeddlePlanner
     /// <param name="transferBytesPerSecond">The runtime's KV transfer bandwidth, used unless <see cref="HeddleOptions.Migration"/> is set.</param>
     /// <returns>The decision; <see cref="MigrationKind.Stay"/> (with the source as target) when the mechanism does not run or the target is the source.</returns>
     /// <exception cref="PlanningInputException">The request's lists disagree in length, or name an instance out of range.</exception>
-    public MigrationDecision DecideMigration(HeddleMigrationRequest request, IInferenceCostModel cost, double transferBytesPerSecond)
+    internal MigrationDecision DecideMigration(HeddleMigrationRequest request, IInferenceCostModel cost, double transferBytesPerSecond)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(cost);
@@ -394,7 +394,7 @@ public sealed class HeddlePlanner
     /// <param name="cost">The instances' cost model (its degrees are the steps).</param>
     /// <param name="reloadBytesPerSecond">Bytes per second each GPU of a grown instance loads its new shards at.</param>
     /// <returns>The merges, busiest instance first (empty for none).</returns>
-    public ImmutableArray<InstanceMerge> PlanRegroup(IReadOnlyList<RegroupInstance> instances, IReadOnlyList<TrajectoryForecast> forecasts, IInferenceCostModel cost, double reloadBytesPerSecond)
+    internal ImmutableArray<InstanceMerge> PlanRegroup(IReadOnlyList<RegroupInstance> instances, IReadOnlyList<TrajectoryForecast> forecasts, IInferenceCostModel cost, double reloadBytesPerSecond)
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentNullException.ThrowIfNull(forecasts);
@@ -431,7 +431,7 @@ public sealed class HeddlePlanner
 /// <param name="InstanceTensorParallel">Each instance's tensor-parallel degree.</param>
 /// <param name="InstanceFreeKvTokens">Each instance's KV tokens neither reserved nor cached now.</param>
 /// <param name="InstancePredictedResidentKvTokens">Each instance's predicted resident KV: the predicted final contexts of the other unfinished trajectories assigned to it.</param>
-public sealed record HeddleMigrationRequest(
+internal sealed record HeddleMigrationRequest(
     int SourceInstance,
     int Instance,
     double RemainingTokens,

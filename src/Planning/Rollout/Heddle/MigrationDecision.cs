@@ -1,7 +1,7 @@
 namespace Planning.Rollout;
 
 /// <summary>What to do with a trajectory that has just entered a tool call.</summary>
-public enum MigrationKind
+internal enum MigrationKind
 {
     /// <summary>Keep it on its instance.</summary>
     Stay,
@@ -19,5 +19,5 @@ public enum MigrationKind
 /// <param name="TransferSeconds">Seconds the KV transfer takes (0 unless <see cref="MigrationKind.MigrateKv"/>).</param>
 /// <param name="PrefillSeconds">Seconds of re-prefill on the target (0 unless <see cref="MigrationKind.Reprefill"/>).</param>
 /// <param name="PredictedGainSeconds">How much earlier the later of the two instances is predicted to finish (after any prefill); 0 when it stays.</param>
-public sealed record MigrationDecision(
+internal sealed record MigrationDecision(
     MigrationKind Kind, int TargetInstance, double TransferSeconds, double PrefillSeconds, double PredictedGainSeconds);

@@ -50,7 +50,7 @@ public sealed record MigrationOptions
 /// <param name="ToolSeconds">The tool call's (known or predicted) duration: a transfer shorter than it is hidden.</param>
 /// <param name="RemainingSeconds">Its predicted remaining GPU seconds, the load that moves with it.</param>
 /// <param name="InstanceFreeKvTokens">Each instance's free KV tokens, or null to ignore capacity.</param>
-public sealed record MigrationRequest(
+internal sealed record MigrationRequest(
     int SourceInstance,
     IReadOnlyList<double> InstanceFinishSeconds,
     IReadOnlyList<int> InstanceTensorParallel,
@@ -69,7 +69,7 @@ public sealed record MigrationRequest(
 /// without prefill exceeds the prefill time (extra = prefill); otherwise stay. Never moves to an instance predicted to
 /// finish later than the source, nor to one without free KV for the context.
 /// </summary>
-public sealed class MigrationPlanner
+internal sealed class MigrationPlanner
 {
     /// <summary>Creates the planner.</summary>
     /// <param name="cost">The cost model (KV bytes per token, prefill time).</param>

@@ -17,7 +17,7 @@ public sealed class PlacementPlan
     /// <param name="instanceOf">For each item (in the caller's order), the index of its instance.</param>
     /// <param name="predictedInstanceSeconds">For each instance, the predicted seconds of its group.</param>
     /// <param name="respectsKvCapacity">Whether every group's predicted peak KV fits its instance.</param>
-    public PlacementPlan(
+    internal PlacementPlan(
         ImmutableArray<int> instanceTensorParallel,
         ImmutableArray<int> instanceOf,
         ImmutableArray<double> predictedInstanceSeconds,

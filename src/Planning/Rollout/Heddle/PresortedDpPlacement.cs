@@ -22,7 +22,7 @@ namespace Planning.Rollout;
 /// see <see cref="GroupTimeEstimator"/>). When no contiguous split fits, the plan ignores the capacity and says so
 /// (<see cref="PlacementPlan.RespectsKvCapacity"/> false).</para>
 /// </remarks>
-public sealed class PresortedDpPlacement
+internal sealed class PresortedDpPlacement
 {
     /// <summary>Creates the placement.</summary>
     /// <param name="cost">The instance cost model the groups are timed with.</param>

@@ -40,7 +40,7 @@ public sealed record ProgressivePriorityOptions
 /// A waiting trajectory preempts a running one at an iteration boundary only when the batch is full and its predicted
 /// remaining work exceeds the running one's by the margins of <see cref="ProgressivePriorityOptions"/>.
 /// </summary>
-public sealed class ProgressivePriority : IComparer<RolloutWorkItem>
+internal sealed class ProgressivePriority : IComparer<RolloutWorkItem>
 {
     /// <summary>Creates the ordering.</summary>
     /// <param name="options">The preemption margins; null for the defaults.</param>

@@ -12,7 +12,7 @@ public sealed record InstanceMerge(int Into, ImmutableArray<int> Absorbed);
 /// <param name="Node">The node all its GPUs lie in, or -1 when they span nodes (it can then neither grow nor be absorbed).</param>
 /// <param name="Retired">Whether it has given its GPUs to another instance.</param>
 /// <param name="Idle">Whether its GPUs may be given away: nothing running, queued or cached on it, and no unfinished trajectory assigned to it.</param>
-public readonly record struct RegroupInstance(int TensorParallel, int Node, bool Retired, bool Idle);
+internal readonly record struct RegroupInstance(int TensorParallel, int Node, bool Retired, bool Idle);
 
 /// <summary>The regroup rule behind <see cref="HeddlePlanner.PlanRegroup"/>.</summary>
 internal static class Regrouping

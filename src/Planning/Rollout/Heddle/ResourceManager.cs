@@ -60,7 +60,7 @@ public sealed record ResourceManagerOptions
 /// <param name="InitialDegrees">The sort-based initial mapping the annealing started from.</param>
 /// <param name="InitialMakespanSeconds">Its predicted makespan (never below <paramref name="PredictedMakespanSeconds"/>).</param>
 /// <param name="Evaluations">Distinct degree multisets evaluated.</param>
-public sealed record ResourcePlan(
+internal sealed record ResourcePlan(
     ImmutableArray<int> Degrees,
     double PredictedMakespanSeconds,
     ImmutableArray<int> InitialDegrees,
@@ -83,7 +83,7 @@ public sealed record ResourcePlan(
 /// returned, so the result is never worse than the initial mapping. Deterministic for
 /// <see cref="ResourceManagerOptions.Seed"/>; evaluations are memoised per multiset.</para>
 /// </remarks>
-public sealed class ResourceManager
+internal sealed class ResourceManager
 {
     private readonly PresortedDpPlacement _placement;
 

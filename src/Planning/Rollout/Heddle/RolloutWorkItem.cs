@@ -7,7 +7,7 @@ namespace Planning.Rollout;
 /// <param name="PredictedTokens">Output tokens it is predicted still to generate (at least 0).</param>
 /// <param name="ContextTokens">Tokens in its context now (prompt, outputs and observations so far; at least 0).</param>
 /// <param name="PredictedToolSeconds">Seconds of tool calls it is predicted still to spend off the GPU (at least 0).</param>
-public sealed record RolloutWorkItem(int Trajectory, double PredictedTokens, long ContextTokens, double PredictedToolSeconds)
+internal sealed record RolloutWorkItem(int Trajectory, double PredictedTokens, long ContextTokens, double PredictedToolSeconds)
 {
     /// <summary>Checks the item and throws <see cref="PlanningInputException"/> naming the bad field.</summary>
     /// <param name="field">The JSON path of the item, such as <c>items[3]</c>.</param>

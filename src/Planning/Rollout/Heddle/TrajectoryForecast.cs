@@ -7,7 +7,7 @@ namespace Planning.Rollout;
 /// <param name="Instance">The instance it is assigned to.</param>
 /// <param name="RemainingTokens">Its predicted remaining output tokens (at least 0).</param>
 /// <param name="ContextTokens">Its context now: prompt, outputs and observations so far.</param>
-public readonly record struct TrajectoryForecast(int Instance, double RemainingTokens, long ContextTokens);
+internal readonly record struct TrajectoryForecast(int Instance, double RemainingTokens, long ContextTokens);
 
 /// <summary>Forecasts grouped by instance, and the continuous-batch estimate of a group's remaining decode time.</summary>
 internal static class InstanceForecasts

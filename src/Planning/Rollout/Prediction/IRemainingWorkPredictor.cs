@@ -4,7 +4,7 @@ namespace Planning.Rollout;
 /// Predicts how many output tokens a trajectory has still to generate from what has been seen so far. Progressive:
 /// a prediction made after more completed turns should be closer to the truth. Schedulers rank by it.
 /// </summary>
-public interface IRemainingWorkPredictor
+internal interface IRemainingWorkPredictor
 {
     /// <summary>The predicted output tokens still to generate (at least 0).</summary>
     /// <param name="progress">The trajectory so far.</param>

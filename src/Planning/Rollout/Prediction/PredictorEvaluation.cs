@@ -32,7 +32,7 @@ public sealed class PredictorEvaluation
     /// <param name="heldOut">Held-out trajectories.</param>
     /// <param name="turns">Checkpoints; null for <see cref="DefaultTurns"/>.</param>
     /// <returns>The evaluation.</returns>
-    public static PredictorEvaluation Evaluate(IRemainingWorkPredictor predictor, RolloutTrace heldOut, IReadOnlyList<int>? turns = null)
+    internal static PredictorEvaluation Evaluate(IRemainingWorkPredictor predictor, RolloutTrace heldOut, IReadOnlyList<int>? turns = null)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         return Evaluate(heldOut, turns, (t, _, progress) => predictor.PredictRemainingTokens(progress));
@@ -46,7 +46,7 @@ public sealed class PredictorEvaluation
     /// <param name="heldOut">Held-out trajectories.</param>
     /// <param name="turns">Checkpoints; null for <see cref="DefaultTurns"/>.</param>
     /// <returns>The evaluation.</returns>
-    public static PredictorEvaluation EvaluateWithGroups(ProgressiveRemainingWorkPredictor predictor, RolloutTrace heldOut, IReadOnlyList<int>? turns = null)
+    internal static PredictorEvaluation EvaluateWithGroups(ProgressiveRemainingWorkPredictor predictor, RolloutTrace heldOut, IReadOnlyList<int>? turns = null)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(heldOut);
@@ -78,7 +78,7 @@ public sealed class PredictorEvaluation
     /// <param name="truth">True values.</param>
     /// <param name="fraction">The top fraction, such as 0.1 (at least one item).</param>
     /// <returns>The recall, from 0 to 1.</returns>
-    public static double TailRecall(IReadOnlyList<double> predicted, IReadOnlyList<double> truth, double fraction = 0.1)
+    internal static double TailRecall(IReadOnlyList<double> predicted, IReadOnlyList<double> truth, double fraction = 0.1)
     {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(truth);

@@ -8,7 +8,7 @@ namespace Planning.Rollout;
 /// </summary>
 /// <param name="FinishedSamples">Samples of the group that have finished (0 when none or unknown).</param>
 /// <param name="MeanLogTotalOutputTokens">The mean of <c>ln(total output tokens + 1)</c> over them (ignored when none).</param>
-public readonly record struct RolloutGroupEvidence(int FinishedSamples, double MeanLogTotalOutputTokens)
+internal readonly record struct RolloutGroupEvidence(int FinishedSamples, double MeanLogTotalOutputTokens)
 {
     /// <summary>No finished sample.</summary>
     public static RolloutGroupEvidence None => default;
@@ -66,7 +66,7 @@ public sealed record ProgressivePredictorOptions
 /// completed trajectory to the training window and to its group's evidence, and refits every
 /// <see cref="ProgressivePredictorOptions.RefitEvery"/> observations. Deterministic; not thread-safe.
 /// </summary>
-public sealed class ProgressiveRemainingWorkPredictor : IRemainingWorkPredictor
+internal sealed class ProgressiveRemainingWorkPredictor : IRemainingWorkPredictor
 {
     private readonly ProgressivePredictorOptions options;
     private readonly List<Trajectory> window = [];

@@ -14,7 +14,7 @@ namespace Planning.Rollout;
 /// the loss, so its result is then polished to an exact minimiser by descending along the edges of the loss's
 /// polyhedron from the nearest vertex (a simplex-style method; see the private <c>VertexDescent</c>). Deterministic.
 /// </summary>
-public static class QuantileRegression
+internal static class QuantileRegression
 {
     private const int MaxSteps = 100;
     private const double Tolerance = 1e-7;

@@ -9,14 +9,15 @@ public sealed class GroupTimeEstimatorTests
 {
     private static readonly AffineCostModel Cost = new();
 
-    public static Arbitrary<RolloutWorkItem[]> Groups() =>
+    public static Arbitrary<WorkItemSample> Groups() =>
         (from count in Gen.Choose(1, 12)
          from seed in Gen.Choose(0, 1_000_000)
-         select RolloutArbitraries.RandomItems(seed, count)).ToArbitrary();
+         select new WorkItemSample(RolloutArbitraries.RandomItems(seed, count))).ToArbitrary();
 
     [Property(MaxTest = 100, Arbitrary = [typeof(GroupTimeEstimatorTests)])]
-    public bool EstimateSeconds_EqualsSegmentFormula(RolloutWorkItem[] items)
+    public bool EstimateSeconds_EqualsSegmentFormula(WorkItemSample sample)
     {
+        var items = sample.Items;
         foreach (var d in Cost.TensorParallelDegrees)
         {
             var expected = Oracle(items, d);
@@ -28,8 +29,9 @@ public sealed class GroupTimeEstimatorTests
     }
 
     [Property(MaxTest = 100, Arbitrary = [typeof(GroupTimeEstimatorTests)])]
-    public bool EstimateSeconds_NeverDecreasesWhenAnItemJoins(RolloutWorkItem[] items)
+    public bool EstimateSeconds_NeverDecreasesWhenAnItemJoins(WorkItemSample sample)
     {
+        var items = sample.Items;
         var estimator = new GroupTimeEstimator(Cost);
         for (var drop = 0; drop < items.Length; drop++)
         {
@@ -42,8 +44,9 @@ public sealed class GroupTimeEstimatorTests
     }
 
     [Property(MaxTest = 50, Arbitrary = [typeof(GroupTimeEstimatorTests)])]
-    public bool EstimateFinishSeconds_MaxIsGroupTime(RolloutWorkItem[] items)
+    public bool EstimateFinishSeconds_MaxIsGroupTime(WorkItemSample sample)
     {
+        var items = sample.Items;
         var estimator = new GroupTimeEstimator(Cost);
         var finish = estimator.EstimateFinishSeconds(items, 4);
         Assert.Equal(estimator.EstimateSeconds(items, 4), finish.Max(), 1e-9);

@@ -9,14 +9,15 @@ public sealed class MigrationPlannerTests
 {
     private static readonly AffineCostModel Cost = new();
 
-    public static Arbitrary<MigrationRequest> Requests() =>
+    public static Arbitrary<MigrationSample> Requests() =>
         (from instances in Gen.Choose(1, 6)
          from seed in Gen.Choose(0, 1_000_000)
-         select MakeRequest(seed, instances)).ToArbitrary();
+         select new MigrationSample(MakeRequest(seed, instances))).ToArbitrary();
 
     [Property(MaxTest = 300, Arbitrary = [typeof(MigrationPlannerTests)])]
-    public bool Decide_MovesOnlyInsideToolGapAndOnlyToLessLoaded(MigrationRequest request)
+    public bool Decide_MovesOnlyInsideToolGapAndOnlyToLessLoaded(MigrationSample sample)
     {
+        var request = sample.Request;
         var planner = new MigrationPlanner(Cost);
         var decision = planner.Decide(request);
         switch (decision.Kind)
@@ -45,8 +46,9 @@ public sealed class MigrationPlannerTests
     }
 
     [Property(MaxTest = 100, Arbitrary = [typeof(MigrationPlannerTests)])]
-    public bool Decide_Balanced_Stays(MigrationRequest request)
+    public bool Decide_Balanced_Stays(MigrationSample sample)
     {
+        var request = sample.Request;
         var balanced = request with { InstanceFinishSeconds = [.. request.InstanceFinishSeconds.Select(_ => 100.0)] };
         return new MigrationPlanner(Cost).Decide(balanced).Kind == MigrationKind.Stay;
     }

@@ -13,9 +13,20 @@ public sealed class PresortedDpPlacementTests(ITestOutputHelper output)
     private static readonly AffineCostModel Cost = new();
     private static readonly SolverOptions Solver = new() { TimeLimit = TimeSpan.FromSeconds(20), Workers = 1, Seed = 5 };
 
-    public sealed record PlacementCase(RolloutWorkItem[] Items, int[] Degrees)
+    /// <summary>A generated case: public for the property's signature, its items internal as Heddle's work item is.</summary>
+    public sealed class PlacementCase
     {
-        public string Label { get; init; } = "";
+        internal PlacementCase(RolloutWorkItem[] items, int[] degrees)
+        {
+            Items = items;
+            Degrees = degrees;
+        }
+
+        internal RolloutWorkItem[] Items { get; }
+
+        internal int[] Degrees { get; }
+
+        internal string Label { get; init; } = "";
 
         public override string ToString() => Label;
     }

@@ -7,15 +7,16 @@ namespace Planning.Tests.Rollout;
 
 public sealed class ProgressivePriorityTests
 {
-    public static Arbitrary<RolloutWorkItem[]> Waiting() =>
+    public static Arbitrary<WorkItemSample> Waiting() =>
         (from count in Gen.Choose(0, 30)
          from seed in Gen.Choose(0, 1_000_000)
-         select RolloutArbitraries.RandomItems(seed, count).Select((item, i) => item with { Trajectory = (i * 7919) % 101 }).ToArray())
+         select new WorkItemSample(RolloutArbitraries.RandomItems(seed, count).Select((item, i) => item with { Trajectory = (i * 7919) % 101 }).ToArray()))
         .ToArbitrary();
 
     [Property(MaxTest = 200, Arbitrary = [typeof(ProgressivePriorityTests)])]
-    public bool Order_LongestFirstTiesByTrajectory_AndIsAPermutation(RolloutWorkItem[] items)
+    public bool Order_LongestFirstTiesByTrajectory_AndIsAPermutation(WorkItemSample sample)
     {
+        var items = sample.Items;
         var ordered = new ProgressivePriority().Order(items);
         Assert.Equal(items.Length, ordered.Length);
         Assert.Equal(items.OrderBy(i => i.Trajectory).ThenBy(i => i.PredictedTokens), ordered.OrderBy(i => i.Trajectory).ThenBy(i => i.PredictedTokens));
@@ -29,8 +30,9 @@ public sealed class ProgressivePriorityTests
     }
 
     [Property(MaxTest = 200, Arbitrary = [typeof(ProgressivePriorityTests)])]
-    public bool Compare_IsAntisymmetricAndOrderIndependent(RolloutWorkItem[] items)
+    public bool Compare_IsAntisymmetricAndOrderIndependent(WorkItemSample sample)
     {
+        var items = sample.Items;
         var priority = new ProgressivePriority();
         foreach (var a in items)
         {
@@ -45,8 +47,9 @@ public sealed class ProgressivePriorityTests
     }
 
     [Property(MaxTest = 200, Arbitrary = [typeof(ProgressivePriorityTests)])]
-    public bool ChooseVictim_OnlyWhenFullAndByMargin_TheLowestPriority(RolloutWorkItem[] items)
+    public bool ChooseVictim_OnlyWhenFullAndByMargin_TheLowestPriority(WorkItemSample sample)
     {
+        var items = sample.Items;
         if (items.Length < 2)
         {
             return true;
