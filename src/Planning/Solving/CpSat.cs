@@ -68,7 +68,7 @@ public static class CpSat
         {
             StringParameters = string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"max_time_in_seconds:{options.TimeLimit.TotalSeconds} random_seed:{options.Seed} num_workers:{options.EffectiveWorkers} log_search_progress:false"),
+                $"max_time_in_seconds:{options.TimeLimit.TotalSeconds} random_seed:{options.Seed} num_workers:{options.EffectiveWorkers} log_search_progress:false{(options.DeterministicTimeLimit is { } work ? $" max_deterministic_time:{work}" : string.Empty)}"),
         };
 
         var started = options.Clock.GetTimestamp();

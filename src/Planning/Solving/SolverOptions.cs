@@ -22,6 +22,14 @@ public sealed record SolverOptions
     /// </summary>
     public int Workers { get; init; }
 
+    /// <summary>
+    /// An optional limit on the search's work in CP-SAT's deterministic time units (about a second of one core's work
+    /// each), checked besides <see cref="TimeLimit"/>; <see langword="null"/> (the default) for none. With one worker
+    /// and a fixed seed, a solve that stops on this limit returns the same solution however loaded the machine is,
+    /// where one that stops on the wall-clock limit may not. Linear programs ignore it.
+    /// </summary>
+    public double? DeterministicTimeLimit { get; init; }
+
     /// <summary>The clock used to measure wall time; inject a fake one in tests.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
@@ -35,6 +43,11 @@ public sealed record SolverOptions
         if (TimeLimit <= TimeSpan.Zero)
         {
             throw new PlanningInputException("timeLimit", $"must be positive, got {TimeLimit.TotalSeconds:0.###} s");
+        }
+
+        if (DeterministicTimeLimit is { } work && !(work > 0 && double.IsFinite(work)))
+        {
+            throw new PlanningInputException("deterministicTimeLimit", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be positive and finite, got {work}"));
         }
 
         if (Workers < 0)

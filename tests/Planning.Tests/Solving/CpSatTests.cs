@@ -94,4 +94,41 @@ public sealed class CpSatTests
 
         Assert.Equal("timeLimit", ex.Field);
     }
+
+    [Fact]
+    public void Solve_DeterministicLimitWithOneWorker_StopsOnWorkAndRepeatsItsAnswer()
+    {
+        // A 300-item knapsack with correlated weights and values: the search cannot prove it within the work limit, so
+        // the limit (not the minute of wall clock) ends it, and with one worker it ends at the same point every run.
+        var random = new Random(11);
+        var weights = Enumerable.Range(0, 300).Select(_ => random.Next(1_000, 100_000)).ToArray();
+        var values = weights.Select(w => w + random.Next(0, 500)).ToArray();
+        CpModel Model(out BoolVar[] take)
+        {
+            var model = new CpModel();
+            var chosen = Enumerable.Range(0, weights.Length).Select(i => model.NewBoolVar($"take_i{i}")).ToArray();
+            model.Add(LinearExpr.WeightedSum(chosen, weights) <= weights.Sum() / 3);
+            model.Maximize(LinearExpr.WeightedSum(chosen, values));
+            take = chosen;
+            return model;
+        }
+
+        var options = Options with { Workers = 1, TimeLimit = TimeSpan.FromSeconds(60), DeterministicTimeLimit = 0.05 };
+
+        var first = CpSat.Solve(Model(out var takeFirst), options);
+        var second = CpSat.Solve(Model(out var takeSecond), options);
+
+        Assert.Equal(SolveStatus.Feasible, first.Result.Status);
+        Assert.True(first.Result.WallTime < TimeSpan.FromSeconds(30));
+        Assert.Equal(first.Result.Objective, second.Result.Objective);
+        Assert.Equal(takeFirst.Select(t => first.Value(t)), takeSecond.Select(t => second.Value(t)));
+    }
+
+    [Fact]
+    public void Validate_NonPositiveDeterministicTimeLimit_NamesTheField()
+    {
+        var ex = Assert.Throws<PlanningInputException>(() => new SolverOptions { DeterministicTimeLimit = 0 }.Validate());
+
+        Assert.Equal("deterministicTimeLimit", ex.Field);
+    }
 }
