@@ -61,5 +61,25 @@ public static class PlanApp
             stderr.WriteLine($"error: {ex.Message}");
             return BadInput;
         }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // Parallel work (miniF2F workers, selection) wraps what a worker threw: report the first cause as if it
+            // had been thrown here, so bad input still exits 2 and a missing tool still reads as one line.
+            return Report(ex.Flatten().InnerExceptions[0], stderr);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or TimeoutException)
+        {
+            return Report(ex, stderr);
+        }
+    }
+
+    /// <summary>
+    /// One line on stderr for a failure that is not a stack trace's business: bad input exits 2; anything else (a
+    /// missing executable such as <c>z3</c>, a native library that cannot load) exits 1.
+    /// </summary>
+    private static int Report(Exception ex, TextWriter stderr)
+    {
+        stderr.WriteLine($"error: {ex.Message}");
+        return ex is PlanningInputException or ProversInputException or IOException or UnauthorizedAccessException ? BadInput : 1;
     }
 }

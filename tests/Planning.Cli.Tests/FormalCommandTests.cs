@@ -55,6 +55,40 @@ public sealed class FormalCommandTests
     }
 
     [Fact]
+    public void Equiv_ProcessBackendWithoutZ3_ExitsOneWithOneLineNamingTheExecutable()
+    {
+        var (code, output, error) = PlanRunner.Run(
+            "formal", "equiv", "--a", SumAndDifference, "--b", SumAndDifference, "--backend", "process", "--z3", "/nonexistent/bin/z3");
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: the Z3 executable '/nonexistent/bin/z3' could not be started", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void MiniF2F_ProcessBackendWithoutZ3InAWorker_ExitsOneWithOneLineNotAStackTrace()
+    {
+        var (code, output, error) = PlanRunner.Run(
+            "formal", "minif2f", "--data", PlanRunner.RepositoryData("minif2f", "minif2f.jsonl"), "--limit", "2", "--workers", "2",
+            "--backend", "process", "--z3", "/nonexistent/bin/z3", "--format", "json");
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: the Z3 executable '/nonexistent/bin/z3' could not be started", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Equiv_EmptyZ3Executable_ExitsTwoNamingTheOption()
+    {
+        var (code, _, error) = PlanRunner.Run("formal", "equiv", "--a", SumAndDifference, "--b", SumAndDifference, "--backend", "process", "--z3", " ");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--z3", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Equiv_NonPositiveTimeLimit_ExitsTwo()
     {
         var (code, _, error) = PlanRunner.Run("formal", "equiv", "--a", SumAndDifference, "--b", SumAndDifference, "--time-limit", "0");

@@ -24,11 +24,22 @@ internal static class FormalCommands
         DefaultValueFactory = _ => "inprocess",
     };
 
+    /// <summary>The z3 executable that <c>--backend process</c> starts (a name on PATH or a path).</summary>
+    public static Option<string> Z3Executable() => new("--z3")
+    {
+        Description = "The z3 executable for --backend process: a name found on PATH (default z3) or a path",
+        DefaultValueFactory = _ => "z3",
+    };
+
     /// <summary>A factory of fresh backends of the named kind; each caller thread gets its own.</summary>
-    public static Func<ISmtBackend> BackendFactory(string name) => name switch
+    /// <param name="name">The <c>--backend</c> value.</param>
+    /// <param name="z3Executable">The <c>--z3</c> value, used by the process backend.</param>
+    public static Func<ISmtBackend> BackendFactory(string name, string z3Executable) => name switch
     {
         "inprocess" => static () => new Z3InProcessBackend(),
-        "process" => static () => new Z3ProcessBackend(),
+        "process" => string.IsNullOrWhiteSpace(z3Executable)
+            ? throw new PlanningInputException("--z3", "must name the z3 executable, got an empty value")
+            : () => new Z3ProcessBackend(new Z3ProcessOptions { ExecutablePath = z3Executable }),
         _ => throw new PlanningInputException("--backend", $"unknown backend '{name}' (expected inprocess or process)"),
     };
 
@@ -66,15 +77,16 @@ internal static class FormalCommands
         var second = new Option<string>("--b") { Description = "The other statement", Required = true };
         var timeLimit = CommonOptions.TimeLimit(2);
         var backend = Backend();
+        var z3 = Z3Executable();
         var format = CommonOptions.Format();
         var command = new Command("equiv", "Decide whether two Lean statements formalize the same problem: hypotheses equivalent and, under them, conclusions equivalent")
         {
-            first, second, timeLimit, backend, format,
+            first, second, timeLimit, backend, z3, format,
         };
         command.SetAction(parse =>
         {
             EquivalenceOptions options = Equivalence(parse.GetValue(timeLimit));
-            Func<ISmtBackend> factory = BackendFactory(parse.GetValue(backend)!);
+            Func<ISmtBackend> factory = BackendFactory(parse.GetValue(backend)!, parse.GetValue(z3)!);
             FormalStatement? a = ParseStatement("--a", parse.GetValue(first)!, out string? unsupportedA);
             FormalStatement? b = ParseStatement("--b", parse.GetValue(second)!, out string? unsupportedB);
             EquivalenceResult result;

@@ -19,10 +19,11 @@ internal static class FormalMiniF2FCommand
         var seed = CommonOptions.Seed();
         var workers = CommonOptions.Workers();
         var backend = FormalCommands.Backend();
+        var z3 = FormalCommands.Z3Executable();
         var format = CommonOptions.Format();
         var command = new Command("minif2f", "Parse/translation rates on miniF2F and the equivalence checker's rewrite and mutation benchmark")
         {
-            data, limit, timeLimit, seed, workers, backend, format,
+            data, limit, timeLimit, seed, workers, backend, z3, format,
         };
         command.SetAction(parse =>
         {
@@ -60,7 +61,7 @@ internal static class FormalMiniF2FCommand
                 Seed = parse.GetValue(seed),
                 Workers = workerCount == 0 ? Math.Min(Environment.ProcessorCount, 8) : workerCount,
             };
-            var benchmark = new MiniF2FBenchmark(FormalCommands.BackendFactory(parse.GetValue(backend)!), options);
+            var benchmark = new MiniF2FBenchmark(FormalCommands.BackendFactory(parse.GetValue(backend)!, parse.GetValue(z3)!), options);
             var progress = new StderrProgress(io.Error);
             MiniF2FReport report = benchmark.Run(entries, progress);
             if (parse.GetValue(format) == OutputFormat.Json)

@@ -16,16 +16,17 @@ internal static class FormalSelectCommand
         var timeLimit = CommonOptions.TimeLimit(2);
         var workers = CommonOptions.Workers();
         var backend = FormalCommands.Backend();
+        var z3 = FormalCommands.Z3Executable();
         var format = CommonOptions.Format();
         var command = new Command("select", "Cluster candidates by proven equivalence (Z3), score semantic consistency (MiniLM embeddings), select one")
         {
-            input, alpha, combination, timeLimit, workers, backend, format,
+            input, alpha, combination, timeLimit, workers, backend, z3, format,
         };
         command.SetAction(parse =>
         {
             SelectionCandidates candidates = SelectionJson.ReadCandidates(CommonOptions.ReadInput("--input", parse.GetValue(input)!), "--input");
             SelectionOptions options = Options(parse.GetValue(alpha), parse.GetValue(combination)!, parse.GetValue(timeLimit), parse.GetValue(workers));
-            var factory = FormalCommands.BackendFactory(parse.GetValue(backend)!);
+            var factory = FormalCommands.BackendFactory(parse.GetValue(backend)!, parse.GetValue(z3)!);
             using var embedder = new MiniLmEmbedder();
             SelectionResult result = new CandidateSelector(factory, embedder, new RuleInformalizer(), options).Select(candidates.Informal, candidates.Statements);
             if (parse.GetValue(format) == OutputFormat.Json)
