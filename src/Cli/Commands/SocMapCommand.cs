@@ -113,7 +113,8 @@ internal static class SocMapCommand
         kernels.AddColumns("kernel", "accelerator", "start (ms)", "end (ms)");
         foreach (var assignment in result.Assignments)
         {
-            kernels.AddRow(assignment.Kernel.Name, SocSpec.Name(assignment.Accelerator), Invariant($"{assignment.StartMilliseconds:0.000}"), Invariant($"{assignment.EndMilliseconds:0.000}"));
+            // Kernel names hold brackets, which Spectre would read as markup.
+            kernels.AddRow(Markup.Escape(assignment.Kernel.Name), SocSpec.Name(assignment.Accelerator), Invariant($"{assignment.StartMilliseconds:0.000}"), Invariant($"{assignment.EndMilliseconds:0.000}"));
         }
 
         io.Tables.Write(kernels);
