@@ -61,6 +61,7 @@ internal sealed class SocJob
     private readonly int[] _waitingFor;
     private readonly List<int>[] _successors;
     private readonly SortedSet<int> _ready = [];
+    private readonly HashSet<int> _runningSet = [];
     private int _firstNotDone;
 
     public SocJob(SocJobKind kind, ImmutableArray<SocKernel> kernels, List<SocRequestState> members, double createdMs)
@@ -69,6 +70,8 @@ internal sealed class SocJob
         Kernels = kernels;
         Members = members;
         LastProgressMs = createdMs;
+        IsReactive = members.Exists(m => m.IsReactive);
+        MemberIds = [.. members.Select(m => m.Id)];
         Predecessors = kind == SocJobKind.Prefill
             ? SocMappingProblem.PrefillPredecessors(kernels)
             : [.. kernels.Select((_, i) => i == 0 ? ImmutableArray<int>.Empty : [i - 1])];
@@ -116,7 +119,11 @@ internal sealed class SocJob
 
     public bool IsFinished => DoneCount == Kernels.Length;
 
-    public bool IsReactive => Members.Exists(m => m.IsReactive);
+    /// <summary>Whether a reactive request is in it (members never change).</summary>
+    public bool IsReactive { get; }
+
+    /// <summary>Its requests' ids, in batch order.</summary>
+    public ImmutableArray<string> MemberIds { get; }
 
     /// <summary>Whether a kernel of it could start now.</summary>
     public bool HasReady => _ready.Count > 0;
@@ -126,8 +133,38 @@ internal sealed class SocJob
 
     public bool IsAged(double nowMs, double ageLimitMs) => !IsReactive && nowMs - LastProgressMs >= ageLimitMs;
 
-    /// <summary>Kernels neither done nor running whose predecessors are all done, in execution order (a copy).</summary>
-    public List<int> Ready() => [.. _ready];
+    /// <summary>Copies the kernels neither done nor running whose predecessors are all done, in execution order, into <paramref name="buffer"/>.</summary>
+    /// <param name="buffer">Cleared, then filled.</param>
+    /// <returns>The buffer.</returns>
+    public List<int> Ready(List<int> buffer)
+    {
+        buffer.Clear();
+        buffer.AddRange(_ready);
+        return buffer;
+    }
+
+    /// <summary>
+    /// The kernels that could start next: the ready ones, and those waiting only for running kernels (in no particular
+    /// order).
+    /// </summary>
+    public IEnumerable<int> Frontier()
+    {
+        foreach (var k in _ready)
+        {
+            yield return k;
+        }
+
+        foreach (var r in _runningSet)
+        {
+            foreach (var successor in _successors[r])
+            {
+                if (!_done[successor] && !_running[successor] && Predecessors[successor].All(p => _done[p] || _running[p]))
+                {
+                    yield return successor;
+                }
+            }
+        }
+    }
 
     /// <summary>Kernels neither done nor running, in execution order.</summary>
     public IEnumerable<int> Pending()
@@ -153,8 +190,14 @@ internal sealed class SocJob
         if (running)
         {
             _ready.Remove(kernel);
+            _runningSet.Add(kernel);
         }
-        else if (!_done[kernel] && _waitingFor[kernel] == 0)
+        else
+        {
+            _runningSet.Remove(kernel);
+        }
+
+        if (!running && !_done[kernel] && _waitingFor[kernel] == 0)
         {
             // Aborted: it is ready again.
             _ready.Add(kernel);
@@ -173,6 +216,7 @@ internal sealed class SocJob
         if (_running[kernel])
         {
             _running[kernel] = false;
+            _runningSet.Remove(kernel);
             RunningCount--;
         }
 

@@ -51,6 +51,16 @@ public sealed class SocScheduler
     private readonly HashSet<DeviceKind> _abortAsked = [];
     private readonly List<SocCompletion> _completions = [];
 
+    // The cost model's prices of the kernels of unfinished jobs, by kernel and lane (the scheduler asks for them often).
+    private readonly Dictionary<SocKernel, KernelCost[]> _prices = new(ReferenceEqualityComparer.Instance);
+
+    // The decode micro-graphs by batch and context, bound to the policy's lanes (the cost model searches the layer
+    // grouping each time it is asked).
+    private readonly Dictionary<(int Batch, int Context), ImmutableArray<SocKernel>> _decodeSteps = [];
+
+    private readonly List<int> _readyBuffer = [];
+    private readonly int[] _decodeStepsUnderWay = new int[2];
+
     /// <summary>Creates a scheduler.</summary>
     /// <param name="options">The policy and its settings.</param>
     /// <param name="cost">The kernel cost model of the model served on the SoC (its <see cref="SocCostModel.Soc"/> gives the lanes and the DRAM bandwidth).</param>
@@ -167,6 +177,22 @@ public sealed class SocScheduler
             }
 
             _jobs.Remove(job);
+            if (job.Kind == SocJobKind.Decode)
+            {
+                _decodeStepsUnderWay[job.IsReactive ? 1 : 0]--;
+            }
+
+            foreach (var kernel in job.Kernels)
+            {
+                _prices.Remove(kernel);
+            }
+
+            // Probes (a decode step priced before it is formed) are not jobs' kernels: bound what they leave behind.
+            if (_prices.Count > 100_000)
+            {
+                _prices.Clear();
+            }
+
             foreach (var member in job.Members)
             {
                 member.Job = null;
@@ -298,6 +324,41 @@ public sealed class SocScheduler
 
     private static double Demand(KernelCost cost) => cost.BytesPerSecond;
 
+    /// <summary>The decode micro-graph of a batch at a mean context, bound to the policy's lanes; cached.</summary>
+    private ImmutableArray<SocKernel> DecodeSteps(int batch, int contextTokens)
+    {
+        if (!_decodeSteps.TryGetValue((batch, contextTokens), out var kernels))
+        {
+            if (_decodeSteps.Count > 20_000)
+            {
+                _decodeSteps.Clear();
+            }
+
+            kernels = Bind(_cost.DecodeSteps(batch, contextTokens));
+            _decodeSteps.Add((batch, contextTokens), kernels);
+        }
+
+        return kernels;
+    }
+
+    /// <summary>The cost model's uncontended price of a kernel on a lane, cached while its job is unfinished.</summary>
+    private KernelCost Price(SocKernel kernel, DeviceKind lane)
+    {
+        if (!_prices.TryGetValue(kernel, out var prices))
+        {
+            prices = new KernelCost[4];
+            _prices.Add(kernel, prices);
+        }
+
+        var slot = (int)lane;
+        if (prices[slot].Seconds == 0)
+        {
+            prices[slot] = _cost.Cost(kernel, lane);
+        }
+
+        return prices[slot];
+    }
+
     /// <summary>Kernels bound to the lanes the policy uses: a one-lane baseline runs every kernel on its lane.</summary>
     private ImmutableArray<SocKernel> Bind(ImmutableArray<SocKernel> kernels) =>
         Lanes.Length == 1 ? [.. kernels.Select(k => k.Accelerators.Length == 1 && k.Accelerators[0] == Lanes[0] ? k : k with { Accelerators = [Lanes[0]] })] : kernels;
@@ -322,13 +383,14 @@ public sealed class SocScheduler
     {
         var meanContext = (int)Math.Ceiling(batch.Average(s => (double)s.ContextTokens));
         // A step is as old as its oldest member's last progress, so a step formed for aged requests is aged itself.
-        var job = new SocJob(SocJobKind.Decode, Bind(_cost.DecodeSteps(batch.Count, meanContext)), batch, Math.Min(nowMs, batch.Min(m => m.LastProgressMs)));
+        var job = new SocJob(SocJobKind.Decode, DecodeSteps(batch.Count, meanContext), batch, Math.Min(nowMs, batch.Min(m => m.LastProgressMs)));
         foreach (var member in batch)
         {
             member.Job = job;
         }
 
         _jobs.Add(job);
+        _decodeStepsUnderWay[job.IsReactive ? 1 : 0]++;
         return job;
     }
 
@@ -336,13 +398,13 @@ public sealed class SocScheduler
     private void StartKernel(SocJob job, int index, DeviceKind lane, double nowMs, SocRunReason reason, List<SocDispatch> dispatches)
     {
         var kernel = job.Kernels[index];
-        var cost = _cost.Cost(kernel, lane);
-        var run = new SocKernelRun(kernel, [.. job.Members.Select(m => m.Id)], cost.Seconds * 1000)
+        var cost = Price(kernel, lane);
+        var run = new SocKernelRun(kernel, job.MemberIds, cost.Seconds * 1000)
         {
             Cost = cost,
             Reason = reason,
             Parts = [kernel],
-            PrefillRequestIds = job.Kind == SocJobKind.Prefill ? [job.Members[0].Id] : [],
+            PrefillRequestIds = job.Kind == SocJobKind.Prefill ? job.MemberIds : [],
         };
         Start(lane, new LaneRun(run, nowMs, [(job, [index])]), dispatches);
     }
@@ -355,7 +417,7 @@ public sealed class SocScheduler
     /// </summary>
     private void StartReady(SocJob job, double nowMs, SocRunReason reason, List<SocDispatch> dispatches, Func<DeviceKind, KernelCost, bool>? accept = null)
     {
-        foreach (var index in job.Ready())
+        foreach (var index in job.Ready(_readyBuffer))
         {
             if (!Lanes.Any(IsFree))
             {
@@ -377,7 +439,7 @@ public sealed class SocScheduler
         DeviceKind[] order = kernel.Kind == SocKernelKind.PrefillChunk ? [DeviceKind.Npu, DeviceKind.IntegratedGpu] : [DeviceKind.IntegratedGpu, DeviceKind.Npu];
         foreach (var lane in order)
         {
-            if (Lanes.Contains(lane) && IsFree(lane) && kernel.MayRunOn(lane) && (accept is null || accept(lane, _cost.Cost(kernel, lane))))
+            if (Lanes.Contains(lane) && IsFree(lane) && kernel.MayRunOn(lane) && (accept is null || accept(lane, Price(kernel, lane))))
             {
                 return lane;
             }
@@ -412,7 +474,7 @@ public sealed class SocScheduler
                 continue;
             }
 
-            var cost = _cost.Cost(kernel, lane);
+            var cost = Price(kernel, lane);
             if (cost.Seconds < bestSeconds && (accept is null || accept(lane, cost)))
             {
                 best = lane;
@@ -432,9 +494,12 @@ public sealed class SocScheduler
             DecodeJob([.. ProactiveDecodeReady().Take(Options.MaxDecodeBatch)], nowMs);
         }
 
-        foreach (var job in _jobs.Where(j => j.HasReady && j.IsAged(nowMs, Options.AgeLimitMs)).OrderBy(j => j.LastProgressMs).ToList())
+        if (Lanes.Any(IsFree))
         {
-            StartReady(job, nowMs, SocRunReason.Aged, dispatches);
+            foreach (var job in _jobs.Where(j => j.HasReady && j.IsAged(nowMs, Options.AgeLimitMs)).OrderBy(j => j.LastProgressMs))
+            {
+                StartReady(job, nowMs, SocRunReason.Aged, dispatches);
+            }
         }
 
         // (2) Reactive work, first come first served. Reactive requests ready to decode form one decode step, with at
@@ -451,12 +516,15 @@ public sealed class SocScheduler
 
         // Prefills before the decode step (each in arrival order): a new request joins the step's batch as soon as it can
         // (steps stream the weights whatever their batch), instead of waiting for earlier requests to finish decoding.
-        foreach (var job in _jobs.Where(j => j.HasReady && j.IsReactive).OrderBy(j => j.Kind == SocJobKind.Decode).ThenBy(j => j.ReactiveArrivalMs).ToList())
+        foreach (var job in _jobs.Where(j => j.HasReady && j.IsReactive).OrderBy(j => j.Kind == SocJobKind.Decode).ThenBy(j => j.ReactiveArrivalMs))
         {
             StartReady(job, nowMs, SocRunReason.Reactive, dispatches);
-            foreach (var index in job.Ready())
+            if (Options.AbortProactiveForReactive)
             {
-                AskAbort(job.Kernels[index], dispatches);
+                foreach (var index in job.Ready(_readyBuffer))
+                {
+                    AskAbort(job.Kernels[index], dispatches);
+                }
             }
         }
 
@@ -469,7 +537,7 @@ public sealed class SocScheduler
 
         var slack = Lanes.ToDictionary(l => l, l => IsFree(l) ? ReactiveNeedMs(l, nowMs) : 0);
         bool Fits(DeviceKind lane, KernelCost cost) => nowMs + (cost.Seconds * 1000) <= slack[lane] && MayDispatch(cost, DemandNow());
-        foreach (var job in _jobs.Where(j => j.HasReady && !j.IsReactive && j.Kind == SocJobKind.Decode).OrderBy(j => j.LastProgressMs).ToList())
+        foreach (var job in _jobs.Where(j => j.HasReady && !j.IsReactive && j.Kind == SocJobKind.Decode).OrderBy(j => j.LastProgressMs))
         {
             StartReady(job, nowMs, SocRunReason.Backfill, dispatches, Fits);
         }
@@ -478,14 +546,14 @@ public sealed class SocScheduler
         if (ready.Count > 0 && Lanes.Any(IsFree) && !HasDecodeStep(reactive: false))
         {
             var meanContext = (int)Math.Ceiling(ready.Average(s => (double)s.ContextTokens));
-            var first = Bind(_cost.DecodeSteps(ready.Count, meanContext))[0];
+            var first = DecodeSteps(ready.Count, meanContext)[0];
             if (AffineFreeLane(first, Fits) is { } lane)
             {
                 StartKernel(DecodeJob(ready, nowMs), 0, lane, nowMs, SocRunReason.Backfill, dispatches);
             }
         }
 
-        foreach (var job in _jobs.Where(j => j.HasReady && !j.IsReactive && j.Kind == SocJobKind.Prefill).ToList())
+        foreach (var job in _jobs.Where(j => j.HasReady && !j.IsReactive && j.Kind == SocJobKind.Prefill))
         {
             if (!Lanes.Any(IsFree))
             {
@@ -497,7 +565,7 @@ public sealed class SocScheduler
     }
 
     /// <summary>Whether a decode step of that kind (holding a reactive request, or proactive only) is under way.</summary>
-    private bool HasDecodeStep(bool reactive) => _jobs.Exists(j => j.Kind == SocJobKind.Decode && j.IsReactive == reactive);
+    private bool HasDecodeStep(bool reactive) => _decodeStepsUnderWay[reactive ? 1 : 0] > 0;
 
     private IEnumerable<SocRequestState> ProactiveDecodeReady() =>
         _active.Where(s => !s.IsReactive && s.IsDecodeReady).OrderBy(s => s.LastProgressMs);
@@ -537,11 +605,12 @@ public sealed class SocScheduler
                 return false;
             }
 
-            var best = kernel.Accelerators.Where(Lanes.Contains).MinBy(a => _cost.Cost(kernel, a).Seconds);
+            var best = kernel.Accelerators.Where(Lanes.Contains).MinBy(a => Price(kernel, a).Seconds);
             return best == lane || (busyUntil.TryGetValue(best, out var until) && until > t);
         }
 
-        double Fastest(SocKernel kernel) => kernel.Accelerators.Where(Lanes.Contains).Min(a => _cost.Cost(kernel, a).Seconds) * 1000;
+        double Fastest(SocKernel kernel) => kernel.Accelerators.Where(Lanes.Contains).Min(a => Price(kernel, a).Seconds) * 1000;
+        var reactiveWaiting = _active.Exists(s => s.IsReactive && s.IsDecodeReady);
 
         foreach (var job in _jobs)
         {
@@ -552,8 +621,7 @@ public sealed class SocScheduler
 
             var runningEnds = _running.Values.Where(r => r.Advances.Exists(a => a.Job == job)).Select(r => r.StartMs + r.Run.PredictedMs).ToList();
             var t = runningEnds.Count > 0 ? Math.Max(nowMs, runningEnds.Min()) : nowMs;
-            var pending = job.Pending().Select(k => job.Kernels[k]).ToList();
-            if (pending.Exists(k => Needs(k, t)))
+            if (job.Frontier().Any(k => Needs(job.Kernels[k], t)))
             {
                 need = Math.Min(need, t);
                 continue;
@@ -562,12 +630,12 @@ public sealed class SocScheduler
             // A decode step is followed by another if its requests need more tokens or reactive requests wait to join.
             var next = job.Kind == SocJobKind.Prefill
                 ? job.Members[0].Request.OutputTokens > 1
-                : job.Members.Exists(m => m.Generated + 1 < m.Request.OutputTokens) || _active.Exists(s => s.IsReactive && s.IsDecodeReady);
+                : job.Members.Exists(m => m.Generated + 1 < m.Request.OutputTokens) || reactiveWaiting;
             if (next)
             {
-                var end = Math.Max(t, runningEnds.DefaultIfEmpty(nowMs).Max()) + pending.Sum(Fastest);
+                var end = Math.Max(t, runningEnds.DefaultIfEmpty(nowMs).Max()) + job.Pending().Sum(k => Fastest(job.Kernels[k]));
                 var context = (int)Math.Ceiling(job.Members.Average(m => (double)m.ContextTokens)) + 1;
-                var first = Bind(_cost.DecodeSteps(job.Members.Count, Math.Min(context, SocCostModel.MaxContextTokens)))[0];
+                var first = DecodeSteps(job.Members.Count, Math.Min(context, SocCostModel.MaxContextTokens))[0];
                 if (Needs(first, end))
                 {
                     need = Math.Min(need, end);
@@ -610,7 +678,7 @@ public sealed class SocScheduler
 
         // The static split: prefill kernels on the NPU when they may run there, the rest (and decode) on the iGPU.
         var job = state.Job!;
-        foreach (var index in job.Ready())
+        foreach (var index in job.Ready(_readyBuffer).ToList())
         {
             var kernel = job.Kernels[index];
             var lane = job.Kind == SocJobKind.Prefill && kernel.MayRunOn(DeviceKind.Npu) ? DeviceKind.Npu : DeviceKind.IntegratedGpu;
@@ -692,7 +760,8 @@ public sealed class SocScheduler
 
     private double? WakeTime(double nowMs)
     {
-        if (Options.Policy != SocPolicy.AgentXpu || double.IsPositiveInfinity(Options.AgeLimitMs))
+        // Ageing only matters to a free lane: with every lane busy, the next completion calls Decide anyway.
+        if (Options.Policy != SocPolicy.AgentXpu || double.IsPositiveInfinity(Options.AgeLimitMs) || !Lanes.Any(IsFree))
         {
             return null;
         }
