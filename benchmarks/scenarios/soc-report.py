@@ -61,8 +61,8 @@ for model, rate, policy, reduction, ratio, setting in rows:
     print(f"{model:14} {rate:>5} {policy:10} {reduction:13.1%} {ratio:11.2f}  {setting:19} {'met' if ok else 'NOT met'}")
 
 print()
-print("bounds: reactive p50 lower bound (median of each request alone: prefill critical path at the fastest accelerators +")
-print("batch-1 decode steps), the largest p50 reduction any policy could reach against openvino's best; the proactive")
+print("bounds: reactive p50 lower bound (median over requests of: prefill compute along the critical path at the fastest")
+print("accelerators + one weight pass per further token), the largest p50 reduction any policy could reach against openvino's best; the proactive")
 print("throughput bound (output tokens / (last - first proactive arrival)) and the largest ratio over openvino's best;")
 print("reactive p50 of each policy on the same reactive requests with no proactive load (reactive-only reference)")
 print("model          r/min  p50 LB ms  max reduction  tput bound  max ratio   reactive-only p50 ms")
