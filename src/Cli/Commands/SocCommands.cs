@@ -8,5 +8,7 @@ internal static class SocCommands
     public static Command Create(ConsoleIo io) => new("soc", "Agentic LLM serving on a heterogeneous SoC (CPU, iGPU, NPU on one DRAM): Agent.xpu's kernel graph, mapping and scheduling")
     {
         SocMapCommand.Create(io),
+        SocSimulateCommand.Create(io),
+        SocGenerateCommand.Create(io),
     };
 }
