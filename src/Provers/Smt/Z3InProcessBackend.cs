@@ -69,7 +69,9 @@ public sealed class Z3InProcessBackend : ISmtBackend
     /// <summary>Creates a Z3 context and solver, with the default settings and the given clock.</summary>
     /// <param name="timeProvider">The clock of the limits; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="InvalidOperationException">Z3 cannot be used in-process here (on Linux: the shim or libz3-4 is missing).</exception>
+#pragma warning disable RS0027 // The shipped constructor keeps its optional clock; the options constructor is the full one.
     public Z3InProcessBackend(TimeProvider? timeProvider = null)
+#pragma warning restore RS0027
         : this(new Z3InProcessOptions { TimeProvider = timeProvider ?? TimeProvider.System })
     {
     }
@@ -159,7 +161,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
             }
 
             _disposed = true;
-            _current?.Close();
+            _current?.Dispose();
             _current = null;
             _fallback?.Dispose();
             _fallback = null;
@@ -234,7 +236,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
     /// until the hard limit; a check that is not back by then leaves the context to this thread for good (see the type's
     /// remarks), and the thread releases it once Z3 returns.
     /// </summary>
-    private sealed class CheckThread
+    private sealed class CheckThread : IDisposable
     {
         private readonly Z3InProcessBackend _owner;
         private readonly Context _context;
@@ -320,8 +322,11 @@ public sealed class Z3InProcessBackend : ISmtBackend
             }
         }
 
-        /// <summary>Ends an idle thread (the backend is disposed): it releases the solver and context and exits.</summary>
-        public void Close()
+        /// <summary>
+        /// Ends the thread when it is idle (the backend is disposed): it releases the solver and context and exits. Never
+        /// called on an abandoned thread, which releases its own when Z3 returns.
+        /// </summary>
+        public void Dispose()
         {
             lock (_sync)
             {

@@ -258,7 +258,7 @@ internal static class NonlinearQueries
     /// <summary>
     /// The shape: a·x² = p·x + q, x = s / c with s = √b (s ≥ 0, s² = b), b and c natural, Lean's x / 0 = 0.
     /// </summary>
-    private static IReadOnlyList<Term> RootOverNaturals(Random random)
+    private static Term[] RootOverNaturals(Random random)
     {
         var x = RealVar("x");
         var s = RealVar("s");
@@ -277,7 +277,7 @@ internal static class NonlinearQueries
     }
 
     /// <summary>x² − d·y² = 1 with y &gt; 0 over the integers; d not a square.</summary>
-    private static IReadOnlyList<Term> PellLike(Random random)
+    private static Term[] PellLike(Random random)
     {
         long[] nonSquares = [2, 3, 5, 6, 7, 13, 19, 29, 31, 46, 53, 61, 94, 109];
         var x = IntVar("x");
@@ -286,7 +286,7 @@ internal static class NonlinearQueries
     }
 
     /// <summary>Two or three random polynomial equations and inequalities of degree up to 3 over three reals.</summary>
-    private static IReadOnlyList<Term> RealPolynomials(Random random)
+    private static Term[] RealPolynomials(Random random)
     {
         Variable[] vars = [RealVar("u"), RealVar("v"), RealVar("w")];
         Term Monomial()
@@ -301,17 +301,12 @@ internal static class NonlinearQueries
         }
 
         Term Polynomial() => Add(Add(Monomial(), Monomial()), R(random.Next(-9, 10)));
-        List<Term> query = [Eq(Polynomial(), R(0)), Eq(Polynomial(), R(random.Next(-3, 4)))];
-        if (random.Next(2) == 0)
-        {
-            query.Add(Lt(Polynomial(), R(0)));
-        }
-
-        return query;
+        Term[] equations = [Eq(Polynomial(), R(0)), Eq(Polynomial(), R(random.Next(-3, 4)))];
+        return random.Next(2) == 0 ? equations : [.. equations, Lt(Polynomial(), R(0))];
     }
 
     /// <summary>A product of integers equal to a constant, with lower bounds, and a sum condition.</summary>
-    private static IReadOnlyList<Term> IntegerProducts(Random random)
+    private static Term[] IntegerProducts(Random random)
     {
         var p = IntVar("p");
         var q = IntVar("q");
