@@ -30,7 +30,7 @@ namespace Planning.Provers.Smt;
 /// Z3, its checks go to a <see cref="Z3ProcessBackend"/> (started on first need; it kills z3 at the limit), so one
 /// backend leaves at most that many busy threads (one by default), and a process with one backend per worker at most
 /// that many per worker. Setting <see cref="Z3InProcessOptions.UseNlsat"/> to false avoids the unbounded path altogether
-/// (the two known queries that hit it answer <c>unknown</c> in milliseconds), at the price of some nonlinear queries Z3
+/// (the query answers <c>unknown</c> well within its limit), at the price of some nonlinear queries Z3
 /// would decide (docs/benchmarks.md measures both).
 /// </para>
 /// <para>
