@@ -13,9 +13,12 @@ namespace Planning.Provers.Smt;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every check returns by its limit plus <see cref="Z3InProcessOptions.HardLimitMargin"/>, whatever Z3 does. Z3 gets
-/// the limit as its own (soft) timeout, and a watchdog calls <c>Z3_interrupt</c> at the limit. Z3 4.8.12 does not always
-/// listen: its complete procedure for nonlinear real arithmetic (nlsat), once it runs unbounded, polls a private
+/// Every check returns by its limit plus <see cref="Z3InProcessOptions.HardLimitMargin"/>, whatever Z3 does. A watchdog
+/// calls <c>Z3_interrupt</c> at the limit. Z3's own <c>timeout</c> parameter is deliberately not set: in Z3 4.8.12 it arms
+/// a timer from a process-wide pool whose entry stays locked by a check that never returns while the pool hands it out
+/// again, so that one stuck check made later checks of every context in the process block in <c>Z3_solver_check</c>
+/// (seen under gdb: a fresh context's check waiting on such a timer's mutex). Z3 4.8.12 does not always listen to the
+/// interrupt either: its complete procedure for nonlinear real arithmetic (nlsat), once it runs unbounded, polls a private
 /// resource limit that neither reaches (fixed upstream in Z3 4.15), and such a query can run for minutes or for good.
 /// So the check itself runs on the context's own thread, and the caller waits for it until the limit plus the margin;
 /// then the check answers <c>unknown</c> (reason <see cref="Unknown.TimeoutReason"/>) and the context is abandoned to
@@ -35,7 +38,7 @@ namespace Planning.Provers.Smt;
 /// </para>
 /// <para>
 /// An unknown answer that comes at the limit is reported as <see cref="Unknown.TimeoutReason"/>. One instance serves
-/// one caller at a time; use one per worker thread.
+/// one caller at a time; use one per worker thread, and dispose it: its check thread waits for checks until then.
 /// </para>
 /// </remarks>
 public sealed class Z3InProcessBackend : ISmtBackend
@@ -60,9 +63,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
     private CheckThread? _current;
     private Z3ProcessBackend? _fallback;
     private long _nextCheck;
-    private int _stuck;
-    private int _abandoned;
-    private int _interrupts;
+    private readonly CheckCounters _counters = new();
     private int _fallbackChecks;
     private bool _disposed;
 
@@ -90,20 +91,29 @@ public sealed class Z3InProcessBackend : ISmtBackend
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxStuckChecks, 1, nameof(options));
         _options = options;
         Z3NativeShim.EnsureUsable();
-        _current = new CheckThread(this);
+        _current = new CheckThread(_options, _counters);
+    }
+
+    /// <summary>
+    /// A backend dropped without <see cref="Dispose"/>: its idle check thread is told to release the context and end
+    /// (the thread does not keep the backend reachable, so this runs; a check in progress would).
+    /// </summary>
+    ~Z3InProcessBackend()
+    {
+        _current?.Dispose();
     }
 
     /// <inheritdoc />
     public string Name => "z3-inprocess";
 
     /// <summary>How many checks the watchdog interrupted (for tests and diagnostics).</summary>
-    internal int Interrupts => Volatile.Read(ref _interrupts);
+    internal int Interrupts => Volatile.Read(ref _counters.Interrupts);
 
     /// <summary>How many checks ran past the limit plus the margin, so that their context was abandoned.</summary>
-    internal int AbandonedChecks => Volatile.Read(ref _abandoned);
+    internal int AbandonedChecks => Volatile.Read(ref _counters.Abandoned);
 
     /// <summary>How many abandoned checks are still inside Z3 (each keeps its thread busy).</summary>
-    internal int StuckChecks => Volatile.Read(ref _stuck);
+    internal int StuckChecks => Volatile.Read(ref _counters.Stuck);
 
     /// <summary>How many checks went to the process backend because too many checks were stuck.</summary>
     internal int FallbackChecks => Volatile.Read(ref _fallbackChecks);
@@ -122,14 +132,14 @@ public sealed class Z3InProcessBackend : ISmtBackend
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var started = _options.TimeProvider.GetTimestamp();
-            if (Volatile.Read(ref _stuck) >= _options.MaxStuckChecks)
+            if (Volatile.Read(ref _counters.Stuck) >= _options.MaxStuckChecks)
             {
                 return CheckOnProcessBackend(assertions, limit);
             }
 
             try
             {
-                _current ??= new CheckThread(this);
+                _current ??= new CheckThread(_options, _counters);
             }
             catch (Z3Exception e)
             {
@@ -145,7 +155,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
 
             // Past the limit plus the margin and still inside Z3: the thread keeps the context, this backend forgets both.
             _current = null;
-            Interlocked.Increment(ref _abandoned);
+            Interlocked.Increment(ref _counters.Abandoned);
             return new Unknown(Unknown.TimeoutReason);
         }
     }
@@ -161,6 +171,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
             }
 
             _disposed = true;
+            GC.SuppressFinalize(this);
             _current?.Dispose();
             _current = null;
             _fallback?.Dispose();
@@ -168,7 +179,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
         }
     }
 
-    /// <summary>When the watchdog interrupts a check: at the limit, when Z3's own timeout should have stopped it.</summary>
+    /// <summary>When the watchdog interrupts a check: at the limit (Z3's own timeout is not used; see the type's remarks).</summary>
     internal static TimeSpan WatchdogDelay(TimeSpan limit) => TimerSpan(limit);
 
     /// <summary>A span a timer or a wait accepts (at most about 24 days; longer limits are not meant to be reached).</summary>
@@ -215,18 +226,28 @@ public sealed class Z3InProcessBackend : ISmtBackend
             }
             catch (InvalidOperationException e)
             {
-                return new Unknown($"{Volatile.Read(ref _stuck)} abandoned checks are still inside Z3 and the process backend could not start: {e.Message}");
+                return new Unknown($"{Volatile.Read(ref _counters.Stuck)} abandoned checks are still inside Z3 and the process backend could not start: {e.Message}");
             }
         }
 
         return _fallback.Check(assertions, limit);
     }
 
-    /// <summary>Called on an abandoned check's thread when its native call has returned and its context is released.</summary>
-    private void AbandonedCheckReturned() => Interlocked.Decrement(ref _stuck);
+    /// <summary>
+    /// The counters a backend shares with its check threads (which must not reference the backend itself, or an
+    /// undisposed backend could never be finalized).
+    /// </summary>
+    private sealed class CheckCounters
+    {
+        /// <summary>Checks the watchdog interrupted.</summary>
+        public int Interrupts;
 
-    /// <summary>Called when a check is abandoned, before the caller returns.</summary>
-    private void CheckAbandoned() => Interlocked.Increment(ref _stuck);
+        /// <summary>Checks abandoned at the hard limit.</summary>
+        public int Abandoned;
+
+        /// <summary>Abandoned checks whose native call has not returned yet.</summary>
+        public int Stuck;
+    }
 
     /// <summary>One check handed to the check thread.</summary>
     private sealed record CheckRequest(long Number, IReadOnlyList<Term> Assertions, IReadOnlyList<Variable> Free, TimeSpan Limit);
@@ -238,7 +259,8 @@ public sealed class Z3InProcessBackend : ISmtBackend
     /// </summary>
     private sealed class CheckThread : IDisposable
     {
-        private readonly Z3InProcessBackend _owner;
+        private readonly Z3InProcessOptions _options;
+        private readonly CheckCounters _counters;
         private readonly Context _context;
         private readonly Solver _solver;
         private readonly Thread _thread;
@@ -259,12 +281,12 @@ public sealed class Z3InProcessBackend : ISmtBackend
         private bool _released;
 
         // Used only by the check thread.
-        private uint _timeoutMilliseconds;
         private int _checksSinceReset;
 
-        public CheckThread(Z3InProcessBackend owner)
+        public CheckThread(Z3InProcessOptions options, CheckCounters counters)
         {
-            _owner = owner;
+            _options = options;
+            _counters = counters;
             _context = new Context(new Dictionary<string, string>(StringComparer.Ordinal) { ["model"] = "true" });
             try
             {
@@ -287,7 +309,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
         /// </summary>
         public bool Run(CheckRequest check, TimeSpan hardLimit, out SmtResult? result)
         {
-            var clock = _owner._options.TimeProvider;
+            var clock = _options.TimeProvider;
             var started = clock.GetTimestamp();
             lock (_sync)
             {
@@ -305,7 +327,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
                     if (_deadlinePassed == check.Number || left <= TimeSpan.Zero)
                     {
                         _abandoned = true;
-                        _owner.CheckAbandoned();
+                        Interlocked.Increment(ref _counters.Stuck);
                         result = null;
                         return false;
                     }
@@ -334,7 +356,8 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 Monitor.PulseAll(_sync);
             }
 
-            _thread.Join();
+            // The thread is idle (a check in progress keeps its caller here): it ends as soon as it has released the context.
+            _ = _thread.Join(TimeSpan.FromSeconds(30));
         }
 
         private void Loop()
@@ -392,7 +415,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
             Release();
             if (abandoned)
             {
-                _owner.AbandonedCheckReturned();
+                Interlocked.Decrement(ref _counters.Stuck);
             }
         }
 
@@ -417,8 +440,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
 
         private SmtResult Execute(CheckRequest request)
         {
-            var clock = _owner._options.TimeProvider;
-            var timeout = (uint)Math.Clamp(Math.Ceiling(request.Limit.TotalMilliseconds), 1, uint.MaxValue);
+            var clock = _options.TimeProvider;
             var pushed = false;
             try
             {
@@ -426,14 +448,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 {
                     _solver.Reset();
                     _checksSinceReset = 1;
-                    _timeoutMilliseconds = 0;
                     ApplySettings();
-                }
-
-                if (timeout != _timeoutMilliseconds)
-                {
-                    _solver.Set("timeout", timeout);
-                    _timeoutMilliseconds = timeout;
                 }
 
                 _solver.Push();
@@ -453,7 +468,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
 
                 try
                 {
-                    _owner._options.BeforeNativeCheck?.Invoke();
+                    _options.BeforeNativeCheck?.Invoke();
                     status = _solver.Check();
                 }
                 finally
@@ -488,7 +503,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
 
         private void ApplySettings()
         {
-            if (!_owner._options.UseNlsat)
+            if (!_options.UseNlsat)
             {
                 _solver.Set(NlsatParameter, false);
             }
@@ -509,7 +524,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
                     if (!_released && _runningCheck != 0 && _runningCheck == (long)state!)
                     {
                         _context.Interrupt();
-                        Interlocked.Increment(ref _owner._interrupts);
+                        Interlocked.Increment(ref _counters.Interrupts);
                     }
                 }
             }

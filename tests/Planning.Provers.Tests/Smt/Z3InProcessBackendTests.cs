@@ -76,7 +76,7 @@ public sealed class Z3InProcessBackendTests(ITestOutputHelper output)
 
         // When the stuck call returns, its thread releases its context and the count goes back to zero.
         release.Set();
-        Assert.True(SpinWait.SpinUntil(() => backend.StuckChecks == 0, TimeSpan.FromSeconds(10)), "the abandoned check never came back");
+        Assert.True(SpinWait.SpinUntil(() => backend.StuckChecks == 0, TimeSpan.FromSeconds(30)), "the abandoned check never came back");
         Assert.Equal(1, backend.AbandonedChecks);
         Assert.IsType<Unsat>(backend.Check([Gt(n, I(3)), Lt(n, I(4))], TimeSpan.FromSeconds(10)));
     }
@@ -113,7 +113,7 @@ public sealed class Z3InProcessBackendTests(ITestOutputHelper output)
 
         // Once the stuck call has returned, checks run in process again.
         release.Set();
-        Assert.True(SpinWait.SpinUntil(() => backend.StuckChecks == 0, TimeSpan.FromSeconds(10)), "the abandoned check never came back");
+        Assert.True(SpinWait.SpinUntil(() => backend.StuckChecks == 0, TimeSpan.FromSeconds(30)), "the abandoned check never came back");
         Assert.True(backend.CheckEquivalent(left, right, TimeSpan.FromSeconds(10)).IsProven);
         Assert.Equal(2, backend.FallbackChecks);
         Assert.Equal(2, calls);
@@ -123,19 +123,22 @@ public sealed class Z3InProcessBackendTests(ITestOutputHelper output)
     public void Check_AfterTheWatchdogInterrupted_NextChecksDecided()
     {
         var calls = 0;
+        Z3InProcessBackend? created = null;
         var options = new Z3InProcessOptions
         {
-            HardLimitMargin = TimeSpan.FromSeconds(3),
-            // The first check stays in the interruptible window past its limit, so the watchdog interrupts it.
+            HardLimitMargin = TimeSpan.FromSeconds(10),
+            // The first check stays in the interruptible window until the watchdog has interrupted it (a loaded
+            // machine's timer pool can fire late, so wait for it rather than for a fixed time).
             BeforeNativeCheck = () =>
             {
                 if (Interlocked.Increment(ref calls) == 1)
                 {
-                    Thread.Sleep(600);
+                    SpinWait.SpinUntil(() => Volatile.Read(ref created)?.Interrupts == 1, TimeSpan.FromSeconds(8));
                 }
             },
         };
         using var backend = new Z3InProcessBackend(options);
+        Volatile.Write(ref created, backend);
         var n = IntVar("n");
 
         var first = backend.Check([Gt(n, I(3)), Lt(n, I(5))], TimeSpan.FromMilliseconds(200));
@@ -147,6 +150,32 @@ public sealed class Z3InProcessBackendTests(ITestOutputHelper output)
         {
             var sat = Assert.IsType<Sat>(backend.Check([Gt(n, I(3 + i)), Lt(n, I(5 + i))], TimeSpan.FromSeconds(10)));
             Assert.Equal((4 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), sat.Model["n"]);
+        }
+    }
+
+    [Fact]
+    public void Check_WhileAnotherBackendsCheckIsStuckInNlsat_FreshBackendsStillDecide()
+    {
+        // One check left inside nlsat for good (on the shared backend, which allows one). With Z3 4.8.12's own timeout
+        // set, such a check kept a pooled timer locked and later checks of other contexts blocked on it.
+        if (SharedBackend.StuckChecks == 0)
+        {
+            // Long enough for Z3 to reach nlsat (an interrupt before that stops the check).
+            Assert.IsType<Unknown>(SharedBackend.Check(IssueHypotheses(), TimeSpan.FromSeconds(2)));
+        }
+
+        Assert.Equal(1, SharedBackend.StuckChecks);
+        var n = IntVar("n");
+        for (var round = 0; round < 3; round++)
+        {
+            using var backend = new Z3InProcessBackend();
+            for (var i = 0; i < 4; i++)
+            {
+                var sat = Assert.IsType<Sat>(backend.Check([Gt(n, I(i)), Lt(n, I(i + 2))], TimeSpan.FromSeconds(2)));
+                Assert.Equal((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), sat.Model["n"]);
+            }
+
+            Assert.Equal(0, backend.AbandonedChecks);
         }
     }
 
@@ -202,7 +231,9 @@ public sealed class Z3InProcessBackendTests(ITestOutputHelper output)
     {
         var statement = LeanStatementParser.Parse(IssueExample);
         using var backend = new Z3InProcessBackend(new Z3InProcessOptions { UseNlsat = false });
-        var checker = new StatementEquivalence(backend, new EquivalenceOptions { CheckLimit = TimeSpan.FromSeconds(2), VacuityModelAssignments = 0 });
+        // A long limit: the point is that Z3 gives up by itself (0.16-0.31 s alone; several times that on a loaded machine).
+        var limit = TimeSpan.FromSeconds(20);
+        var checker = new StatementEquivalence(backend, new EquivalenceOptions { CheckLimit = limit, VacuityModelAssignments = 0 });
 
         var watch = Stopwatch.StartNew();
         var result = checker.Check(statement, LeanStatementParser.Parse(IssueExample));
@@ -210,8 +241,8 @@ public sealed class Z3InProcessBackendTests(ITestOutputHelper output)
         output.WriteLine($"{result.Verdict} ({result.Reason}) after {watch.Elapsed.TotalMilliseconds:F0} ms");
 
         Assert.Equal(EquivalenceVerdict.Unknown, result.Verdict);
-        Assert.NotEqual(Unknown.TimeoutReason, result.Reason);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"took {watch.Elapsed}");
+        Assert.Contains("incomplete", result.Reason, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < limit / 2, $"took {watch.Elapsed}");
         Assert.Equal(0, backend.AbandonedChecks);
 
         // Linear and easy nonlinear queries are still decided without nlsat.
