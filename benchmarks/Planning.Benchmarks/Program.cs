@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
 
+// `z3-hard-limit` runs the Z3 hard-limit scenario (Z3HardLimitBenchmark); anything else goes to BenchmarkDotNet.
+if (args is ["z3-hard-limit", .. var rest])
+{
+    return Planning.Benchmarks.Z3HardLimitBenchmark.Run(rest);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Planning.Benchmarks.EplbBenchmarks).Assembly).Run(args);
+return 0;

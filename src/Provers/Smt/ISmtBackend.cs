@@ -2,8 +2,8 @@ namespace Planning.Provers.Smt;
 
 /// <summary>
 /// The SMT solver that <see cref="Equivalence.StatementEquivalence"/> and <see cref="Selection.CandidateSelector"/> run
-/// their queries on: <see cref="Z3InProcessBackend"/> (fast, Z3's own soft limit) or <see cref="Z3ProcessBackend"/> (a
-/// hard wall-clock limit). An instance serves one caller at a time (concurrent calls wait for each other); use one
+/// their queries on: <see cref="Z3InProcessBackend"/> (fast; a hard limit by abandoning a context Z3 does not give back
+/// in time) or <see cref="Z3ProcessBackend"/> (a hard limit by killing the z3 process). An instance serves one caller at a time (concurrent calls wait for each other); use one
 /// instance per worker thread for parallel checks. The caller owns it and disposes it.
 /// </summary>
 /// <remarks>

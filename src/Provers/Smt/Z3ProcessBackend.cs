@@ -23,10 +23,13 @@ public sealed class Z3ProcessBackend : ISmtBackend
     private const int RunFinished = 1;
     private const int RunKilled = 2;
 
-    private const string Options = "(set-option :print-success false)\n(set-option :produce-models true)\n";
+    private const string BaseOptions = "(set-option :print-success false)\n(set-option :produce-models true)\n";
 
     private readonly Lock _gate = new();
     private readonly Z3ProcessOptions _options;
+
+    // Sent at start and after each (reset), which drops the options.
+    private readonly string _startOptions;
     private readonly Queue<string> _stderr = new();
     private Process? _process;
     private long _softTimeoutMilliseconds = -1;
@@ -41,6 +44,7 @@ public sealed class Z3ProcessBackend : ISmtBackend
         _options = options ?? new Z3ProcessOptions();
         ArgumentException.ThrowIfNullOrEmpty(_options.ExecutablePath, nameof(options));
         ArgumentNullException.ThrowIfNull(_options.TimeProvider, nameof(options));
+        _startOptions = _options.UseNlsat ? BaseOptions : BaseOptions + "(set-option :" + Z3InProcessBackend.NlsatParameter + " false)\n";
         lock (_gate)
         {
             Start();
@@ -169,7 +173,7 @@ public sealed class Z3ProcessBackend : ISmtBackend
         if (++_checksSinceReset > Z3InProcessBackend.ChecksPerReset)
         {
             // As in-process: z3 keeps some memory per push/pop; (reset) also drops the options, which are sent again.
-            script.Append("(reset)\n").Append(Options);
+            script.Append("(reset)\n").Append(_startOptions);
             _checksSinceReset = 1;
             _softTimeoutMilliseconds = -1;
         }
@@ -369,7 +373,7 @@ public sealed class Z3ProcessBackend : ISmtBackend
         Starts++;
         try
         {
-            Send(process, Options);
+            Send(process, _startOptions);
         }
         catch (IOException)
         {

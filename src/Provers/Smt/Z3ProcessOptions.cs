@@ -12,6 +12,13 @@ public sealed record Z3ProcessOptions
     /// </summary>
     public bool SoftTimeout { get; init; } = true;
 
+    /// <summary>
+    /// Whether Z3's arithmetic solver may call its complete procedure for nonlinear real arithmetic (nlsat; the option
+    /// <c>smt.arith.nl.nra</c>); the same setting as <see cref="Z3InProcessOptions.UseNlsat"/>, where it matters more
+    /// (Z3 4.8.12 cannot interrupt that procedure in-process). Default true.
+    /// </summary>
+    public bool UseNlsat { get; init; } = true;
+
     /// <summary>The clock for the hard limit. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -89,6 +89,45 @@ public sealed class CandidateSelectorZ3Tests
     }
 
     [Fact]
+    public void Select_CandidatesIncludingAStatementZ3CannotInterrupt_CompletesWithTheOthersClustered()
+    {
+        // The issue's statement and a variant: their queries send Z3 4.8.12 into its uninterruptible nonlinear procedure.
+        // The selection runs on the test class's shared backend (at most one thread left inside Z3 for the whole host).
+        string[] candidates =
+        [
+            Z3InProcessBackendTests.IssueExample + " := by",
+            "theorem t2 (x : ℝ) (b c : ℕ) (h₁ : 2 * x ^ 2 = 4 * x + 9) (h₂ : x * c = Real.sqrt b) : b + c = 26 := by",
+            Candidates[0],
+            Candidates[1],
+        ];
+        var limit = TimeSpan.FromSeconds(1);
+        CandidateSelector selector = new(
+            static () => new NotDisposed(Z3InProcessBackendTests.SharedBackend),
+            new ConstantEmbedder(),
+            options: new SelectionOptions { Workers = 1, Equivalence = new() { CheckLimit = limit } });
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        SelectionResult result = selector.Select(Informal, candidates);
+        watch.Stop();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+        Assert.Equal([[0], [1], [2, 3]], result.Clusters.Select(static cluster => cluster.ToArray()).OrderBy(static cluster => cluster[0]));
+        Assert.Equal(2, result.Selected);
+    }
+
+    /// <summary>A backend the selector may dispose without disposing the shared one underneath.</summary>
+    private sealed class NotDisposed(ISmtBackend inner) : ISmtBackend
+    {
+        public string Name => inner.Name;
+
+        SmtResult ISmtBackend.Check(IReadOnlyList<Term> assertions, TimeSpan limit) => inner.Check(assertions, limit);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
     public void Select_UnparsableAmongValid_NeverSelected()
     {
         string[] candidates = ["theorem bad (x : ℝ) : x = := by", .. Candidates];

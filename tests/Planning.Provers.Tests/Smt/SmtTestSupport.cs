@@ -79,6 +79,26 @@ internal static class T
     }
 
     /// <summary>
+    /// The issue's hypotheses as the translation poses them: 2x² = 4x + 9 and x = √b / c (s = √b: s ≥ 0, s² = b; Lean's
+    /// x / 0 = 0), b and c natural. Z3 4.8.12 runs nlsat on it unbounded (it ignores interrupts); without nlsat it gives up
+    /// at once.
+    /// </summary>
+    public static IReadOnlyList<Term> IssueHypotheses()
+    {
+        var x = RealVar("x");
+        var s = RealVar("s");
+        var b = IntVar("b");
+        var c = IntVar("c");
+        return
+        [
+            Ge(b, I(0)), Ge(c, I(0)), Ge(s, R(0)), Eq(Mul(s, s), new IntToReal(b)),
+            Eq(Mul(R(2), Mul(x, x)), Add(Mul(R(4), x), R(9))),
+            Implies(Eq(c, I(0)), Eq(x, R(0))),
+            Implies(Ne(c, I(0)), Eq(Mul(x, new IntToReal(c)), s)),
+        ];
+    }
+
+    /// <summary>
     /// Pell's equation x^2 - 61y^2 = 1 with y &gt; 0 (smallest solution x = 1766319049): in push/pop mode Z3 4.8.12
     /// overshoots its own timeout on it (0.9 s -> about 1.8 s).
     /// </summary>
