@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+
+namespace Planning.Execution.Soc.Runtime;
+
+/// <summary>
+/// Measures how a lane runs a chunk shape (<see cref="SocLaneCalibration"/>): warm-up runs, a probe that estimates the
+/// time per row, timed runs at rows aimed at fixed times that the line is fitted to, then one run per check target at
+/// the rows the line chooses. Every time is the median of <see cref="SocRuntimeOptions.CalibrationRepeats"/> runs, so
+/// one run slowed by another process on the shared cores does not move the line.
+/// </summary>
+internal static class SocLaneCalibrator
+{
+    private const int ProbeRows = 16;
+    private const int WarmUpRuns = 2;
+
+    /// <summary>The times, in ms, the fitted points aim at: spread over the range of kernel times (under 100 ms).</summary>
+    private static readonly double[] FitTargetsMs = [4, 15, 40, 100];
+
+    public static SocLaneCalibration Calibrate(OnnxLane lane, SocChunkShape shape, SocRuntimeOptions options)
+    {
+        for (var i = 0; i < WarmUpRuns; i++)
+        {
+            lane.Measure(shape, ProbeRows);
+        }
+
+        var probeMs = Median(lane, shape, ProbeRows, options.CalibrationRepeats);
+        var roughPerRow = Math.Max(probeMs / ProbeRows, 1e-6);
+        var points = new List<(double Rows, double Ms)> { (ProbeRows, probeMs) };
+        foreach (var target in FitTargetsMs)
+        {
+            var rows = (int)Math.Clamp(Math.Round(target / roughPerRow), 1, SocLaneCalibration.MaxRows);
+            if (points.Exists(p => p.Rows == rows))
+            {
+                continue;
+            }
+
+            points.Add((rows, Median(lane, shape, rows, options.CalibrationRepeats)));
+        }
+
+        var (fixedMs, perRow) = FitLine(points);
+        var fitted = new SocLaneCalibration(lane.Lane, shape, fixedMs, perRow, []);
+        var checks = ImmutableArray.CreateBuilder<SocCalibrationCheck>(options.CalibrationTargetsMs.Length);
+        foreach (var target in options.CalibrationTargetsMs)
+        {
+            var rows = fitted.RowsFor(target);
+            checks.Add(new SocCalibrationCheck(target, rows, Median(lane, shape, rows, options.CalibrationRepeats)));
+        }
+
+        return fitted with { Checks = checks.MoveToImmutable() };
+    }
+
+    /// <summary>
+    /// Least squares of ms on rows; the intercept is kept at 0 or more and the slope above 0 (a fit on noisy points
+    /// could otherwise predict a negative time for few rows).
+    /// </summary>
+    internal static (double FixedMs, double MsPerRow) FitLine(IReadOnlyList<(double Rows, double Ms)> points)
+    {
+        var n = points.Count;
+        var meanRows = points.Average(p => p.Rows);
+        var meanMs = points.Average(p => p.Ms);
+        var covariance = points.Sum(p => (p.Rows - meanRows) * (p.Ms - meanMs));
+        var variance = points.Sum(p => (p.Rows - meanRows) * (p.Rows - meanRows));
+        var slope = n > 1 && variance > 0 ? covariance / variance : meanMs / meanRows;
+        var intercept = meanMs - (slope * meanRows);
+        if (slope <= 0 || intercept < 0)
+        {
+            // Through the origin instead: slope = sum(r m) / sum(r r).
+            intercept = 0;
+            slope = points.Sum(p => p.Rows * p.Ms) / points.Sum(p => p.Rows * p.Rows);
+        }
+
+        return (intercept, Math.Max(slope, 1e-9));
+    }
+
+    private static double Median(OnnxLane lane, SocChunkShape shape, int rows, int repeats)
+    {
+        var times = new double[repeats];
+        for (var i = 0; i < repeats; i++)
+        {
+            times[i] = lane.Measure(shape, rows);
+        }
+
+        Array.Sort(times);
+        return repeats % 2 == 1 ? times[repeats / 2] : (times[(repeats / 2) - 1] + times[repeats / 2]) / 2;
+    }
+}
