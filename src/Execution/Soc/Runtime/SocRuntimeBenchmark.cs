@@ -41,6 +41,11 @@ public sealed record SocRuntimeBenchmarkOptions
             throw new PlanningInputException("baseline", "must name a policy");
         }
 
+        if (Baseline == Policy)
+        {
+            throw new PlanningInputException("baseline", $"must differ from the policy measured, both are \"{Policy}\"");
+        }
+
         if (!double.IsFinite(HorizonMs) || HorizonMs <= 0)
         {
             throw new PlanningInputException("horizonMs", string.Create(CultureInfo.InvariantCulture, $"must be a finite time above 0, got {HorizonMs}"));

@@ -11,7 +11,7 @@ namespace Planning.Execution.Soc.Runtime;
 /// with wall-clock arrivals and lane events, and runs every kernel the scheduler starts as a real ONNX Runtime run on
 /// the lane it names. Each lane (<see cref="SocRuntimeOptions.Lanes"/>) is its own thread with its own sessions and
 /// thread budget; a kernel runs the synthetic chunk model of its kind (<see cref="SocChunkShape"/>) at the rows the
-/// lane's calibration chooses for the scheduler's predicted time times <see cref="SocRuntimeOptions.TimeScale"/>.
+/// lane's calibration chooses for the scheduler's predicted time times the time scale (<see cref="SocRuntimeOptions.TimeScale"/>).
 /// A <see cref="SocAbort"/> sets <c>RunOptions.Terminate</c> on the lane's run, which stops between two nodes; the lane
 /// then reports <see cref="SocScheduler.Aborted"/> and runs the next kernel with the flag reset. Preemption is the
 /// scheduler's: it starts kernels only on idle lanes, so a reactive request waits for at most the chunk in flight.
@@ -29,6 +29,7 @@ public sealed class SocRuntimeExecutor : IDisposable
     private readonly BlockingCollection<LaneOutcome> events = new();
     private readonly TimeProvider time;
     private long origin;
+    private double scale = 1;
     private long nextJob;
     private bool running;
 
@@ -95,18 +96,24 @@ public sealed class SocRuntimeExecutor : IDisposable
     /// </summary>
     /// <param name="workload">The requests (any order; arrival times in ms from the start of the run).</param>
     /// <param name="scheduler">A fresh scheduler whose lanes are among this executor's.</param>
-    /// <param name="horizonMs">When to stop at the latest, in ms from the start (default: never).</param>
+    /// <param name="horizonMs">When to stop at the latest, in the SoC's ms from the start (default: never).</param>
+    /// <param name="timeScale">Wall ms per SoC ms for this run (default <see cref="SocRuntimeOptions.TimeScale"/>).</param>
     /// <param name="cancellationToken">Stops the run like the horizon.</param>
     /// <returns>The scheduler's completion records and every lane run.</returns>
     /// <exception cref="PlanningInputException">A request is malformed or two share an id.</exception>
     /// <exception cref="InvalidOperationException">The scheduler uses a lane this executor does not have, has already served requests, or has requests left but nothing to run and no time to wake.</exception>
-    public SocRuntimeResult Run(IReadOnlyList<SocRequest> workload, SocScheduler scheduler, double horizonMs = double.PositiveInfinity, CancellationToken cancellationToken = default)
+    public SocRuntimeResult Run(IReadOnlyList<SocRequest> workload, SocScheduler scheduler, double horizonMs = double.PositiveInfinity, double? timeScale = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(scheduler);
         if (double.IsNaN(horizonMs) || horizonMs <= 0)
         {
             throw new PlanningInputException("horizonMs", string.Create(CultureInfo.InvariantCulture, $"must be above 0, got {horizonMs}"));
+        }
+
+        if (timeScale is { } given && (!double.IsFinite(given) || given <= 0))
+        {
+            throw new PlanningInputException("timeScale", string.Create(CultureInfo.InvariantCulture, $"must be a finite number above 0, got {given}"));
         }
 
         if (running)
@@ -126,6 +133,7 @@ public sealed class SocRuntimeExecutor : IDisposable
         }
 
         var arrivals = Arrivals(workload);
+        scale = timeScale ?? Options.TimeScale;
         running = true;
         try
         {
@@ -178,10 +186,10 @@ public sealed class SocRuntimeExecutor : IDisposable
     }
 
     /// <summary>
-    /// The scheduler's clock: wall ms since the start of the run over <see cref="SocRuntimeOptions.TimeScale"/>, so that
-    /// arrivals, predicted kernel times and wake times stay in the SoC's milliseconds whatever the scale.
+    /// The scheduler's clock: wall ms since the start of the run over the run's time scale, so that arrivals, predicted
+    /// kernel times and wake times stay in the SoC's milliseconds whatever the scale.
     /// </summary>
-    private double NowMs() => time.GetElapsedTime(Volatile.Read(ref origin)).TotalMilliseconds / Options.TimeScale;
+    private double NowMs() => time.GetElapsedTime(Volatile.Read(ref origin)).TotalMilliseconds / scale;
 
     private SocRuntimeResult RunLoop(ImmutableArray<SocRequest> arrivals, SocScheduler scheduler, double horizonMs, CancellationToken cancellationToken)
     {
@@ -194,6 +202,8 @@ public sealed class SocRuntimeExecutor : IDisposable
         var inFlight = new Dictionary<DeviceKind, (long Job, SocKernelRun Run, SocChunkShape Shape, int Rows, double DecidedMs)>();
         var timeline = ImmutableArray.CreateBuilder<SocRuntimeRun>();
         var next = 0;
+        var fed = new double[arrivals.Length];
+        Array.Fill(fed, double.NaN);
         var stopped = false;
         var lastEventMs = 0.0;
 
@@ -212,9 +222,10 @@ public sealed class SocRuntimeExecutor : IDisposable
 
             inFlight.Remove(outcome.Lane);
 
-            // Lanes report from their own threads; the scheduler sees a clock that never runs backwards.
+            // The scheduler is told the lane's own end time, so token times are when the run ended rather than when this
+            // thread noticed; kept from running backwards across reports of different lanes.
             lastEventMs = Math.Max(lastEventMs, outcome.EndMs);
-            timeline.Add(new SocRuntimeRun(outcome.Lane, run, shape, rows, decided, outcome.StartMs, outcome.EndMs, outcome.Aborted));
+            timeline.Add(new SocRuntimeRun(outcome.Lane, run, shape, rows, decided, outcome.StartMs, outcome.EndMs, outcome.Aborted, Math.Max(NowMs(), lastEventMs)));
             if (stopped)
             {
                 return;
@@ -252,6 +263,7 @@ public sealed class SocRuntimeExecutor : IDisposable
             while (next < arrivals.Length && arrivals[next].ArrivalMs <= now)
             {
                 scheduler.Arrive(arrivals[next], now);
+                fed[next] = now;
                 next++;
             }
 
@@ -260,7 +272,8 @@ public sealed class SocRuntimeExecutor : IDisposable
                 Handle(outcome);
             }
 
-            now = Math.Max(now, lastEventMs);
+            // Read the clock again: the decision comes after every report and arrival handed over above.
+            now = Math.Max(NowMs(), lastEventMs);
             foreach (var dispatch in scheduler.Decide(now))
             {
                 switch (dispatch)
@@ -272,7 +285,7 @@ public sealed class SocRuntimeExecutor : IDisposable
                         }
 
                         var shape = ShapeOf(start.Run.Kernel);
-                        var rows = calibrations[(start.Lane, shape.Name)].RowsFor(start.Run.PredictedMs * Options.TimeScale);
+                        var rows = calibrations[(start.Lane, shape.Name)].RowsFor(start.Run.PredictedMs * scale);
                         var job = new LaneJob(++nextJob, shape, rows);
                         inFlight.Add(start.Lane, (job.Id, start.Run, shape, rows, now));
                         lane.Start(job);
@@ -307,7 +320,7 @@ public sealed class SocRuntimeExecutor : IDisposable
                 throw new InvalidOperationException("the scheduler has requests left but started nothing and asked for no wake time");
             }
 
-            var waitMs = double.IsPositiveInfinity(wake) ? Timeout.Infinite : (int)Math.Ceiling(Math.Max(0, (wake - NowMs()) * Options.TimeScale));
+            var waitMs = double.IsPositiveInfinity(wake) ? Timeout.Infinite : (int)Math.Ceiling(Math.Max(0, (wake - NowMs()) * scale));
             try
             {
                 if (events.TryTake(out var first, waitMs, cancellationToken))
@@ -322,6 +335,6 @@ public sealed class SocRuntimeExecutor : IDisposable
         }
 
         var endMs = Math.Max(NowMs(), lastEventMs);
-        return new SocRuntimeResult(arrivals, [.. scheduler.Completions], timeline.ToImmutable(), endMs, stopped);
+        return new SocRuntimeResult(arrivals, [.. fed], [.. scheduler.Completions], timeline.ToImmutable(), endMs, stopped);
     }
 }

@@ -7,12 +7,14 @@ namespace Planning.Execution.Soc.Runtime;
 /// scheduler's completion records and every lane run.
 /// </summary>
 /// <param name="Workload">The requests, in arrival order.</param>
+/// <param name="FedMs">When the executor handed each request of <paramref name="Workload"/> to the scheduler (at or after its arrival; NaN if the run ended first).</param>
 /// <param name="Completions">The finished requests as the scheduler recorded them (arrival, first- and last-token times, tokens), in the order they finished.</param>
 /// <param name="Timeline">Every lane run, in the order the lanes reported them.</param>
 /// <param name="ElapsedMs">From the start of the run to its end.</param>
 /// <param name="ReachedHorizon">Whether the run was stopped at its horizon (or cancelled) rather than drained.</param>
 public sealed record SocRuntimeResult(
     ImmutableArray<SocRequest> Workload,
+    ImmutableArray<double> FedMs,
     ImmutableArray<SocCompletion> Completions,
     ImmutableArray<SocRuntimeRun> Timeline,
     double ElapsedMs,

@@ -15,6 +15,7 @@ namespace Planning.Execution.Soc.Runtime;
 /// <param name="StartMs">When the lane's thread began the ONNX Runtime run.</param>
 /// <param name="EndMs">When the run returned or was stopped.</param>
 /// <param name="Aborted">Whether it was stopped by <c>RunOptions.Terminate</c> (its work lost).</param>
+/// <param name="ReportedMs">When the executor reported its end to the scheduler (at or after <paramref name="EndMs"/>).</param>
 public sealed record SocRuntimeRun(
     DeviceKind Lane,
     SocKernelRun Run,
@@ -23,7 +24,8 @@ public sealed record SocRuntimeRun(
     double DecidedMs,
     double StartMs,
     double EndMs,
-    bool Aborted)
+    bool Aborted,
+    double ReportedMs)
 {
     /// <summary>EndMs - StartMs.</summary>
     public double DurationMs => EndMs - StartMs;
