@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # Scenario runner for Agent.xpu's real-executor target (docs/benchmarks.md, issue 15): `plan soc run` on this machine,
-# for each model in MODELS (default llama-3.2-3b), with the generated default workload (30 reactive /min in the first
-# half of DURATION seconds, 30 proactive /min over all of it; Azure conversation / code lengths; seed SEED) and the
-# openvino FCFS baseline. Writes one JSON per model into OUT (default artifacts/scenarios/soc-run), then prints each
-# case's reactive p50/p95 and proactive throughput and the target's two ratios.
+# for each model in MODELS (default llama-3.2-3b), with a generated workload (REACTIVE reactive and PROACTIVE proactive
+# arrivals a minute, default 5 and 6, over DURATION seconds of the SoC's time, default 120; Azure conversation / code
+# lengths; seed SEED), the openvino FCFS baseline, at time scale SCALE (wall ms per SoC ms, default 1). Writes one JSON
+# per model into OUT (default artifacts/scenarios/soc-run), then prints each case's reactive p50/p95 and proactive
+# throughput and the target's two ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/soc-run}
 models=${MODELS:-llama-3.2-3b}
-duration=${DURATION:-60}
+duration=${DURATION:-120}
+reactive=${REACTIVE:-5}
+proactive=${PROACTIVE:-6}
+scale=${SCALE:-1}
 seed=${SEED:-1}
 mkdir -p "$out"
 dotnet build src/Cli -c Release -v q -nologo >/dev/null
 plan="dotnet src/Cli/bin/Release/net10.0/plan.dll"
 for model in $models; do
-  $plan soc run --model "$model" --duration "$duration" --seed "$seed" --format json > "$out/$model.json" 2> "$out/$model.err"
+  $plan soc run --model "$model" --duration "$duration" --reactive-per-minute "$reactive" --proactive-per-minute "$proactive" \
+    --time-scale "$scale" --seed "$seed" --format json > "$out/$model.json" 2> "$out/$model.err"
 done
 python3 - "$out" $models <<'PY'
 import json, sys
 out, models = sys.argv[1], sys.argv[2:]
 for model in models:
     r = json.load(open(f"{out}/{model}.json"))
-    print(f"{model}: {r['workload']}; time scale {r['timeScale']}, horizon {r['horizonMs'] / 1000:.0f} s")
+    print(f"{model}: {r['workload']}; time scale {r['timeScale']}, each case {r['durationMs'] / 1000:.0f} s then until its reactive requests are done (cap {r['capMs'] / 1000:.0f} s)")
     worst = max(c['maxAbsError'] for c in r['calibration'])
     print(f"  calibration: largest check error {worst:.1%} over " + ", ".join(f"{c['lane']}/{c['shape']}" for c in r['calibration']))
     fmt = lambda v: "-" if v is None else f"{v:.0f}"

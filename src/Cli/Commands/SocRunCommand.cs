@@ -21,9 +21,13 @@ internal static class SocRunCommand
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", LlmSpec.Names)} (default llama-3.2-3b)", DefaultValueFactory = _ => LlmSpec.Names[0] };
         var soc = new Option<string?>("--soc") { Description = "The SoC: an embedded name or a hardware JSON file (default: the embedded core-ultra-5-125h)" };
         var workload = new Option<string?>("--workload") { Description = "The requests (REQUESTS.jsonl, see docs/contracts.md); default: generated (--reactive-per-minute, --proactive-per-minute, --seed)" };
-        var duration = new Option<double>("--duration") { Description = "Seconds each case runs at most (default 60); generated reactive requests arrive in its first half", DefaultValueFactory = _ => 60 };
-        var reactive = new Option<double>("--reactive-per-minute") { Description = "Generated workload: reactive arrivals per minute, Poisson, Azure conversation lengths (default 30)", DefaultValueFactory = _ => 30 };
-        var proactive = new Option<double>("--proactive-per-minute") { Description = "Generated workload: proactive arrivals per minute, Poisson, Azure code lengths (default 30)", DefaultValueFactory = _ => 30 };
+        var duration = new Option<double>("--duration")
+        {
+            Description = "Seconds (of the SoC's time) each case runs at least, then until its reactive requests are done, at most twice as long; a generated workload's arrivals span it (default 120)",
+            DefaultValueFactory = _ => 120,
+        };
+        var reactive = new Option<double>("--reactive-per-minute") { Description = "Generated workload: reactive arrivals per minute, Poisson, Azure conversation lengths (default 5)", DefaultValueFactory = _ => 5 };
+        var proactive = new Option<double>("--proactive-per-minute") { Description = "Generated workload: proactive arrivals per minute, Poisson, Azure code lengths (default 6)", DefaultValueFactory = _ => 6 };
         var baseline = new Option<string>("--baseline") { Description = "The FCFS baseline run under the same load: openvino | llamacpp (default openvino)", DefaultValueFactory = _ => "openvino" };
         var timeScale = new Option<double>("--time-scale") { Description = "Wall ms per SoC ms: a kernel predicted at p ms runs p x scale ms (default 1)", DefaultValueFactory = _ => 1 };
         var format = CommonOptions.Format();
@@ -55,12 +59,13 @@ internal static class SocRunCommand
             var spec = Named("--soc", () => parse.GetValue(soc) is { } given ? SocSpec.Load(given) : SocSpec.Default);
             var cost = SocCostModel.For(spec, Named("--model", () => LlmSpec.Get(parse.GetValue(model)!)));
             var (requests, source) = Workload(parse.GetValue(workload), parse.GetValue(reactive), parse.GetValue(proactive), seconds, parse.GetValue(seed));
-            Named("--workload", () =>
+            // A file that lacks a kind is the file's fault; a generated workload that lacks one is too short or too sparse.
+            Named(parse.GetValue(workload) is null ? "--duration" : "--workload", () =>
             {
                 SocRuntimeBenchmark.CheckWorkload(requests);
                 return requests;
             });
-            var settings = new SocRuntimeBenchmarkOptions { Baseline = baselineName, HorizonMs = seconds * 1000 };
+            var settings = new SocRuntimeBenchmarkOptions { Baseline = baselineName, DurationMs = seconds * 1000 };
 
             io.Error.WriteLine("run: calibrating the lanes' chunk models");
             using var executor = new SocRuntimeExecutor(SocRuntimeOptions.Default with { TimeScale = scale });
@@ -79,10 +84,7 @@ internal static class SocRunCommand
         return command;
     }
 
-    /// <summary>
-    /// The workload: the file named, or one generated from the Azure traces the tool carries (reactive arrivals in the
-    /// first half of the duration, so that they can finish within it; proactive ones over all of it).
-    /// </summary>
+    /// <summary>The workload: the file named, or one generated from the Azure traces the tool carries over the duration.</summary>
     private static (ImmutableArray<SocRequest> Requests, string Source) Workload(string? path, double reactivePerMinute, double proactivePerMinute, double seconds, int seed)
     {
         if (path is not null)
@@ -90,36 +92,24 @@ internal static class SocRunCommand
             return (SocWorkloadJson.Parse(CommonOptions.ReadInput("--workload", path)), Path.GetFileName(path));
         }
 
-        var minutes = seconds / 60;
-        var conv = RolloutGenerateCommand.LoadAzure(null, AzureTraceKind.Conversation);
-        var code = RolloutGenerateCommand.LoadAzure(null, AzureTraceKind.Code);
-        var reactiveOptions = new SocWorkloadOptions { ReactivePerMinute = reactivePerMinute, ProactivePerMinute = 0, DurationMinutes = minutes / 2, Seed = seed };
-        var proactiveOptions = new SocWorkloadOptions { ReactivePerMinute = 0, ProactivePerMinute = proactivePerMinute, DurationMinutes = minutes, Seed = seed };
-        var reactive = Validated(reactiveOptions, "--reactive-per-minute");
-        var proactive = Validated(proactiveOptions, "--proactive-per-minute");
-        ImmutableArray<SocRequest> requests =
-        [
-            .. SocWorkloadGenerator.Generate(reactive, conv, code).Concat(SocWorkloadGenerator.Generate(proactive, conv, code)).OrderBy(r => r.ArrivalMs),
-        ];
-        var source = Invariant($"generated: {reactivePerMinute:0.##} reactive /min for {seconds / 2:0.#} s + {proactivePerMinute:0.##} proactive /min for {seconds:0.#} s (Azure conv / code lengths), seed {seed}");
-        return (requests, source);
-    }
-
-    private static SocWorkloadOptions Validated(SocWorkloadOptions options, string option)
-    {
+        var options = new SocWorkloadOptions { ReactivePerMinute = reactivePerMinute, ProactivePerMinute = proactivePerMinute, DurationMinutes = seconds / 60, Seed = seed };
         try
         {
-            return options.Validate();
+            options.Validate();
         }
         catch (PlanningInputException error) when (error.Field is "reactivePerMinute" or "proactivePerMinute")
         {
-            throw new PlanningInputException(option, error.Problem);
+            throw new PlanningInputException(error.Field == "reactivePerMinute" ? "--reactive-per-minute" : "--proactive-per-minute", error.Problem);
         }
+
+        var requests = SocWorkloadGenerator.Generate(
+            options, RolloutGenerateCommand.LoadAzure(null, AzureTraceKind.Conversation), RolloutGenerateCommand.LoadAzure(null, AzureTraceKind.Code));
+        return (requests, "generated: " + SocWorkloadGenerator.Describe(options) + " (Azure conv / code lengths)");
     }
 
     private static void WriteTable(ConsoleIo io, SocRuntimeReport report)
     {
-        io.Out.WriteLine(Invariant($"{report.Model} on real ONNX Runtime lanes (CPU execution provider), time scale {report.Options.TimeScale:0.##}; {report.Workload}"));
+        io.Out.WriteLine(Invariant($"{report.Model} on real ONNX Runtime lanes (CPU execution provider), time scale {report.TimeScale:0.##}; {report.Workload}"));
         var calibration = new Table();
         calibration.AddColumns("lane", "threads", "chunk model", "fixed (ms)", "per row (us)", "checks (target ms: measured ms)", "max error");
         foreach (var c in report.Calibrations)

@@ -7,7 +7,7 @@ namespace Planning.Execution.Soc.Runtime;
 /// <summary>One check of a calibration: the rows chosen for a target time, and the time the run took.</summary>
 /// <param name="TargetMs">The time asked for, in ms.</param>
 /// <param name="Rows">The rows the calibration chose for it.</param>
-/// <param name="MeasuredMs">The median measured time of those rows, in ms.</param>
+/// <param name="MeasuredMs">The least measured time of those rows over the calibration's repeats, in ms.</param>
 public sealed record SocCalibrationCheck(double TargetMs, int Rows, double MeasuredMs)
 {
     /// <summary>Measured / target - 1 (0.05: the run took 5 % longer than asked).</summary>

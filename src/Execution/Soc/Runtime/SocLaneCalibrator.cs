@@ -5,8 +5,9 @@ namespace Planning.Execution.Soc.Runtime;
 /// <summary>
 /// Measures how a lane runs a chunk shape (<see cref="SocLaneCalibration"/>): warm-up runs, a probe that estimates the
 /// time per row, timed runs at rows aimed at fixed times that the line is fitted to, then one run per check target at
-/// the rows the line chooses. Every time is the median of <see cref="SocRuntimeOptions.CalibrationRepeats"/> runs, so
-/// one run slowed by another process on the shared cores does not move the line.
+/// the rows the line chooses. Every time is the least of <see cref="SocRuntimeOptions.CalibrationRepeats"/> runs: the
+/// cost model's predictions are uncontended times, and on shared cores the fastest of a few runs is the one that was
+/// least disturbed by other processes (a median still carries their load).
 /// </summary>
 internal static class SocLaneCalibrator
 {
@@ -23,7 +24,7 @@ internal static class SocLaneCalibrator
             lane.Measure(shape, ProbeRows);
         }
 
-        var probeMs = Median(lane, shape, ProbeRows, options.CalibrationRepeats);
+        var probeMs = Least(lane, shape, ProbeRows, options.CalibrationRepeats);
         var roughPerRow = Math.Max(probeMs / ProbeRows, 1e-6);
         var points = new List<(double Rows, double Ms)> { (ProbeRows, probeMs) };
         foreach (var target in FitTargetsMs)
@@ -34,7 +35,7 @@ internal static class SocLaneCalibrator
                 continue;
             }
 
-            points.Add((rows, Median(lane, shape, rows, options.CalibrationRepeats)));
+            points.Add((rows, Least(lane, shape, rows, options.CalibrationRepeats)));
         }
 
         var (fixedMs, perRow) = FitLine(points);
@@ -43,7 +44,7 @@ internal static class SocLaneCalibrator
         foreach (var target in options.CalibrationTargetsMs)
         {
             var rows = fitted.RowsFor(target);
-            checks.Add(new SocCalibrationCheck(target, rows, Median(lane, shape, rows, options.CalibrationRepeats)));
+            checks.Add(new SocCalibrationCheck(target, rows, Least(lane, shape, rows, options.CalibrationRepeats)));
         }
 
         return fitted with { Checks = checks.MoveToImmutable() };
@@ -72,15 +73,14 @@ internal static class SocLaneCalibrator
         return (intercept, Math.Max(slope, 1e-9));
     }
 
-    private static double Median(OnnxLane lane, SocChunkShape shape, int rows, int repeats)
+    private static double Least(OnnxLane lane, SocChunkShape shape, int rows, int repeats)
     {
-        var times = new double[repeats];
+        var least = double.PositiveInfinity;
         for (var i = 0; i < repeats; i++)
         {
-            times[i] = lane.Measure(shape, rows);
+            least = Math.Min(least, lane.Measure(shape, rows));
         }
 
-        Array.Sort(times);
-        return repeats % 2 == 1 ? times[repeats / 2] : (times[(repeats / 2) - 1] + times[repeats / 2]) / 2;
+        return least;
     }
 }

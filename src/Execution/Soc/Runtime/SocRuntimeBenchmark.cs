@@ -20,11 +20,18 @@ public sealed record SocRuntimeBenchmarkOptions
     public string Baseline { get; init; } = "openvino";
 
     /// <summary>
-    /// How long each case runs at most, in ms of wall time (default 30 s): the load cases stop here, runs in flight are
-    /// terminated, and throughput is counted over the time run; the reactive requests should arrive early enough to
-    /// finish by then.
+    /// How long each case runs at least, in the SoC's ms (default 120 s): a case stops at this time, or later once every
+    /// one of its reactive requests has finished (the latency of each is then known), but never after
+    /// <see cref="CapFactor"/> times it; runs still in flight then are terminated. Throughput is counted over the time
+    /// the case ran.
     /// </summary>
-    public double HorizonMs { get; init; } = 30_000;
+    public double DurationMs { get; init; } = 120_000;
+
+    /// <summary>A case is stopped after this many times <see cref="DurationMs"/> whatever is left (default 2).</summary>
+    public double CapFactor { get; init; } = 2;
+
+    /// <summary>Wall ms per SoC ms for the cases (default: the executor's <see cref="SocRuntimeOptions.TimeScale"/>).</summary>
+    public double? TimeScale { get; init; }
 
     /// <summary>Checks the settings; errors name the field.</summary>
     /// <returns>These settings.</returns>
@@ -46,9 +53,19 @@ public sealed record SocRuntimeBenchmarkOptions
             throw new PlanningInputException("baseline", $"must differ from the policy measured, both are \"{Policy}\"");
         }
 
-        if (!double.IsFinite(HorizonMs) || HorizonMs <= 0)
+        if (!double.IsFinite(DurationMs) || DurationMs <= 0)
         {
-            throw new PlanningInputException("horizonMs", string.Create(CultureInfo.InvariantCulture, $"must be a finite time above 0, got {HorizonMs}"));
+            throw new PlanningInputException("durationMs", string.Create(CultureInfo.InvariantCulture, $"must be a finite time above 0, got {DurationMs}"));
+        }
+
+        if (!double.IsFinite(CapFactor) || CapFactor < 1)
+        {
+            throw new PlanningInputException("capFactor", string.Create(CultureInfo.InvariantCulture, $"must be a finite number at least 1, got {CapFactor}"));
+        }
+
+        if (TimeScale is { } scale && (!double.IsFinite(scale) || scale <= 0))
+        {
+            throw new PlanningInputException("timeScale", string.Create(CultureInfo.InvariantCulture, $"must be a finite number above 0, got {scale}"));
         }
 
         return this;
@@ -110,6 +127,9 @@ public sealed record SocRuntimeReport(
         ? this[Settings.Policy].ProactiveTokensPerSecond / alone
         : null;
 
+    /// <summary>The time scale the cases ran at.</summary>
+    public double TimeScale => Settings.TimeScale ?? Options.TimeScale;
+
     /// <summary>Whether the target holds: reactive p95 ratio at most 1.5, proactive throughput ratio at least 0.7, every reactive request finished.</summary>
     public bool MeetsTarget => ReactiveP95Ratio <= 1.5 && ProactiveThroughputRatio >= 0.7 && this[Settings.Policy].Result.Unfinished(SocRequestKind.Reactive) == 0;
 }
@@ -166,7 +186,13 @@ public static class SocRuntimeBenchmark
         for (var i = 0; i < plan.Length; i++)
         {
             progress?.Report(plan[i].Name);
-            var result = executor.Run(plan[i].Requests, schedulers[i], settings.HorizonMs);
+            var reactiveCount = plan[i].Requests.Count(r => r.Kind == SocRequestKind.Reactive);
+            var result = executor.Run(
+                plan[i].Requests,
+                schedulers[i],
+                settings.DurationMs * settings.CapFactor,
+                settings.TimeScale,
+                (now, done) => now >= settings.DurationMs && done.Count(c => c.Kind == SocRequestKind.Reactive) == reactiveCount);
             cases.Add(new SocRuntimeCase(plan[i].Name, plan[i].Policy, result));
         }
 

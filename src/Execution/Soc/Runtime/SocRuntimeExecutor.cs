@@ -91,18 +91,28 @@ public sealed class SocRuntimeExecutor : IDisposable
     /// Runs a workload: feeds each request to the scheduler when the clock passes its arrival, calls
     /// <see cref="SocScheduler.Decide"/> after every arrival and lane event and at <see cref="SocScheduler.NextWakeMs"/>,
     /// starts and aborts runs on the lanes as it says, and records every run. Ends when every request has arrived and
-    /// the scheduler is drained, or at <paramref name="horizonMs"/> (runs still in flight are then terminated and
-    /// recorded as aborted; requests not done are reported unfinished).
+    /// the scheduler is drained, or at <paramref name="horizonMs"/> or when <paramref name="stopWhen"/> says so (runs
+    /// still in flight are then terminated and recorded as aborted; requests not done are reported unfinished).
     /// </summary>
     /// <param name="workload">The requests (any order; arrival times in ms from the start of the run).</param>
     /// <param name="scheduler">A fresh scheduler whose lanes are among this executor's.</param>
     /// <param name="horizonMs">When to stop at the latest, in the SoC's ms from the start (default: never).</param>
     /// <param name="timeScale">Wall ms per SoC ms for this run (default <see cref="SocRuntimeOptions.TimeScale"/>).</param>
+    /// <param name="stopWhen">
+    /// Asked after every decision with the time and the scheduler's completion records so far: true ends the run as the
+    /// horizon does (default: never; the run drains or meets the horizon).
+    /// </param>
     /// <param name="cancellationToken">Stops the run like the horizon.</param>
     /// <returns>The scheduler's completion records and every lane run.</returns>
     /// <exception cref="PlanningInputException">A request is malformed or two share an id.</exception>
     /// <exception cref="InvalidOperationException">The scheduler uses a lane this executor does not have, has already served requests, or has requests left but nothing to run and no time to wake.</exception>
-    public SocRuntimeResult Run(IReadOnlyList<SocRequest> workload, SocScheduler scheduler, double horizonMs = double.PositiveInfinity, double? timeScale = null, CancellationToken cancellationToken = default)
+    public SocRuntimeResult Run(
+        IReadOnlyList<SocRequest> workload,
+        SocScheduler scheduler,
+        double horizonMs = double.PositiveInfinity,
+        double? timeScale = null,
+        Func<double, IReadOnlyList<SocCompletion>, bool>? stopWhen = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -137,7 +147,7 @@ public sealed class SocRuntimeExecutor : IDisposable
         running = true;
         try
         {
-            return RunLoop(arrivals, scheduler, horizonMs, cancellationToken);
+            return RunLoop(arrivals, scheduler, horizonMs, stopWhen, cancellationToken);
         }
         finally
         {
@@ -191,7 +201,8 @@ public sealed class SocRuntimeExecutor : IDisposable
     /// </summary>
     private double NowMs() => time.GetElapsedTime(Volatile.Read(ref origin)).TotalMilliseconds / scale;
 
-    private SocRuntimeResult RunLoop(ImmutableArray<SocRequest> arrivals, SocScheduler scheduler, double horizonMs, CancellationToken cancellationToken)
+    private SocRuntimeResult RunLoop(
+        ImmutableArray<SocRequest> arrivals, SocScheduler scheduler, double horizonMs, Func<double, IReadOnlyList<SocCompletion>, bool>? stopWhen, CancellationToken cancellationToken)
     {
         while (events.TryTake(out _))
         {
@@ -244,7 +255,7 @@ public sealed class SocRuntimeExecutor : IDisposable
         while (true)
         {
             var now = Math.Max(NowMs(), lastEventMs);
-            if (now >= horizonMs || cancellationToken.IsCancellationRequested)
+            if (now >= horizonMs || cancellationToken.IsCancellationRequested || stopWhen?.Invoke(now, scheduler.Completions) == true)
             {
                 stopped = true;
                 foreach (var (lane, flight) in inFlight)

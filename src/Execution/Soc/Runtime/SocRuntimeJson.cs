@@ -39,8 +39,9 @@ public static class SocRuntimeJson
         writer.WriteString("workload", report.Workload);
         writer.WriteString("policy", report.Settings.Policy);
         writer.WriteString("baseline", report.Settings.Baseline);
-        writer.WriteNumber("horizonMs", report.Settings.HorizonMs);
-        writer.WriteNumber("timeScale", report.Options.TimeScale);
+        writer.WriteNumber("durationMs", report.Settings.DurationMs);
+        writer.WriteNumber("capMs", report.Settings.DurationMs * report.Settings.CapFactor);
+        writer.WriteNumber("timeScale", report.TimeScale);
         writer.WriteStartArray("lanes");
         foreach (var lane in report.Options.Lanes)
         {

@@ -34,8 +34,8 @@ public sealed record SocRuntimeOptions
     /// <summary>The chunk model decode steps run. Default <see cref="SocChunkShape.Decode"/>.</summary>
     public SocChunkShape DecodeShape { get; init; } = SocChunkShape.Decode;
 
-    /// <summary>Runs per calibration point, whose median is taken (odd keeps the median a measured run). Default 3.</summary>
-    public int CalibrationRepeats { get; init; } = 3;
+    /// <summary>Runs per calibration point, whose least time is taken (the least disturbed by other processes). Default 5.</summary>
+    public int CalibrationRepeats { get; init; } = 5;
 
     /// <summary>The times, in ms, each calibration is checked at. Default 5, 20, 50 and 90 ms (kernels stay under 100 ms).</summary>
     public ImmutableArray<double> CalibrationTargetsMs { get; init; } = [5, 20, 50, 90];
