@@ -27,6 +27,7 @@ public static class PlanApp
             MoeCommands.Create(io),
             FormalCommands.Create(io),
             RolloutCommands.Create(io),
+            SocCommands.Create(io),
             DemoCommand.Create(io),
         };
 

@@ -2,12 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using Planning.Execution.Moe;
 using Planning.Execution.Rollout;
+using Planning.Execution.Soc;
 using Planning.Graph;
 using Planning.Moe;
 using Planning.Moe.Workloads;
 using Planning.Provers.Selection;
 using Planning.Provers.Smt;
 using Planning.Rollout;
+using Planning.Soc;
 using Planning.Solving;
 using Spectre.Console;
 
@@ -26,6 +28,9 @@ internal static class DemoCommand
 
     /// <summary>The rollout section's policies; heddle first, the ratios are against the next two.</summary>
     private static readonly string[] RolloutDemoPolicies = ["heddle", "slime", "verl"];
+
+    /// <summary>The SoC section's policies; agentxpu first, the ratios are against openvino, the next.</summary>
+    private static readonly string[] SocDemoPolicies = ["agentxpu", "openvino", "llamacpp", "serial"];
 
     public static Command Create(ConsoleIo io)
     {
@@ -64,6 +69,7 @@ internal static class DemoCommand
             WriteUltraEp(io, plans["none"], plans["ultraep"], parse.GetValue(seed));
             WriteFormalization(io);
             WriteRollout(io, parse.GetValue(seed));
+            WriteSoc(io, parse.GetValue(seed));
             return 0;
         });
         return command;
@@ -185,6 +191,46 @@ internal static class DemoCommand
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"against the baselines tuned by hand (*: each at its best uniform degree): {heddle / outcomes[3].Result.TokensPerSecond:0.00}x slime*, {heddle / outcomes[4].Result.TokensPerSecond:0.00}x verl*"));
+    }
+
+    /// <summary>
+    /// The SoC section: two minutes of an on-device agent's requests (3 reactive and 6 proactive a minute, Azure
+    /// conversation and code lengths) served by Llama-3.2-3B on the embedded Core Ultra SoC under every policy.
+    /// </summary>
+    private static void WriteSoc(ConsoleIo io, int seed)
+    {
+        io.Error.WriteLine("demo: simulating SoC serving under agentxpu, openvino, llamacpp and serial ...");
+        var options = new SocWorkloadOptions { ReactivePerMinute = 3, ProactivePerMinute = 6, DurationMinutes = 2, Seed = seed };
+        var requests = SocWorkloadGenerator.Generate(
+            options,
+            RolloutGenerateCommand.LoadAzure(null, AzureTraceKind.Conversation),
+            RolloutGenerateCommand.LoadAzure(null, AzureTraceKind.Code));
+        var simulator = new SocSimulator(SocSpec.Default, LlmSpec.Get(LlmSpec.Names[0]), new SocSimulationOptions { RecordTimeline = false });
+        var results = SocDemoPolicies.Select(p => simulator.Simulate(requests, SocSchedulerOptions.For(p))).ToList();
+
+        io.Out.WriteLine();
+        io.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"SoC serving: {requests.Length} requests ({SocWorkloadGenerator.Describe(options)}), {simulator.Model.Name} on {SocSpec.Default.Hardware.Name}"));
+        var table = new Table();
+        table.AddColumns("policy", "reactive p50 (ms)", "reactive p95 (ms)", "proactive tokens/s", "lane busy", "settings");
+        foreach (var r in results)
+        {
+            table.AddRow(
+                r.Policy,
+                SocSimulateCommand.Number(r.Reactive.P50LatencyMs),
+                SocSimulateCommand.Number(r.Reactive.P95LatencyMs),
+                SocSimulateCommand.Number(r.Proactive.TokensPerSecond, "0.00"),
+                SocSimulateCommand.LaneBusy(r),
+                r.Settings);
+        }
+
+        io.Tables.Write(table);
+        var agent = results[0];
+        var openVino = results[1];
+        io.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"agentxpu against openvino: reactive p50 {(1 - (agent.Reactive.P50LatencyMs / openVino.Reactive.P50LatencyMs)) * 100:0.0}% lower, proactive throughput {agent.Proactive.TokensPerSecond / openVino.Proactive.TokensPerSecond:0.00}x"));
     }
 
     private static string Percent(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio * 100:0.0}%");

@@ -93,7 +93,7 @@ internal static class RolloutGenerateCommand
         value >= 1 ? value : throw new PlanningInputException(option, string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {value}"));
 
     /// <summary>The Azure trace of a kind: from the file or directory the user named, else the tool's embedded copy.</summary>
-    private static AzureTraceBuilder LoadAzure(string? given, AzureTraceKind kind)
+    internal static AzureTraceBuilder LoadAzure(string? given, AzureTraceKind kind)
     {
         var file = AzureTraceBuilder.FileName(kind);
         if (given is null)

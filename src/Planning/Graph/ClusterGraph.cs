@@ -208,7 +208,7 @@ public sealed class ClusterGraph
         {
             if (assignment.Work is null || !assignment.Work.IsWork)
             {
-                throw new ArgumentException($"{assignment.Work} is not work (expert, trajectory or instance).", nameof(assignments));
+                throw new ArgumentException($"{assignment.Work} is not work (expert, trajectory, instance or kernel).", nameof(assignments));
             }
 
             if (assignment.Amount < 0)

@@ -11,8 +11,11 @@ public enum EdgeKind
     /// <summary>A directed communication link of a <see cref="LinkClass"/>: device to device, or host (node) to device.</summary>
     Link,
 
-    /// <summary>An assignment: work (expert, trajectory, instance) to the resource it runs on (device or instance), with an amount.</summary>
+    /// <summary>An assignment: work (expert, trajectory, instance, kernel) to the resource it runs on (device or instance), with an amount.</summary>
     AssignedTo,
+
+    /// <summary>A precedence between two works: the source must finish before the target starts (a kernel that writes what the next reads).</summary>
+    Precedes,
 }
 
 /// <summary>A directed, typed edge of the <see cref="PlanGraph"/>.</summary>

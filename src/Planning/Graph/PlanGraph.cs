@@ -87,6 +87,11 @@ public sealed class PlanGraph
     public IEnumerable<Assignment> AssignedTo(Vertex resource) =>
         InEdges(resource, EdgeKind.AssignedTo).Select(e => new Assignment(e.Source, e.Target, e.Amount));
 
+    /// <summary>The works that must finish before <paramref name="work"/> starts: sources of its <see cref="EdgeKind.Precedes"/> edges.</summary>
+    /// <param name="work">The work vertex.</param>
+    /// <returns>Its predecessors, in insertion order.</returns>
+    public IEnumerable<Vertex> PredecessorsOf(Vertex work) => InEdges(work, EdgeKind.Precedes).Select(e => e.Source);
+
     /// <summary>Starts a builder that holds a copy of this graph, to annotate it and freeze the result as a new graph.</summary>
     /// <returns>A builder with every vertex and edge of this graph.</returns>
     public PlanGraphBuilder ToBuilder() => ToBuilder(static _ => true);
@@ -123,6 +128,7 @@ public sealed class PlanGraph
             nameof(ExpertVertex) => VertexKind.Expert,
             nameof(TrajectoryVertex) => VertexKind.Trajectory,
             nameof(InstanceVertex) => VertexKind.Instance,
+            nameof(KernelVertex) => VertexKind.Kernel,
             _ => throw new ArgumentException($"{typeof(T).Name} is not a concrete vertex type.", nameof(T)),
         };
 }

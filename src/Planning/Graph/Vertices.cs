@@ -20,6 +20,9 @@ public enum VertexKind
 
     /// <summary>Work and resource: a model-serving instance spanning devices (its tensor-parallel group); trajectories run on it.</summary>
     Instance,
+
+    /// <summary>Work: a kernel of a heterogeneous execution graph (a layer group's prefill chunk, attention or decode step), placed on one accelerator.</summary>
+    Kernel,
 }
 
 /// <summary>
@@ -39,8 +42,8 @@ public abstract record Vertex
     /// <summary>The vertex's index among the vertices of its kind.</summary>
     public abstract int Index { get; }
 
-    /// <summary>Whether the vertex is work that an assignment places (expert, trajectory, instance).</summary>
-    public bool IsWork => Kind is VertexKind.Expert or VertexKind.Trajectory or VertexKind.Instance;
+    /// <summary>Whether the vertex is work that an assignment places (expert, trajectory, instance, kernel).</summary>
+    public bool IsWork => Kind is VertexKind.Expert or VertexKind.Trajectory or VertexKind.Instance or VertexKind.Kernel;
 }
 
 /// <summary>A scale-up domain: the devices one connected component of scale-up links joins.</summary>
@@ -110,6 +113,18 @@ public sealed record InstanceVertex(int Index, int TensorParallelDegree) : Verte
 {
     /// <inheritdoc />
     public override VertexKind Kind => VertexKind.Instance;
+
+    /// <inheritdoc />
+    public override int Index { get; } = Index;
+}
+
+/// <summary>A kernel of a heterogeneous execution graph (Agent.xpu), placed whole on one accelerator.</summary>
+/// <param name="Index">The kernel's index in its graph (execution order).</param>
+/// <param name="Name">The kernel's stable name, such as <c>prefill[0:256]/layers[0:7]</c>.</param>
+public sealed record KernelVertex(int Index, string Name) : Vertex
+{
+    /// <inheritdoc />
+    public override VertexKind Kind => VertexKind.Kernel;
 
     /// <inheritdoc />
     public override int Index { get; } = Index;

@@ -35,6 +35,13 @@ internal readonly record struct AssignmentPair(int Work, int Resource)
     /// to the rank). Non-negative, in the same unit as the load.
     /// </summary>
     public long Cost { get; init; }
+
+    /// <summary>
+    /// The load the piece puts on its resource when hosted, in place of its amount, or <see langword="null"/> (the
+    /// default) for the amount. Only for works that may not be split: a kernel takes a different time on each
+    /// accelerator, so its load depends on the pair while its amount (the whole work) does not. Non-negative.
+    /// </summary>
+    public long? Load { get; init; }
 }
 
 /// <summary>One piece of an assignment: <paramref name="Amount"/> of work <paramref name="Work"/> served by resource <paramref name="Resource"/>.</summary>
@@ -57,10 +64,13 @@ internal readonly record struct AssignmentPiece(int Work, int Resource, long Amo
 /// search, is unchanged).</para>
 /// <para>Constraints: the <see cref="AssignmentConstraint"/> families. Objective: <c>maxLoad</c> plus the costs of
 /// the hosted pairs.</para>
+/// <para>Loads: a resource's load is the sum of its pieces' amounts, except that a pair with its own
+/// <see cref="AssignmentPair.Load"/> adds that load when hosted (<c>load x host[w, r]</c>), so a work that may not be
+/// split can weigh differently on each resource (a kernel's time per accelerator).</para>
 /// <para>Shapes: <c>exact</c> (every expert on any rank, a slot limit per rank, <see cref="SymmetryByLoad"/>);
 /// <c>ultraep-exact</c> (a fixed master per expert, replicas within its domain under the redundant slot limit,
 /// <see cref="MinimumAmount"/>); expert reordering (pair costs as a move penalty); kernel mapping
-/// (<see cref="SplitAllowed"/> false, device capacities).</para>
+/// (<see cref="SplitAllowed"/> false, a pair load per accelerator, device capacities as time budgets).</para>
 /// </remarks>
 internal sealed record MinMaxAssignment
 {
@@ -147,16 +157,21 @@ internal sealed record MinMaxAssignment
             {
                 throw new PlanningInputException($"pairs[{p}].cost", $"must be non-negative, got {pair.Cost}");
             }
+
+            if (pair.Load is { } load && (load < 0 || SplitAllowed))
+            {
+                throw new PlanningInputException($"pairs[{p}].load", load < 0 ? $"must be non-negative, got {load}" : "is only for works that may not be split (splitAllowed is true)");
+            }
         }
 
         if (SymmetryByLoad)
         {
             var interchangeable = Resources.All(resource => resource == Resources[0])
                 && Pairs.Length == Weights.Length * Resources.Length
-                && Pairs.All(pair => !pair.IsFixed && pair.Cost == 0);
+                && Pairs.All(pair => !pair.IsFixed && pair.Cost == 0 && pair.Load is null);
             if (!interchangeable)
             {
-                throw new PlanningInputException("symmetryByLoad", "needs interchangeable resources: all alike, every pair allowed, none fixed, no costs");
+                throw new PlanningInputException("symmetryByLoad", "needs interchangeable resources: all alike, every pair allowed, none fixed, no costs, no pair loads");
             }
         }
 
@@ -213,6 +228,17 @@ internal sealed record MinMaxAssignment
         ArgumentNullException.ThrowIfNull(options);
         return MinMaxAssignmentModel.Index(Validate()).SolveRelaxation(options, cancellationToken);
     }
+
+    /// <summary>
+    /// The CP-SAT model of these facts, built but not solved, with the builder's variables (<c>host</c> and amount per
+    /// pair, <c>maxLoad</c>), for a planner that adds constraints over them: the kernel mapping adds interval variables
+    /// on the <c>host</c> literals (no overlap per accelerator, precedences) and minimises the makespan instead.
+    /// </summary>
+    /// <param name="knownLowerBound">A proven lower bound on the largest load; <c>maxLoad</c>'s domain starts there.</param>
+    /// <param name="upper">The largest <c>maxLoad</c> to consider.</param>
+    /// <returns>The model and its variables, by pair index (the order of <see cref="Pairs"/>).</returns>
+    internal MinMaxAssignmentModel.Built BuildModel(long knownLowerBound, long upper) =>
+        MinMaxAssignmentModel.Index(Validate()).BuildForExtension(knownLowerBound, Math.Max(knownLowerBound, upper));
 
     /// <summary>
     /// Builds the CP-SAT model, warm-starts it from the incumbent, solves it with <see cref="CpSat.Solve"/> and keeps

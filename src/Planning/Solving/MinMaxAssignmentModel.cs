@@ -246,7 +246,7 @@ internal sealed class MinMaxAssignmentModel
                     else
                     {
                         coverConstant += weight;
-                        loadConstant[r] += weight;
+                        loadConstant[r] += pair.Load ?? weight;
                     }
 
                     continue;
@@ -286,7 +286,7 @@ internal sealed class MinMaxAssignmentModel
                     }
 
                     cover.SetCoefficient(host, weight);
-                    loadTerms[r].Add((host, weight));
+                    loadTerms[r].Add((host, pair.Load ?? weight));
                 }
             }
 
@@ -386,7 +386,7 @@ internal sealed class MinMaxAssignmentModel
 
         // maxLoad's domain: from the known bound up to what the incumbent already achieves (the solver only
         // matters if it does better), or the total weight, which no load exceeds.
-        var upper = Math.Max(knownLowerBound, start is null ? _facts.Weights.Sum() : startObjective);
+        var upper = Math.Max(knownLowerBound, start is null ? TotalLoad() : startObjective);
         var model = Build(knownLowerBound, upper, start is null ? null : Hint(start), startMaxLoad, relaxed: null, minimise: true);
         var solution = CpSat.Solve(model.Model, options, cancellationToken);
         var result = solution.Result;
@@ -400,12 +400,15 @@ internal sealed class MinMaxAssignmentModel
         if (result.IsSuccess && (start is null || (long)Math.Round(result.Objective!.Value) < startObjective))
         {
             var pieces = Read(model, solution);
-            var objective = result.Objective!.Value;
+
+            // The objective is integral; CP-SAT's floating-point value can carry noise (51.00000000000001 after a
+            // hint), which must not turn a proven optimum into "feasible".
+            var objective = Math.Round(result.Objective!.Value);
             return new MinMaxAssignmentResult
             {
                 Source = AssignmentSource.Solver,
                 Pieces = pieces,
-                Result = result with { Status = Status(bound, objective), BestBound = bound },
+                Result = result with { Status = Status(bound, objective), Objective = objective, BestBound = bound },
                 TightFamilies = Evaluate(Merge(pieces, "solution")).Tight,
             };
         }
@@ -449,10 +452,32 @@ internal sealed class MinMaxAssignmentModel
         var loads = new long[Resources];
         for (var p = 0; p < amounts.Length; p++)
         {
-            loads[_facts.Pairs[p].Resource] += amounts[p] ?? 0;
+            // A pair with its own load puts that load on its resource when hosted, whatever the amount.
+            loads[_facts.Pairs[p].Resource] += _facts.Pairs[p].Load is { } load ? (amounts[p] is null ? 0 : load) : amounts[p] ?? 0;
         }
 
         return loads;
+    }
+
+    /// <summary>
+    /// A load no resource exceeds: every work's weight, or its largest pair load where pairs carry their own; the
+    /// total weight when none does (so the models without pair loads keep their domain).
+    /// </summary>
+    private long TotalLoad()
+    {
+        long total = 0;
+        for (var w = 0; w < Works; w++)
+        {
+            var most = _facts.Weights[w];
+            foreach (var p in _pairsOfWork[w])
+            {
+                most = Math.Max(most, _facts.Pairs[p].Load ?? 0);
+            }
+
+            total += most;
+        }
+
+        return total;
     }
 
     private ImmutableArray<AssignmentPiece> Pieces(long?[] amounts)
@@ -597,7 +622,7 @@ internal sealed class MinMaxAssignmentModel
                 }
 
                 amounts.Add(amount[p]);
-                amountsOn[r].Add(amount[p]);
+                amountsOn[r].Add(pair.Load is { } pairLoad ? (host[p] is { } hostedHere ? hostedHere * pairLoad : LinearExpr.Constant(pairLoad)) : amount[p]);
             }
 
             if (_fixedPairsOfWork[w] == 0 && Keep(AssignmentConstraint.EveryWorkPlaced))
@@ -662,7 +687,7 @@ internal sealed class MinMaxAssignmentModel
             }
         }
 
-        return new Built(model, host, amount);
+        return new Built(model, host, amount, maxLoad);
     }
 
     private ImmutableArray<AssignmentPiece> Read(Built model, CpSatSolution solution)
@@ -702,5 +727,20 @@ internal sealed class MinMaxAssignmentModel
         return culprits.ToImmutable();
     }
 
-    private sealed record Built(CpModel Model, BoolVar?[] Host, LinearExpr[] Amount);
+    /// <summary>
+    /// Builds the model with its objective (minimise <c>maxLoad</c>, plus costs) and no hint, for a planner that adds
+    /// constraints of its own over the builder's variables (intervals over the <c>host</c> literals, a different
+    /// objective) and solves it itself.
+    /// </summary>
+    /// <param name="lower">The lower end of <c>maxLoad</c>'s domain (a proven bound).</param>
+    /// <param name="upper">The upper end of <c>maxLoad</c>'s domain.</param>
+    /// <returns>The model and its variables, by pair index.</returns>
+    public Built BuildForExtension(long lower, long upper) => Build(lower, upper, hint: null, hintMaxLoad: 0, relaxed: null, minimise: true);
+
+    /// <summary>A built CP-SAT model and the builder's variables: <c>host</c> per pair (<see langword="null"/> for a fixed pair), the amount per pair, and <c>maxLoad</c>.</summary>
+    /// <param name="Model">The model.</param>
+    /// <param name="Host">The host literal of each pair, by pair index.</param>
+    /// <param name="Amount">The amount expression of each pair, by pair index.</param>
+    /// <param name="MaxLoad">The largest resource load.</param>
+    internal sealed record Built(CpModel Model, BoolVar?[] Host, LinearExpr[] Amount, IntVar MaxLoad);
 }

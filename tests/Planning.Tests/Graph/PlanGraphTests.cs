@@ -18,6 +18,23 @@ public sealed class PlanGraphTests
     }
 
     [Fact]
+    public void PredecessorsOf_KernelsWithPrecedences_ReadsThemBack()
+    {
+        var soc = ClusterGraph.Build(new ClusterShape(2, 2, 2));
+        KernelVertex first = new(0, "prefill[0:256]/layers[0:7]"), second = new(1, "attention[0:256]/layers[0:7]");
+        var builder = soc.Annotate([new Assignment(first, soc.Devices[0], 10), new Assignment(second, soc.Devices[1], 5)]).ToBuilder();
+        builder.AddEdge(new PlanEdge(first, second, EdgeKind.Precedes));
+
+        var graph = builder.Freeze();
+
+        Assert.Equal([first, second], graph.OfKind<KernelVertex>().ToArray());
+        Assert.Equal([first], graph.PredecessorsOf(second).ToArray());
+        Assert.Empty(graph.PredecessorsOf(first));
+        Assert.True(first.IsWork);
+        Assert.Equal(soc.Devices[1], Assert.Single(graph.AssignmentsOf(second)).Resource);
+    }
+
+    [Fact]
     public void AddEdge_EndNotInGraph_Throws()
     {
         var builder = ClusterGraph.Build(new ClusterShape(2, 2, 2)).Graph.ToBuilder();

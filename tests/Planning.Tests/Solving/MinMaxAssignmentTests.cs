@@ -258,6 +258,68 @@ public sealed class MinMaxAssignmentTests
     }
 
     /// <summary>Every work may go on every resource, each resource with the same slot limit.</summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Solve_PairLoads_MatchesEnumeratedOptimum(int seed)
+    {
+        // Four unsplit works on three resources, each pair with its own load (a kernel's time per accelerator).
+        var random = new Random(seed);
+        var pairs = new List<AssignmentPair>();
+        var loads = new long?[4, 3];
+        for (var w = 0; w < 4; w++)
+        {
+            var allowed = random.Next(1, 8);
+            for (var r = 0; r < 3; r++)
+            {
+                if ((allowed & (1 << r)) != 0)
+                {
+                    loads[w, r] = random.Next(0, 50);
+                    pairs.Add(new AssignmentPair(w, r) { Load = loads[w, r] });
+                }
+            }
+        }
+
+        var problem = new MinMaxAssignment
+        {
+            Weights = [1, 1, 1, 1],
+            Resources = [.. Enumerable.Repeat(AssignmentResource.Unlimited, 3)],
+            Pairs = [.. pairs],
+            SplitAllowed = false,
+        };
+        var best = long.MaxValue;
+        for (var code = 0; code < 81; code++)
+        {
+            var busy = new long[3];
+            var valid = true;
+            var rest = code;
+            for (var w = 0; w < 4; w++, rest /= 3)
+            {
+                valid &= loads[w, rest % 3] is not null;
+                busy[rest % 3] += loads[w, rest % 3] ?? 0;
+            }
+
+            best = valid ? Math.Min(best, busy.Max()) : best;
+        }
+
+        var result = problem.Solve(Options);
+
+        Assert.Equal(SolveStatus.Optimal, result.Result.Status);
+        Assert.Equal(best, result.Result.Objective);
+        Assert.Equal(best, problem.Objective(result.Pieces));
+        Assert.Empty(problem.Violations(result.Pieces));
+        Assert.True(problem.LinearRelaxationBound(Options) <= best + 1e-6);
+    }
+
+    [Fact]
+    public void Validate_PairLoadOnSplittableWork_NamesTheField()
+    {
+        var problem = Split([6, 6], resources: 2, slots: 2) with { Pairs = [new AssignmentPair(0, 0) { Load = 3 }, new AssignmentPair(1, 1)] };
+
+        var error = Assert.Throws<PlanningInputException>(() => problem.Validate());
+
+        Assert.Equal("pairs[0].load", error.Field);
+    }
+
     private static MinMaxAssignment Split(long[] weights, int resources, int slots) => new()
     {
         Weights = [.. weights],
