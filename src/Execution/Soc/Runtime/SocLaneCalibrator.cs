@@ -51,23 +51,26 @@ internal static class SocLaneCalibrator
     }
 
     /// <summary>
-    /// Least squares of ms on rows; the intercept is kept at 0 or more and the slope above 0 (a fit on noisy points
-    /// could otherwise predict a negative time for few rows).
+    /// Least squares of ms on rows, each point weighted by 1 / ms², so that the line misses short and long runs by
+    /// similar fractions (plain least squares lets the longest points set the line and misses 5 ms runs by half). The
+    /// intercept is kept at 0 or more and the slope above 0: a fit on noisy points could otherwise predict a negative
+    /// time for few rows.
     /// </summary>
     internal static (double FixedMs, double MsPerRow) FitLine(IReadOnlyList<(double Rows, double Ms)> points)
     {
-        var n = points.Count;
-        var meanRows = points.Average(p => p.Rows);
-        var meanMs = points.Average(p => p.Ms);
-        var covariance = points.Sum(p => (p.Rows - meanRows) * (p.Ms - meanMs));
-        var variance = points.Sum(p => (p.Rows - meanRows) * (p.Rows - meanRows));
-        var slope = n > 1 && variance > 0 ? covariance / variance : meanMs / meanRows;
+        var weights = points.Select(p => 1 / (p.Ms * p.Ms)).ToArray();
+        var total = weights.Sum();
+        var meanRows = points.Select((p, i) => weights[i] * p.Rows).Sum() / total;
+        var meanMs = points.Select((p, i) => weights[i] * p.Ms).Sum() / total;
+        var covariance = points.Select((p, i) => weights[i] * (p.Rows - meanRows) * (p.Ms - meanMs)).Sum();
+        var variance = points.Select((p, i) => weights[i] * (p.Rows - meanRows) * (p.Rows - meanRows)).Sum();
+        var slope = points.Count > 1 && variance > 0 ? covariance / variance : meanMs / meanRows;
         var intercept = meanMs - (slope * meanRows);
         if (slope <= 0 || intercept < 0)
         {
-            // Through the origin instead: slope = sum(r m) / sum(r r).
+            // Through the origin instead: slope = sum(w r m) / sum(w r r).
             intercept = 0;
-            slope = points.Sum(p => p.Rows * p.Ms) / points.Sum(p => p.Rows * p.Rows);
+            slope = points.Select((p, i) => weights[i] * p.Rows * p.Ms).Sum() / points.Select((p, i) => weights[i] * p.Rows * p.Rows).Sum();
         }
 
         return (intercept, Math.Max(slope, 1e-9));

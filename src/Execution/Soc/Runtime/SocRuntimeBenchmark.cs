@@ -224,5 +224,5 @@ public static class SocRuntimeBenchmark
     internal static double? Percentile(ImmutableArray<double> ascending, double fraction) =>
         ascending.IsDefaultOrEmpty ? null : SocSimulator.Percentile(ascending, fraction);
 
-    private static SocScheduler NewScheduler(string policy, SocCostModel cost) => new(policy, cost, cost.Soc);
+    private static SocScheduler NewScheduler(string policy, SocCostModel cost) => new(policy, cost);
 }

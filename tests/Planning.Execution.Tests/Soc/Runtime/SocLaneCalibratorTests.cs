@@ -28,11 +28,11 @@ public sealed class SocLaneCalibratorTests
     [Fact]
     public void FitLine_PointsWithANegativeIntercept_FitsThroughTheOrigin()
     {
-        // ms = 2 r - 10 on these rows; a negative fixed time is not physical, so the fit goes through 0:
-        // slope = sum(r m) / sum(r r) = (10*10 + 20*30) / (100 + 400) = 1.4.
+        // ms = 2 r - 10 on these rows; a negative fixed time is not physical, so the fit goes through 0, weights 1 / ms²:
+        // slope = sum(w r m) / sum(w r r) = (10*10/100 + 20*30/900) / (100/100 + 400/900) = (5/3) / (13/9) = 15/13.
         var (fixedMs, perRow) = SocLaneCalibrator.FitLine([(10, 10), (20, 30)]);
         Assert.Equal(0, fixedMs);
-        Assert.Equal(1.4, perRow, 12);
+        Assert.Equal(15.0 / 13, perRow, 12);
     }
 
     [Fact]

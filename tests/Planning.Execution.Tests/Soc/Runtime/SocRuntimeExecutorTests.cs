@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Planning.Execution.Soc;
 using Planning.Execution.Soc.Runtime;
-using Planning.Graph;
 using Planning.Soc;
 
 namespace Planning.Execution.Tests.Soc.Runtime;
@@ -105,7 +104,7 @@ public sealed class SocRuntimeExecutorTests(SocRuntimeExecutorFixture fixture) :
             new("r6", 940, SocRequestKind.Reactive, 100, 2),
         ];
         var options = SocSchedulerOptions.For("agentxpu") with { AbortProactiveForReactive = true };
-        var result = fixture.Executor.Run(workload, new SocScheduler(options, fixture.Cost, fixture.Cost.Soc), timeScale: 3);
+        var result = fixture.Executor.Run(workload, new SocScheduler(options, fixture.Cost), timeScale: 3);
 
         // An aborted run is one ONNX Runtime stopped on the flag: had it reached its end, it would have returned.
         var aborted = result.Timeline.Where(run => run.Aborted).ToList();
@@ -144,7 +143,7 @@ public sealed class SocRuntimeExecutorTests(SocRuntimeExecutorFixture fixture) :
         Assert.Equal("workload[1].id", error.Field);
     }
 
-    private SocScheduler Scheduler(string policy) => new(policy, fixture.Cost, fixture.Cost.Soc);
+    private SocScheduler Scheduler(string policy) => new(policy, fixture.Cost);
 
     /// <summary>
     /// Every way a reactive request waited for more than one kernel of proactive work, from the lane timelines: from
