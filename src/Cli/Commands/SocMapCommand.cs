@@ -90,7 +90,7 @@ internal static class SocMapCommand
 
     private static void WriteTable(ConsoleIo io, SocMappingResult result, SocCostModel cost, int tokens)
     {
-        io.Out.WriteLine(Invariant($"{cost.Model.Name} on {cost.Soc.Hardware.Name}: prefill of {tokens} tokens in chunks of {cost.ChunkTokens}, {result.Assignments.Length} kernels"));
+        io.Out.WriteLine(Invariant($"{cost.Model.Name} on {cost.Soc.Hardware.Name}: prefill of {tokens} tokens in chunks of {cost.ChunkTokens}, {cost.Prefill(tokens).Length} kernels"));
         io.Out.WriteLine(Invariant($"objective {(result.Objective == SocMappingObjective.Makespan ? "makespan" : "bottleneck")}: status {SocMappingJson.Status(result.Status)}; bottleneck (busiest accelerator or DRAM) {Ms(result.BottleneckMilliseconds)}, {SocMappingJson.Status(result.BottleneckStatus)}, bound {result.BottleneckBoundMilliseconds:0.000} ms"));
         io.Out.WriteLine(Invariant($"makespan {Ms(result.MakespanMilliseconds)} (evaluated schedule), lower bound {result.LowerBoundMilliseconds:0.000} ms (critical path {result.CriticalPathMilliseconds:0.000} ms, DRAM {result.DramMilliseconds:0.000} ms), gap {(result.Gap is { } gap ? Invariant($"{gap:P2}") : "-")}, solved in {result.SolveMilliseconds:0.0} ms"));
         if (!result.InfeasibleConstraints.IsEmpty)
@@ -113,7 +113,8 @@ internal static class SocMapCommand
         kernels.AddColumns("kernel", "accelerator", "start (ms)", "end (ms)");
         foreach (var assignment in result.Assignments)
         {
-            kernels.AddRow(assignment.Kernel.Name, SocSpec.Name(assignment.Accelerator), Invariant($"{assignment.StartMilliseconds:0.000}"), Invariant($"{assignment.EndMilliseconds:0.000}"));
+            // Kernel names hold brackets, which Spectre would read as markup.
+            kernels.AddRow(Markup.Escape(assignment.Kernel.Name), SocSpec.Name(assignment.Accelerator), Invariant($"{assignment.StartMilliseconds:0.000}"), Invariant($"{assignment.EndMilliseconds:0.000}"));
         }
 
         io.Tables.Write(kernels);

@@ -86,8 +86,9 @@ public sealed record SocSchedulerOptions
     public static SocSchedulerOptions For(SocPolicy policy) => policy switch
     {
         SocPolicy.AgentXpu => new SocSchedulerOptions { Policy = policy },
-        SocPolicy.LlamaCpp => new SocSchedulerOptions { Policy = policy, MaxBatchedTokens = 2048, MaxSequences = 4 },
-        SocPolicy.OpenVino => new SocSchedulerOptions { Policy = policy, MaxBatchedTokens = 2048, MaxSequences = 256 },
+        // The settings of the sweep in docs/benchmarks.md with the lowest reactive p50 in most of its cells.
+        SocPolicy.LlamaCpp => new SocSchedulerOptions { Policy = policy, MaxBatchedTokens = 256, MaxSequences = 4 },
+        SocPolicy.OpenVino => new SocSchedulerOptions { Policy = policy, MaxBatchedTokens = 256, MaxSequences = 256 },
         SocPolicy.Serial => new SocSchedulerOptions { Policy = policy },
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not a defined SoC policy"),
     };

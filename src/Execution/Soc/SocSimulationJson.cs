@@ -52,6 +52,7 @@ public static class SocSimulationJson
         Number(writer, "p95LatencyMs", result.Reactive.P95LatencyMs);
         Number(writer, "meanLatencyMs", result.Reactive.MeanLatencyMs);
         Number(writer, "p50FirstTokenMs", result.Reactive.P50FirstTokenMs);
+        Number(writer, "p50LowerBoundMs", result.Reactive.P50LowerBoundMs);
         writer.WriteEndObject();
         writer.WriteStartObject("proactive");
         writer.WriteNumber("count", result.Proactive.Count);

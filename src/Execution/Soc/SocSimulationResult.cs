@@ -9,7 +9,15 @@ namespace Planning.Execution.Soc;
 /// <param name="P95LatencyMs">95th-percentile latency (nearest rank); NaN when there is none.</param>
 /// <param name="MeanLatencyMs">Mean latency; NaN when there is none.</param>
 /// <param name="P50FirstTokenMs">Median time to first token; NaN when there is none.</param>
-public sealed record SocReactiveSummary(int Count, double P50LatencyMs, double P95LatencyMs, double MeanLatencyMs, double P50FirstTokenMs);
+public sealed record SocReactiveSummary(int Count, double P50LatencyMs, double P95LatencyMs, double MeanLatencyMs, double P50FirstTokenMs)
+{
+    /// <summary>
+    /// A p50 no policy can beat on this SoC: the median over reactive requests of a latency none of them can beat, its
+    /// prefill's critical path counting compute only, each kernel at its fastest accelerator, plus one pass over the
+    /// weights at the fastest bandwidth per output token after the first; NaN when there is none.
+    /// </summary>
+    public double P50LowerBoundMs { get; init; } = double.NaN;
+}
 
 /// <summary>Proactive requests' throughput in a simulation.</summary>
 /// <param name="Count">Proactive requests served.</param>

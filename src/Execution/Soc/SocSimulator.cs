@@ -147,7 +147,7 @@ public sealed class SocSimulator
             Settings = options.DescribeSettings(),
             Model = Model.Name,
             Requests = arrivals.Length,
-            Reactive = ReactiveSummary(completions),
+            Reactive = ReactiveSummary(completions) with { P50LowerBoundMs = Percentile([.. arrivals.Where(r => r.Kind == SocRequestKind.Reactive).Select(LatencyLowerBoundMs).Order()], 0.5) },
             Proactive = ProactiveSummary(completions),
             Lanes = [.. scheduler.Lanes.Select(l => new SocLaneUsage(l, busyMs[l], runs[l]))],
             MakespanMs = now,
@@ -160,6 +160,40 @@ public sealed class SocSimulator
     /// <summary>The value at a nearest-rank percentile of ascending values.</summary>
     internal static double Percentile(IReadOnlyList<double> ascending, double p) =>
         ascending.Count == 0 ? double.NaN : ascending[Math.Clamp((int)Math.Ceiling(p * ascending.Count) - 1, 0, ascending.Count - 1)];
+
+    /// <summary>
+    /// A latency no policy can beat for a request, whatever it fuses or overlaps: its prefill's critical path in the
+    /// execution graph counting each kernel's compute term only (operations cannot be shared), at its fastest
+    /// accelerator, then, per output token after the first, the time to stream the model's weights once at the fastest
+    /// accelerator's bandwidth (each token needs a pass over the weights after the previous one).
+    /// </summary>
+    internal double LatencyLowerBoundMs(SocRequest request)
+    {
+        var kernels = _cost.Prefill(request.PromptTokens);
+        var predecessors = SocMappingProblem.PrefillPredecessors(kernels);
+        var finish = new double[kernels.Length];
+        for (var k = 0; k < kernels.Length; k++)
+        {
+            var start = 0.0;
+            foreach (var p in predecessors[k])
+            {
+                start = Math.Max(start, finish[p]);
+            }
+
+            var kernel = kernels[k];
+            finish[k] = start + kernel.Accelerators.Min(a => _cost.Cost(kernel, a).ComputeSeconds);
+        }
+
+        var step = _cost.DecodeSteps(1, request.PromptTokens + 1).Sum(kernel => kernel.Accelerators.Min(a => WeightSeconds(kernel, _cost.Cost(kernel, a))));
+        return (finish.Max() + ((request.OutputTokens - 1) * step)) * 1000;
+    }
+
+    /// <summary>The time to stream a kernel's weights at the bandwidth its cost implies (its bytes over its memory term).</summary>
+    private double WeightSeconds(SocKernel kernel, KernelCost cost)
+    {
+        var weights = ((double)kernel.Layers * Model.LayerWeights * Model.BytesPerWeight) + (kernel.IncludesLmHead ? Model.LmHeadWeights * Model.BytesPerWeight : 0);
+        return cost.MemorySeconds > 0 ? weights * cost.MemorySeconds / cost.Bytes : 0;
+    }
 
     private static SocReactiveSummary ReactiveSummary(ImmutableArray<SocCompletion> completions)
     {

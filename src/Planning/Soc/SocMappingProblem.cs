@@ -168,44 +168,63 @@ internal sealed record SocMappingProblem
     }
 
     /// <summary>
-    /// The schedule of a mapping: repeatedly start, among the kernels whose predecessors are done, the one that can
-    /// start earliest (ties: execution order) at the later of its predecessors' ends and its accelerator's last end.
-    /// Deterministic, and independent of the solver.
+    /// The schedule of a mapping: the shorter of two list schedules, each deterministic and independent of the
+    /// solver. Both repeatedly start one of the kernels whose predecessors are done, at the later of its predecessors'
+    /// ends and its accelerator's last end: the first rule starts the one that can start earliest (ties: execution
+    /// order); the second (Giffler and Thompson's, with a critical-path priority) takes the kernel that can finish
+    /// first and, of the kernels on its accelerator that could start before that, starts the one with the longest
+    /// remaining chain (its time plus its successors' longest chain).
     /// </summary>
     /// <param name="acceleratorOfKernel">The accelerator index of each kernel.</param>
     /// <returns>Start and end of each kernel, and the makespan, in microseconds.</returns>
     public (long[] Start, long[] End, long Makespan) Evaluate(IReadOnlyList<int> acceleratorOfKernel)
     {
+        var active = ListSchedule(acceleratorOfKernel, criticalPath: true);
+        var greedy = ListSchedule(acceleratorOfKernel, criticalPath: false);
+        return greedy.Makespan < active.Makespan ? greedy : active;
+    }
+
+    private (long[] Start, long[] End, long Makespan) ListSchedule(IReadOnlyList<int> acceleratorOfKernel, bool criticalPath)
+    {
         var count = Kernels.Length;
+        var duration = Enumerable.Range(0, count).Select(k => LoadMicroseconds[k][acceleratorOfKernel[k]]!.Value).ToArray();
+        var remaining = new long[count];
+        var successors = Enumerable.Range(0, count).Select(_ => new List<int>()).ToArray();
+        for (var k = 0; k < count; k++)
+        {
+            foreach (var p in Predecessors[k])
+            {
+                successors[p].Add(k);
+            }
+        }
+
+        for (var k = count - 1; k >= 0; k--)
+        {
+            remaining[k] = duration[k] + successors[k].Select(s => remaining[s]).DefaultIfEmpty(0).Max();
+        }
+
         var start = new long[count];
         var end = new long[count];
         var done = new bool[count];
         var laneFree = new long[Accelerators.Length];
+        long EarliestStart(int k) => Math.Max(Predecessors[k].Select(p => end[p]).DefaultIfEmpty(0).Max(), laneFree[acceleratorOfKernel[k]]);
         for (var step = 0; step < count; step++)
         {
-            var best = -1;
-            var bestStart = long.MaxValue;
-            for (var k = 0; k < count; k++)
-            {
-                if (done[k] || Predecessors[k].Any(p => !done[p]))
-                {
-                    continue;
-                }
-
-                var ready = Predecessors[k].Select(p => end[p]).DefaultIfEmpty(0).Max();
-                var earliest = Math.Max(ready, laneFree[acceleratorOfKernel[k]]);
-                if (earliest < bestStart)
-                {
-                    best = k;
-                    bestStart = earliest;
-                }
-            }
-
-            var lane = acceleratorOfKernel[best];
-            start[best] = bestStart;
-            end[best] = bestStart + LoadMicroseconds[best][lane]!.Value;
-            laneFree[lane] = end[best];
-            done[best] = true;
+            var ready = Enumerable.Range(0, count).Where(k => !done[k] && Predecessors[k].All(p => done[p])).ToList();
+            var first = ready.OrderBy(k => EarliestStart(k) + duration[k]).ThenBy(k => k).First();
+            var lane = acceleratorOfKernel[first];
+            var finish = EarliestStart(first) + duration[first];
+            var chosen = !criticalPath
+                ? ready.OrderBy(EarliestStart).ThenBy(k => k).First()
+                : ready
+                    .Where(k => acceleratorOfKernel[k] == lane && EarliestStart(k) < finish)
+                    .OrderByDescending(k => remaining[k])
+                    .ThenBy(k => k)
+                    .First();
+            start[chosen] = EarliestStart(chosen);
+            end[chosen] = start[chosen] + duration[chosen];
+            laneFree[acceleratorOfKernel[chosen]] = end[chosen];
+            done[chosen] = true;
         }
 
         return (start, end, count == 0 ? 0 : end.Max());

@@ -33,6 +33,14 @@ public sealed class SocSimulatorTests
                     Assert.Equal(request.OutputTokens, result.Timeline.Sum(t => t.TokenRequestIds.Count(id => id == request.Id)));
                     Assert.True(done.FirstTokenMs >= request.ArrivalMs && done.LastTokenMs >= done.FirstTokenMs);
                     Assert.Equal(done.LastTokenMs, result.Timeline.Where(t => t.TokenRequestIds.Contains(request.Id)).Max(t => t.EndMs));
+
+                    // No policy beats a request's latency alone.
+                    Assert.True(done.LatencyMs >= Simulator.LatencyLowerBoundMs(request) - 1e-6, $"{policy}: {request.Id} took {done.LatencyMs} ms, under its bound {Simulator.LatencyLowerBoundMs(request)}");
+                }
+
+                if (result.Reactive.Count > 0)
+                {
+                    Assert.True(result.Reactive.P50LatencyMs >= result.Reactive.P50LowerBoundMs - 1e-6);
                 }
 
                 // Prefill work is conserved: the prefill kernels run add up to every request's prefill, token for token.

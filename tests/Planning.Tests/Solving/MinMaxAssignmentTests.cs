@@ -311,6 +311,26 @@ public sealed class MinMaxAssignmentTests
     }
 
     [Fact]
+    public void Solve_HintedUnsplitWorks_ProvenOptimumReportedOptimal()
+    {
+        // CP-SAT reports this optimum as 51.00000000000001 after the hint; the objective is integral, so the proven
+        // bound of 51 meets it and the status is optimal, not feasible.
+        var problem = new MinMaxAssignment
+        {
+            Weights = [1, 1, 1],
+            Resources = [.. Enumerable.Repeat(AssignmentResource.Unlimited, 4)],
+            Pairs = [new AssignmentPair(0, 1) { Load = 18 }, new AssignmentPair(1, 0) { Load = 51 }, new AssignmentPair(1, 1) { Load = 40 }, new AssignmentPair(2, 3) { IsFixed = true, Load = 23 }],
+            SplitAllowed = false,
+        };
+
+        var result = problem.Solve(Options with { Seed = 5 }, [new AssignmentPiece(0, 1, 1), new AssignmentPiece(1, 1, 1), new AssignmentPiece(2, 3, 1)], knownLowerBound: 40);
+
+        Assert.Equal(AssignmentSource.Solver, result.Source);
+        Assert.Equal(SolveStatus.Optimal, result.Result.Status);
+        Assert.Equal(51.0, result.Result.Objective);
+    }
+
+    [Fact]
     public void Validate_PairLoadOnSplittableWork_NamesTheField()
     {
         var problem = Split([6, 6], resources: 2, slots: 2) with { Pairs = [new AssignmentPair(0, 0) { Load = 3 }, new AssignmentPair(1, 1)] };
