@@ -10,5 +10,6 @@ internal static class SocCommands
         SocMapCommand.Create(io),
         SocSimulateCommand.Create(io),
         SocGenerateCommand.Create(io),
+        SocRunCommand.Create(io),
     };
 }

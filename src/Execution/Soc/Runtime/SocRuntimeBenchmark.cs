@@ -1,0 +1,228 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Planning.Soc;
+
+namespace Planning.Execution.Soc.Runtime;
+
+/// <summary>The settings of <see cref="SocRuntimeBenchmark.Measure"/>.</summary>
+public sealed record SocRuntimeBenchmarkOptions
+{
+    /// <summary>The defaults.</summary>
+    public static SocRuntimeBenchmarkOptions Default { get; } = new();
+
+    /// <summary>The policy measured: <c>agentxpu</c> (default).</summary>
+    public string Policy { get; init; } = "agentxpu";
+
+    /// <summary>
+    /// The first-come-first-served baseline the policy is compared with under the same load: <c>openvino</c> (default;
+    /// iGPU, continuous batching, FCFS) or <c>llamacpp</c> (CPU).
+    /// </summary>
+    public string Baseline { get; init; } = "openvino";
+
+    /// <summary>
+    /// How long each case runs at least, in the SoC's ms (default 120 s): a case stops at this time, or later once every
+    /// one of its reactive requests has finished (the latency of each is then known), but never after
+    /// <see cref="CapFactor"/> times it; runs still in flight then are terminated. Throughput is counted over the time
+    /// the case ran.
+    /// </summary>
+    public double DurationMs { get; init; } = 120_000;
+
+    /// <summary>A case is stopped after this many times <see cref="DurationMs"/> whatever is left (default 2).</summary>
+    public double CapFactor { get; init; } = 2;
+
+    /// <summary>Wall ms per SoC ms for the cases (default: the executor's <see cref="SocRuntimeOptions.TimeScale"/>).</summary>
+    public double? TimeScale { get; init; }
+
+    /// <summary>Checks the settings; errors name the field.</summary>
+    /// <returns>These settings.</returns>
+    /// <exception cref="PlanningInputException">A field is out of range.</exception>
+    public SocRuntimeBenchmarkOptions Validate()
+    {
+        if (string.IsNullOrEmpty(Policy))
+        {
+            throw new PlanningInputException("policy", "must name a policy");
+        }
+
+        if (string.IsNullOrEmpty(Baseline))
+        {
+            throw new PlanningInputException("baseline", "must name a policy");
+        }
+
+        if (Baseline == Policy)
+        {
+            throw new PlanningInputException("baseline", $"must differ from the policy measured, both are \"{Policy}\"");
+        }
+
+        if (!double.IsFinite(DurationMs) || DurationMs <= 0)
+        {
+            throw new PlanningInputException("durationMs", string.Create(CultureInfo.InvariantCulture, $"must be a finite time above 0, got {DurationMs}"));
+        }
+
+        if (!double.IsFinite(CapFactor) || CapFactor < 1)
+        {
+            throw new PlanningInputException("capFactor", string.Create(CultureInfo.InvariantCulture, $"must be a finite number at least 1, got {CapFactor}"));
+        }
+
+        if (TimeScale is { } scale && (!double.IsFinite(scale) || scale <= 0))
+        {
+            throw new PlanningInputException("timeScale", string.Create(CultureInfo.InvariantCulture, $"must be a finite number above 0, got {scale}"));
+        }
+
+        return this;
+    }
+}
+
+/// <summary>One measured case: which requests ran under which policy, and what the executor measured.</summary>
+/// <param name="Name">
+/// <c>reactive-alone</c> (the reactive requests only), <c>proactive-alone</c> (the proactive requests only), or the
+/// policy's name with the whole workload (the baseline's and the policy's).
+/// </param>
+/// <param name="Policy">The scheduler's policy.</param>
+/// <param name="Result">The run.</param>
+public sealed record SocRuntimeCase(string Name, string Policy, SocRuntimeResult Result)
+{
+    /// <summary>Median reactive latency (arrival to last token, nearest rank) over the finished reactive requests, in ms; null if none finished.</summary>
+    public double? ReactiveP50Ms => SocRuntimeBenchmark.Percentile(Result.Latencies(SocRequestKind.Reactive), 0.50);
+
+    /// <summary>95th-percentile reactive latency (nearest rank), in ms; null if none finished.</summary>
+    public double? ReactiveP95Ms => SocRuntimeBenchmark.Percentile(Result.Latencies(SocRequestKind.Reactive), 0.95);
+
+    /// <summary>Proactive output tokens per second of the run.</summary>
+    public double ProactiveTokensPerSecond => Result.TokensPerSecond(SocRequestKind.Proactive);
+}
+
+/// <summary>
+/// What <c>plan soc run</c> reports: the calibration, every case, and the two ratios of the target (issue 15): the
+/// policy's reactive p95 under load over its p95 alone (at most 1.5), and its proactive throughput under load over the
+/// throughput alone (at least 0.7).
+/// </summary>
+/// <param name="Model">The model the cost model describes.</param>
+/// <param name="Workload">Where the workload came from.</param>
+/// <param name="Options">The executor's options (lanes, time scale).</param>
+/// <param name="Calibrations">Every lane's calibration.</param>
+/// <param name="Settings">The benchmark's settings.</param>
+/// <param name="Cases">reactive-alone, proactive-alone, the baseline, the policy.</param>
+public sealed record SocRuntimeReport(
+    string Model,
+    string Workload,
+    SocRuntimeOptions Options,
+    ImmutableArray<SocLaneCalibration> Calibrations,
+    SocRuntimeBenchmarkOptions Settings,
+    ImmutableArray<SocRuntimeCase> Cases)
+{
+    /// <summary>The largest calibration error over every lane and shape.</summary>
+    public double CalibrationMaxAbsError => Calibrations.IsDefaultOrEmpty ? 0 : Calibrations.Max(c => c.MaxAbsError);
+
+    /// <summary>The case of a name.</summary>
+    /// <param name="name">The case's name.</param>
+    /// <returns>The case.</returns>
+    /// <exception cref="KeyNotFoundException">No case has that name.</exception>
+    public SocRuntimeCase this[string name] => Cases.FirstOrDefault(c => c.Name == name) ?? throw new KeyNotFoundException($"no case \"{name}\"");
+
+    /// <summary>The policy's reactive p95 under load / reactive p95 alone; null when either is missing.</summary>
+    public double? ReactiveP95Ratio => this[Settings.Policy].ReactiveP95Ms / this[SocRuntimeBenchmark.ReactiveAlone].ReactiveP95Ms;
+
+    /// <summary>The policy's proactive throughput under load / proactive throughput alone; null when alone is 0.</summary>
+    public double? ProactiveThroughputRatio => this[SocRuntimeBenchmark.ProactiveAlone].ProactiveTokensPerSecond is var alone && alone > 0
+        ? this[Settings.Policy].ProactiveTokensPerSecond / alone
+        : null;
+
+    /// <summary>The time scale the cases ran at.</summary>
+    public double TimeScale => Settings.TimeScale ?? Options.TimeScale;
+
+    /// <summary>Whether the target holds: reactive p95 ratio at most 1.5, proactive throughput ratio at least 0.7, every reactive request finished.</summary>
+    public bool MeetsTarget => ReactiveP95Ratio <= 1.5 && ProactiveThroughputRatio >= 0.7 && this[Settings.Policy].Result.Unfinished(SocRequestKind.Reactive) == 0;
+}
+
+/// <summary>
+/// Measures the real executor on this machine: a workload's reactive requests alone, its proactive requests alone, and
+/// the whole workload under the FCFS baseline and under the policy (<see cref="SocRuntimeBenchmarkOptions"/>), each
+/// case on fresh scheduler state and the same calibrated lanes.
+/// </summary>
+public static class SocRuntimeBenchmark
+{
+    /// <summary>The name of the case with the reactive requests only.</summary>
+    public const string ReactiveAlone = "reactive-alone";
+
+    /// <summary>The name of the case with the proactive requests only.</summary>
+    public const string ProactiveAlone = "proactive-alone";
+
+    /// <summary>Runs the four cases.</summary>
+    /// <param name="executor">The calibrated executor.</param>
+    /// <param name="cost">The cost model the schedulers plan with.</param>
+    /// <param name="workload">The requests, with both kinds.</param>
+    /// <param name="workloadName">Where the workload came from, for the report.</param>
+    /// <param name="settings">Policies and horizon.</param>
+    /// <param name="progress">Told the name of each case as it starts (the CLI prints it on stderr).</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="PlanningInputException">The workload lacks a kind, or a setting or policy name is bad.</exception>
+    public static SocRuntimeReport Measure(
+        SocRuntimeExecutor executor,
+        SocCostModel cost,
+        IReadOnlyList<SocRequest> workload,
+        string workloadName,
+        SocRuntimeBenchmarkOptions settings,
+        IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        CheckWorkload(workload);
+        var reactive = workload.Where(r => r.Kind == SocRequestKind.Reactive).ToList();
+        var proactive = workload.Where(r => r.Kind == SocRequestKind.Proactive).ToList();
+
+        // Built before anything runs, so that a bad policy name fails at once.
+        (string Name, string Policy, IReadOnlyList<SocRequest> Requests)[] plan =
+        [
+            (ReactiveAlone, settings.Policy, reactive),
+            (ProactiveAlone, settings.Policy, proactive),
+            (settings.Baseline, settings.Baseline, workload),
+            (settings.Policy, settings.Policy, workload),
+        ];
+        var schedulers = plan.Select(p => NewScheduler(p.Policy, cost)).ToList();
+        var cases = ImmutableArray.CreateBuilder<SocRuntimeCase>(plan.Length);
+        for (var i = 0; i < plan.Length; i++)
+        {
+            progress?.Report(plan[i].Name);
+            var reactiveCount = plan[i].Requests.Count(r => r.Kind == SocRequestKind.Reactive);
+            var result = executor.Run(
+                plan[i].Requests,
+                schedulers[i],
+                settings.DurationMs * settings.CapFactor,
+                settings.TimeScale,
+                (now, done) => now >= settings.DurationMs && done.Count(c => c.Kind == SocRequestKind.Reactive) == reactiveCount);
+            cases.Add(new SocRuntimeCase(plan[i].Name, plan[i].Policy, result));
+        }
+
+        return new SocRuntimeReport(cost.Model.Name, workloadName, executor.Options, executor.Calibrations, settings, cases.MoveToImmutable());
+    }
+
+    /// <summary>
+    /// Checks that a workload can be measured (before the minutes a measurement takes): it has both kinds of request,
+    /// and every request is well formed with a unique id.
+    /// </summary>
+    /// <param name="workload">The requests.</param>
+    /// <exception cref="PlanningInputException">It cannot (field <c>workload</c>, or the bad request's).</exception>
+    public static void CheckWorkload(IReadOnlyList<SocRequest> workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        SocRuntimeExecutor.CheckRequests(workload);
+        if (!workload.Any(r => r.Kind == SocRequestKind.Reactive))
+        {
+            throw new PlanningInputException("workload", "has no reactive request: there is no latency to measure");
+        }
+
+        if (!workload.Any(r => r.Kind == SocRequestKind.Proactive))
+        {
+            throw new PlanningInputException("workload", "has no proactive request: there is no load to measure under");
+        }
+    }
+
+    /// <summary>The simulator's nearest-rank percentile of ascending values; null when there are none.</summary>
+    internal static double? Percentile(ImmutableArray<double> ascending, double fraction) =>
+        ascending.IsDefaultOrEmpty ? null : SocSimulator.Percentile(ascending, fraction);
+
+    private static SocScheduler NewScheduler(string policy, SocCostModel cost) => new(policy, cost);
+}
