@@ -60,7 +60,9 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         var program = Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll");
         for (var i = 0; i < blocks.Length; i++)
         {
-            var run = LocalPackages.Execute(consumer, "dotnet", program, (i + 1).ToString(CultureInfo.InvariantCulture));
+            // Blocks run from the repository root, as a reader of a clone would run them: paths such as
+            // data/azure-llm-2023/... in a block resolve to the repository's data/.
+            var run = LocalPackages.Execute(root, "dotnet", program, (i + 1).ToString(CultureInfo.InvariantCulture));
             if (run.ExitCode != 0)
             {
                 failures.Add($"{blocks[i].Name} exited {run.ExitCode}:\n{run.Error}");
