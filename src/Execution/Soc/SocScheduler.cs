@@ -610,7 +610,6 @@ public sealed class SocScheduler
         }
 
         double Fastest(SocKernel kernel) => kernel.Accelerators.Where(Lanes.Contains).Min(a => Price(kernel, a).Seconds) * 1000;
-        var reactiveWaiting = _active.Exists(s => s.IsReactive && s.IsDecodeReady);
 
         foreach (var job in _jobs)
         {
@@ -627,19 +626,15 @@ public sealed class SocScheduler
                 continue;
             }
 
-            // A decode step is followed by another if its requests need more tokens or reactive requests wait to join.
-            var next = job.Kind == SocJobKind.Prefill
-                ? job.Members[0].Request.OutputTokens > 1
-                : job.Members.Exists(m => m.Generated + 1 < m.Request.OutputTokens) || reactiveWaiting;
-            if (next)
+            // A running reactive job is assumed to be followed by a decode step: a real engine learns that a request
+            // has ended only when its end-of-sequence token comes out, so the slack left for backfill cannot use the
+            // workload's output length.
+            var end = Math.Max(t, runningEnds.DefaultIfEmpty(nowMs).Max()) + job.Pending().Sum(k => Fastest(job.Kernels[k]));
+            var context = (int)Math.Ceiling(job.Members.Average(m => (double)m.ContextTokens)) + 1;
+            var first = DecodeSteps(job.Members.Count, Math.Min(context, SocCostModel.MaxContextTokens))[0];
+            if (Needs(first, end))
             {
-                var end = Math.Max(t, runningEnds.DefaultIfEmpty(nowMs).Max()) + job.Pending().Sum(k => Fastest(job.Kernels[k]));
-                var context = (int)Math.Ceiling(job.Members.Average(m => (double)m.ContextTokens)) + 1;
-                var first = DecodeSteps(job.Members.Count, Math.Min(context, SocCostModel.MaxContextTokens))[0];
-                if (Needs(first, end))
-                {
-                    need = Math.Min(need, end);
-                }
+                need = Math.Min(need, end);
             }
         }
 
