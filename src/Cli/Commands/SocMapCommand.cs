@@ -22,9 +22,9 @@ internal static class SocMapCommand
         var seed = CommonOptions.Seed();
         var workers = new Option<int>("--workers") { Description = "Solver workers (default 1: deterministic for a seed)", DefaultValueFactory = _ => 1 };
         var deadline = new Option<double?>("--deadline-ms") { Description = "A busy-time budget for every accelerator, in ms (default none)" };
-        var objective = new Option<string>("--objective") { Description = "What to minimise: bottleneck (default: the busiest accelerator or the DRAM, proven optimal) | makespan (intervals, no overlap and precedences over the same variables; improves the schedule within --time-limit and reports the gap)", DefaultValueFactory = _ => "bottleneck" };
+        var objective = new Option<string>("--objective") { Description = "What to minimise: makespan (default: list scheduling and local search against the head-tail bound, then CP-SAT's interval model within --time-limit if they do not meet; reports the gap) | bottleneck (the busiest accelerator or the DRAM, proven optimal, with the evaluated schedule of that mapping)", DefaultValueFactory = _ => "makespan" };
         var format = CommonOptions.Format();
-        var command = new Command("map", "Map one prefill's kernels to CPU, iGPU and NPU: proven-optimal bottleneck, evaluated makespan, lower bound")
+        var command = new Command("map", "Map one prefill's kernels to CPU, iGPU and NPU: the makespan, its proven lower bound and gap, and the bottleneck")
         {
             model, prompt, soc, chunk, timeLimit, seed, workers, deadline, objective, format,
         };

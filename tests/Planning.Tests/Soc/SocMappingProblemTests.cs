@@ -55,6 +55,53 @@ public sealed class SocMappingProblemTests
             return true;
         });
 
+    [Property(MaxTest = 40)]
+    public Property SolveHeadTailBound_SmallDags_NeverAboveTheBruteForceOptimum() =>
+        Prop.ForAll(SmallDags().ToArbitrary(), problem =>
+        {
+            var expected = AllMappings(problem).Min(mapping => BestMakespan(problem, mapping));
+
+            var bound = problem.SolveHeadTailBound(Options, CancellationToken.None);
+
+            Assert.InRange(bound, Math.Max(problem.CriticalPath(), problem.TrivialBound()), expected);
+            return true;
+        });
+
+    [Property(MaxTest = 40)]
+    public Property ListScheduleJointly_SmallDags_AValidScheduleNoShorterThanTheOptimum() =>
+        Prop.ForAll(SmallDags().ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (problem, seed) =>
+        {
+            var expected = AllMappings(problem).Min(mapping => BestMakespan(problem, mapping));
+
+            var (mapping, start, makespan) = problem.ListScheduleJointly(seed, target: 0);
+
+            Assert.All(Enumerable.Range(0, mapping.Length), k => Assert.NotNull(problem.LoadMicroseconds[k][mapping[k]]));
+            Assert.Equal(makespan, problem.Verify(mapping, start));
+            Assert.True(Math.Max(problem.DramMicroseconds, makespan) >= expected);
+            return true;
+        });
+
+    [Fact]
+    public void HeadsAndTails_KernelsFixedToOneAccelerator_ShareIt()
+    {
+        // Kernel 0 (anywhere, 10 us) feeds kernels 1 and 2, both on the iGPU only (5 and 7 us): whatever the mapping,
+        // 12 us of iGPU work follows kernel 0, one kernel at a time, though the longest chain after it is 7 us.
+        var problem = new SocMappingProblem
+        {
+            Kernels = [Kernel(0), Kernel(1), Kernel(2)],
+            Accelerators = Lanes,
+            LoadMicroseconds = [[10, 10, 10], [null, 5, null], [null, 7, null]],
+            Bytes = [0, 0, 0],
+            Predecessors = [[], [0], [0]],
+            DramBytesPerSecond = 1e9,
+        };
+
+        var (head, tail) = problem.HeadsAndTails();
+
+        Assert.Equal([0L, 10, 10], head);
+        Assert.Equal([12L, 0, 0], tail);
+    }
+
     [Property(MaxTest = 100)]
     public Property Evaluate_AnyMapping_ScheduleRespectsLanesAndPrecedences() =>
         Prop.ForAll(SmallProblems().ToArbitrary(), problem =>
@@ -103,10 +150,10 @@ public sealed class SocMappingProblemTests
     }
 
     [Fact]
-    public void PrefillPredecessors_TwoChunksTwoGroups_ChainsWithinAndAcrossChunks()
+    public void PrefillPredecessors_ThreeChunksTwoGroups_AttentionWaitsForEveryEarlierChunk()
     {
         var cost = SocCostModel.For(SocSpec.Default, LlmSpec.Llama32_3B, chunkTokens: 100);
-        var kernels = cost.Prefill(200);
+        var kernels = cost.Prefill(300);
         int Of(SocKernelKind kind, int context, int group) =>
             kernels.IndexOf(kernels.First(k => k.Kind == kind && k.ContextTokens == context && k.FirstLayer == cost.PrefillLayerGroups[group].FirstLayer));
 
@@ -118,7 +165,25 @@ public sealed class SocMappingProblemTests
         Assert.Equal(
             new[] { Of(SocKernelKind.PrefillChunk, 0, 1), Of(SocKernelKind.PrefillChunk, 100, 1) }.Order(),
             predecessors[Of(SocKernelKind.PrefillAttention, 100, 1)].ToArray());
+
+        // The third chunk's attention reads the KV of chunks 0 and 1 as well as its own; chunk 1's linear kernel does
+        // not depend on chunk 0's, so both must be direct predecessors.
+        Assert.Equal(
+            new[] { Of(SocKernelKind.PrefillChunk, 0, 1), Of(SocKernelKind.PrefillChunk, 100, 1), Of(SocKernelKind.PrefillChunk, 200, 1) }.Order(),
+            predecessors[Of(SocKernelKind.PrefillAttention, 200, 1)].ToArray());
     }
+
+    // Small kernel graphs with any precedences: each kernel may depend on any set of the kernels before it.
+    private static Gen<SocMappingProblem> SmallDags() =>
+        from count in Gen.Choose(1, 5)
+        from masks in Gen.ArrayOf(Gen.Choose(1, 7), count)
+        from times in Gen.ArrayOf(Gen.Choose(1, 60), count * 3)
+        from edges in Gen.ArrayOf(Gen.Choose(0, 15), count)
+        from dram in Gen.Choose(0, 40)
+        select Problem(masks, times, chained: false, dram) with
+        {
+            Predecessors = [.. Enumerable.Range(0, count).Select(k => Enumerable.Range(0, k).Where(p => (edges[k] & (1 << p)) != 0).ToImmutableArray())],
+        };
 
     private static SocMappingProblem Problem(int[] masks, int[] times, bool chained, int dramMicroseconds)
     {
