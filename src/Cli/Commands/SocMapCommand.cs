@@ -8,7 +8,7 @@ namespace Planning.Cli.Commands;
 
 /// <summary>
 /// <c>plan soc map</c>: Agent.xpu's offline mapping of one prefill's kernels to the SoC's accelerators (CP-SAT on the
-/// shared min-max assignment builder), with the evaluated schedule's makespan and a proven lower bound.
+/// shared min-max assignment builder), with the checked schedule's makespan and a proven lower bound.
 /// </summary>
 internal static class SocMapCommand
 {
@@ -92,7 +92,7 @@ internal static class SocMapCommand
     {
         io.Out.WriteLine(Invariant($"{cost.Model.Name} on {cost.Soc.Hardware.Name}: prefill of {tokens} tokens in chunks of {cost.ChunkTokens}, {cost.Prefill(tokens).Length} kernels"));
         io.Out.WriteLine(Invariant($"objective {(result.Objective == SocMappingObjective.Makespan ? "makespan" : "bottleneck")}: status {SocMappingJson.Status(result.Status)}; bottleneck (busiest accelerator or DRAM) {Ms(result.BottleneckMilliseconds)}, {SocMappingJson.Status(result.BottleneckStatus)}, bound {result.BottleneckBoundMilliseconds:0.000} ms"));
-        io.Out.WriteLine(Invariant($"makespan {Ms(result.MakespanMilliseconds)} (evaluated schedule), lower bound {result.LowerBoundMilliseconds:0.000} ms (critical path {result.CriticalPathMilliseconds:0.000} ms, DRAM {result.DramMilliseconds:0.000} ms), gap {(result.Gap is { } gap ? Invariant($"{gap:P2}") : "-")}, solved in {result.SolveMilliseconds:0.0} ms"));
+        io.Out.WriteLine(Invariant($"makespan {Ms(result.MakespanMilliseconds)} (checked schedule), lower bound {result.LowerBoundMilliseconds:0.000} ms (critical path {result.CriticalPathMilliseconds:0.000} ms, DRAM {result.DramMilliseconds:0.000} ms), gap {(result.Gap is { } gap ? Invariant($"{gap:P2}") : "-")}, solved in {result.SolveMilliseconds:0.0} ms"));
         if (!result.InfeasibleConstraints.IsEmpty)
         {
             io.Out.WriteLine($"infeasible: relaxing {string.Join(" or ", result.InfeasibleConstraints)} alone makes it feasible");
