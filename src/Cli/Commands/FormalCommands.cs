@@ -134,5 +134,14 @@ internal static class FormalCommands
             io.Out.WriteLine("vacuous: " + (result.FirstVacuous && result.SecondVacuous ? "both statements" : result.FirstVacuous ? "--a" : "--b")
                 + " (hypotheses unsatisfiable)");
         }
+
+        io.Out.WriteLine("as theorems: " + EquivalenceResultJson.VerdictName(result.TheoremVerdict)
+            + (result.TheoremCounterexample is { Count: > 0 } witness
+                ? " (" + string.Join(", ", witness.OrderBy(static pair => pair.Key, StringComparer.Ordinal).Select(static pair => pair.Key + " = " + pair.Value)) + ")"
+                : string.Empty));
+        if (result.Closed)
+        {
+            io.Out.WriteLine("closed: no variables, so equivalent means the same truth value");
+        }
     }
 }

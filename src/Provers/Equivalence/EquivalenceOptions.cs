@@ -22,4 +22,11 @@ public sealed record EquivalenceOptions
     /// orders of 4 variables of one type); 0 turns it off.
     /// </summary>
     public int MaxAlternativeAlignments { get; init; } = 23;
+
+    /// <summary>
+    /// Whether a pair that is not strictly equivalent is also checked as theorems (<see cref="EquivalenceResult.TheoremVerdict"/>):
+    /// one more equivalence query (two SMT checks at most). On by default; selection, which needs only the strict
+    /// verdict, turns it off.
+    /// </summary>
+    public bool CheckAsTheorems { get; init; } = true;
 }

@@ -39,4 +39,24 @@ public sealed record EquivalenceResult(
 
     /// <summary>The number of SMT checks run.</summary>
     public int SmtChecks { get; init; }
+
+    /// <summary>
+    /// Whether both statements are closed (no variables). Two closed statements are <see cref="EquivalenceVerdict.Equivalent"/>
+    /// only as truth values: two different true facts are equivalent that way without being the same formalization,
+    /// which is why selection counts a closed pair as one formalization only when the translations are identical.
+    /// </summary>
+    public bool Closed { get; init; }
+
+    /// <summary>
+    /// The verdict on the statements as theorems: <see cref="EquivalenceVerdict.Equivalent"/> when, for every value of the
+    /// aligned variables, the first's hypotheses imply its conclusion exactly when the second's imply its own (so one
+    /// theorem holds exactly when the other does; a pair that differs only in a side condition that does not change
+    /// what the theorem says is equivalent this way and not strictly); <see cref="EquivalenceVerdict.NotEquivalent"/>
+    /// when some value satisfies one implication and not the other (<see cref="TheoremCounterexample"/>); otherwise
+    /// <see cref="EquivalenceVerdict.Unknown"/>. A strictly equivalent pair is equivalent as theorems.
+    /// </summary>
+    public EquivalenceVerdict TheoremVerdict { get; init; } = EquivalenceVerdict.Unknown;
+
+    /// <summary>For a <see cref="TheoremVerdict"/> of <see cref="EquivalenceVerdict.NotEquivalent"/> with a model: the values (named as in <see cref="Counterexample"/>).</summary>
+    public IReadOnlyDictionary<string, string>? TheoremCounterexample { get; init; }
 }

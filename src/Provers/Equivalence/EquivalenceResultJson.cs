@@ -4,8 +4,9 @@ namespace Planning.Provers.Equivalence;
 
 /// <summary>
 /// Writes an <see cref="EquivalenceResult"/> in the output shape of the <c>plan formal equiv --format json</c> contract:
-/// <c>verdict</c>, <c>reason</c>, <c>milliseconds</c>, <c>firstVacuous</c>, <c>secondVacuous</c> and, when there is one,
-/// <c>counterexample</c> (variable name to SMT value, by name). Fields are only ever added, never renamed or dropped.
+/// <c>verdict</c>, <c>reason</c>, <c>milliseconds</c>, <c>firstVacuous</c>, <c>secondVacuous</c>, when there is one
+/// <c>counterexample</c> (variable name to SMT value, by name), <c>closed</c>, <c>theoremVerdict</c> and, when there is
+/// one, <c>theoremCounterexample</c>. Fields are only ever added, never renamed or dropped.
 /// </summary>
 public static class EquivalenceResultJson
 {
@@ -33,15 +34,24 @@ public static class EquivalenceResultJson
         writer.WriteNumber("milliseconds", Math.Round(result.Elapsed.TotalMilliseconds, 3));
         writer.WriteBoolean("firstVacuous", result.FirstVacuous);
         writer.WriteBoolean("secondVacuous", result.SecondVacuous);
-        if (result.Counterexample is { } counterexample)
-        {
-            writer.WriteStartObject("counterexample");
-            foreach ((string name, string value) in counterexample.OrderBy(static pair => pair.Key, StringComparer.Ordinal))
-            {
-                writer.WriteString(name, value);
-            }
+        WriteValues(writer, "counterexample", result.Counterexample);
+        writer.WriteBoolean("closed", result.Closed);
+        writer.WriteString("theoremVerdict", VerdictName(result.TheoremVerdict));
+        WriteValues(writer, "theoremCounterexample", result.TheoremCounterexample);
+        writer.WriteEndObject();
+    }
 
-            writer.WriteEndObject();
+    private static void WriteValues(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject(name);
+        foreach ((string variable, string value) in values.OrderBy(static pair => pair.Key, StringComparer.Ordinal))
+        {
+            writer.WriteString(variable, value);
         }
 
         writer.WriteEndObject();

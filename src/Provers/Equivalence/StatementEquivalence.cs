@@ -103,6 +103,7 @@ public sealed class StatementEquivalence
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
         long started = Stopwatch.GetTimestamp();
+        bool closed = first.Variables.IsDefaultOrEmpty && second.Variables.IsDefaultOrEmpty;
         VariableAlignment alignment = VariableAligner.Align(first, second);
         TranslationResult firstTranslation = LeanToSmt.TryTranslate(first);
         TranslationResult secondTranslation = LeanToSmt.TryTranslate(second);
@@ -112,13 +113,14 @@ public sealed class StatementEquivalence
             return new EquivalenceResult(EquivalenceVerdict.Unknown, reason, null, false, false, Stopwatch.GetElapsedTime(started))
             {
                 Alignment = alignment,
+                Closed = closed,
             };
         }
 
-        EquivalenceResult result = CheckAligned(first, second, a, b, alignment, started, null, out Vacuities vacuities);
+        EquivalenceResult result = CheckAligned(first, second, a, b, alignment, started, null, out Vacuities vacuities, out Run run) with { Closed = closed };
         if (result.Verdict != EquivalenceVerdict.NotEquivalent || result.FirstVacuous || result.SecondVacuous)
         {
-            return result;
+            return AsTheorems(run, result);
         }
 
         // Refuted under this alignment: variables with symmetric roles may have been paired wrongly; other pairings of the
@@ -131,14 +133,28 @@ public sealed class StatementEquivalence
                 break;
             }
 
-            EquivalenceResult retry = CheckAligned(first, second, a, b, alternative, started, vacuities, out _);
+            EquivalenceResult retry = CheckAligned(first, second, a, b, alternative, started, vacuities, out _, out _);
             if (retry.Verdict == EquivalenceVerdict.Equivalent)
             {
-                return retry;
+                return retry with { Closed = closed, TheoremVerdict = EquivalenceVerdict.Equivalent };
             }
         }
 
-        return result with { Elapsed = Stopwatch.GetElapsedTime(started) };
+        // As theorems last, under the first alignment, so that the query does not eat the alternatives' time.
+        return AsTheorems(run, result);
+    }
+
+    private static EquivalenceResult AsTheorems(Run run, EquivalenceResult strict)
+    {
+        try
+        {
+            return run.AsTheorems(strict);
+        }
+        catch (ArgumentException)
+        {
+            // An ill-sorted query (a bug rather than a property of the statements): the theorem verdict stays unknown.
+            return strict;
+        }
     }
 
     private EquivalenceResult CheckAligned(
@@ -149,7 +165,8 @@ public sealed class StatementEquivalence
         VariableAlignment alignment,
         long started,
         Vacuities? known,
-        out Vacuities vacuities)
+        out Vacuities vacuities,
+        out Run run)
     {
         Dictionary<string, string> renaming = SecondRenaming(a, b, second, alignment);
         Dictionary<string, string> secondNames = new(StringComparer.Ordinal);
@@ -159,7 +176,7 @@ public sealed class StatementEquivalence
         }
 
         FreshPairing fresh = PairFreshVariables(a, b, renaming, Count(first), Count(second));
-        Run run = new(this, (first, a), (second, Rename(b, fresh.Renaming)), FirstStatementNames(first, secondNames), started, alignment, secondNames)
+        run = new(this, (first, a), (second, Rename(b, fresh.Renaming)), FirstStatementNames(first, secondNames), started, alignment, secondNames)
         {
             SharedDefinitions = fresh.SecondDefinitions,
         };
@@ -412,7 +429,49 @@ public sealed class StatementEquivalence
         /// <summary>The vacuity results once <see cref="Decide"/> has computed them.</summary>
         public Vacuities Vacuities { get; private set; }
 
-        /// <summary>Decides the pair.</summary>
+        /// <summary>
+        /// Adds the verdict as theorems to this run's strict result: equivalent when strictly equivalent; otherwise, when
+        /// the options ask for it, one more equivalence query.
+        /// </summary>
+        /// <param name="strict">This run's strict result.</param>
+        /// <returns>The result with <see cref="EquivalenceResult.TheoremVerdict"/> set.</returns>
+        public EquivalenceResult AsTheorems(EquivalenceResult strict)
+        {
+            if (strict.Verdict == EquivalenceVerdict.Equivalent)
+            {
+                return strict with { TheoremVerdict = EquivalenceVerdict.Equivalent };
+            }
+
+            if (!owner.Options.CheckAsTheorems || strict.Reason.StartsWith("error: ", StringComparison.Ordinal))
+            {
+                return strict;
+            }
+
+            // As theorems: for every value of the variables, (H1 -> C1) holds exactly when (H2 -> C2) does, under the
+            // range facts and fresh-variable definitions of both.
+            ImmutableArray<Term> sideConditions =
+                [.. first.SideConditions, .. second.SideConditions.Where((_, index) => !SharedDefinitions.Contains(index))];
+            ProofResult theorem = Equivalent(
+                new Implication(Terms.All(first.Hypotheses), first.Conclusion),
+                new Implication(Terms.All(second.Hypotheses), second.Conclusion),
+                sideConditions,
+                owner._limit);
+            EquivalenceVerdict verdict = theorem.Verdict switch
+            {
+                ProofVerdict.Proven => EquivalenceVerdict.Equivalent,
+                ProofVerdict.Refuted => EquivalenceVerdict.NotEquivalent,
+                _ => EquivalenceVerdict.Unknown,
+            };
+            return strict with
+            {
+                TheoremVerdict = verdict,
+                TheoremCounterexample = verdict == EquivalenceVerdict.NotEquivalent ? Report(theorem.Counterexample) : null,
+                SmtChecks = _checks,
+                Elapsed = Stopwatch.GetElapsedTime(started),
+            };
+        }
+
+        /// <summary>Decides the pair strictly.</summary>
         /// <param name="identical">Whether the translations are the same after the alignment.</param>
         /// <param name="known">The vacuity results of an earlier check of the same statements, if any.</param>
         public EquivalenceResult Decide(bool identical, Vacuities? known)

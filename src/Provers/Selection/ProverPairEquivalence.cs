@@ -4,7 +4,10 @@ using Planning.Provers.Smt;
 
 namespace Planning.Provers.Selection;
 
-/// <summary>A <see cref="StatementEquivalence"/> over a backend it owns: only an <see cref="EquivalenceVerdict.Equivalent"/> verdict counts.</summary>
+/// <summary>
+/// A <see cref="StatementEquivalence"/> over a backend it owns: only an <see cref="EquivalenceVerdict.Equivalent"/> verdict
+/// counts, and for two closed statements only identical translations.
+/// </summary>
 internal sealed class ProverPairEquivalence : IPairEquivalence
 {
     private readonly ISmtBackend _backend;
@@ -14,12 +17,15 @@ internal sealed class ProverPairEquivalence : IPairEquivalence
     {
         ArgumentNullException.ThrowIfNull(backend);
         _backend = backend;
-        _equivalence = new StatementEquivalence(backend, options);
+        _equivalence = new StatementEquivalence(backend, options with { CheckAsTheorems = false });
     }
 
     public bool ProvesEquivalent(FormalStatement first, FormalStatement second)
     {
-        return _equivalence.Check(first, second).Verdict == EquivalenceVerdict.Equivalent;
+        // Two closed statements are equivalent as truth values: two different true facts would count as one
+        // formalization, so a closed pair counts only when the translations are identical.
+        EquivalenceResult result = _equivalence.Check(first, second);
+        return result.Verdict == EquivalenceVerdict.Equivalent && (!result.Closed || result.Identical);
     }
 
     public void Dispose()

@@ -33,7 +33,9 @@ public sealed class EquivalenceResultJsonTests
               "counterexample": {
                 "x": "5",
                 "y\u2082": "-1/3"
-              }
+              },
+              "closed": false,
+              "theoremVerdict": "unknown"
             }
             """,
             json.ReplaceLineEndings("\n"));
@@ -48,6 +50,24 @@ public sealed class EquivalenceResultJsonTests
 
         Assert.Equal("unknown", document.RootElement.GetProperty("verdict").GetString());
         Assert.Equal(0, document.RootElement.GetProperty("milliseconds").GetDouble());
+        Assert.False(document.RootElement.TryGetProperty("counterexample", out _));
+    }
+
+    [Fact]
+    public void ToJson_ClosedPairNotEquivalentAsTheorems_WritesTheTheoremVerdictAndItsCounterexample()
+    {
+        EquivalenceResult result = new EquivalenceResult(EquivalenceVerdict.NotEquivalent, "hypotheses differ", null, false, false, TimeSpan.Zero)
+        {
+            Closed = true,
+            TheoremVerdict = EquivalenceVerdict.NotEquivalent,
+            TheoremCounterexample = new Dictionary<string, string> { ["x"] = "6" },
+        };
+
+        using JsonDocument document = JsonDocument.Parse(EquivalenceResultJson.ToJson(result));
+
+        Assert.True(document.RootElement.GetProperty("closed").GetBoolean());
+        Assert.Equal("not-equivalent", document.RootElement.GetProperty("theoremVerdict").GetString());
+        Assert.Equal("6", document.RootElement.GetProperty("theoremCounterexample").GetProperty("x").GetString());
         Assert.False(document.RootElement.TryGetProperty("counterexample", out _));
     }
 

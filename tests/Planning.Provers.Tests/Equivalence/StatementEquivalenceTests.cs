@@ -95,6 +95,62 @@ public sealed class StatementEquivalenceTests : IDisposable
 
         Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
         Assert.Equal(StatementEquivalence.HypothesesDifferReason, result.Reason);
+
+        // Both conclusions hold everywhere, so both implications do: the same theorem.
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.TheoremVerdict);
+        Assert.False(result.Closed);
+    }
+
+    [Fact]
+    public void Check_SideConditionThatChangesNothingTheTheoremSays_StrictlyNotEquivalentButEquivalentAsTheorems()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (a b : ℝ) (h₀ : a = b) : a - b = 0 := by",
+            "theorem u (a b : ℝ) (h₀ : a = b) (h₁ : 0 < b) : a - b = 0 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.HypothesesDifferReason, result.Reason);
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.TheoremVerdict);
+        Assert.Null(result.TheoremCounterexample);
+    }
+
+    [Fact]
+    public void Check_DifferentConclusionsUnderTheSameHypotheses_NotEquivalentAsTheoremsWithTheWitness()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x y : ℝ) (h₀ : x + y = 10) (h₁ : x - y = 2) : x = 6 := by",
+            "theorem u (x y : ℝ) (h₀ : x + y = 10) (h₁ : x - y = 2) : x = 5 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.TheoremVerdict);
+
+        // The only values where the two implications disagree satisfy the hypotheses: x = 6, y = 4.
+        Assert.Equal("6", result.TheoremCounterexample!["x"]);
+        Assert.Equal("4", result.TheoremCounterexample!["y"]);
+    }
+
+    [Fact]
+    public void Check_AsTheoremsTurnedOff_TheoremVerdictUnknown()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (a b : ℝ) (h₀ : a = b) : a - b = 0 := by",
+            "theorem u (a b : ℝ) (h₀ : a = b) (h₁ : 0 < b) : a - b = 0 := by",
+            new EquivalenceOptions { CheckAsTheorems = false });
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(EquivalenceVerdict.Unknown, result.TheoremVerdict);
+    }
+
+    [Fact]
+    public void Check_TwoDifferentTrueClosedFacts_EquivalentAsTruthValuesAndMarkedClosed()
+    {
+        EquivalenceResult result = Check(
+            "theorem t : (2 : ℕ) + 2 = 4 := by",
+            "theorem u : (3 : ℕ) * 3 = 9 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.True(result.Closed);
+        Assert.False(result.Identical);
     }
 
     [Fact]

@@ -45,6 +45,15 @@ public sealed class CandidateSelectorZ3Tests
     }
 
     [Fact]
+    public void Select_ClosedCandidates_DifferentTrueFactsNotOneFormalization()
+    {
+        // All three are true, so equivalent as truth values; only the two identical ones are the same formalization.
+        SelectionResult result = Select(1, ["theorem a : (2 : ℕ) + 2 = 4 := by", "theorem b : (3 : ℕ) * 3 = 9 := by", "theorem c : (2 : ℕ) + 2 = 4 := by"]);
+
+        Assert.Equal([[0, 2], [1]], result.Clusters.Select(static cluster => cluster.ToArray()));
+    }
+
+    [Fact]
     public void Select_FiveCandidatesOneWorker_ExpectedPartitionAndLargestClusterSelected()
     {
         SelectionResult result = Select(1, Candidates);
