@@ -26,7 +26,7 @@ import json, sys
 out, models = sys.argv[1], sys.argv[2:]
 for model in models:
     r = json.load(open(f"{out}/{model}.json"))
-    print(f"{model}: {r['workload']}; time scale {r['timeScale']}, each case {r['durationMs'] / 1000:.0f} s then until its reactive requests are done (cap {r['capMs'] / 1000:.0f} s)")
+    print(f"{model}: {r['workload']}; time scale {r['timeScale']}, each case {r['durationMs'] / 1000:.0f} s then until every request is done (cap {r['capMs'] / 1000:.0f} s)")
     worst = max(c['maxAbsError'] for c in r['calibration'])
     print(f"  calibration: largest check error {worst:.1%} over " + ", ".join(f"{c['lane']}/{c['shape']}" for c in r['calibration']))
     fmt = lambda v: "-" if v is None else f"{v:.0f}"

@@ -23,7 +23,7 @@ internal static class SocRunCommand
         var workload = new Option<string?>("--workload") { Description = "The requests (REQUESTS.jsonl, see docs/contracts.md); default: generated (--reactive-per-minute, --proactive-per-minute, --seed)" };
         var duration = new Option<double>("--duration")
         {
-            Description = "Seconds (of the SoC's time) each case runs at least, then until its reactive requests are done, at most twice as long; a generated workload's arrivals span it (default 120)",
+            Description = "Seconds (of the SoC's time) each case runs at least, then until every request is done, at most twice as long; a generated workload's arrivals span it (default 120)",
             DefaultValueFactory = _ => 120,
         };
         var reactive = new Option<double>("--reactive-per-minute") { Description = "Generated workload: reactive arrivals per minute, Poisson, Azure conversation lengths (default 5)", DefaultValueFactory = _ => 5 };

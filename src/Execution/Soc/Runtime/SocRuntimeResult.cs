@@ -37,12 +37,23 @@ public sealed record SocRuntimeResult(
     public int Unfinished(SocRequestKind kind) => Count(kind) - Completions.Count(c => c.Kind == kind);
 
     /// <summary>
-    /// Output tokens of the finished requests of a kind over the run's elapsed time, per second (0 for an empty run):
-    /// what a request left unfinished at the horizon produced is not counted, as the simulator counts only
-    /// completions.
+    /// Output tokens of the finished requests of a kind per second, over the span the simulator uses
+    /// (<see cref="SocProactiveSummary.TokensPerSecond"/>): from the first arrival of that kind to its last completion,
+    /// or to the end of the run when some request of that kind did not finish (what it produced is not counted). 0
+    /// when none finished.
     /// </summary>
     /// <param name="kind">The kind.</param>
     /// <returns>Tokens per second.</returns>
-    public double TokensPerSecond(SocRequestKind kind) =>
-        ElapsedMs <= 0 ? 0 : Completions.Where(c => c.Kind == kind).Sum(c => (double)c.OutputTokens) * 1000 / ElapsedMs;
+    public double TokensPerSecond(SocRequestKind kind)
+    {
+        var done = Completions.Where(c => c.Kind == kind).ToList();
+        if (done.Count == 0)
+        {
+            return 0;
+        }
+
+        var first = Workload.Where(r => r.Kind == kind).Min(r => r.ArrivalMs);
+        var last = Unfinished(kind) > 0 ? ElapsedMs : done.Max(c => c.LastTokenMs);
+        return last > first ? done.Sum(c => (double)c.OutputTokens) * 1000 / (last - first) : 0;
+    }
 }
