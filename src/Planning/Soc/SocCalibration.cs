@@ -68,8 +68,9 @@ internal readonly record struct AnchorCheck(SocAnchor Anchor, double PredictedMi
 /// <para>Fit: an accelerator's bandwidth efficiency is the geometric mean over its decode anchors of
 /// <c>bytes / (measured - launch)</c> over the DRAM bandwidth (least squares in log space for a one-parameter scale);
 /// its compute efficiency is the same over its prefill anchors with operations over the peak. An accelerator without
-/// prefill anchors (NPU) or without any (CPU) borrows the iGPU's fitted efficiencies: an assumption stated in
-/// docs/soc-cost-model.md, not a measurement.</para>
+/// a fitted prefill anchor borrows the iGPU's fitted compute efficiency: the CPU (no CPU-only prefill time on a Meteor Lake
+/// part was found) and the NPU (its one published prefill time is a check anchor, 53 % slower than the borrowed figure
+/// predicts): assumptions stated in docs/soc-cost-model.md, not measurements.</para>
 /// <para>An anchor is predicted as the engine that measured it runs: a prefill as one linear kernel and one attention
 /// kernel over every layer (and the LM head), a decode step as one decode kernel over every layer, each priced by the
 /// roofline <c>launch + max(flops / F, bytes / B)</c>.</para>
@@ -84,6 +85,15 @@ internal static class SocCalibration
     // The same benchmark on a Core Ultra 7 165H (Meteor Lake, 8 Xe-cores, a higher clock), llm_models_7-165H.csv
     // (commit 4d48078c): used only to check the fit at long contexts.
     private const string IntelTable165H = "Intel, OpenVINO LLM benchmark data, Core Ultra 7 165H iGPU (github.com/openvinotoolkit/openvino docs/sphinx_setup/_static/benchmarks_files/llm_models_7-165H.csv @4d48078c)";
+
+    // Oaklight/openvino-meteor-lake-ai-inference, results/x1c-gen12-ultra7-155h.md (commit 7d0e9c87, measured
+    // 2026-06-12): a ThinkPad X1 Carbon Gen 12, Core Ultra 7 155H, 32 GB DDR5; llama.cpp's llama-bench (SYCL build) and
+    // OpenVINO GenAI 2026.2 on the same laptop.
+    private const string OaklightTable = "Oaklight/openvino-meteor-lake-ai-inference results/x1c-gen12-ultra7-155h.md @7d0e9c87 (2026-06-12), Core Ultra 7 155H";
+
+    // canonical/inference-snaps issue #111 (2025-09-12): llmapibenchmark against the DeepSeek-R1 snap's OpenVINO server
+    // on the NPU of a Core Ultra 7 155H (Meteor Lake NPU, the 125H's NPU 3720).
+    private const string CanonicalSnap = "canonical/inference-snaps issue #111 (2025-09-12): DeepSeek-R1-Distill-Qwen-7B-ov-int4 on the NPU of a Core Ultra 7 155H (Meteor Lake NPU)";
 
     /// <summary>The kernel launch overheads (assumed, in seconds): CPU 20 us, iGPU 100 us, NPU 300 us (the NPU's command queue costs most).</summary>
     public static ImmutableDictionary<DeviceKind, double> LaunchSeconds { get; } = new Dictionary<DeviceKind, double>
@@ -117,6 +127,38 @@ internal static class SocCalibration
         VocabSize = 152064,
     };
 
+    /// <summary>
+    /// Qwen3-8B (Qwen/Qwen3-8B config.json: 36 layers, hidden 4096, 32 heads, 8 KV heads, FFN 12288, vocabulary 151936,
+    /// untied embeddings) as llama.cpp's <c>Q4_K_M</c> GGUF runs it: 4.68 GiB for 8.19 B parameters, 4.91 bits
+    /// (0.614 bytes) a weight, the precision the CPU anchor measured.
+    /// </summary>
+    public static LlmSpec Qwen3_8B_Q4KM { get; } = new()
+    {
+        Name = "qwen3-8b-q4_k_m",
+        Layers = 36,
+        HiddenSize = 4096,
+        Heads = 32,
+        KvHeads = 8,
+        FfnSize = 12288,
+        VocabSize = 151936,
+        BytesPerWeight = 4.68 * 1024 * 1024 * 1024 / 8.19e9,
+    };
+
+    /// <summary>Qwen3-8B at OpenVINO's INT4 (OpenVINO/Qwen3-8B-int4-ov), the same shape as <see cref="Qwen3_8B_Q4KM"/> at 0.5 bytes a weight.</summary>
+    public static LlmSpec Qwen3_8B { get; } = Qwen3_8B_Q4KM with { Name = "qwen3-8b", BytesPerWeight = LlmSpec.Int4BytesPerWeight };
+
+    /// <summary>TinyLlama-1.1B (TinyLlama/TinyLlama-1.1B-Chat-v1.0 config.json): 22 layers, hidden 2048, 32 heads, 4 KV heads, FFN 5632, vocabulary 32000; INT4 (assumed: OpenVINO's NPU guide exports it so).</summary>
+    public static LlmSpec TinyLlama { get; } = new()
+    {
+        Name = "tinyllama-1.1b",
+        Layers = 22,
+        HiddenSize = 2048,
+        Heads = 32,
+        KvHeads = 4,
+        FfnSize = 5632,
+        VocabSize = 32000,
+    };
+
     /// <summary>Every anchor, fitted or checked, in the order docs/soc-cost-model.md lists them.</summary>
     public static ImmutableArray<SocAnchor> Anchors { get; } =
     [
@@ -130,6 +172,10 @@ internal static class SocCalibration
         new("igpu-phi3-decode-4096-165h", DeviceKind.IntegratedGpu, Phi3Mini, SocAnchorKind.DecodeMilliseconds, 1, 4096, 45.1, false, IntelTable165H + ": phi-3-mini-4k-instruct INT4-MIXED, input 4096, 2nd latency (check only: long-context KV reads)"),
         new("npu-qwen7b-decode", DeviceKind.Npu, Qwen2_7B, SocAnchorKind.DecodeMilliseconds, 1, 256, 1000.0 / 5.28, true, "canonical/inference-snaps issue #111 (2025-09-12): DeepSeek-R1-Distill-Qwen-7B-ov-int4 on the NPU of a Core Ultra 7 155H (Meteor Lake NPU), 5.28 tokens/s generating 512 tokens (mean context taken as 256)"),
         new("npu-phi3-decode", DeviceKind.Npu, Phi3Mini, SocAnchorKind.DecodeMilliseconds, 1, 128, 1000.0 / 7, true, "Hugging Face post by raincandy-u (huggingface.co/posts/raincandy-u/887691396520858, June 2024): microsoft/Phi-3-mini-128k-instruct int4 on the NPU of a Core Ultra 9 185H (same NPU 3720), 7 tokens/s (context taken as 128)"),
+        new("npu-qwen7b-prefill-1024", DeviceKind.Npu, Qwen2_7B, SocAnchorKind.PrefillMilliseconds, 1024, 0, 8790.0, false, CanonicalSnap + ", min TTFT 8.79 s at concurrency 1 (OpenVINO's static NPU pipeline pads the prompt to its 1,024-token prefill shape, so this is a 1,024-token prefill; check only: fitted, it makes the NPU 3.3x slower than the iGPU at prefill and the mapper no longer proves its 1,024-token mappings optimal, see docs/soc-cost-model.md)"),
+        new("npu-tinyllama-prefill-1024-125h", DeviceKind.Npu, TinyLlama, SocAnchorKind.PrefillMilliseconds, 1024, 0, 4742.35, false, "openvinotoolkit/openvino.genai issue #1084 (2024-10-28): benchmark_genai.py -d NPU on a Core Ultra 5 125H, TinyLlama, TTFT 4742.35 ms (prompt padded to the 1,024-token static prefill; check only: the same run decodes at 268 +- 317 ms a token, a misbehaving setup)"),
+        new("cpu-qwen3-8b-decode", DeviceKind.Cpu, Qwen3_8B_Q4KM, SocAnchorKind.DecodeMilliseconds, 1, 64, 1000.0 / 3.86, true, OaklightTable + " CPU: llama-bench -ngl 0, qwen3 8B Q4_K_M, tg128 3.86 +- 0.81 t/s (mean context of the 128 generated tokens taken as 64)"),
+        new("cpu-qwen3-8b-decode-openvino", DeviceKind.Cpu, Qwen3_8B, SocAnchorKind.DecodeMilliseconds, 1, 136, 32000.0 / 271, false, OaklightTable + " CPU: OpenVINO GenAI, OpenVINO/Qwen3-8B-int4-ov, about 271 tokens in 32.0 s, 8.5 tokens/s (check only: another engine than llama.cpp; mean context taken as 136)"),
     ];
 
     /// <summary>The fitted efficiencies per accelerator (fitted once on the embedded SoC's figures).</summary>
@@ -197,11 +243,18 @@ internal static class SocCalibration
     {
         var lines = Check().Select(c => string.Create(
             CultureInfo.InvariantCulture,
-            $"{c.Anchor.Id}\t{SocSpec.Name(c.Anchor.Accelerator)}\t{c.Anchor.Model.Name}\tmeasured {c.Anchor.MeasuredMilliseconds:0.0} ms\tpredicted {c.PredictedMilliseconds:0.0} ms\terror {c.RelativeError * 100:+0.0;-0.0}%{(c.Anchor.UsedInFit ? string.Empty : "\t(check only)")}"));
+            $"{c.Anchor.Id}\t{SocSpec.Name(c.Anchor.Accelerator)}\t{c.Anchor.Model.Name}\tmeasured {c.Anchor.MeasuredMilliseconds:0.0} ms\tpredicted {c.PredictedMilliseconds:0.0} ms\terror {Percent(c.RelativeError):+0.0;-0.0}%{(c.Anchor.UsedInFit ? string.Empty : "\t(check only)")}"));
         var efficiencies = Efficiencies.OrderBy(e => e.Key).Select(e => string.Create(
             CultureInfo.InvariantCulture,
             $"{SocSpec.Name(e.Key)}: compute {e.Value.ComputeEfficiency:0.000} of peak, bandwidth {e.Value.BandwidthEfficiency:0.000} of DRAM, launch {e.Value.LaunchSeconds * 1e6:0} us"));
         return string.Join(Environment.NewLine, lines.Concat(efficiencies));
+    }
+
+    /// <summary>A relative error in percent, rounded to a tenth, with a rounded zero written as +0.0 (never -0.0).</summary>
+    private static double Percent(double relativeError)
+    {
+        var percent = Math.Round(relativeError * 100, 1);
+        return percent == 0 ? 0 : percent;
     }
 
     /// <summary>The kernels an anchor's engine runs: a prefill's linear and attention kernels over every layer, or one decode kernel.</summary>

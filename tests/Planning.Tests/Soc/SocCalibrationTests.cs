@@ -18,6 +18,10 @@ public sealed class SocCalibrationTests
         ["igpu-phi3-decode-4096-165h"] = 0.535,
         ["npu-qwen7b-decode"] = 0.185,
         ["npu-phi3-decode"] = 0.16,
+        ["npu-qwen7b-prefill-1024"] = 0.53,
+        ["npu-tinyllama-prefill-1024-125h"] = 0.87,
+        ["cpu-qwen3-8b-decode"] = 0.005,
+        ["cpu-qwen3-8b-decode-openvino"] = 0.80,
     };
 
     [Fact]
@@ -38,6 +42,57 @@ public sealed class SocCalibrationTests
 
         Assert.True(checks.Count(c => c.Anchor.Accelerator == DeviceKind.IntegratedGpu && c.Anchor.UsedInFit) >= 2);
         Assert.True(checks.Count(c => c.Anchor.Accelerator == DeviceKind.Npu && c.Anchor.UsedInFit) >= 2);
+        Assert.True(checks.Count(c => c.Anchor.Accelerator == DeviceKind.Cpu) >= 2);
+        Assert.Contains(checks, c => c.Anchor.Accelerator == DeviceKind.Npu && c.Anchor.Kind == SocAnchorKind.PrefillMilliseconds);
+        Assert.Contains(checks, c => c.Anchor.Accelerator == DeviceKind.Cpu && c.Anchor.UsedInFit && c.Anchor.Kind == SocAnchorKind.DecodeMilliseconds);
+    }
+
+    [Fact]
+    public void Check_NpuQwen7bPrefill_IsItsOperationsOverTheBorrowedNpuCompute()
+    {
+        // Recomputed by hand: a 1,024-token prefill of Qwen2-7B (28 layers, hidden 3584, 4 KV heads of 128, FFN 18944,
+        // vocabulary 152064) is 2 x tokens x layer weights per layer, the LM head for the last token, and causal
+        // attention (4 x hidden per query-key pair); the NPU borrows the iGPU's compute efficiency on its 11.5 TOPS
+        // peak and pays two 300 us launches. The measurement is 8.79 s.
+        const double h = 3584;
+        var layerWeights = (2 * h * h) + (2 * h * 4 * 128) + (3 * h * 18944);
+        var flops = (2.0 * 1024 * layerWeights * 28) + (2.0 * 152064 * h) + (4 * h * (1024.0 * 1025 / 2) * 28);
+        var borrowed = SocCalibration.Efficiencies[DeviceKind.IntegratedGpu].ComputeEfficiency;
+
+        var check = SocCalibration.Check().Single(c => c.Anchor.Id == "npu-qwen7b-prefill-1024");
+
+        Assert.Equal(borrowed, SocCalibration.Efficiencies[DeviceKind.Npu].ComputeEfficiency);
+        Assert.Equal((600e-6 + (flops / (borrowed * 11.5e12))) * 1000, check.PredictedMilliseconds, 9);
+        Assert.Equal(8790.0, check.Anchor.MeasuredMilliseconds);
+    }
+
+    [Fact]
+    public void Efficiencies_CpuBandwidth_IsTheLlamaCppDecodeAnchorsBytesOverItsTime()
+    {
+        // Recomputed by hand: one llama.cpp decode step of Qwen3-8B Q4_K_M (4.68 GiB for 8.19e9 parameters) at 64
+        // tokens of context reads 36 layers' weights and the untied LM head at that precision, 65 tokens of FP16 KV
+        // (8 KV heads of 128) and its activations; it took 1 / 3.86 s less a 20 us launch, against 84 GB/s.
+        const double h = 4096;
+        var bytesPerWeight = 4.68 * 1024 * 1024 * 1024 / 8.19e9;
+        var layerWeights = (2 * h * h) + (2 * h * 8 * 128) + (3 * h * 12288);
+        var bytes = (bytesPerWeight * ((36 * layerWeights) + (151936 * h)))
+            + (65.0 * 36 * 8 * 128 * 2 * 2)
+            + (h * 2 * 2 * 36);
+
+        var expected = bytes / ((1 / 3.86) - 20e-6) / 84e9;
+
+        Assert.Equal(expected, SocCalibration.Efficiencies[DeviceKind.Cpu].BandwidthEfficiency, 12);
+    }
+
+    [Fact]
+    public void Qwen3_8B_Q4KM_ParametersWithEmbeddings_MatchThePublished819Billion()
+    {
+        var model = SocCalibration.Qwen3_8B_Q4KM;
+
+        var parameters = (model.Layers * model.LayerWeights) + (2L * model.LmHeadWeights);
+
+        Assert.InRange(parameters / 8.19e9, 0.995, 1.005);
+        Assert.InRange(model.BytesPerWeight * 8, 4.90, 4.92);
     }
 
     [Fact]
