@@ -27,6 +27,22 @@ public sealed class SglangStaticDispatchTests
         Assert.Equal(expected, map.Select(rank => rank[0].ToArray()));
     }
 
+    [Fact]
+    public void Map_LargerLayout_MatchesTheCPythonRunIncludingSamplesSetBranch()
+    {
+        // Golden/sglang-dispatch-24x2.json: the map and, per rank, the dispatch map sglang's function computed under CPython.
+        using var json = System.Text.Json.JsonDocument.Parse(AdapterFixtures.Golden("sglang-dispatch-24x2.json"));
+        var map = json.RootElement.GetProperty("physical_to_logical_map").EnumerateArray()
+            .Select(layer => (IReadOnlyList<int>)[.. layer.EnumerateArray().Select(e => e.GetInt32())]).ToArray();
+        var expected = json.RootElement.GetProperty("logical_to_rank_dispatch_physical_map").EnumerateArray()
+            .Select(rank => rank.EnumerateArray().Select(layer => layer.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray()).ToArray();
+        var layout = ExpertSlotLayout.Create(24, 27, map, "physical_to_logical_map");
+
+        var dispatch = SglangStaticDispatch.Map(layout);
+
+        Assert.Equal(expected, dispatch.Select(rank => rank.Select(layer => layer.ToArray()).ToArray()).ToArray());
+    }
+
     /// <summary>Layouts of 1..6 ranks, 1..4 slots each, 1..3 layers: a random map that holds every expert at least once.</summary>
     internal static Arbitrary<ExpertSlotLayout> Layouts { get; } =
         (from ranks in Gen.Choose(1, 6)
