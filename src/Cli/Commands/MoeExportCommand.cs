@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Planning.Execution.Adapters.Moe;
 using Planning.Moe;
 using Planning.Moe.Json;
@@ -17,10 +18,9 @@ internal static class MoeExportCommand
     public static Command Create(ConsoleIo io)
     {
         var plan = new Option<string>("--plan") { Description = "The plan (the output of plan moe balance --format json)", Required = true };
-        var moeCase = new Option<string>("--case")
+        var moeCase = new Option<string?>("--case")
         {
-            Description = "The case the plan was made for (CASE.json): its shape, and the tokens per (source rank, expert) that the format's dispatch rule projects; the plan JSON does not hold them",
-            Required = true,
+            Description = "The case the plan was made for (CASE.json); required for the projection report (the plan JSON does not hold the tokens per source rank and expert that the format's dispatch rule splits) and for the default slots per rank. Without it: the file only, slots from the plan",
         };
         var format = new Option<string>("--format") { Description = $"The file to write: {string.Join(" | ", MoePlacementFormats.Names)}", Required = true };
         var slots = new Option<int?>("--slots-per-rank") { Description = "Physical slots on every rank (default: the case's expertsPerRank + redundantSlotsPerRank)" };
@@ -37,9 +37,11 @@ internal static class MoeExportCommand
                 throw new PlanningInputException("--format", $"must be one of {string.Join(", ", MoePlacementFormats.Names)}, got \"{formatName}\"");
             }
 
-            var theCase = MoeCaseJson.Parse(CommonOptions.ReadInput("--case", parse.GetValue(moeCase)!));
-            var placements = BalancePlanJson.ReadPlacements(CommonOptions.ReadInput("--plan", parse.GetValue(plan)!));
-            var result = MoePlacementExport.Export(theCase, [.. placements.Select(layer => (IReadOnlyList<ExpertInstance>)layer)], chosen, parse.GetValue(slots));
+            var planText = CommonOptions.ReadInput("--plan", parse.GetValue(plan)!);
+            IReadOnlyList<IReadOnlyList<ExpertInstance>> placements = [.. BalancePlanJson.ReadPlacements(planText).Select(layer => (IReadOnlyList<ExpertInstance>)layer)];
+            var result = parse.GetValue(moeCase) is { } casePath
+                ? MoePlacementExport.Export(MoeCaseJson.Parse(CommonOptions.ReadInput("--case", casePath)), placements, chosen, parse.GetValue(slots))
+                : MoePlacementExport.ExportWithoutCase(PlanRanks(planText), placements, chosen, parse.GetValue(slots));
             if (parse.GetValue(output) is { } path)
             {
                 CommonOptions.WriteAtomically(path, stream => stream.Write(new UTF8Encoding(false).GetBytes(result.Text)));
@@ -59,6 +61,16 @@ internal static class MoeExportCommand
         return command;
     }
 
+    /// <summary>The ranks of a plan: the length of its first layer's <c>rankLoads</c>.</summary>
+    private static int PlanRanks(string planText)
+    {
+        using var document = JsonDocument.Parse(planText);
+        return document.RootElement.TryGetProperty("layers", out var layers) && layers.ValueKind == JsonValueKind.Array && layers.GetArrayLength() > 0
+            && layers[0].ValueKind == JsonValueKind.Object && layers[0].TryGetProperty("rankLoads", out var loads) && loads.ValueKind == JsonValueKind.Array && loads.GetArrayLength() > 0
+            ? loads.GetArrayLength()
+            : throw new PlanningInputException("plan.layers[0].rankLoads", "is required without --case (it gives the number of ranks)");
+    }
+
     /// <summary>The stderr report: the slot shape (and SGLang's option), then one line per layer.</summary>
     internal static IEnumerable<string> Report(MoePlacementExportResult result, string? path)
     {
@@ -69,6 +81,11 @@ internal static class MoeExportCommand
         if (result.Format == MoePlacementFormat.Sglang)
         {
             yield return Invariant($"export: launch sglang with --ep-num-redundant-experts {layout.RedundantExperts} --init-expert-location FILE --ep-dispatch-algorithm static");
+        }
+
+        if (result.Costs.IsEmpty)
+        {
+            yield return "export: no --case: no projection (the plan JSON does not hold the tokens per source rank and expert that the dispatch rule splits)";
         }
 
         for (var l = 0; l < result.Costs.Length; l++)

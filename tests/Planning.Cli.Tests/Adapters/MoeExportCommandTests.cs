@@ -52,6 +52,29 @@ public sealed class MoeExportCommandTests : IDisposable
         Assert.Contains("layer 0: plan imbalance 1.156250, projected (even split over replicas) 1.078125, cost -0.078125, padded slots 2", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Export_WithoutCase_WritesTheFileAndSaysThereIsNoProjection()
+    {
+        var (code, output, error) = PlanRunner.Run("moe", "export", "--plan", Golden("small-plan.json"), "--format", "sglang");
+
+        Assert.True(code == 0, error);
+        Assert.Equal(File.ReadAllText(Golden("small.sglang.json")), output);
+        Assert.Contains("export: no --case: no projection", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("layer 0:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_WithoutCaseOrRankLoads_ExitsTwoNamingRankLoads()
+    {
+        var plan = _dir.File("plan.json");
+        File.WriteAllText(plan, """{ "layers": [ { "placement": [ { "expert": 0, "rank": 0, "quota": 1 } ] } ] }""");
+
+        var (code, _, error) = PlanRunner.Run("moe", "export", "--plan", plan, "--format", "sglang");
+
+        Assert.Equal(2, code);
+        Assert.Contains("plan.layers[0].rankLoads: is required without --case", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "--format", "megatron" }, "--format: must be one of sglang, trtllm, deepseek, vllm-ascend")]
     [InlineData(new[] { "--format", "sglang", "--slots-per-rank", "2" }, "plan.layers[0].placement: puts 3 instances on rank 1, more than its 2 slots")]

@@ -52,6 +52,19 @@ public sealed class MoePlacementExportTests
         Assert.Equal(AdapterFixtures.SmallMap.ToArray(), result.Layout.PhysicalToLogical[0].ToArray());
     }
 
+    [Theory]
+    [InlineData(MoePlacementFormat.Sglang, "small.sglang.json")]
+    [InlineData(MoePlacementFormat.VllmAscend, "small.vllm-ascend.json")]
+    public void ExportWithoutCase_SmallPlan_PadsByQuotasToTheSameFileWithoutProjection(MoePlacementFormat format, string golden)
+    {
+        // The quotas of an expert add up to its load, so the padding is the same; 3 slots = the most any rank holds.
+        var result = MoePlacementExport.ExportWithoutCase(4, AdapterFixtures.SmallPlan(), format);
+
+        Assert.Equal(AdapterFixtures.Golden(golden), result.Text);
+        Assert.Empty(result.Costs);
+        Assert.Empty(result.Projection);
+    }
+
     [Fact]
     public void Export_PlanForAnotherCase_NamesThePlacement()
     {

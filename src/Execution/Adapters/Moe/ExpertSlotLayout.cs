@@ -8,7 +8,7 @@ namespace Planning.Execution.Adapters.Moe;
 /// An expert placement in the shape every serving system's file takes: per layer, the logical expert held by each of
 /// <c>Ranks x SlotsPerRank</c> physical slots, slot <c>s</c> on rank <c>s / SlotsPerRank</c> (SGLang's
 /// <c>physical_to_logical_map</c>, DeepSeek EPLB's <c>phy2log</c>). Every slot holds an expert and every logical expert
-/// has at least one slot. Immutable; build it from a plan with <see cref="FromPlacements"/> or from a file's map
+/// has at least one slot. Immutable; build it from a plan with <see cref="FromPlacements(MoeCase, IReadOnlyList{IReadOnlyList{ExpertInstance}}, int)"/> or from a file's map
 /// with <see cref="Create"/>.
 /// </summary>
 public sealed class ExpertSlotLayout
@@ -156,19 +156,59 @@ public sealed class ExpertSlotLayout
     {
         ArgumentNullException.ThrowIfNull(moeCase);
         ArgumentNullException.ThrowIfNull(placements);
-        if (slotsPerRank < 1)
-        {
-            throw new PlanningInputException("--slots-per-rank", Invariant($"must be at least 1, got {slotsPerRank}"));
-        }
-
         if (placements.Count != moeCase.Layers.Length)
         {
             throw new PlanningInputException("plan.layers", Invariant($"has {placements.Count} layers, the case has {moeCase.Layers.Length}"));
         }
 
-        if ((long)moeCase.Ranks * slotsPerRank < moeCase.Experts)
+        return Pad(moeCase.Ranks, moeCase.Experts, placements, slotsPerRank, l => moeCase.Layers[l].ExpertLoads);
+    }
+
+    /// <summary>
+    /// The layout of a plan's placements without its case: as <see cref="FromPlacements(MoeCase, IReadOnlyList{IReadOnlyList{ExpertInstance}}, int)"/>,
+    /// the padding ranking experts by their quotas in the plan (the quotas of an expert add up to its load).
+    /// </summary>
+    /// <param name="ranks">The number of ranks (the plan's <c>rankLoads</c> length).</param>
+    /// <param name="experts">The number of logical experts.</param>
+    /// <param name="placements">Per layer, the plan's instances.</param>
+    /// <param name="slotsPerRank">Slots on every rank.</param>
+    /// <returns>The layout.</returns>
+    /// <exception cref="PlanningInputException">An instance is outside the shape, an expert has no instance, or a rank holds more instances than slots.</exception>
+    public static ExpertSlotLayout FromPlacements(int ranks, int experts, IReadOnlyList<IReadOnlyList<ExpertInstance>> placements, int slotsPerRank)
+    {
+        ArgumentNullException.ThrowIfNull(placements);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ranks);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(experts);
+        if (placements.Count == 0)
         {
-            throw new PlanningInputException("--slots-per-rank", Invariant($"{moeCase.Ranks} ranks x {slotsPerRank} slots cannot hold the {moeCase.Experts} logical experts"));
+            throw new PlanningInputException("plan.layers", "needs at least one layer");
+        }
+
+        return Pad(ranks, experts, placements, slotsPerRank, l =>
+        {
+            var loads = new long[experts];
+            foreach (var instance in placements[l])
+            {
+                if ((uint)instance.Expert < (uint)experts)
+                {
+                    loads[instance.Expert] += instance.Quota;
+                }
+            }
+
+            return [.. loads];
+        });
+    }
+
+    private static ExpertSlotLayout Pad(int ranksCount, int expertCount, IReadOnlyList<IReadOnlyList<ExpertInstance>> placements, int slotsPerRank, Func<int, ImmutableArray<long>> loadsOf)
+    {
+        if (slotsPerRank < 1)
+        {
+            throw new PlanningInputException("--slots-per-rank", Invariant($"must be at least 1, got {slotsPerRank}"));
+        }
+
+        if ((long)ranksCount * slotsPerRank < expertCount)
+        {
+            throw new PlanningInputException("--slots-per-rank", Invariant($"{ranksCount} ranks x {slotsPerRank} slots cannot hold the {expertCount} logical experts"));
         }
 
         var layers = ImmutableArray.CreateBuilder<ImmutableArray<int>>(placements.Count);
@@ -176,18 +216,18 @@ public sealed class ExpertSlotLayout
         for (var l = 0; l < placements.Count; l++)
         {
             var path = $"plan.layers[{l}].placement";
-            var perRank = new List<int>[moeCase.Ranks];
-            for (var r = 0; r < moeCase.Ranks; r++)
+            var perRank = new List<int>[ranksCount];
+            for (var r = 0; r < ranksCount; r++)
             {
                 perRank[r] = [];
             }
 
-            var copies = new long[moeCase.Experts];
+            var copies = new long[expertCount];
             foreach (var instance in placements[l])
             {
-                if ((uint)instance.Rank >= (uint)moeCase.Ranks || (uint)instance.Expert >= (uint)moeCase.Experts)
+                if ((uint)instance.Rank >= (uint)ranksCount || (uint)instance.Expert >= (uint)expertCount)
                 {
-                    throw new PlanningInputException(path, Invariant($"instance (expert {instance.Expert}, rank {instance.Rank}) is outside the case ({moeCase.Experts} experts on {moeCase.Ranks} ranks)"));
+                    throw new PlanningInputException(path, Invariant($"instance (expert {instance.Expert}, rank {instance.Rank}) is outside the case ({expertCount} experts on {ranksCount} ranks)"));
                 }
 
                 perRank[instance.Rank].Add(instance.Expert);
@@ -206,9 +246,9 @@ public sealed class ExpertSlotLayout
                 throw new PlanningInputException(path, Invariant($"puts {perRank[full].Count} instances on rank {full}, more than its {slotsPerRank} slots (--slots-per-rank)"));
             }
 
-            var loads = moeCase.Layers[l].ExpertLoads;
+            var loads = loadsOf(l);
             var fills = 0;
-            for (var r = 0; r < moeCase.Ranks; r++)
+            for (var r = 0; r < ranksCount; r++)
             {
                 while (perRank[r].Count < slotsPerRank)
                 {
@@ -223,7 +263,7 @@ public sealed class ExpertSlotLayout
             padded.Add(fills);
         }
 
-        return new ExpertSlotLayout(moeCase.Ranks, moeCase.Experts, slotsPerRank, layers.MoveToImmutable(), padded.MoveToImmutable());
+        return new ExpertSlotLayout(ranksCount, expertCount, slotsPerRank, layers.MoveToImmutable(), padded.MoveToImmutable());
     }
 
     /// <summary>The expert with the most tokens per copy among those not on the rank (any expert when all are), lowest id on ties.</summary>

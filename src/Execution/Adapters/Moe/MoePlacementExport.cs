@@ -19,8 +19,8 @@ public sealed record LayerExportCost(double PlanImbalance, double ProjectedImbal
 /// <param name="Text">The file's text.</param>
 /// <param name="Layout">The slot layout written.</param>
 /// <param name="Rule">The dispatch rule of the projection.</param>
-/// <param name="Projection">Per layer, the projection's slot tokens and rank loads.</param>
-/// <param name="Costs">Per layer, the plan's imbalance against the projection's.</param>
+/// <param name="Projection">Per layer, the projection's slot tokens and rank loads; empty when exported without the case.</param>
+/// <param name="Costs">Per layer, the plan's imbalance against the projection's; empty when exported without the case.</param>
 public sealed record MoePlacementExportResult(
     MoePlacementFormat Format,
     string Text,
@@ -73,6 +73,31 @@ public static class MoePlacementExport
         }
 
         return new MoePlacementExportResult(format, MoePlacementFiles.Write(layout, format), layout, rule, projection, costs.MoveToImmutable());
+    }
+
+    /// <summary>
+    /// Exports a plan without its case: the file only. The shape comes from the plan (its ranks, experts numbered from 0
+    /// to the largest it names), the padding ranks experts by their quotas, and there is no projection: that needs the
+    /// tokens each source rank routes to each expert, which only the case holds.
+    /// </summary>
+    /// <param name="ranks">The number of ranks (the plan's <c>rankLoads</c> length).</param>
+    /// <param name="placements">Per layer, the plan's instances.</param>
+    /// <param name="format">The file format.</param>
+    /// <param name="slotsPerRank">Slots on every rank; <see langword="null"/> for the most instances any rank holds in any layer.</param>
+    /// <returns>The file and its layout; <see cref="MoePlacementExportResult.Projection"/> and <see cref="MoePlacementExportResult.Costs"/> empty.</returns>
+    /// <exception cref="PlanningInputException">The plan has no layer or instance, or breaks the slot rules.</exception>
+    public static MoePlacementExportResult ExportWithoutCase(int ranks, IReadOnlyList<IReadOnlyList<ExpertInstance>> placements, MoePlacementFormat format, int? slotsPerRank = null)
+    {
+        ArgumentNullException.ThrowIfNull(placements);
+        if (ranks < 1 || placements.Count == 0 || placements.All(layer => layer.Count == 0))
+        {
+            throw new PlanningInputException("plan.layers", "needs at least one layer with instances on at least one rank");
+        }
+
+        var experts = placements.Max(layer => layer.Count == 0 ? -1 : layer.Max(i => i.Expert)) + 1;
+        var slots = slotsPerRank ?? placements.Max(layer => layer.Count == 0 ? 0 : layer.GroupBy(i => i.Rank).Max(g => g.Count()));
+        var layout = ExpertSlotLayout.FromPlacements(ranks, experts, placements, slots);
+        return new MoePlacementExportResult(format, MoePlacementFiles.Write(layout, format), layout, MoePlacementFormats.DispatchRule(format), [], []);
     }
 
     /// <summary>
