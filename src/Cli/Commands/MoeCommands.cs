@@ -19,6 +19,8 @@ internal static class MoeCommands
         Balance(io),
         Generate(io),
         MoeSimulateCommand.Create(io),
+        MoeExportCommand.Create(io),
+        MoeImportCommand.Create(io),
     };
 
     private static Command Balance(ConsoleIo io)

@@ -9,5 +9,6 @@ internal static class RolloutCommands
     {
         RolloutSimulateCommand.Create(io),
         RolloutGenerateCommand.Create(io),
+        RolloutExportCommand.Create(io),
     };
 }
