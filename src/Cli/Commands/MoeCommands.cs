@@ -19,6 +19,7 @@ internal static class MoeCommands
         Balance(io),
         Generate(io),
         MoeSimulateCommand.Create(io),
+        MoeSyncCommand.Create(io),
     };
 
     private static Command Balance(ConsoleIo io)
