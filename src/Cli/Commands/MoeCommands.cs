@@ -21,6 +21,7 @@ internal static class MoeCommands
         MoeSimulateCommand.Create(io),
         MoeExportCommand.Create(io),
         MoeImportCommand.Create(io),
+        MoeSyncCommand.Create(io),
     };
 
     private static Command Balance(ConsoleIo io)

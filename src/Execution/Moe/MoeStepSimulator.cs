@@ -204,29 +204,7 @@ internal sealed class MoeStepSimulator
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(topology);
-        var present = new HashSet<(int Expert, int Rank)>();
-        foreach (var instance in inPlace ?? [])
-        {
-            present.Add((instance.Expert, instance.Rank));
-        }
-
-        var receivers = new SortedDictionary<int, SortedSet<int>>();
-        foreach (var instance in plan.Instances)
-        {
-            var master = topology.ExpertMaster[instance.Expert];
-            if (instance.Rank != master && !present.Contains((instance.Expert, instance.Rank)))
-            {
-                if (!receivers.TryGetValue(instance.Expert, out var set))
-                {
-                    set = [];
-                    receivers.Add(instance.Expert, set);
-                }
-
-                set.Add(instance.Rank);
-            }
-        }
-
-        return [.. receivers.Select(pair => new ReplicaTransfer(pair.Key, topology.ExpertMaster[pair.Key], [.. pair.Value], Model.ExpertBytes))];
+        return ReplicaTransfer.NewReplicas(plan.Instances, inPlace, topology.ExpertMaster, Model.ExpertBytes);
     }
 
     /// <summary>The relay weight-sync schedule of the transfers over the cluster's ranks (<see cref="WeightSyncPlanner.Plan"/> on <see cref="WeightSyncLink"/>).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Planning.Moe;
 
 namespace Planning.Execution.WeightSync;
 
@@ -50,6 +51,52 @@ public sealed record ReplicaTransfer
         SourceRank = sourceRank;
         Receivers = receivers;
         Bytes = bytes;
+    }
+
+    /// <summary>
+    /// The transfers a placement needs: per expert, the ranks that host an instance of it that is neither on its master
+    /// nor in <paramref name="inPlace"/>, sent from its master. This is how the step simulator and <c>plan moe sync</c>
+    /// turn a plan into weight movement.
+    /// </summary>
+    /// <param name="placement">The placement's instances.</param>
+    /// <param name="inPlace">The instances whose weights are already on their ranks (the previous plan's); masters always are.</param>
+    /// <param name="expertMaster">The master rank of each expert, indexed by expert.</param>
+    /// <param name="bytes">The size of one expert's weights, in bytes.</param>
+    /// <returns>The transfers, by expert in ascending order, receivers in rank order; empty when every replica is in place.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An instance names an expert outside <paramref name="expertMaster"/>, or <paramref name="bytes"/> is not positive.</exception>
+    public static ImmutableArray<ReplicaTransfer> NewReplicas(IEnumerable<ExpertInstance> placement, IEnumerable<ExpertInstance>? inPlace, IReadOnlyList<int> expertMaster, long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        ArgumentNullException.ThrowIfNull(expertMaster);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        var present = new HashSet<(int Expert, int Rank)>();
+        foreach (var instance in inPlace ?? [])
+        {
+            present.Add((instance.Expert, instance.Rank));
+        }
+
+        var receivers = new SortedDictionary<int, SortedSet<int>>();
+        foreach (var instance in placement)
+        {
+            if ((uint)instance.Expert >= (uint)expertMaster.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(placement), instance.Expert, $"Expert {instance.Expert} has no master among the {expertMaster.Count} experts.");
+            }
+
+            var master = expertMaster[instance.Expert];
+            if (instance.Rank != master && !present.Contains((instance.Expert, instance.Rank)))
+            {
+                if (!receivers.TryGetValue(instance.Expert, out var set))
+                {
+                    set = [];
+                    receivers.Add(instance.Expert, set);
+                }
+
+                set.Add(instance.Rank);
+            }
+        }
+
+        return [.. receivers.Select(pair => new ReplicaTransfer(pair.Key, expertMaster[pair.Key], [.. pair.Value], bytes))];
     }
 
     /// <summary>The logical expert whose weights move.</summary>

@@ -14,7 +14,7 @@ public sealed class WeightSyncPropertyTests
     /// from a random master to a random non-empty set of other ranks, given in random order; 1..5 chunks of 1..64
     /// bytes, the last one full (the chunk size divides the bytes) or not; asymmetric bandwidths and latencies.
     /// </summary>
-    private static readonly Arbitrary<SyncCase> Cases =
+    internal static readonly Arbitrary<SyncCase> Cases =
         (from ranks in Gen.Choose(2, 32)
          from chunkBytes in Gen.Choose(1, 64)
          from outbound in Gen.Choose(1, 8)
