@@ -171,10 +171,12 @@ class Planner:
         except Exception:  # interpreter shutdown
             pass
 
-    def balance_into(self, tokens, placement=None, rank_loads=None, reroutes=None):
+    def balance_into(self, tokens, placement=None, rank_loads=None, reroutes=None, with_reroutes=True):
         """Plans one layer from ``tokens`` ([ranks][experts] int64 counts, any buffer-protocol object, not copied
         unless read-only). Writes the plan into this planner's buffers, or the writable int64 buffers given
-        (placement: 3 values a row, reroutes: 4). Returns (placement_rows, reroute_rows)."""
+        (placement: 3 values a row, reroutes: 4). ``with_reroutes=False`` skips the reroute table (ultraep; the
+        table has a row per source rank and instance an expert's tokens go to, about 19,000 rows at EP64).
+        Returns (placement_rows, reroute_rows)."""
         if not self._handle:
             raise PlanningError("planner", "is closed")
         view = _int64_view(tokens, "tokens", writable=False)
@@ -188,7 +190,10 @@ class Planner:
             address = ctypes.addressof(keep)
         out_placement, placement_cap = self._out(placement, self.placement, "placement", 3)
         out_loads, loads_cap = self._out(rank_loads, self.rank_loads, "rank_loads", 1)
-        out_reroutes, reroutes_cap = self._out(reroutes, self.reroutes, "reroutes", 4)
+        if with_reroutes:
+            out_reroutes, reroutes_cap = self._out(reroutes, self.reroutes, "reroutes", 4)
+        else:
+            out_reroutes, reroutes_cap = None, 0
         status = self._lib.planning_balance(self._handle, address, len(view), out_placement, placement_cap,
                                             self._placement_rows_p, out_loads, loads_cap, out_reroutes, reroutes_cap,
                                             self._reroute_rows_p, self._bounds)

@@ -93,6 +93,7 @@ internal static unsafe class NativeExports
     /// int64_t placement_capacity, int64_t* placement_rows, int64_t* rank_loads, int64_t rank_loads_capacity,
     /// int64_t* reroutes, int64_t reroutes_capacity, int64_t* reroute_rows, double* bounds)</c>: plans one layer.
     /// Capacities count rows (placement: 3 values a row, reroutes: 4); bounds receives imbalance and lower bound.
+    /// A null <c>reroutes</c> skips the reroute table (its row count is then 0).
     /// </summary>
     [UnmanagedCallersOnly(EntryPoint = "planning_balance")]
     public static int Balance(
@@ -114,7 +115,7 @@ internal static unsafe class NativeExports
             return NativeStatus.InvalidHandle;
         }
 
-        if (tokens == null || placement == null || placementRows == null || rankLoads == null || rerouteRows == null || bounds == null || (reroutes == null && reroutesCapacity > 0))
+        if (tokens == null || placement == null || placementRows == null || rankLoads == null || rerouteRows == null || bounds == null || (reroutes == null && reroutesCapacity != 0))
         {
             return Fail(NativeStatus.InvalidInput, "buffers: tokens, placement, placement_rows, rank_loads, reroute_rows and bounds must not be null");
         }
@@ -132,6 +133,7 @@ internal static unsafe class NativeExports
                 new Span<long>(placement, (int)(placementCapacity * 3)),
                 new Span<long>(rankLoads, (int)rankLoadsCapacity),
                 reroutes == null ? [] : new Span<long>(reroutes, (int)(reroutesCapacity * 4)),
+                withRoutes: reroutes != null,
                 out var rows,
                 out var routeRows,
                 out var imbalance,

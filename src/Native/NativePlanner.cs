@@ -103,13 +103,14 @@ internal sealed class NativePlanner
     /// <param name="placement">Rows of three: expert, rank, quota.</param>
     /// <param name="rankLoads">One per rank.</param>
     /// <param name="routes">Rows of four: source, expert, instance, tokens.</param>
+    /// <param name="withRoutes">Whether to build the reroute table (ultraep); without it the call only plans.</param>
     /// <param name="placementRows">The plan's placement rows.</param>
     /// <param name="routeRows">The plan's reroute rows.</param>
     /// <param name="imbalance">Max over mean rank load, rounded to 6 decimals as the CLI writes it.</param>
     /// <param name="lowerBound">The policy's lower bound on the imbalance, rounded the same way.</param>
     /// <returns>0, or <see cref="NativeStatus.BufferTooSmall"/> when a buffer is short (the row counts say how much is needed).</returns>
     /// <exception cref="PlanningInputException">A count is negative or the lengths do not match the topology.</exception>
-    public int Balance(ReadOnlySpan<long> tokens, Span<long> placement, Span<long> rankLoads, Span<long> routes, out long placementRows, out long routeRows, out double imbalance, out double lowerBound)
+    public int Balance(ReadOnlySpan<long> tokens, Span<long> placement, Span<long> rankLoads, Span<long> routes, bool withRoutes, out long placementRows, out long routeRows, out double imbalance, out double lowerBound)
     {
         var topology = Topology;
         var experts = topology.Experts;
@@ -156,7 +157,7 @@ internal sealed class NativePlanner
         imbalance = Math.Round(LoadMath.Imbalance(_rankLoads), 6);
         lowerBound = Math.Round(lowerBound, 6);
         placementRows = count2;
-        routeRows = IsUltraEp ? _rerouter!.Route(tokens, _experts.AsSpan(0, count2), _ranks.AsSpan(0, count2), _quotas.AsSpan(0, count2), routes) : 0;
+        routeRows = IsUltraEp && withRoutes ? _rerouter!.Route(tokens, _experts.AsSpan(0, count2), _ranks.AsSpan(0, count2), _quotas.AsSpan(0, count2), routes) : 0;
         if (placement.Length < count2 * 3L)
         {
             return NativeStatus.BufferTooSmall;
