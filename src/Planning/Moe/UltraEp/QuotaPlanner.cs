@@ -287,10 +287,32 @@ internal sealed class QuotaPlanner
             }
         }
 
-        _useIndex = !preferPrevious && BuildIndex(loads, domain);
+        _useIndex = !preferPrevious && BuildIndex(loads, domain, threshold);
+        var sortedFromIndex = _useIndex && _topology.RedundantSlotsPerRank > 0;
+        if (sortedFromIndex)
+        {
+            // Largest excess first, lowest rank on ties: the sorted start read from its end, equal loads in rank order.
+            overloadedCount = 0;
+            var k = _baseIndexCount - 1;
+            while (k >= 0 && _baseIndex[k] / _domainSize > threshold)
+            {
+                var group = k;
+                while (group > 0 && _baseIndex[group - 1] / _domainSize == _baseIndex[k] / _domainSize)
+                {
+                    group--;
+                }
+
+                for (var g = group; g <= k; g++)
+                {
+                    _overloaded[overloadedCount++] = first + (int)(_baseIndex[g] % _domainSize);
+                }
+
+                k = group - 1;
+            }
+        }
 
         // Largest excess first (insertion sort: few ranks, no allocation); lowest rank on ties.
-        for (var i = 1; i < overloadedCount; i++)
+        for (var i = 1; i < overloadedCount && !sortedFromIndex; i++)
         {
             var r = _overloaded[i];
             var j = i - 1;
@@ -336,8 +358,8 @@ internal sealed class QuotaPlanner
                     _masterQuota[expert] -= amount;
                     if (_useIndex)
                     {
-                        Rekey(source, first, _load[source] - amount, stillOpen: _slots[source] > 0);
-                        Rekey(target, first, _load[target] + amount, stillOpen: _slots[target] > 1);
+                        Rekey(source, first, _load[source] - amount, threshold, stillOpen: _slots[source] > 0);
+                        Rekey(target, first, _load[target] + amount, threshold, stillOpen: _slots[target] > 1);
                     }
 
                     _load[source] -= amount;
@@ -480,7 +502,7 @@ internal sealed class QuotaPlanner
     /// oracle run). The sorted start is computed once per domain and solve, then copied. False when a load times the
     /// domain size would overflow the packed key (the scan is used then).
     /// </summary>
-    private bool BuildIndex(ReadOnlySpan<long> loads, int domain)
+    private bool BuildIndex(ReadOnlySpan<long> loads, int domain, long threshold)
     {
         if (_topology.RedundantSlotsPerRank == 0)
         {
@@ -511,35 +533,47 @@ internal sealed class QuotaPlanner
             _baseDomain = domain;
         }
 
-        _baseIndex.AsSpan(0, _baseIndexCount).CopyTo(_index);
-        _indexCount = _baseIndexCount;
+        // Only ranks below T can take a piece (room >= 1): the index holds those, a prefix of the sorted start.
+        var open = UpperBound(_baseIndex.AsSpan(0, _baseIndexCount), (Math.Min(threshold, (long.MaxValue / _domainSize) - 1) * _domainSize) - 1);
+        _baseIndex.AsSpan(0, open).CopyTo(_index);
+        _indexCount = open;
         return true;
     }
 
-    /// <summary>Moves a rank's entry to its new load, or drops it when the rank has no free slot left.</summary>
-    private void Rekey(int rank, int first, long newLoad, bool stillOpen)
+    /// <summary>
+    /// Moves a rank's entry to its new load; drops it when the rank has no free slot left or its load reaches T (no
+    /// room), and adds it when an overloaded rank falls below T.
+    /// </summary>
+    private void Rekey(int rank, int first, long newLoad, long threshold, bool stillOpen)
     {
         var local = rank - first;
         var oldKey = (_load[rank] * _domainSize) + local;
-        var at = UpperBound(oldKey) - 1;
-        if (at < 0 || _index[at] != oldKey)
-        {
-            // Not indexed: a rank without free slots never comes back.
-            return;
-        }
-
-        _index.AsSpan(at + 1, _indexCount - at - 1).CopyTo(_index.AsSpan(at));
-        _indexCount--;
-        if (!stillOpen)
-        {
-            return;
-        }
-
         var newKey = (newLoad * _domainSize) + local;
-        var to = UpperBound(newKey);
-        _index.AsSpan(to, _indexCount - to).CopyTo(_index.AsSpan(to + 1));
-        _index[to] = newKey;
-        _indexCount++;
+        var keep = stillOpen && newLoad < threshold;
+        var at = UpperBound(oldKey) - 1;
+        var present = at >= 0 && _index[at] == oldKey;
+        if (present && keep && newKey > oldKey)
+        {
+            // One block move: the entries between the old and the new place shift left by one.
+            var to = UpperBound(newKey);
+            _index.AsSpan(at + 1, to - at - 1).CopyTo(_index.AsSpan(at));
+            _index[to - 1] = newKey;
+            return;
+        }
+
+        if (present)
+        {
+            _index.AsSpan(at + 1, _indexCount - at - 1).CopyTo(_index.AsSpan(at));
+            _indexCount--;
+        }
+
+        if (keep)
+        {
+            var to = UpperBound(newKey);
+            _index.AsSpan(to, _indexCount - to).CopyTo(_index.AsSpan(to + 1));
+            _index[to] = newKey;
+            _indexCount++;
+        }
     }
 
     /// <summary>
@@ -567,13 +601,16 @@ internal sealed class QuotaPlanner
     }
 
     /// <summary>The number of index entries at most <paramref name="key"/>.</summary>
-    private int UpperBound(long key)
+    private int UpperBound(long key) => UpperBound(_index.AsSpan(0, _indexCount), key);
+
+    /// <summary>The number of <paramref name="keys"/> (ascending) at most <paramref name="key"/>.</summary>
+    private static int UpperBound(ReadOnlySpan<long> keys, long key)
     {
-        int low = 0, high = _indexCount;
+        int low = 0, high = keys.Length;
         while (low < high)
         {
             var mid = (low + high) >>> 1;
-            if (_index[mid] <= key)
+            if (keys[mid] <= key)
             {
                 low = mid + 1;
             }
