@@ -9,15 +9,18 @@ namespace Planning.Benchmarks;
 /// UltraEP per layer on the README setting: 4 masters + 2 redundant slots per rank, one scale-up domain, 8192 tokens
 /// per rank, top-8, Zipf-shaped initial imbalance 1.5 / 2.0 / 3.0. <see cref="QuotaSolve"/> is the planner's
 /// allocation-free core (threshold search and oracle); <see cref="PolicyPlan"/> adds building the immutable
-/// <see cref="LayerPlan"/>.
+/// <see cref="LayerPlan"/>. <see cref="QuotaSolveScan"/> is the planner before issue 16, which scanned the domain for
+/// each replica piece's rank (the tests' oracle: same plans), for a before/after in one run.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class UltraEpBenchmarks
 {
     private readonly UltraEpPolicy _policy = new();
     private MoeLayerProblem _problem = null!;
     private QuotaPlanner _planner = null!;
+    private Planning.Tests.Moe.UltraEp.ScanQuotaPlanner _scanPlanner = null!;
     private long[] _loads = [];
 
     /// <summary>Ranks (EP degree); experts = 4 x ranks.</summary>
@@ -47,10 +50,14 @@ public class UltraEpBenchmarks
         _loads = [.. moeCase.Layers[0].ExpertLoads];
         _problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
         _planner = new QuotaPlanner(topology);
+        _scanPlanner = new Planning.Tests.Moe.UltraEp.ScanQuotaPlanner(topology);
     }
 
     [Benchmark]
     public long QuotaSolve() => _planner.Solve(_loads);
+
+    [Benchmark]
+    public long QuotaSolveScan() => _scanPlanner.Solve(_loads);
 
     [Benchmark]
     public LayerPlan PolicyPlan() => _policy.Plan(_problem);

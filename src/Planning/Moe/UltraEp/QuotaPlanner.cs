@@ -17,6 +17,12 @@ namespace Planning.Moe.UltraEp;
 /// not spent on slivers), and if best fit cannot reach T, by worst fit (always the rank with the most room). Lowest
 /// rank on ties. A piece takes as much as the excess, the master's remaining quota and the target's room allow, and
 /// never less than the minimum replica quota.</para>
+/// <para>The target ranks are found in an ordered index of the domain's ranks with a free redundant slot, keyed by
+/// (load, rank): best fit is a binary search for the largest load at most <c>T - piece</c>, worst fit the first entry,
+/// each skipping only the master and the ranks that already hold the expert; moving a piece re-keys two ranks (a
+/// binary search and a block move each). This picks exactly the rank the plain scan over the domain picks (issue 16:
+/// 0.4-0.9 ms at EP256 became the scan's cost per piece, O(domain)); the scan remains for incremental plans and for
+/// loads too large for the packed key.</para>
 /// <para>Incremental planning: with a previous placement, ranks that already hold a replica of the expert are tried
 /// first, so a plan can reuse weights in place.</para>
 /// <para>One instance serves one thread; the buffers are sized for one topology and reused, so a solve allocates
@@ -35,6 +41,12 @@ internal sealed class QuotaPlanner
     private readonly int[] _masterOrder;
     private readonly ExpertInstance[] _replicas;
     private readonly bool[] _previous;
+    private readonly long[] _index;
+    private readonly long[] _baseIndex;
+    private int _indexCount;
+    private int _baseIndexCount;
+    private int _baseDomain = -1;
+    private bool _useIndex;
     private int _replicaCount;
     private bool _hasPrevious;
 
@@ -52,6 +64,8 @@ internal sealed class QuotaPlanner
         _masterOrder = new int[topology.ExpertsPerRank];
         _replicas = new ExpertInstance[topology.Ranks * topology.RedundantSlotsPerRank];
         _previous = new bool[topology.Experts * topology.Ranks];
+        _index = new long[_domainSize];
+        _baseIndex = new long[_domainSize];
     }
 
     /// <summary>The topology the planner is sized for.</summary>
@@ -109,6 +123,7 @@ internal sealed class QuotaPlanner
         var usePrevious = preferPrevious && _hasPrevious;
         long best = 0, bound = 0;
         _replicaCount = 0;
+        _baseDomain = -1;
         for (var domain = 0; domain < _topology.Domains; domain++)
         {
             var (domainBest, domainBound) = SolveDomain(loads, domain, minReplicaQuota, usePrevious);
@@ -136,6 +151,7 @@ internal sealed class QuotaPlanner
     public bool SolveAt(ReadOnlySpan<long> loads, long threshold, long minReplicaQuota, bool preferPrevious)
     {
         _replicaCount = 0;
+        _baseDomain = -1;
         for (var domain = 0; domain < _topology.Domains; domain++)
         {
             if (!Pour(loads, domain, threshold, minReplicaQuota, preferPrevious && _hasPrevious))
@@ -271,8 +287,32 @@ internal sealed class QuotaPlanner
             }
         }
 
+        _useIndex = !preferPrevious && BuildIndex(loads, domain, threshold);
+        var sortedFromIndex = _useIndex && _topology.RedundantSlotsPerRank > 0;
+        if (sortedFromIndex)
+        {
+            // Largest excess first, lowest rank on ties: the sorted start read from its end, equal loads in rank order.
+            overloadedCount = 0;
+            var k = _baseIndexCount - 1;
+            while (k >= 0 && _baseIndex[k] / _domainSize > threshold)
+            {
+                var group = k;
+                while (group > 0 && _baseIndex[group - 1] / _domainSize == _baseIndex[k] / _domainSize)
+                {
+                    group--;
+                }
+
+                for (var g = group; g <= k; g++)
+                {
+                    _overloaded[overloadedCount++] = first + (int)(_baseIndex[g] % _domainSize);
+                }
+
+                k = group - 1;
+            }
+        }
+
         // Largest excess first (insertion sort: few ranks, no allocation); lowest rank on ties.
-        for (var i = 1; i < overloadedCount; i++)
+        for (var i = 1; i < overloadedCount && !sortedFromIndex; i++)
         {
             var r = _overloaded[i];
             var j = i - 1;
@@ -316,6 +356,12 @@ internal sealed class QuotaPlanner
 
                     _replicas[_replicaCount++] = new ExpertInstance(expert, target, amount);
                     _masterQuota[expert] -= amount;
+                    if (_useIndex)
+                    {
+                        Rekey(source, first, _load[source] - amount, threshold, stillOpen: _slots[source] > 0);
+                        Rekey(target, first, _load[target] + amount, threshold, stillOpen: _slots[target] > 1);
+                    }
+
                     _load[source] -= amount;
                     _load[target] += amount;
                     _slots[target]--;
@@ -357,6 +403,11 @@ internal sealed class QuotaPlanner
     /// </summary>
     private int PickTarget(int expert, int first, int end, long threshold, long minRoom, long need, int replicasStart, bool preferPrevious, bool bestFit)
     {
+        if (_useIndex)
+        {
+            return PickTargetIndexed(expert, first, threshold, minRoom, need, replicasStart, bestFit);
+        }
+
         var master = _topology.ExpertMaster[expert];
         int roomiest = -1, tightest = -1, previous = -1;
         for (var r = first; r < end; r++)
@@ -384,6 +435,192 @@ internal sealed class QuotaPlanner
         }
 
         return previous >= 0 ? previous : tightest >= 0 ? tightest : roomiest;
+    }
+
+    /// <summary>
+    /// <see cref="PickTarget"/> through the ordered index: the same rank the scan picks. Entries are
+    /// <c>load x domainSize + (rank - first)</c> of the ranks with a free slot, ascending, so equal loads sit in rank order.
+    /// </summary>
+    private int PickTargetIndexed(int expert, int first, long threshold, long minRoom, long need, int replicasStart, bool bestFit)
+    {
+        var master = _topology.ExpertMaster[expert];
+        var size = _domainSize;
+        if (bestFit)
+        {
+            // The tightest rank that holds the whole piece: the largest load <= T - max(piece, minRoom), lowest rank
+            // among equal loads.
+            // Clamped below the packed key's range: no load reaches it, so the clamp changes no answer.
+            var limit = Math.Min(threshold - Math.Max(need, minRoom), (long.MaxValue / size) - 2);
+            if (limit >= 0)
+            {
+                var k = UpperBound(((limit + 1) * size) - 1) - 1;
+                var tightest = -1;
+                long tightestLoad = -1;
+                for (; k >= 0; k--)
+                {
+                    var load = _index[k] / size;
+                    if (tightest >= 0 && load != tightestLoad)
+                    {
+                        break;
+                    }
+
+                    var r = first + (int)(_index[k] % size);
+                    if (r != master && !HostsReplica(expert, r, replicasStart))
+                    {
+                        tightest = r;
+                        tightestLoad = load;
+                    }
+                }
+
+                if (tightest >= 0)
+                {
+                    return tightest;
+                }
+            }
+        }
+
+        // The roomiest rank: the smallest load, lowest rank among equal loads, with at least minRoom below T.
+        for (var k = 0; k < _indexCount; k++)
+        {
+            if (threshold - (_index[k] / size) < minRoom)
+            {
+                return -1;
+            }
+
+            var r = first + (int)(_index[k] % size);
+            if (r != master && !HostsReplica(expert, r, replicasStart))
+            {
+                return r;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Fills the ordered index with the domain's masters-only loads (every rank has all its slots free at the start of an
+    /// oracle run). The sorted start is computed once per domain and solve, then copied. False when a load times the
+    /// domain size would overflow the packed key (the scan is used then).
+    /// </summary>
+    private bool BuildIndex(ReadOnlySpan<long> loads, int domain, long threshold)
+    {
+        if (_topology.RedundantSlotsPerRank == 0)
+        {
+            _indexCount = 0;
+            return true;
+        }
+
+        if (_baseDomain != domain)
+        {
+            var first = domain * _domainSize;
+            long total = 0;
+            for (var e = first * _topology.ExpertsPerRank; e < (first + _domainSize) * _topology.ExpertsPerRank; e++)
+            {
+                total += loads[e];
+                if (total > (long.MaxValue / _domainSize) - 1)
+                {
+                    return false;
+                }
+            }
+
+            for (var r = first; r < first + _domainSize; r++)
+            {
+                _baseIndex[r - first] = (_load[r] * _domainSize) + (r - first);
+            }
+
+            _baseIndexCount = _domainSize;
+            ShellSort(_baseIndex.AsSpan(0, _baseIndexCount));
+            _baseDomain = domain;
+        }
+
+        // Only ranks below T can take a piece (room >= 1): the index holds those, a prefix of the sorted start.
+        var open = UpperBound(_baseIndex.AsSpan(0, _baseIndexCount), (Math.Min(threshold, (long.MaxValue / _domainSize) - 1) * _domainSize) - 1);
+        _baseIndex.AsSpan(0, open).CopyTo(_index);
+        _indexCount = open;
+        return true;
+    }
+
+    /// <summary>
+    /// Moves a rank's entry to its new load; drops it when the rank has no free slot left or its load reaches T (no
+    /// room), and adds it when an overloaded rank falls below T.
+    /// </summary>
+    private void Rekey(int rank, int first, long newLoad, long threshold, bool stillOpen)
+    {
+        var local = rank - first;
+        var oldKey = (_load[rank] * _domainSize) + local;
+        var newKey = (newLoad * _domainSize) + local;
+        var keep = stillOpen && newLoad < threshold;
+        var at = UpperBound(oldKey) - 1;
+        var present = at >= 0 && _index[at] == oldKey;
+        if (present && keep && newKey > oldKey)
+        {
+            // One block move: the entries between the old and the new place shift left by one.
+            var to = UpperBound(newKey);
+            _index.AsSpan(at + 1, to - at - 1).CopyTo(_index.AsSpan(at));
+            _index[to - 1] = newKey;
+            return;
+        }
+
+        if (present)
+        {
+            _index.AsSpan(at + 1, _indexCount - at - 1).CopyTo(_index.AsSpan(at));
+            _indexCount--;
+        }
+
+        if (keep)
+        {
+            var to = UpperBound(newKey);
+            _index.AsSpan(to, _indexCount - to).CopyTo(_index.AsSpan(to + 1));
+            _index[to] = newKey;
+            _indexCount++;
+        }
+    }
+
+    /// <summary>
+    /// Sorts distinct keys ascending in place (Shell sort, Ciura's gaps). Not <c>Span.Sort</c>: under NativeAOT that call
+    /// allocated 48 bytes per solve (measured through the C ABI), and the planner must allocate nothing.
+    /// </summary>
+    private static void ShellSort(Span<long> keys)
+    {
+        ReadOnlySpan<int> gaps = [701, 301, 132, 57, 23, 10, 4, 1];
+        foreach (var gap in gaps)
+        {
+            for (var i = gap; i < keys.Length; i++)
+            {
+                var key = keys[i];
+                var j = i;
+                while (j >= gap && keys[j - gap] > key)
+                {
+                    keys[j] = keys[j - gap];
+                    j -= gap;
+                }
+
+                keys[j] = key;
+            }
+        }
+    }
+
+    /// <summary>The number of index entries at most <paramref name="key"/>.</summary>
+    private int UpperBound(long key) => UpperBound(_index.AsSpan(0, _indexCount), key);
+
+    /// <summary>The number of <paramref name="keys"/> (ascending) at most <paramref name="key"/>.</summary>
+    private static int UpperBound(ReadOnlySpan<long> keys, long key)
+    {
+        int low = 0, high = keys.Length;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (keys[mid] <= key)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 
     private bool HostsReplica(int expert, int rank, int replicasStart)
