@@ -197,14 +197,7 @@ internal sealed record SocMappingProblem
         var count = Kernels.Length;
         var duration = Enumerable.Range(0, count).Select(k => LoadMicroseconds[k][acceleratorOfKernel[k]]!.Value).ToArray();
         var remaining = new long[count];
-        var successors = Enumerable.Range(0, count).Select(_ => new List<int>()).ToArray();
-        for (var k = 0; k < count; k++)
-        {
-            foreach (var p in Predecessors[k])
-            {
-                successors[p].Add(k);
-            }
-        }
+        var successors = Successors();
 
         for (var k = count - 1; k >= 0; k--)
         {
@@ -254,14 +247,7 @@ internal sealed record SocMappingProblem
     public (int[] Mapping, long[] Start, long Makespan) ListScheduleJointly(int seed, long target, IReadOnlyList<int>? mapping = null)
     {
         var count = Kernels.Length;
-        var successors = Enumerable.Range(0, count).Select(_ => new List<int>()).ToArray();
-        for (var k = 0; k < count; k++)
-        {
-            foreach (var p in Predecessors[k])
-            {
-                successors[p].Add(k);
-            }
-        }
+        var successors = Successors();
 
         var mean = Enumerable.Range(0, count).Select(k => LoadMicroseconds[k].Where(l => l is not null).Average(l => (double)l!.Value)).ToArray();
         var rank = new double[count];
@@ -710,6 +696,21 @@ internal sealed record SocMappingProblem
                 : candidate < incumbent;
     }
 
+    /// <summary>Each kernel's successors (the kernels that list it as a predecessor), in kernel order.</summary>
+    private List<int>[] Successors()
+    {
+        var successors = Enumerable.Range(0, Kernels.Length).Select(_ => new List<int>()).ToArray();
+        for (var k = 0; k < Kernels.Length; k++)
+        {
+            foreach (var p in Predecessors[k])
+            {
+                successors[p].Add(k);
+            }
+        }
+
+        return successors;
+    }
+
     /// <summary>The longest chain of predecessors with every kernel at its fastest accelerator, in microseconds: no schedule is shorter.</summary>
     /// <returns>Microseconds.</returns>
     public long CriticalPath()
@@ -779,14 +780,7 @@ internal sealed record SocMappingProblem
         var count = Kernels.Length;
         var fastest = LoadMicroseconds.Select(l => l.Where(x => x is not null).Min()!.Value).ToArray();
         var onlyOn = LoadMicroseconds.Select(l => l.Count(x => x is not null) == 1 ? l.ToList().FindIndex(x => x is not null) : -1).ToArray();
-        var successors = Enumerable.Range(0, count).Select(_ => new List<int>()).ToArray();
-        for (var k = 0; k < count; k++)
-        {
-            foreach (var p in Predecessors[k])
-            {
-                successors[p].Add(k);
-            }
-        }
+        var successors = Successors();
 
         // Ancestor and descendant sets, kernels being in execution order (every predecessor earlier).
         var ancestors = new HashSet<int>[count];
