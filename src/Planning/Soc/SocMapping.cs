@@ -174,14 +174,18 @@ public static class SocMapper
             starts = problem.Evaluate(mapping).Start;
             if (options.Objective == SocMappingObjective.Makespan)
             {
-                lower = Math.Max(lower, problem.SolveHeadTailBound(options.Solver, cancellationToken));
-
-                // List scheduling first: when its schedule meets the proven bound it is optimal and CP-SAT need not run.
+                // List scheduling first: when its schedule meets a proven bound it is optimal and CP-SAT need not run.
                 var warm = problem.Verify(mapping, starts);
                 var listed = problem.ListScheduleJointly(options.Solver.Seed, lower, mapping);
                 if (listed.Makespan < warm && problem.WithinBudget(listed.Mapping))
                 {
                     (mapping, starts, warm) = ([.. listed.Mapping], listed.Start, problem.Verify(listed.Mapping, listed.Start));
+                }
+
+                // Then the head-tail bound, searched only between the bound in hand and the schedule's makespan.
+                if (warm > lower)
+                {
+                    lower = Math.Max(lower, problem.SolveHeadTailBound(options.Solver, cancellationToken, lower, (mapping, warm)));
                 }
 
                 if (warm > lower)

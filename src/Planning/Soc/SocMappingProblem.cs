@@ -833,17 +833,44 @@ internal sealed record SocMappingProblem
     /// </summary>
     /// <param name="options">Solver options.</param>
     /// <param name="cancellationToken">Stops the search.</param>
+    /// <param name="known">A bound already proven (the bottleneck's), or 0: the search starts there.</param>
+    /// <param name="schedule">
+    /// A schedule in hand, or <see langword="null"/>: its makespan caps the search and its mapping is the hint. The cap
+    /// loses nothing, since that mapping's own head-tail value is at most its makespan; and it narrows the search to the
+    /// few values between the two bounds, which is what lets the solve finish in milliseconds.
+    /// </param>
     /// <returns>The proven bound in microseconds (the trivial bound when the solve proves nothing better).</returns>
-    public long SolveHeadTailBound(SolverOptions options, CancellationToken cancellationToken)
+    public long SolveHeadTailBound(SolverOptions options, CancellationToken cancellationToken, long known = 0, (IReadOnlyList<int> Mapping, long Makespan)? schedule = null)
     {
         var facts = ToAssignment();
-        var trivial = Math.Max(TrivialBound(), CriticalPath());
+        var trivial = Math.Max(Math.Max(TrivialBound(), CriticalPath()), known);
         var serial = LoadMicroseconds.Sum(l => l.Where(x => x is not null).Max()!.Value) + DramMicroseconds;
-        var built = facts.BuildModel(TrivialBound(), Math.Max(serial, trivial));
+        var upper = Math.Max(trivial, schedule?.Makespan ?? serial);
+        if (upper <= trivial)
+        {
+            return trivial;
+        }
+
+        var built = facts.BuildModel(TrivialBound(), upper);
         var model = built.Model;
-        var bound = model.NewIntVar(trivial, Math.Max(serial, trivial), "headTailBound");
+        var bound = model.NewIntVar(trivial, upper, "headTailBound");
         model.Add(built.MaxLoad <= bound);
         AddHeadTailCuts(model, built.Host, bound);
+        if (schedule is { } hint)
+        {
+            var pair = 0;
+            for (var k = 0; k < Kernels.Length; k++)
+            {
+                for (var a = 0; a < Accelerators.Length; a++)
+                {
+                    if (LoadMicroseconds[k][a] is not null)
+                    {
+                        model.AddHint(built.Host[pair++]!, hint.Mapping[k] == a);
+                    }
+                }
+            }
+        }
+
         model.Minimize(bound);
         var result = CpSat.Solve(model, options, cancellationToken).Result;
         return double.IsFinite(result.BestBound) ? Math.Max(trivial, (long)Math.Ceiling(result.BestBound - 1e-6)) : trivial;

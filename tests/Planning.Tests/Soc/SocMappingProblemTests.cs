@@ -68,6 +68,20 @@ public sealed class SocMappingProblemTests
         });
 
     [Property(MaxTest = 40)]
+    public Property SolveHeadTailBound_CappedByAScheduleInHand_SameBoundAsUncapped() =>
+        Prop.ForAll(SmallDags().ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (problem, seed) =>
+        {
+            var uncapped = problem.SolveHeadTailBound(Options, CancellationToken.None);
+            var (mapping, start, _) = problem.ListScheduleJointly(seed, target: 0);
+            var makespan = Math.Max(problem.DramMicroseconds, problem.Verify(mapping, start));
+
+            var capped = problem.SolveHeadTailBound(Options, CancellationToken.None, problem.TrivialBound(), (mapping, makespan));
+
+            Assert.Equal(uncapped, capped);
+            return true;
+        });
+
+    [Property(MaxTest = 40)]
     public Property ListScheduleJointly_SmallDags_AValidScheduleNoShorterThanTheOptimum() =>
         Prop.ForAll(SmallDags().ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (problem, seed) =>
         {
