@@ -21,6 +21,11 @@ internal sealed class SocJob
     private readonly bool[] _done;
     private readonly bool[] _running;
     private readonly int[] _waitingFor;
+
+    // Predecessors neither done nor running, per kernel: zero for the frontier's kernels. Kept up to date so that the
+    // frontier costs the running kernels' successors, not their predecessor lists too (attention kernels wait for every
+    // earlier chunk of their layer group, so those lists grow with the prompt).
+    private readonly int[] _blocking;
     private readonly List<int>[] _successors;
     private readonly SortedSet<int> _ready = [];
     private readonly HashSet<int> _runningSet = [];
@@ -40,6 +45,7 @@ internal sealed class SocJob
         _done = new bool[kernels.Length];
         _running = new bool[kernels.Length];
         _waitingFor = new int[kernels.Length];
+        _blocking = new int[kernels.Length];
         _successors = new List<int>[kernels.Length];
         for (var k = 0; k < kernels.Length; k++)
         {
@@ -49,6 +55,7 @@ internal sealed class SocJob
         for (var k = 0; k < kernels.Length; k++)
         {
             _waitingFor[k] = Predecessors[k].Length;
+            _blocking[k] = Predecessors[k].Length;
             foreach (var p in Predecessors[k])
             {
                 _successors[p].Add(k);
@@ -120,7 +127,7 @@ internal sealed class SocJob
         {
             foreach (var successor in _successors[r])
             {
-                if (!_done[successor] && !_running[successor] && Predecessors[successor].All(p => _done[p] || _running[p]))
+                if (!_done[successor] && !_running[successor] && _blocking[successor] == 0)
                 {
                     yield return successor;
                 }
@@ -149,6 +156,14 @@ internal sealed class SocJob
 
         _running[kernel] = running;
         RunningCount += running ? 1 : -1;
+        if (!_done[kernel])
+        {
+            foreach (var successor in _successors[kernel])
+            {
+                _blocking[successor] += running ? -1 : 1;
+            }
+        }
+
         if (running)
         {
             _ready.Remove(kernel);
@@ -177,9 +192,17 @@ internal sealed class SocJob
         _ready.Remove(kernel);
         if (_running[kernel])
         {
+            // Running to done: it blocked nothing before and blocks nothing now.
             _running[kernel] = false;
             _runningSet.Remove(kernel);
             RunningCount--;
+        }
+        else
+        {
+            foreach (var successor in _successors[kernel])
+            {
+                _blocking[successor]--;
+            }
         }
 
         DoneCount++;

@@ -52,7 +52,7 @@ public sealed class SocScheduler
     private readonly List<SocCompletion> _completions = [];
 
     // The cost model's prices of the kernels of unfinished jobs, by kernel and lane (the scheduler asks for them often).
-    private readonly Dictionary<SocKernel, KernelCost[]> _prices = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SocKernel, KernelPrices> _prices = new(ReferenceEqualityComparer.Instance);
 
     // The decode micro-graphs by batch and context, bound to the policy's lanes (the cost model searches the layer
     // grouping each time it is asked).
@@ -342,21 +342,40 @@ public sealed class SocScheduler
     }
 
     /// <summary>The cost model's uncontended price of a kernel on a lane, cached while its job is unfinished.</summary>
-    private KernelCost Price(SocKernel kernel, DeviceKind lane)
+    private KernelCost Price(SocKernel kernel, DeviceKind lane) => Prices(kernel).On(lane, kernel, _cost);
+
+    private KernelPrices Prices(SocKernel kernel)
     {
         if (!_prices.TryGetValue(kernel, out var prices))
         {
-            prices = new KernelCost[4];
+            prices = new KernelPrices();
             _prices.Add(kernel, prices);
         }
 
-        var slot = (int)lane;
-        if (prices[slot].Seconds == 0)
+        return prices;
+    }
+
+    /// <summary>The policy's lane where a kernel runs fastest and its time there, in milliseconds (cached with its prices).</summary>
+    private (DeviceKind Lane, double Ms) Fastest(SocKernel kernel)
+    {
+        var prices = Prices(kernel);
+        if (prices.FastestLane is not { } fastest)
         {
-            prices[slot] = _cost.Cost(kernel, lane);
+            var bestSeconds = double.PositiveInfinity;
+            fastest = default;
+            foreach (var lane in Lanes)
+            {
+                if (kernel.MayRunOn(lane) && prices.On(lane, kernel, _cost).Seconds is var seconds && seconds < bestSeconds)
+                {
+                    (fastest, bestSeconds) = (lane, seconds);
+                }
+            }
+
+            prices.FastestLane = fastest;
+            prices.FastestMs = bestSeconds * 1000;
         }
 
-        return prices[slot];
+        return (fastest, prices.FastestMs);
     }
 
     /// <summary>Kernels bound to the lanes the policy uses: a one-lane baseline runs every kernel on its lane.</summary>
@@ -605,11 +624,9 @@ public sealed class SocScheduler
                 return false;
             }
 
-            var best = kernel.Accelerators.Where(Lanes.Contains).MinBy(a => Price(kernel, a).Seconds);
+            var best = Fastest(kernel).Lane;
             return best == lane || (busyUntil.TryGetValue(best, out var until) && until > t);
         }
-
-        double Fastest(SocKernel kernel) => kernel.Accelerators.Where(Lanes.Contains).Min(a => Price(kernel, a).Seconds) * 1000;
 
         foreach (var job in _jobs)
         {
@@ -629,7 +646,7 @@ public sealed class SocScheduler
             // A running reactive job is assumed to be followed by a decode step: a real engine learns that a request
             // has ended only when its end-of-sequence token comes out, so the slack left for backfill cannot use the
             // workload's output length.
-            var end = Math.Max(t, runningEnds.DefaultIfEmpty(nowMs).Max()) + job.Pending().Sum(k => Fastest(job.Kernels[k]));
+            var end = Math.Max(t, runningEnds.DefaultIfEmpty(nowMs).Max()) + job.Pending().Sum(k => Fastest(job.Kernels[k]).Ms);
             var context = (int)Math.Ceiling(job.Members.Average(m => (double)m.ContextTokens)) + 1;
             var first = DecodeSteps(job.Members.Count, Math.Min(context, SocCostModel.MaxContextTokens))[0];
             if (Needs(first, end))
@@ -785,5 +802,26 @@ public sealed class SocScheduler
     }
 
     /// <summary>What runs on a lane: the run, when it started, and how many kernels of which jobs it advances.</summary>
+    /// <summary>A kernel's cost on each lane, priced on first use, and its fastest lane among the policy's.</summary>
+    private sealed class KernelPrices
+    {
+        private readonly KernelCost[] _byLane = new KernelCost[4];
+
+        public DeviceKind? FastestLane { get; set; }
+
+        public double FastestMs { get; set; }
+
+        public KernelCost On(DeviceKind lane, SocKernel kernel, SocCostModel cost)
+        {
+            var slot = (int)lane;
+            if (_byLane[slot].Seconds == 0)
+            {
+                _byLane[slot] = cost.Cost(kernel, lane);
+            }
+
+            return _byLane[slot];
+        }
+    }
+
     private sealed record LaneRun(SocKernelRun Run, double StartMs, List<(SocJob Job, List<int> Kernels)> Advances);
 }
