@@ -163,6 +163,14 @@ public static class SocMapper
         var clock = options.Solver.Clock;
         var started = clock.GetTimestamp();
         var problem = SocMappingProblem.From(cost, cost.Prefill(promptTokens), options.DeadlineMilliseconds);
+
+        // The time limit bounds the whole mapping, not each of its solves: every later solve gets what is left.
+        SolverOptions Remaining()
+        {
+            var left = options.Solver.TimeLimit - clock.GetElapsedTime(started);
+            return options.Solver with { TimeLimit = left > MinimumSolveTime ? left : MinimumSolveTime };
+        }
+
         var bottleneck = problem.SolveBottleneck(options.Solver, cancellationToken);
         var critical = problem.CriticalPath();
         var lower = Math.Max(Math.Max(bottleneck.Bound, critical), problem.DramMicroseconds);
@@ -185,12 +193,12 @@ public static class SocMapper
                 // Then the head-tail bound, searched only between the bound in hand and the schedule's makespan.
                 if (warm > lower)
                 {
-                    lower = Math.Max(lower, problem.SolveHeadTailBound(options.Solver, cancellationToken, lower, (mapping, warm)));
+                    lower = Math.Max(lower, problem.SolveHeadTailBound(Remaining(), cancellationToken, lower, (mapping, warm)));
                 }
 
                 if (warm > lower)
                 {
-                    var exact = problem.SolveMakespan(options.Solver, mapping, lower, cancellationToken);
+                    var exact = problem.SolveMakespan(Remaining(), mapping, lower, cancellationToken);
                     lower = Math.Max(lower, exact.Bound);
                     if (exact.Makespan is { } found && found < warm)
                     {
@@ -207,6 +215,9 @@ public static class SocMapper
         var elapsed = clock.GetElapsedTime(started).TotalMilliseconds;
         return Result(problem, cost.Soc, options.Objective, status, bottleneck, mapping, starts, lower, critical, elapsed);
     }
+
+    // A solve needs a moment to return its best (a warm start's schedule, its bound) even when the limit is spent.
+    private static readonly TimeSpan MinimumSolveTime = TimeSpan.FromMilliseconds(50);
 
     private static SocMappingResult Result(
         SocMappingProblem problem,
