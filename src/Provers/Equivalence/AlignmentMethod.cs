@@ -17,4 +17,10 @@ public enum AlignmentMethod
     /// alignment was refuted (<see cref="VariableAligner.Alternatives"/>).
     /// </summary>
     Permutation,
+
+    /// <summary>
+    /// A ℕ variable and a ℤ variable that a hypothesis of its statement keeps non-negative (<c>0 ≤ b</c>), by name or, for
+    /// those left over, in order of first occurrence: they range over the same values.
+    /// </summary>
+    NonNegativeInteger,
 }

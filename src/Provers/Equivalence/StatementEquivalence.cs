@@ -104,6 +104,10 @@ public sealed class StatementEquivalence
         ArgumentNullException.ThrowIfNull(second);
         long started = Stopwatch.GetTimestamp();
         bool closed = first.Variables.IsDefaultOrEmpty && second.Variables.IsDefaultOrEmpty;
+
+        // A helper variable one statement defines by an equation (and the other does not name) is written in place: the
+        // theorem is the same, and the statements can then be compared hypothesis by hypothesis.
+        (first, second) = HelperDefinitions.EliminateFresh(first, second);
         VariableAlignment alignment = VariableAligner.Align(first, second);
         TranslationResult firstTranslation = LeanToSmt.TryTranslate(first);
         TranslationResult secondTranslation = LeanToSmt.TryTranslate(second);

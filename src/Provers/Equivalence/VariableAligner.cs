@@ -60,6 +60,24 @@ internal static class VariableAligner
             }
         }
 
+        // 1b. Same name, a ℕ variable and a ℤ one that its statement's hypotheses keep non-negative (0 ≤ b): they range
+        // over the same values. Sound because a ℕ variable's range fact (b ≥ 0) is assumed for both statements, and the ℤ
+        // statement says nothing for b < 0 (its hypotheses fail there).
+        HashSet<string> firstNonNegative = NonNegativeIntegers(first);
+        HashSet<string> secondNonNegative = NonNegativeIntegers(second);
+        bool SameNaturals(FormalVariable firstVariable, FormalVariable secondVariable) =>
+            (firstVariable.Type == FormalType.Nat && secondVariable.Type == FormalType.Int && secondNonNegative.Contains(secondVariable.Name))
+            || (firstVariable.Type == FormalType.Int && firstNonNegative.Contains(firstVariable.Name) && secondVariable.Type == FormalType.Nat);
+
+        foreach (FormalVariable variable in secondVariables)
+        {
+            if (firstByName.TryGetValue(variable.Name, out FormalVariable? match) && SameNaturals(match, variable)
+                && !alignedFirst.Contains(match.Name) && !alignedSecond.Contains(variable.Name))
+            {
+                Pair(variable, match, AlignmentMethod.NonNegativeInteger);
+            }
+        }
+
         if (alignedSecond.Count == secondVariables.Length || alignedFirst.Count == firstVariables.Length)
         {
             return Result(pairs, firstVariables, secondVariables, alignedFirst, alignedSecond);
@@ -136,7 +154,68 @@ internal static class VariableAligner
             }
         }
 
+        // 4. What is left of ℕ variables on one side and non-negative ℤ ones on the other (as in 1b), in order of first
+        // occurrence, when both sides have as many.
+        List<FormalVariable> firstLeft = [.. firstVariables
+            .Where(v => !alignedFirst.Contains(v.Name) && (v.Type == FormalType.Nat || (v.Type == FormalType.Int && firstNonNegative.Contains(v.Name))))
+            .OrderBy(v => Rank(firstProfile, v.Name))];
+        List<FormalVariable> secondLeft = [.. secondVariables
+            .Where(v => !alignedSecond.Contains(v.Name) && (v.Type == FormalType.Nat || (v.Type == FormalType.Int && secondNonNegative.Contains(v.Name))))
+            .OrderBy(v => Rank(secondProfile, v.Name))];
+        if (firstLeft.Count == secondLeft.Count && firstLeft.Zip(secondLeft).All(pair => SameNaturals(pair.First, pair.Second)))
+        {
+            foreach ((FormalVariable firstVariable, FormalVariable secondVariable) in firstLeft.Zip(secondLeft))
+            {
+                Pair(secondVariable, firstVariable, AlignmentMethod.NonNegativeInteger);
+            }
+        }
+
         return Result(pairs, firstVariables, secondVariables, alignedFirst, alignedSecond);
+    }
+
+    private static int Rank(UsageProfile profile, string name) =>
+        profile.Variables.TryGetValue(name, out VariableUsage? usage) && usage.Rank >= 0 ? usage.Rank : int.MaxValue;
+
+    /// <summary>
+    /// The ℤ variables some hypothesis keeps non-negative: a hypothesis (or a conjunct of one) <c>c ≤ v</c>, <c>v ≥ c</c>
+    /// with a literal <c>c ≥ 0</c>, or <c>c &lt; v</c>, <c>v &gt; c</c> with <c>c ≥ -1</c>.
+    /// </summary>
+    private static HashSet<string> NonNegativeIntegers(FormalStatement statement)
+    {
+        HashSet<string> names = new(StringComparer.Ordinal);
+        void Visit(FormalExpr proposition)
+        {
+            switch (proposition)
+            {
+                case LogicalExpr { Operator: LogicalOperator.And } conjunction:
+                    Visit(conjunction.Left);
+                    Visit(conjunction.Right);
+                    break;
+                case RelationExpr relation:
+                    (FormalExpr? low, FormalExpr? high, bool strict) = relation.Operator switch
+                    {
+                        RelationOperator.LessEqual => (relation.Left, relation.Right, false),
+                        RelationOperator.Less => (relation.Left, relation.Right, true),
+                        RelationOperator.GreaterEqual => (relation.Right, relation.Left, false),
+                        RelationOperator.Greater => (relation.Right, relation.Left, true),
+                        _ => ((FormalExpr?)null, (FormalExpr?)null, false),
+                    };
+                    if (low is NumeralExpr literal && high is VariableExpr { Type.Kind: FormalTypeKind.Int } variable
+                        && literal.Value >= (strict ? -1 : 0))
+                    {
+                        names.Add(variable.Name);
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (FormalHypothesis hypothesis in statement.Hypotheses.IsDefault ? [] : statement.Hypotheses)
+        {
+            Visit(hypothesis.Proposition);
+        }
+
+        return names;
     }
 
     /// <summary>
@@ -158,7 +237,7 @@ internal static class VariableAligner
         ArgumentNullException.ThrowIfNull(second);
         ArgumentNullException.ThrowIfNull(alignment);
         List<List<AlignedVariable>> groups = [.. alignment.Pairs
-            .Where(static pair => pair.Method != AlignmentMethod.Name)
+            .Where(static pair => pair.Method is not (AlignmentMethod.Name or AlignmentMethod.NonNegativeInteger))
             .GroupBy(static pair => pair.Type)
             .Select(static group => group.ToList())
             .Where(static group => group.Count is >= 2 and <= MaxPermutedPerType)];

@@ -102,6 +102,58 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_HelperVariableDefinedByAnEquation_Equivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (a b : ℕ) (h₀ : a + b = 10) (h₁ : a - b = 2) : a * b = 24 := by",
+            "theorem u (a b d : ℕ) (h₀ : a + b = 10) (h₁ : a - b = 2) (h₂ : d = a * b) : d = 24 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_AnswerMovedIntoAHypothesisOnAFreshVariable_Equivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (x : ℝ) (h₀ : 2 * x + 1 = 7) : x = 3 := by",
+            "theorem u (x y : ℝ) (h₀ : 2 * x + 1 = 7) (h₁ : 3 = y) : x = y := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_HelperVariableDefinedByAnEquationWithAnotherAnswer_NotEquivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (a b : ℕ) (h₀ : a + b = 10) : a * b = 24 := by",
+            "theorem u (a b d : ℕ) (h₀ : a + b = 10) (h₂ : d = a * b) : d = 25 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_NatAgainstIntKeptNonNegative_Equivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (b : ℕ) (h₀ : b * b = 49) : b = 7 := by",
+            "theorem u (b : ℤ) (h₀ : 0 ≤ b) (h₁ : b * b = 49) : b = 7 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_NatAgainstIntWithoutTheBound_NotEquivalent()
+    {
+        // b = -7 satisfies the second's hypothesis and not its conclusion; the first has no such b.
+        EquivalenceResult result = Check(
+            "theorem t (b : ℕ) (h₀ : b * b = 49) : b = 7 := by",
+            "theorem u (b : ℤ) (h₁ : b * b = 49) : b = 7 := by");
+
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.TheoremVerdict);
+    }
+
+    [Fact]
     public void Check_SideConditionThatChangesNothingTheTheoremSays_StrictlyNotEquivalentButEquivalentAsTheorems()
     {
         EquivalenceResult result = Check(

@@ -76,6 +76,29 @@ public sealed class VariableAlignerTests
     }
 
     [Fact]
+    public void Align_NatAgainstIntKeptNonNegative_ByName()
+    {
+        VariableAlignment alignment = Align(
+            "theorem t (b : ℕ) (h : b * b = 49) : b = 7 := by",
+            "theorem t (b : ℤ) (h₀ : 0 ≤ b) (h : b * b = 49) : b = 7 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["b"] = "b" }, alignment.SecondToFirst);
+        Assert.Equal(AlignmentMethod.NonNegativeInteger, alignment.MethodOf("b"));
+    }
+
+    [Fact]
+    public void Align_NonNegativeIntAgainstRenamedNat_ByOrderOfOccurrence()
+    {
+        VariableAlignment alignment = Align(
+            "theorem t (m : ℤ) (k : ℕ) (h₀ : m > 0 ∧ m < 9) (h₁ : m + k = 10) : m = 3 := by",
+            "theorem u (j n : ℕ) (h₁ : n + j = 10) (h₀ : 0 < n ∧ n < 9) : n = 3 := by");
+
+        Assert.Equal(new Dictionary<string, string> { ["n"] = "m", ["j"] = "k" }, alignment.SecondToFirst);
+        Assert.Equal(AlignmentMethod.NonNegativeInteger, alignment.MethodOf("n"));
+        Assert.Equal(AlignmentMethod.Assignment, alignment.MethodOf("j"));
+    }
+
+    [Fact]
     public void Align_ShadowedName_IgnoresBoundOccurrences()
     {
         // The bound k of the first conclusion is not the variable k; only x occurs free in the conclusions.
