@@ -218,6 +218,46 @@ public sealed class FormalCommandTests
         Assert.Contains("--data: file not found", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Peers_TwoSmallFiles_CountsVerdictsAndListsEveryDifferingPair()
+    {
+        using var dir = new PlanRunner.TempDir();
+        var ours = dir.File("ours.jsonl");
+        var theirs = dir.File("theirs.jsonl");
+        File.WriteAllLines(ours,
+        [
+            Line("p1", "theorem p1 (x : ℝ) (h₀ : x / 50 = 40) : x = 2000 := by"),
+            Line("p2", "theorem p2 (b : ℕ) (h₀ : b * b = 49) : b = 7 := by"),
+        ]);
+        File.WriteAllLines(theirs,
+        [
+            Line("p1", "theorem p1 (x : ℝ) (h₀ : x / 50 = 40) : x = 2000 := by"),
+            Line("p2", "theorem p2 (b : ℤ) (h₀ : 0 ≤ b) (h₁ : b * b = 49) : b = 7 := by"),
+        ]);
+
+        var (code, output, error) = PlanRunner.Run("formal", "peers", "--data", ours, "--peer", theirs, "--format", "json", "--workers", "1");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("problems").GetInt32());
+        Assert.Equal(1, root.GetProperty("identicalText").GetInt32());
+        Assert.Equal(1, root.GetProperty("differing").GetInt32());
+        Assert.Equal(1, root.GetProperty("verdicts").GetProperty("equivalent").GetInt32());
+        var pair = Assert.Single(root.GetProperty("pairs").EnumerateArray());
+        Assert.Equal("p2", pair.GetProperty("name").GetString());
+        Assert.Equal("equivalent", pair.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void Peers_MissingPeerFile_ExitsTwoNamingTheOption()
+    {
+        var (code, _, error) = PlanRunner.Run("formal", "peers", "--peer", "/nonexistent/peer.jsonl");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--peer", error, StringComparison.Ordinal);
+    }
+
     private static string Line(string name, string statement) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name, ["split"] = "test", ["informal_prefix"] = "", ["formal_statement"] = statement });
 }

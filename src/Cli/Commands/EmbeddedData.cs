@@ -10,6 +10,9 @@ internal static class EmbeddedData
     /// <summary>The miniF2F statements, <c>data/minif2f/minif2f.jsonl</c>.</summary>
     public const string MiniF2F = "minif2f.jsonl";
 
+    /// <summary>The peer formalization of miniF2F (yangky11/miniF2F-lean4) that <c>plan formal peers</c> compares with by default.</summary>
+    public const string MiniF2FLean4 = "minif2f-lean4.jsonl";
+
     private const string ResourcePrefix = "Planning.Cli.Data.";
 
     /// <summary>A reader over an embedded file.</summary>

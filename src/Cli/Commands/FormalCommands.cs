@@ -15,6 +15,7 @@ internal static class FormalCommands
         Equiv(io),
         FormalSelectCommand.Create(io),
         FormalMiniF2FCommand.Create(io),
+        FormalPeersCommand.Create(io),
     };
 
     /// <summary>The SMT backend option: Z3 in-process (default) or Z3 as a process with a hard wall-clock limit.</summary>
