@@ -6,12 +6,12 @@ namespace Planning.Native;
 /// <summary>
 /// What a handle of the C ABI holds: one topology, one policy (<c>ultraep</c> or <c>eplb</c>) and every buffer a
 /// balance call needs, sized at setup. A <c>ultraep</c> call allocates nothing (the quota planner and
-/// <see cref="NativeRerouter"/> reuse their buffers); an <c>eplb</c> call allocates EPLB's own working arrays.
+/// <see cref="RerouteTable"/> reuse their buffers); an <c>eplb</c> call allocates EPLB's own working arrays.
 /// </summary>
 internal sealed class NativePlanner
 {
     private readonly QuotaPlanner? _quota;
-    private readonly NativeRerouter? _rerouter;
+    private readonly RerouteTable? _rerouter;
     private readonly long[] _loads;
     private readonly int[] _experts;
     private readonly int[] _ranks;
@@ -35,7 +35,7 @@ internal sealed class NativePlanner
         if (ultraEp)
         {
             _quota = new QuotaPlanner(topology);
-            _rerouter = new NativeRerouter(topology.Ranks, topology.Experts, MaxInstances);
+            _rerouter = new RerouteTable(topology.Ranks, topology.Experts, MaxInstances);
         }
     }
 

@@ -24,116 +24,47 @@ internal static class Rerouter
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(plan);
-        var byExpert = new List<int>[tokens.Experts];
-        for (var i = 0; i < plan.Instances.Length; i++)
+        var count = plan.Instances.Length;
+        var experts = new int[count];
+        var ranks = new int[count];
+        var quotas = new long[count];
+        var quotaSums = new long[tokens.Experts];
+        for (var i = 0; i < count; i++)
         {
-            var expert = plan.Instances[i].Expert;
-            (byExpert[expert] ??= []).Add(i);
+            var instance = plan.Instances[i];
+            (experts[i], ranks[i], quotas[i]) = (instance.Expert, instance.Rank, instance.Quota);
+            quotaSums[instance.Expert] += instance.Quota;
         }
 
-        var routes = ImmutableArray.CreateBuilder<TokenRoute>();
-        var rest = new long[tokens.SourceRanks];
         for (var expert = 0; expert < tokens.Experts; expert++)
         {
-            var instances = byExpert[expert] ?? [];
-            var quotaSum = instances.Sum(i => plan.Instances[i].Quota);
-            if (quotaSum != tokens.ExpertLoads[expert])
+            if (quotaSums[expert] != tokens.ExpertLoads[expert])
             {
-                throw new ArgumentException($"Expert {expert}: the quotas sum to {quotaSum} but {tokens.ExpertLoads[expert]} tokens are routed to it.", nameof(plan));
+                throw new ArgumentException($"Expert {expert}: the quotas sum to {quotaSums[expert]} but {tokens.ExpertLoads[expert]} tokens are routed to it.", nameof(plan));
             }
-
-            if (quotaSum == 0)
-            {
-                continue;
-            }
-
-            for (var s = 0; s < tokens.SourceRanks; s++)
-            {
-                rest[s] = tokens[s, expert];
-            }
-
-            // Local first: an instance keeps the tokens of its own rank.
-            var room = new long[instances.Count];
-            for (var k = 0; k < instances.Count; k++)
-            {
-                var instance = plan.Instances[instances[k]];
-                var local = Math.Min(rest[instance.Rank], instance.Quota);
-                room[k] = instance.Quota - local;
-                if (local > 0)
-                {
-                    rest[instance.Rank] -= local;
-                    routes.Add(new TokenRoute(instance.Rank, expert, instances[k], local));
-                }
-            }
-
-            Proportional(expert, instances, rest, room, routes);
         }
 
-        return routes.ToImmutable();
-    }
-
-    private static void Proportional(int expert, List<int> instances, long[] rest, long[] room, ImmutableArray<TokenRoute>.Builder routes)
-    {
-        var total = room.Sum();
-        if (total == 0)
+        var counts = new long[tokens.SourceRanks * tokens.Experts];
+        for (var s = 0; s < tokens.SourceRanks; s++)
         {
-            return;
+            for (var e = 0; e < tokens.Experts; e++)
+            {
+                counts[(s * tokens.Experts) + e] = tokens[s, e];
+            }
         }
 
-        var remainder = new double[room.Length];
-        var give = new long[room.Length];
-        var used = new bool[room.Length];
-        for (var s = 0; s < rest.Length; s++)
+        // Two passes over the same table: the first counts the rows (nothing is written to an empty buffer).
+        var table = new RerouteTable(tokens.SourceRanks, tokens.Experts, count);
+        var rows = table.Route(counts, experts, ranks, quotas, []);
+        var cells = new long[rows * 4];
+        table.Route(counts, experts, ranks, quotas, cells);
+        var routes = ImmutableArray.CreateBuilder<TokenRoute>((int)rows);
+        for (var row = 0; row < rows; row++)
         {
-            if (rest[s] == 0)
-            {
-                continue;
-            }
-
-            long assigned = 0;
-            for (var k = 0; k < room.Length; k++)
-            {
-                var exact = (double)rest[s] * room[k] / total;
-                give[k] = Math.Min((long)Math.Floor(exact), room[k]);
-                remainder[k] = exact - give[k];
-                assigned += give[k];
-            }
-
-            // Leftover units of this source: largest remainder first among instances with room left, one unit each
-            // per round (lowest instance on ties).
-            var leftover = rest[s] - assigned;
-            Array.Clear(used);
-            while (leftover > 0)
-            {
-                var best = -1;
-                for (var k = 0; k < room.Length; k++)
-                {
-                    if (!used[k] && room[k] - give[k] > 0 && (best < 0 || remainder[k] > remainder[best]))
-                    {
-                        best = k;
-                    }
-                }
-
-                if (best < 0)
-                {
-                    Array.Clear(used);
-                    continue;
-                }
-
-                give[best]++;
-                used[best] = true;
-                leftover--;
-            }
-
-            for (var k = 0; k < room.Length; k++)
-            {
-                if (give[k] > 0)
-                {
-                    routes.Add(new TokenRoute(s, expert, instances[k], give[k]));
-                    room[k] -= give[k];
-                    total -= give[k];
-                }
-            }
+            var at = row * 4;
+            routes.Add(new TokenRoute((int)cells[at], (int)cells[at + 1], (int)cells[at + 2], cells[at + 3]));
         }
+
+        return routes.MoveToImmutable();
     }
 }

@@ -1,11 +1,12 @@
-namespace Planning.Native;
+namespace Planning.Moe;
 
 /// <summary>
-/// The reroute table of <c>Planning.Moe.Rerouter</c> computed into buffers sized once per topology, so that a balance
-/// call allocates nothing: the same rules (local tokens first, then proportional shares floored, leftover units to the
-/// largest remainders, lowest instance on ties) in the same order, so the rows equal the CLI's <c>reroutes</c>.
+/// The reroute table (the rules are <see cref="Rerouter"/>'s) computed into buffers sized once per topology, so that a
+/// caller that keeps one (the native library, every microbatch) allocates nothing per layer. <see cref="Rerouter.Route"/>
+/// is this table turned into <see cref="TokenRoute"/>s: one implementation, so the native rows equal the CLI's
+/// <c>reroutes</c> by construction.
 /// </summary>
-internal sealed class NativeRerouter
+internal sealed class RerouteTable
 {
     private readonly int _ranks;
     private readonly int _experts;
@@ -21,7 +22,7 @@ internal sealed class NativeRerouter
     /// <param name="ranks">Source ranks.</param>
     /// <param name="experts">Logical experts.</param>
     /// <param name="maxInstances">The most instances a plan can hold.</param>
-    public NativeRerouter(int ranks, int experts, int maxInstances)
+    public RerouteTable(int ranks, int experts, int maxInstances)
     {
         _ranks = ranks;
         _experts = experts;
@@ -34,11 +35,11 @@ internal sealed class NativeRerouter
         _used = new bool[maxInstances];
     }
 
-    /// <summary>Writes the routes as rows (source, expert, instance, tokens).</summary>
-    /// <param name="tokens">Token counts [source rank][expert].</param>
+    /// <summary>Writes the routes as rows (source, expert, instance, tokens), grouped by expert, local routes first.</summary>
+    /// <param name="tokens">Token counts [source rank][expert], flattened row by row.</param>
     /// <param name="experts">Each instance's expert.</param>
     /// <param name="ranks">Each instance's rank.</param>
-    /// <param name="quotas">Each instance's quota.</param>
+    /// <param name="quotas">Each instance's quota; an expert's quotas sum to its tokens (the caller checks).</param>
     /// <param name="routes">Rows of four; may be shorter than needed.</param>
     /// <returns>The number of rows the table has (rows beyond the buffer are counted, not written).</returns>
     public long Route(ReadOnlySpan<long> tokens, ReadOnlySpan<int> experts, ReadOnlySpan<int> ranks, ReadOnlySpan<long> quotas, Span<long> routes)
