@@ -38,7 +38,7 @@ internal static class MoeExportCommand
             }
 
             var planText = CommonOptions.ReadInput("--plan", parse.GetValue(plan)!);
-            IReadOnlyList<IReadOnlyList<ExpertInstance>> placements = [.. BalancePlanJson.ReadPlacements(planText).Select(layer => (IReadOnlyList<ExpertInstance>)layer)];
+            IReadOnlyList<IReadOnlyList<ExpertInstance>> placements = [.. BalancePlanJson.ReadPlacements(planText, "plan").Select(layer => (IReadOnlyList<ExpertInstance>)layer)];
             var result = parse.GetValue(moeCase) is { } casePath
                 ? MoePlacementExport.Export(MoeCaseJson.Parse(CommonOptions.ReadInput("--case", casePath)), placements, chosen, parse.GetValue(slots))
                 : MoePlacementExport.ExportWithoutCase(PlanRanks(planText), placements, chosen, parse.GetValue(slots));

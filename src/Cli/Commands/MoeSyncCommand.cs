@@ -43,7 +43,7 @@ internal static class MoeSyncCommand
             var outDir = parse.GetValue(output)!;
             var link = Link(HardwareSpec.Load(parse.GetValue(hardware)!, "--hardware"), parse.GetValue(chunkBytes), parse.GetValue(bytesPerSecond), parse.GetValue(latencyUs));
             var planJson = CommonOptions.ReadInput("--plan", parse.GetValue(plan)!);
-            var placements = BalancePlanJson.ReadPlacements(planJson);
+            var placements = BalancePlanJson.ReadPlacements(planJson, "plan");
             var ranks = Ranks(planJson);
             var previousPlacements = parse.GetValue(previous) is { } previousPath
                 ? BalancePlanJson.ReadPlacements(CommonOptions.ReadInput("--previous", previousPath))

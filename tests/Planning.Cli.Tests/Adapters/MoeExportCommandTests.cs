@@ -64,6 +64,18 @@ public sealed class MoeExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void Export_PlacementWithoutQuota_ExitsTwoNamingThePlanField()
+    {
+        var plan = _dir.File("plan.json");
+        File.WriteAllText(plan, """{ "layers": [ { "rankLoads": [1], "placement": [ { "expert": 0, "rank": 0 } ] } ] }""");
+
+        var (code, _, error) = PlanRunner.Run("moe", "export", "--plan", plan, "--format", "sglang");
+
+        Assert.Equal(2, code);
+        Assert.Contains("plan.layers[0].placement[0].quota: must be a non-negative integer", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Export_WithoutCaseOrRankLoads_ExitsTwoNamingRankLoads()
     {
         var plan = _dir.File("plan.json");

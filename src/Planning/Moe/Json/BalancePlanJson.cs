@@ -13,9 +13,17 @@ public static class BalancePlanJson
     /// <param name="json">The earlier output.</param>
     /// <returns>Per layer, the instances (expert, rank, quota).</returns>
     /// <exception cref="PlanningInputException">The JSON is malformed or a placement field is missing or not an integer.</exception>
-    public static ImmutableArray<ImmutableArray<ExpertInstance>> ReadPlacements(string json)
+    public static ImmutableArray<ImmutableArray<ExpertInstance>> ReadPlacements(string json) => ReadPlacements(json, "previous");
+
+    /// <summary>Reads the placement of every layer, naming the input <paramref name="field"/> in errors.</summary>
+    /// <param name="json">A <c>plan moe balance --format json</c> output.</param>
+    /// <param name="field">The input's name in error messages (a CLI option such as <c>--plan</c>), the prefix of every field path.</param>
+    /// <returns>Per layer, the instances (expert, rank, quota).</returns>
+    /// <exception cref="PlanningInputException">The JSON is malformed or a placement field is missing or not an integer.</exception>
+    public static ImmutableArray<ImmutableArray<ExpertInstance>> ReadPlacements(string json, string field)
     {
         ArgumentNullException.ThrowIfNull(json);
+        ArgumentException.ThrowIfNullOrEmpty(field);
         JsonDocument document;
         try
         {
@@ -23,21 +31,21 @@ public static class BalancePlanJson
         }
         catch (JsonException ex)
         {
-            throw new PlanningInputException("previous", $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}");
+            throw new PlanningInputException(field, $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}");
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array)
             {
-                throw new PlanningInputException("previous.layers", "is required (the output of plan moe balance --format json)");
+                throw new PlanningInputException($"{field}.layers", "is required (the output of plan moe balance --format json)");
             }
 
             var result = ImmutableArray.CreateBuilder<ImmutableArray<ExpertInstance>>();
             var l = 0;
             foreach (var layer in layers.EnumerateArray())
             {
-                var path = $"previous.layers[{l}].placement";
+                var path = $"{field}.layers[{l}].placement";
                 if (layer.ValueKind != JsonValueKind.Object || !layer.TryGetProperty("placement", out var placement) || placement.ValueKind != JsonValueKind.Array)
                 {
                     throw new PlanningInputException(path, "is required");
