@@ -175,4 +175,14 @@ public sealed class MoeSimulateCommandTests : IDisposable
         args[index + 1] = value;
         return args;
     }
+
+    [Fact]
+    public void Help_HardwareOption_ListsOnlyHardwareAnExpertParallelDeploymentAccepts()
+    {
+        var (code, output, _) = PlanRunner.Run("moe", "simulate", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("h800 | nvl72 | h100 or a hardware JSON file", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("core-ultra-5-125h", output, StringComparison.Ordinal);
+    }
 }

@@ -16,7 +16,7 @@ internal static class MoeSimulateCommand
     public static Command Create(ConsoleIo io)
     {
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", MoeModelConfig.Names)} or a JSON file (default deepseek-v3)", DefaultValueFactory = _ => "deepseek-v3" };
-        var hardware = new Option<string>("--hardware") { Description = $"Hardware: {string.Join(" | ", HardwareSpec.Names)} or a hardware JSON file, one kind of device per node (default h800)", DefaultValueFactory = _ => "h800" };
+        var hardware = new Option<string>("--hardware") { Description = $"Hardware: {string.Join(" | ", HardwareSpec.Names.Where(name => HardwareSpec.Load(name).IsHomogeneous))} or a hardware JSON file, one kind of device per node (default h800)", DefaultValueFactory = _ => "h800" };
         var workload = new Option<string>("--workload") { Description = $"Workload family: {string.Join(" | ", MoeWorkloadFamilies.Names)} (default zipf)", DefaultValueFactory = _ => "zipf" };
         var policies = new Option<string>("--policies") { Description = $"Comma-separated policies to run: {string.Join(",", MoeDeploymentStrategies.Default.Names)} (default all; none and ideal, the references, always run)", DefaultValueFactory = _ => string.Join(',', MoeDeploymentStrategies.Default.Names) };
         var microbatches = new Option<int>("--microbatches") { Description = "Microbatches (default 16)", DefaultValueFactory = _ => 16 };
