@@ -44,9 +44,9 @@ public sealed class ExpertReorderingTests
         Assert.Equal(22, plan.Objective);
         Assert.Equal(22, plan.Bound);
         Assert.Equal(SolveStatus.Optimal, plan.Status);
-        Assert.Equal([0, 2], plan.MovedExperts);
-        Assert.Equal([2, 1, 0, 3], plan.SlotExpert);
-        Assert.Equal([11L, 11L], plan.MaxNodeLoads);
+        Assert.Equal([0, 2], plan.MovedExperts.ToArray());
+        Assert.Equal([2, 1, 0, 3], plan.SlotExpert.ToArray());
+        Assert.Equal([11L, 11L], plan.MaxNodeLoads.ToArray());
         Assert.Equal(2 * 1234L, plan.MovedBytes(1234));
     }
 

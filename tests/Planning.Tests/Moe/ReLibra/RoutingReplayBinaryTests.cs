@@ -23,7 +23,7 @@ public sealed class RoutingReplayBinaryTests
 
         var only = Assert.Single(replay.Microbatches);
         Assert.Equal((0, 0), (only.Batch, only.Microbatch));
-        Assert.Equal([3L, 200L], only.Case.Layers[0].ExpertLoads);
+        Assert.Equal([3L, 200L], only.Case.Layers[0].ExpertLoads.ToArray());
         Assert.True(RoutingReplayBinary.IsBinary(Golden));
         Assert.False(RoutingReplayBinary.IsBinary("{\"batch\""u8));
     }

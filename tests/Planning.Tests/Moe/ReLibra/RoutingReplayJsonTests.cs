@@ -26,7 +26,7 @@ public sealed class RoutingReplayJsonTests
 
         Assert.Equal(2, replay.Batches.Length);
         Assert.Equal([2, 1], replay.Batches.Select(b => b.Length));
-        Assert.Equal([3L, 200L], replay.Batches[0][0].Case.Layers[0].ExpertLoads);
+        Assert.Equal([3L, 200L], replay.Batches[0][0].Case.Layers[0].ExpertLoads.ToArray());
         Assert.Equal(new[] { new[] { 3L, 200L }, new[] { 0L, 7L } }, replay.Loads(0, 0).Select(l => l.ToArray()));
     }
 
