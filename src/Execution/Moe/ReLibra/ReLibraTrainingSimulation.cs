@@ -25,7 +25,7 @@ namespace Planning.Execution.Moe.ReLibra;
 /// reused (<c>ExpertBytes</c>, summed there before the optimizer step), fully charged, every microbatch and layer.</para>
 /// <para><b>Batch boundary</b>: every policy starts from the identity layout (expert <c>e</c> in master slot
 /// <c>e</c>). <c>relibra</c> reorders each layer's experts across nodes (<see cref="ExpertReordering"/>, with the move
-/// penalty from the hardware) and every moved expert's weights and optimizer state
+/// penalty from the hardware: <see cref="MovePenalty"/>) and every moved expert's weights and optimizer state
 /// (<see cref="MoeModelConfig.ExpertStateBytes"/>) go from its old rank to its new one. <c>eplb</c> and
 /// <c>eplb-oracle</c> place every slot once per batch (EPLB, <see cref="EplbPolicy"/>): each instance the previous
 /// placement did not have receives the expert's state from the rank that held its first instance; at the end of the
@@ -69,7 +69,7 @@ public static class ReLibraTrainingSimulation
         var requested = Parse(policies);
         CheckShape(replay, model, cluster);
         var simulator = new MoeStepSimulator(model, cluster, MoeStepPhase.Training);
-        var session = new Session(replay, model, cluster, simulator, options);
+        var session = new Session(replay, model, simulator, options);
         var outcomes = Names
             .Where(name => requested.Contains(name) || name is "megatron" or "ideal")
             .ToDictionary(name => name, name => session.Simulate(name, cancellationToken));
@@ -121,8 +121,29 @@ public static class ReLibraTrainingSimulation
         }
     }
 
+    /// <summary>
+    /// ReLibra's move penalty on a cluster, in tokens of node load: one expert's weights and optimizer state over every
+    /// node's network links together (moves between different nodes run at the same time), times the tokens a node
+    /// gets through per second: its ranks, each taking the expert compute of a token (forward and backward) plus its
+    /// four all-to-all phases over the network, the worst case for a token of a node's load. 0 on one node.
+    /// </summary>
+    /// <param name="simulator">The simulator (its model and cluster).</param>
+    /// <param name="shape">The replay's shape.</param>
+    /// <returns>The penalty.</returns>
+    internal static long MovePenalty(MoeStepSimulator simulator, MoeCase shape)
+    {
+        if (shape.Nodes < 2 || !simulator.Hardware.Links.TryGetValue(LinkClass.Network, out var network))
+        {
+            return 0;
+        }
+
+        var secondsPerToken = simulator.ComputeSeconds(1) + (4.0 * simulator.Model.TokenBytes / network.BytesPerSecond);
+        var nodeTokensPerSecond = shape.RanksPerNode / secondsPerToken;
+        return ExpertReorderingOptions.MovePenaltyTokens(simulator.Model.ExpertStateBytes(MoeStepPhase.Training), network.BytesPerSecond * shape.Ranks, nodeTokensPerSecond);
+    }
+
     /// <summary>One simulation's shared facts and the policies' step loops.</summary>
-    private sealed class Session(RoutingReplay replay, MoeModelConfig model, ClusterGraph cluster, MoeStepSimulator simulator, ReLibraSimulationOptions options)
+    private sealed class Session(RoutingReplay replay, MoeModelConfig model, MoeStepSimulator simulator, ReLibraSimulationOptions options)
     {
         private readonly MoeTopology _topology = ReLibraPlanner.NodeTopology(replay.Shape);
         private readonly int _experts = replay.Shape.Experts;
@@ -202,9 +223,7 @@ public static class ReLibraTrainingSimulation
         private void Reorder(int batch, int[][] layouts, List<(int From, int To, long Bytes)> boundary, CancellationToken cancellationToken)
         {
             var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
-            var network = cluster.Hardware!.Links.TryGetValue(LinkClass.Network, out var link) ? link.BytesPerSecond * replay.Shape.RanksPerNode : double.PositiveInfinity;
-            var nodeTokensPerSecond = replay.Shape.RanksPerNode * simulator.SustainedFlops / simulator.FlopsPerRoutedToken;
-            var penalty = double.IsFinite(network) ? ExpertReorderingOptions.MovePenaltyTokens(stateBytes, network, nodeTokensPerSecond) : 0;
+            var penalty = MovePenalty(simulator, replay.Shape);
             var reordering = options.Planner.Reordering with { MovePenalty = penalty };
             var epr = replay.Shape.ExpertsPerRank;
             for (var l = 0; l < replay.Layers; l++)

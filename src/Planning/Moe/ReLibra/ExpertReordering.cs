@@ -29,7 +29,7 @@ namespace Planning.Moe.ReLibra;
 /// <para><b>Heuristic</b> (the warm start, and the answer where CP-SAT is off): a first-improvement search over swaps
 /// of two experts on different nodes, once from the current layout and once from an LPT packing of the batch loads
 /// (heaviest expert to the least loaded node with a free slot, the current node on a tie), each until no swap lowers
-/// the objective; the better of the two. The search from the current layout accepts only improving swaps, so the
+/// the objective or, at equal objective, the sum of squared node loads; the better of the two. The search from the current layout accepts only improving swaps, so the
 /// heuristic is never worse than not moving.</para>
 /// <para><b>Bound.</b> The largest of: CP-SAT's proven bound; the LP relaxation of the model (GLOP: <c>host</c> in
 /// [0, 1]); and <c>sum over m of max(ceil(total[m] / nodes), max over e of l[m, e])</c> (a node holds at least the mean
@@ -269,7 +269,13 @@ public static class ExpertReordering
             return node;
         }
 
-        /// <summary>First-improvement swap search: swaps two experts on different nodes while that lowers the objective, at most <paramref name="passes"/> passes.</summary>
+        /// <summary>
+        /// First-improvement swap search, at most <paramref name="passes"/> passes over every pair of experts on different
+        /// nodes: a swap is taken when it lowers the objective, or keeps it, moves no more experts off their node and lowers
+        /// the sum over microbatches and nodes of the squared node loads (which moves the search off a plateau where
+        /// several nodes share a microbatch's peak). Every step lowers the pair (objective, squares) lexicographically, so the search ends and never raises
+        /// the objective.
+        /// </summary>
         public int[] LocalSearch(int[] node, int passes)
         {
             var home = HomeNodes();
@@ -302,7 +308,9 @@ public static class ExpertReordering
                             continue;
                         }
 
-                        var delta = _penalty * ((Moved(home, a, q) + Moved(home, b, p)) - (Moved(home, a, p) + Moved(home, b, q)));
+                        var moves = (Moved(home, a, q) + Moved(home, b, p)) - (Moved(home, a, p) + Moved(home, b, q));
+                        var delta = _penalty * moves;
+                        long deltaSquares = 0;
                         for (var m = 0; m < microbatches; m++)
                         {
                             var shift = _load[m][b] - _load[m][a];
@@ -315,9 +323,10 @@ public static class ExpertReordering
                             var other = t[0].Node != p && t[0].Node != q ? t[0].Load : t[1].Node != p && t[1].Node != q ? t[1].Load : t[2].Load;
                             var after = Math.Max(other, Math.Max(nodeLoad[m][p] + shift, nodeLoad[m][q] - shift));
                             delta += after - t[0].Load;
+                            deltaSquares += 2 * shift * (nodeLoad[m][p] - nodeLoad[m][q] + shift);
                         }
 
-                        if (delta < 0)
+                        if (delta < 0 || (delta == 0 && deltaSquares < 0 && moves <= 0))
                         {
                             node[a] = q;
                             node[b] = p;

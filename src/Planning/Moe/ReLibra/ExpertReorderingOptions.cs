@@ -46,25 +46,26 @@ public sealed record ExpertReorderingOptions
     }
 
     /// <summary>
-    /// The move penalty in tokens: the seconds one expert's state takes over a node's network
-    /// (<paramref name="expertStateBytes"/> / <paramref name="nodeNetworkBytesPerSecond"/>) times the tokens a node
-    /// computes per second, rounded up.
+    /// The move penalty in tokens: the seconds one expert's state adds to the boundary exchange
+    /// (<paramref name="expertStateBytes"/> / <paramref name="networkBytesPerSecond"/>) times the tokens of node load a
+    /// node gets through per second, rounded up. Moves between different pairs of nodes run at the same time, so where
+    /// they spread over the nodes the bandwidth they share is every node's NICs together.
     /// </summary>
     /// <param name="expertStateBytes">Bytes that move with an expert: weights, and in training its fp32 main weights and Adam moments.</param>
-    /// <param name="nodeNetworkBytesPerSecond">A node's inter-node bandwidth per direction (all its NICs).</param>
-    /// <param name="nodeTokensPerSecond">Routed tokens a node's experts compute per second.</param>
+    /// <param name="networkBytesPerSecond">The bandwidth the moves share, per direction (all nodes' NICs when moves spread evenly).</param>
+    /// <param name="nodeTokensPerSecond">Tokens of node load a node gets through per second (its experts' compute and the tokens' all-to-all).</param>
     /// <returns>The penalty in tokens.</returns>
     /// <exception cref="PlanningInputException">A figure is negative, not finite, or the bandwidth is zero.</exception>
-    public static long MovePenaltyTokens(long expertStateBytes, double nodeNetworkBytesPerSecond, double nodeTokensPerSecond)
+    public static long MovePenaltyTokens(long expertStateBytes, double networkBytesPerSecond, double nodeTokensPerSecond)
     {
         if (expertStateBytes < 0)
         {
             throw new PlanningInputException("expertStateBytes", string.Create(CultureInfo.InvariantCulture, $"must be non-negative, got {expertStateBytes}"));
         }
 
-        if (!(nodeNetworkBytesPerSecond > 0 && double.IsFinite(nodeNetworkBytesPerSecond)))
+        if (!(networkBytesPerSecond > 0 && double.IsFinite(networkBytesPerSecond)))
         {
-            throw new PlanningInputException("nodeNetworkBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be positive and finite, got {nodeNetworkBytesPerSecond}"));
+            throw new PlanningInputException("networkBytesPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be positive and finite, got {networkBytesPerSecond}"));
         }
 
         if (!(nodeTokensPerSecond >= 0 && double.IsFinite(nodeTokensPerSecond)))
@@ -72,6 +73,6 @@ public sealed record ExpertReorderingOptions
             throw new PlanningInputException("nodeTokensPerSecond", string.Create(CultureInfo.InvariantCulture, $"must be non-negative and finite, got {nodeTokensPerSecond}"));
         }
 
-        return (long)Math.Ceiling(expertStateBytes / nodeNetworkBytesPerSecond * nodeTokensPerSecond);
+        return (long)Math.Ceiling(expertStateBytes / networkBytesPerSecond * nodeTokensPerSecond);
     }
 }

@@ -84,8 +84,11 @@ public sealed class ReLibraTrainingSimulationTests
         var result = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly);
 
         // The same plans, recomputed: every layer of every batch reordered from the layout the previous batch left.
-        var simulator = new MoeStepSimulator(Tiny, Cluster(8, 4));
-        var penalty = ExpertReorderingOptions.MovePenaltyTokens(Tiny.ExpertStateBytes(MoeStepPhase.Training), 50e9 * 4, 4 * simulator.SustainedFlops / simulator.FlopsPerRoutedToken);
+        // The penalty: the state (3 x 1024 x 512 x 14 bytes) over 8 NICs of 50e9 B/s, times a node's 4 ranks over the
+        // seconds per token (6 x 3 x 1024 x 512 FLOPs at 989e12 x 0.55, plus four 2048-byte token transfers at 50e9 B/s).
+        var secondsPerToken = (6.0 * 3 * 1024 * 512 / (989e12 * 0.55)) + (4.0 * 2048 / 50e9);
+        var penalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 14 / (8 * 50e9) * (4 / secondsPerToken));
+        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape));
         long moved = 0;
         var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 16).ToArray()).ToArray();
         for (var b = 0; b < replay.Batches.Length; b++)

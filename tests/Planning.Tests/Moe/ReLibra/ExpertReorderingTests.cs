@@ -137,7 +137,7 @@ public sealed class ExpertReorderingTests
     {
         // 2e9 B / 50e9 B/s = 0.04 s; at 1e6 tokens/s that is 40000 tokens.
         Assert.Equal(40_000, ExpertReorderingOptions.MovePenaltyTokens(2_000_000_000, 50e9, 1e6));
-        Assert.Equal("nodeNetworkBytesPerSecond", Assert.Throws<PlanningInputException>(() => ExpertReorderingOptions.MovePenaltyTokens(1, 0, 1)).Field);
+        Assert.Equal("networkBytesPerSecond", Assert.Throws<PlanningInputException>(() => ExpertReorderingOptions.MovePenaltyTokens(1, 0, 1)).Field);
     }
 
     private static int[] NodesOf(TinyCase input, IReadOnlyList<int> slotExpert)
