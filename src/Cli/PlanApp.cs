@@ -28,6 +28,7 @@ public static class PlanApp
             FormalCommands.Create(io),
             RolloutCommands.Create(io),
             SocCommands.Create(io),
+            ReLibraCommands.Create(io),
             DemoCommand.Create(io),
         };
 

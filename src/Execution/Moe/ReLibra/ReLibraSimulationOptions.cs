@@ -1,0 +1,28 @@
+using Planning.Moe.ReLibra;
+
+namespace Planning.Execution.Moe.ReLibra;
+
+/// <summary>How <see cref="ReLibraTrainingSimulation"/> runs: ReLibra's planner options and EPLB's history.</summary>
+public sealed record ReLibraSimulationOptions
+{
+    /// <summary>The defaults.</summary>
+    public static ReLibraSimulationOptions Default { get; } = new();
+
+    /// <summary>
+    /// ReLibra's planner. The move penalty is not read from here: the simulation derives it from the model and the
+    /// hardware (<see cref="ExpertReorderingOptions.MovePenaltyTokens"/>). Default: CP-SAT for 2 s per layer and batch.
+    /// </summary>
+    public ReLibraOptions Planner { get; init; } = ReLibraOptions.Default;
+
+    /// <summary>Where the simulation reports its progress (one line per batch), or <see langword="null"/>.</summary>
+    public IProgress<string>? Progress { get; init; }
+
+    /// <summary>Checks the options; errors name the field.</summary>
+    /// <returns>These options.</returns>
+    public ReLibraSimulationOptions Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Planner);
+        Planner.Validate();
+        return this;
+    }
+}

@@ -1,0 +1,408 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Planning.Graph;
+using Planning.Moe;
+using Planning.Moe.ReLibra;
+using Planning.Moe.UltraEp;
+
+namespace Planning.Execution.Moe.ReLibra;
+
+/// <summary>
+/// Times MoE training steps (batches) of a routing replay under the balancing policies ReLibra is measured against,
+/// on a cluster with figures (h800-class nodes, say): forward and backward, dispatch and combine in both passes, the
+/// replicas' weights and gradients, and the experts moved between batches. Deterministic for the planner's seed
+/// (CP-SAT runs with one worker unless told otherwise).
+/// </summary>
+/// <remarks>
+/// <para><b>A layer</b> of a microbatch, under a plan: tokens go to instances by the plan's reroute table, else by
+/// <see cref="MoeDispatcher"/>'s rule. Compute: the busiest rank's routed tokens x the expert FLOPs of a forward
+/// (<c>2 x 3 x hidden x intermediate</c> per token) and a backward (twice the forward) over the device's sustained FLOP/s.
+/// All-to-all: four phases (dispatch and combine forward; the gradients' dispatch and combine backward), each timed by
+/// <see cref="MoeStepSimulator.AllToAllSeconds"/> on the cluster's links. The phases are added, not overlapped.</para>
+/// <para><b>Replicas inside a batch</b> (<c>ultraep</c>, <c>relibra</c>: replicas per microbatch and layer, inside the
+/// node): each replica's weights come from its master (<c>ExpertBytes</c> over the link between them; only the part
+/// longer than one forward dispatch is exposed), and its gradients go back to the master before the replica's slot is
+/// reused (<c>ExpertBytes</c>, summed there before the optimizer step), fully charged, every microbatch and layer.</para>
+/// <para><b>Batch boundary</b>: every policy starts from the identity layout (expert <c>e</c> in master slot
+/// <c>e</c>). <c>relibra</c> reorders each layer's experts across nodes (<see cref="ExpertReordering"/>, with the move
+/// penalty from the hardware: <see cref="MovePenalty"/>) and every moved expert's weights and optimizer state
+/// (<see cref="MoeModelConfig.ExpertStateBytes"/>) go from its old rank to its new one. <c>eplb</c> and
+/// <c>eplb-oracle</c> place every slot once per batch (EPLB, <see cref="EplbPolicy"/>): each instance the previous
+/// placement did not have receives the expert's state from the rank that held its first instance; at the end of the
+/// batch each replica's gradients go to the expert's first instance and the updated weights back (EPLB's replicas
+/// accumulate over the batch). All of a boundary's transfers form one exchange
+/// (<see cref="MoeStepSimulator.ExchangeSeconds"/>), charged fully.</para>
+/// <para><b>Policies</b>: <c>megatron</c> (no balancing, experts fixed); <c>eplb</c> (placed from history: the
+/// previous batch's loads, batch 0 from its first microbatch's); <c>eplb-oracle</c> (placed from the batch's own loads,
+/// known from the replay); <c>ultraep</c> (UltraEP's quota planner per microbatch and layer, the node as the domain,
+/// no reordering); <c>relibra</c> (reordering between batches, then <c>ultraep</c> on the new layout); <c>ideal</c>
+/// (force-balanced: every rank computes the mean, the all-to-all is the uniform spread, nothing moves). The planners'
+/// own time is not charged: ReLibra plans from the replay before the step, and UltraEP's solve takes microseconds.</para>
+/// </remarks>
+public static class ReLibraTrainingSimulation
+{
+    /// <summary>The policies, in the order they run.</summary>
+    public static ImmutableArray<string> Names { get; } = ["megatron", "eplb", "eplb-oracle", "ultraep", "relibra", "ideal"];
+
+    /// <summary>Simulates the policies over the replay.</summary>
+    /// <param name="replay">The routing replay: every batch runs as one training step.</param>
+    /// <param name="policies">The policies to report, from <see cref="Names"/>; <c>megatron</c> and <c>ideal</c> always run.</param>
+    /// <param name="model">The model; its experts must be the replay's.</param>
+    /// <param name="cluster">The ranks with their figures; its shape must be the replay's (ranks, per node, per domain).</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops CP-SAT in the reordering (the heuristic's layout is kept).</param>
+    /// <returns>The figures.</returns>
+    /// <exception cref="PlanningInputException">A policy is unknown, or the replay does not fit the model or the cluster (the field is named).</exception>
+    public static ReLibraSimulationResult Run(
+        RoutingReplay replay,
+        IEnumerable<string> policies,
+        MoeModelConfig model,
+        ClusterGraph cluster,
+        ReLibraSimulationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(replay);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(cluster);
+        options = (options ?? ReLibraSimulationOptions.Default).Validate();
+        var requested = Parse(policies);
+        CheckShape(replay, model, cluster);
+        var simulator = new MoeStepSimulator(model, cluster, MoeStepPhase.Training);
+        var session = new Session(replay, model, simulator, options);
+        var outcomes = Names
+            .Where(name => requested.Contains(name) || name is "megatron" or "ideal")
+            .ToDictionary(name => name, name => session.Simulate(name, cancellationToken));
+        return new ReLibraSimulationResult(
+            model.Name,
+            simulator.Hardware.Name,
+            replay.Shape.Ranks,
+            replay.Shape.Nodes,
+            replay.Batches.Length,
+            replay.Microbatches.Length,
+            replay.Layers,
+            [.. requested.Select(name => outcomes[name])],
+            outcomes["megatron"],
+            outcomes["ideal"]);
+    }
+
+    private static ImmutableArray<string> Parse(IEnumerable<string> policies)
+    {
+        var names = ImmutableArray.CreateBuilder<string>();
+        foreach (var name in policies.SelectMany(p => (p ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!Names.Contains(name))
+            {
+                throw new PlanningInputException("policies", $"must be from {string.Join(", ", Names)}, got \"{name}\"");
+            }
+
+            if (!names.Contains(name))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names.Count > 0 ? names.ToImmutable() : throw new PlanningInputException("policies", "must name at least one policy, got none");
+    }
+
+    private static void CheckShape(RoutingReplay replay, MoeModelConfig model, ClusterGraph cluster)
+    {
+        var shape = replay.Shape;
+        if (shape.Experts != model.Experts)
+        {
+            throw new PlanningInputException("replay.expertsPerRank", string.Create(CultureInfo.InvariantCulture, $"must give the model's {model.Experts} experts ({model.Name}) over {shape.Ranks} ranks, got {shape.Experts}"));
+        }
+
+        if (cluster.Shape.Devices != shape.Ranks || cluster.Shape.DevicesPerNode != shape.RanksPerNode)
+        {
+            throw new PlanningInputException(
+                "replay.ranks",
+                string.Create(CultureInfo.InvariantCulture, $"must be the cluster's {cluster.Shape.Devices} ranks in nodes of {cluster.Shape.DevicesPerNode}, got {shape.Ranks} in nodes of {shape.RanksPerNode}"));
+        }
+    }
+
+    /// <summary>
+    /// ReLibra's move penalty on a cluster, in tokens of node load: one expert's weights and optimizer state over every
+    /// node's network links together (moves between different nodes run at the same time), times the tokens a node
+    /// gets through per second: its ranks, each taking the expert compute of a token (forward and backward) plus its
+    /// four all-to-all phases over the network, the worst case for a token of a node's load. 0 on one node.
+    /// </summary>
+    /// <param name="simulator">The simulator (its model and cluster).</param>
+    /// <param name="shape">The replay's shape.</param>
+    /// <returns>The penalty.</returns>
+    internal static long MovePenalty(MoeStepSimulator simulator, MoeCase shape)
+    {
+        if (shape.Nodes < 2 || !simulator.Hardware.Links.TryGetValue(LinkClass.Network, out var network))
+        {
+            return 0;
+        }
+
+        var secondsPerToken = simulator.ComputeSeconds(1) + (4.0 * simulator.Model.TokenBytes / network.BytesPerSecond);
+        var nodeTokensPerSecond = shape.RanksPerNode / secondsPerToken;
+        return ExpertReorderingOptions.MovePenaltyTokens(simulator.Model.ExpertStateBytes(MoeStepPhase.Training), network.BytesPerSecond * shape.Ranks, nodeTokensPerSecond);
+    }
+
+    /// <summary>One simulation's shared facts and the policies' step loops.</summary>
+    private sealed class Session(RoutingReplay replay, MoeModelConfig model, MoeStepSimulator simulator, ReLibraSimulationOptions options)
+    {
+        private readonly MoeTopology _topology = ReLibraPlanner.NodeTopology(replay.Shape);
+        private readonly int _experts = replay.Shape.Experts;
+
+        public ReLibraPolicyOutcome Simulate(string policy, CancellationToken cancellationToken)
+        {
+            var figures = new Figures(policy);
+            var identity = Enumerable.Range(0, _experts).ToArray();
+            var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (int[])identity.Clone()).ToArray();
+            var eplbPrevious = Enumerable.Range(0, replay.Layers).Select(_ => Masters()).ToArray();
+            for (var b = 0; b < replay.Batches.Length; b++)
+            {
+                options.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"relibra simulate: {policy}, batch {b + 1}/{replay.Batches.Length}"));
+                var microbatches = replay.Batches[b];
+                var boundary = new List<(int From, int To, long Bytes)>();
+                var batchEnd = new List<(int From, int To, long Bytes)>();
+                ImmutableArray<long>[]? eplbLoads = null;
+                if (policy == "relibra")
+                {
+                    Reorder(b, layouts, boundary, cancellationToken);
+                }
+                else if (policy is "eplb" or "eplb-oracle")
+                {
+                    eplbLoads = PlaceEplb(policy, b, eplbPrevious, boundary, batchEnd);
+                }
+
+                foreach (var microbatch in microbatches)
+                {
+                    for (var l = 0; l < replay.Layers; l++)
+                    {
+                        var tokens = ReLibraPlanner.BySlot(microbatch.Case.Layers[l], layouts[l]);
+                        if (policy == "ideal")
+                        {
+                            figures.AddIdeal(simulator, tokens);
+                            continue;
+                        }
+
+                        var plan = policy switch
+                        {
+                            "megatron" => new NoBalancingPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads), cancellationToken),
+                            "eplb" or "eplb-oracle" => new EplbPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads, eplbLoads![l]), cancellationToken),
+                            _ => Replicate(tokens, cancellationToken),
+                        };
+                        figures.AddLayer(simulator, MoeStepSimulator.Execute(tokens, plan), policy is "ultraep" or "relibra" ? ReplicaTransfers(plan) : []);
+                    }
+                }
+
+                figures.AddBoundary(simulator, boundary, batchEnd);
+            }
+
+            return figures.Outcome(replay.Batches.Length);
+        }
+
+        private LayerPlan Replicate(LayerTokens tokens, CancellationToken cancellationToken)
+        {
+            var slotCase = MoeCase.Create(replay.Shape.Ranks, replay.Shape.RanksPerNode, replay.Shape.RanksPerNode, replay.Shape.ExpertsPerRank, replay.Shape.RedundantSlotsPerRank, null, [tokens]);
+            var timing = new BalanceTimingOptions { TimedSolves = 1, WarmupSolves = 0, WarmupDuration = TimeSpan.Zero };
+            return MoeBalancer.Balance(slotCase, new UltraEpPolicy(options.Planner.Replication), timing: timing, cancellationToken: cancellationToken).Layers[0];
+        }
+
+        /// <summary>Replicas' weights from and gradients to their masters: (master rank, replica rank) per replica serving tokens.</summary>
+        private ImmutableArray<(int Master, int Replica)> ReplicaTransfers(LayerPlan plan)
+        {
+            var transfers = ImmutableArray.CreateBuilder<(int, int)>();
+            foreach (var instance in plan.Instances)
+            {
+                var master = _topology.ExpertMaster[instance.Expert];
+                if (instance.Rank != master && instance.Quota > 0)
+                {
+                    transfers.Add((master, instance.Rank));
+                }
+            }
+
+            return transfers.ToImmutable();
+        }
+
+        private void Reorder(int batch, int[][] layouts, List<(int From, int To, long Bytes)> boundary, CancellationToken cancellationToken)
+        {
+            var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
+            var penalty = MovePenalty(simulator, replay.Shape);
+            var reordering = options.Planner.Reordering with { MovePenalty = penalty };
+            var epr = replay.Shape.ExpertsPerRank;
+            for (var l = 0; l < replay.Layers; l++)
+            {
+                var plan = ExpertReordering.PlanBatch(replay, batch, l, layouts[l], reordering, cancellationToken);
+                var oldSlot = new int[_experts];
+                for (var s = 0; s < _experts; s++)
+                {
+                    oldSlot[layouts[l][s]] = s;
+                }
+
+                for (var s = 0; s < _experts; s++)
+                {
+                    var e = plan.SlotExpert[s];
+                    if (oldSlot[e] / epr != s / epr)
+                    {
+                        boundary.Add((oldSlot[e] / epr, s / epr, stateBytes));
+                    }
+                }
+
+                layouts[l] = [.. plan.SlotExpert];
+            }
+        }
+
+        /// <summary>Places every layer with EPLB for the batch, records the moves and the batch-end replica traffic, and returns the loads placed from.</summary>
+        private ImmutableArray<long>[] PlaceEplb(string policy, int batch, LayerPlan[] previous, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd)
+        {
+            var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
+            var placement = new LayerPlan[replay.Layers];
+            var placedFrom = new ImmutableArray<long>[replay.Layers];
+            for (var l = 0; l < replay.Layers; l++)
+            {
+                var loads = policy == "eplb-oracle" ? BatchLoads(batch, l) : batch == 0 ? replay.Batches[0][0].Case.Layers[l].ExpertLoads : BatchLoads(batch - 1, l);
+                placedFrom[l] = loads;
+                placement[l] = new EplbPolicy().Plan(new MoeLayerProblem(_topology, loads));
+                var before = previous[l].Instances.Select(i => (i.Expert, i.Rank)).ToHashSet();
+                var firstRank = new Dictionary<int, int>();
+                foreach (var instance in previous[l].Instances)
+                {
+                    firstRank.TryAdd(instance.Expert, instance.Rank);
+                }
+
+                var holder = new Dictionary<int, int>();
+                foreach (var instance in placement[l].Instances)
+                {
+                    if (!holder.TryAdd(instance.Expert, instance.Rank) && holder[instance.Expert] != instance.Rank)
+                    {
+                        // A replica: its gradients go to the first instance at the end of the batch, the weights come back.
+                        batchEnd.Add((instance.Rank, holder[instance.Expert], model.ExpertBytes));
+                        batchEnd.Add((holder[instance.Expert], instance.Rank, model.ExpertBytes));
+                    }
+
+                    if (!before.Contains((instance.Expert, instance.Rank)))
+                    {
+                        boundary.Add((firstRank[instance.Expert], instance.Rank, stateBytes));
+                    }
+                }
+
+                previous[l] = placement[l];
+            }
+
+            return placedFrom;
+        }
+
+        private ImmutableArray<long> BatchLoads(int batch, int layer)
+        {
+            var loads = new long[_experts];
+            foreach (var row in replay.Loads(batch, layer))
+            {
+                for (var e = 0; e < _experts; e++)
+                {
+                    loads[e] += row[e];
+                }
+            }
+
+            return [.. loads];
+        }
+
+        private LayerPlan Masters() =>
+            LayerPlan.Create(_topology, Enumerable.Range(0, _experts).Select(e => new ExpertInstance(e, _topology.ExpertMaster[e], 0)), 1.0);
+    }
+
+    /// <summary>One policy's running totals.</summary>
+    private sealed class Figures(string policy)
+    {
+        private double _compute;
+        private double _allToAll;
+        private double _replica;
+        private double _boundary;
+        private long _boundaryBytes;
+        private long _replicaWeightBytes;
+        private long _replicaGradientBytes;
+        private long _forward;
+        private long _backward;
+        private double _imbalance;
+        private int _layers;
+
+        public void AddIdeal(MoeStepSimulator simulator, LayerTokens tokens)
+        {
+            long total = 0;
+            foreach (var load in tokens.ExpertLoads)
+            {
+                total += load;
+            }
+
+            _compute += simulator.ComputeSeconds(total / (double)tokens.SourceRanks);
+            _allToAll += 4 * simulator.UniformAllToAllSeconds(tokens);
+            _forward += total;
+            _backward += total;
+            _imbalance += 1.0;
+            _layers++;
+        }
+
+        public void AddLayer(MoeStepSimulator simulator, MoeLayerExecution execution, ImmutableArray<(int Master, int Replica)> replicas)
+        {
+            long busiest = 0;
+            long total = 0;
+            foreach (var load in execution.ReceivedTokens)
+            {
+                busiest = Math.Max(busiest, load);
+                total += load;
+            }
+
+            var phase = simulator.AllToAllSeconds(execution);
+            _compute += simulator.ComputeSeconds(busiest);
+            _allToAll += 4 * phase;
+            _forward += total;
+
+            // The backward pass sends each token's gradient back along the combine's transpose: the traffic between
+            // ranks plus what stayed local.
+            long backward = 0;
+            for (var s = 0; s < execution.Ranks; s++)
+            {
+                foreach (var amount in execution.Traffic.Row(s))
+                {
+                    backward += amount;
+                }
+
+                backward += execution.LocalTokens[s];
+            }
+
+            _backward += backward;
+            _imbalance += total == 0 ? 1.0 : busiest / (total / (double)execution.Ranks);
+            _layers++;
+            if (!replicas.IsEmpty)
+            {
+                var bytes = simulator.Model.ExpertBytes;
+                var fetch = simulator.ExchangeSeconds(replicas.Select(r => (From: r.Master, To: r.Replica, Bytes: bytes)));
+                var reduce = simulator.ExchangeSeconds(replicas.Select(r => (From: r.Replica, To: r.Master, Bytes: bytes)));
+                _replica += Math.Max(0, fetch - phase) + reduce;
+                _replicaWeightBytes += replicas.Length * bytes;
+                _replicaGradientBytes += replicas.Length * bytes;
+            }
+        }
+
+        public void AddBoundary(MoeStepSimulator simulator, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd)
+        {
+            _boundary += simulator.ExchangeSeconds(boundary) + simulator.ExchangeSeconds(batchEnd);
+            _boundaryBytes += boundary.Sum(t => t.Bytes);
+            _replicaGradientBytes += batchEnd.Sum(t => t.Bytes) / 2;
+            _replicaWeightBytes += batchEnd.Sum(t => t.Bytes) / 2;
+        }
+
+        public ReLibraPolicyOutcome Outcome(int batches)
+        {
+            var step = (_compute + _allToAll + _replica + _boundary) / batches;
+            return new ReLibraPolicyOutcome(
+                policy,
+                step,
+                _compute / batches,
+                _allToAll / batches,
+                _replica / batches,
+                _boundary / batches,
+                _boundaryBytes,
+                _replicaWeightBytes,
+                _replicaGradientBytes,
+                _forward,
+                _backward,
+                _layers == 0 ? 1.0 : _imbalance / _layers);
+        }
+    }
+}

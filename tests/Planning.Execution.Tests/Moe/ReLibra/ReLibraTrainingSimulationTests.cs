@@ -1,0 +1,136 @@
+using Planning.Execution.Moe;
+using Planning.Execution.Moe.ReLibra;
+using Planning.Graph;
+using Planning.Moe;
+using Planning.Moe.ReLibra;
+
+namespace Planning.Execution.Tests.Moe.ReLibra;
+
+/// <summary>The ReLibra training-step simulation: token conservation in both passes, replica gradients charged, determinism.</summary>
+public sealed class ReLibraTrainingSimulationTests
+{
+    private static readonly MoeModelConfig Tiny = new() { Name = "tiny", Experts = 16, TopK = 2, Hidden = 1024, ExpertIntermediate = 512, ExpertsPerRank = 2 };
+
+    private static readonly ReLibraSimulationOptions HeuristicOnly = new() { Planner = new ReLibraOptions { Reordering = new ExpertReorderingOptions { UseSolver = false } } };
+
+    private static RoutingReplay SmallReplay(int seed = 3) => RoutingReplayGenerator.Generate(new RoutingReplaySettings
+    {
+        Ranks = 8,
+        RanksPerNode = 4,
+        ExpertsPerRank = 2,
+        RedundantSlotsPerRank = 1,
+        Layers = 2,
+        Batches = 2,
+        Microbatches = 3,
+        TokensPerRank = 512,
+        TopK = 2,
+        HotExperts = 3,
+        Seed = seed,
+    });
+
+    private static ClusterGraph Cluster(int ranks, int perNode) => ClusterGraph.Build(new ClusterShape(ranks, perNode, perNode), HardwareSpec.Load("h800"));
+
+    [Fact]
+    public void Run_EveryPolicy_ConservesTokensInBothPasses()
+    {
+        var replay = SmallReplay();
+        var total = replay.Microbatches.Sum(m => m.Case.Layers.Sum(l => l.ExpertLoads.Sum()));
+
+        var result = ReLibraTrainingSimulation.Run(replay, ReLibraTrainingSimulation.Names, Tiny, Cluster(8, 4), HeuristicOnly);
+
+        Assert.Equal(ReLibraTrainingSimulation.Names, result.Policies.Select(p => p.Policy));
+        Assert.All(result.Policies, p => Assert.Equal((total, total), (p.ForwardTokens, p.BackwardTokens)));
+        Assert.All(result.Policies, p => Assert.True(result.Ideal.ComputeSeconds <= p.ComputeSeconds + 1e-15, p.Policy));
+        Assert.Equal(1.0, result.SpeedupOverMegatron(result.Megatron));
+        Assert.Equal(0, result.Megatron.BytesMoved);
+        Assert.Equal(0, result.Ideal.BytesMoved);
+    }
+
+    [Fact]
+    public void Run_OneHotExpert_ChargesTheReplicaGradientToTheMasterOverNvlink()
+    {
+        // One node of two ranks, one master and one redundant slot each; both ranks send 100 tokens to expert 0. UltraEP
+        // replicates expert 0 on rank 1 (quota 100) and reroutes rank 1's tokens to it: no token leaves its rank. The
+        // replica's weights come from the master and its gradients go back: 3 x 1024 x 512 x 2 bytes each way over
+        // NVLink at 200e9 B/s plus the 5 us latency, the fetch fully exposed (the dispatch moves nothing).
+        var model = Tiny with { Experts = 2, ExpertsPerRank = 1 };
+        var moeCase = MoeCase.Create(2, 2, 2, 1, 1, null, [new LayerTokens([[100, 0], [100, 0]])]);
+        var replay = RoutingReplay.Create([new ReplayMicrobatch(0, 0, moeCase)]);
+
+        var result = ReLibraTrainingSimulation.Run(replay, ["ultraep", "megatron"], model, Cluster(2, 2), HeuristicOnly);
+
+        var ultraEp = result.Policies[0];
+        const long ExpertBytes = 3L * 1024 * 512 * 2;
+        Assert.Equal(ExpertBytes, model.ExpertBytes);
+        Assert.Equal(ExpertBytes, ultraEp.ReplicaGradientBytes);
+        Assert.Equal(ExpertBytes, ultraEp.ReplicaWeightBytes);
+        var oneWay = (ExpertBytes / 200e9) + 5e-6;
+        Assert.Equal(2 * oneWay, ultraEp.ReplicaSeconds, 15);
+        Assert.Equal(0, ultraEp.AllToAllSeconds);
+        Assert.Equal(0, result.Megatron.ReplicaGradientBytes);
+
+        // Compute: 100 tokens on the busiest rank against 200 without balancing, forward and backward (6 x 3 x H x I each).
+        var perToken = 6.0 * 3 * 1024 * 512 / (989e12 * 0.55);
+        Assert.Equal(100 * perToken, ultraEp.ComputeSeconds, 15);
+        Assert.Equal(200 * perToken, result.Megatron.ComputeSeconds, 15);
+        Assert.Equal(ultraEp.ComputeSeconds + ultraEp.AllToAllSeconds + ultraEp.ReplicaSeconds, ultraEp.StepSeconds, 15);
+    }
+
+    [Fact]
+    public void Run_Relibra_ChargesEveryMovedExpertsStateAtTheBoundary()
+    {
+        var replay = SmallReplay(seed: 9);
+
+        var result = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly);
+
+        // The same plans, recomputed: every layer of every batch reordered from the layout the previous batch left.
+        // The penalty: the state (3 x 1024 x 512 x 14 bytes) over 8 NICs of 50e9 B/s, times a node's 4 ranks over the
+        // seconds per token (6 x 3 x 1024 x 512 FLOPs at 989e12 x 0.55, plus four 2048-byte token transfers at 50e9 B/s).
+        var secondsPerToken = (6.0 * 3 * 1024 * 512 / (989e12 * 0.55)) + (4.0 * 2048 / 50e9);
+        var penalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 14 / (8 * 50e9) * (4 / secondsPerToken));
+        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape));
+        long moved = 0;
+        var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 16).ToArray()).ToArray();
+        for (var b = 0; b < replay.Batches.Length; b++)
+        {
+            for (var l = 0; l < replay.Layers; l++)
+            {
+                var plan = ExpertReordering.PlanBatch(replay, b, l, layouts[l], new ExpertReorderingOptions { UseSolver = false, MovePenalty = penalty });
+                moved += plan.MovedExperts.Length;
+                layouts[l] = plan.SlotExpert;
+            }
+        }
+
+        Assert.Equal(moved * Tiny.ExpertStateBytes(MoeStepPhase.Training), result.Policies[0].BoundaryBytes);
+        Assert.Equal(moved > 0, result.Policies[0].BoundarySeconds > 0);
+    }
+
+    [Fact]
+    public void Run_Twice_SameFigures()
+    {
+        var replay = SmallReplay();
+        var options = new ReLibraSimulationOptions();
+
+        var first = ReLibraTrainingSimulation.Run(replay, ReLibraTrainingSimulation.Names, Tiny, Cluster(8, 4), options);
+        var second = ReLibraTrainingSimulation.Run(replay, ReLibraTrainingSimulation.Names, Tiny, Cluster(8, 4), options);
+
+        Assert.Equal(first.Policies.ToArray(), second.Policies.ToArray());
+    }
+
+    [Fact]
+    public void Run_ReplayOfAnotherModel_NamesTheField()
+    {
+        var error = Assert.Throws<PlanningInputException>(() => ReLibraTrainingSimulation.Run(SmallReplay(), ["relibra"], Tiny with { Experts = 32 }, Cluster(8, 4), HeuristicOnly));
+
+        Assert.Equal("replay.expertsPerRank", error.Field);
+    }
+
+    [Fact]
+    public void Run_UnknownPolicy_NamesPolicies()
+    {
+        var error = Assert.Throws<PlanningInputException>(() => ReLibraTrainingSimulation.Run(SmallReplay(), ["relibra,fastest"], Tiny, Cluster(8, 4), HeuristicOnly));
+
+        Assert.Equal("policies", error.Field);
+        Assert.Contains("\"fastest\"", error.Problem, StringComparison.Ordinal);
+    }
+}
