@@ -258,21 +258,6 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     }
 
     [Fact]
-    public void Simulate_InPlaceResharding_RegroupsCostTheReshardNotARestart()
-    {
-        // Heddle on the small case with a regroup every second: a stock restart costs at least 64 s a regroup, in-place
-        // resharding well under a second.
-        var stock = Json([.. Small, "--regroup-every", "1"]);
-        var inPlace = Json([.. Small, "--regroup-every", "1", "--in-place-resharding"]);
-
-        var stockCounters = stock.GetProperty("counters");
-        var inPlaceCounters = inPlace.GetProperty("counters");
-        Assert.True(stockCounters.GetProperty("reloadSeconds").GetDouble() >= 64 * stockCounters.GetProperty("regroups").GetInt32());
-        Assert.True(inPlaceCounters.GetProperty("regroups").GetInt32() > 0);
-        Assert.True(inPlaceCounters.GetProperty("reloadSeconds").GetDouble() < inPlaceCounters.GetProperty("regroups").GetInt32());
-    }
-
-    [Fact]
     public void Simulate_BaselineAtAFixedDegree_RunsEveryInstanceAtIt()
     {
         var root = Json([.. Small, "--policy", "slime", "--degree", "4"]);
