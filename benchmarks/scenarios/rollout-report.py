@@ -68,15 +68,16 @@ for f, m, p in rows:
     h = p['heddle']['tokensPerSecond']
     print(f"{f:9}{m:6}{s_best[0]:8.0f} @TP{s_best[1]}{v_best[0]:8.0f} @TP{v_best[1]}{h:9.0f}{h/s_best[0]:10.3f}{h/v_best[0]:9.3f}")
 print()
-print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")
-print(f"{'family':9}{'model':6}{'none':>9}" + ''.join(f'{x+" alone":>17}' for x in mechs) + ''.join(f'{x+" drop":>16}' for x in mechs))
-for f in families:
-    for m in models:
-        none = load(f'{f}-{m}-heddle[none]')['tokensPerSecond']
-        full = load(f'{f}-{m}-heddle')['tokensPerSecond']
-        alone = [load(f'{f}-{m}-heddle[{x}]')['tokensPerSecond'] / none for x in mechs]
-        drop = [full / load(f"{f}-{m}-heddle[{','.join(y for y in mechs if y != x)}]")['tokensPerSecond'] for x in mechs]
-        print(f"{f:9}{m:6}{none:9.0f}" + ''.join(f'{a:17.3f}' for a in alone) + ''.join(f'{d:16.3f}' for d in drop))
+if os.path.exists(f'{folder}/{families[0]}-{models[0]}-heddle[none].json'):
+  print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")
+  print(f"{'family':9}{'model':6}{'none':>9}" + ''.join(f'{x+" alone":>17}' for x in mechs) + ''.join(f'{x+" drop":>16}' for x in mechs))
+  for f in families:
+      for m in models:
+          none = load(f'{f}-{m}-heddle[none]')['tokensPerSecond']
+          full = load(f'{f}-{m}-heddle')['tokensPerSecond']
+          alone = [load(f'{f}-{m}-heddle[{x}]')['tokensPerSecond'] / none for x in mechs]
+          drop = [full / load(f"{f}-{m}-heddle[{','.join(y for y in mechs if y != x)}]")['tokensPerSecond'] for x in mechs]
+          print(f"{f:9}{m:6}{none:9.0f}" + ''.join(f'{a:17.3f}' for a in alone) + ''.join(f'{d:16.3f}' for d in drop))
 print()
 print("Heddle's predictor on the simulated (held-out) trace: Spearman / top-10% recall of remaining output tokens after k completed turns")
 header = None

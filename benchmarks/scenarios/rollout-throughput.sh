@@ -3,7 +3,7 @@
 # each trace family on 64 H100s, models 8b/14b/32b, policies slime, slime-nocache, verl, fcfs and heddle, slime and verl at every
 # uniform degree (the baselines tuned by hand), and heddle's ablations (each mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
 # artifacts/scenarios/rollout), then prints the report (rollout-report.py). FAMILIES, MODELS and GPUS (default 64) narrow
-# or change the grid.
+# or change the grid; ABLATIONS=0 skips heddle's ablations.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/rollout}
@@ -34,9 +34,11 @@ for family in $families; do
         fi
       done
     done
-    for m in $ablations; do
-      $plan $common --policy heddle --mechanisms $m > "$out/$family-$model-heddle[$m].json" 2> "$out/$family-$model-heddle[$m].err"
-    done
+    if [ "${ABLATIONS:-1}" != 0 ]; then
+      for m in $ablations; do
+        $plan $common --policy heddle --mechanisms $m > "$out/$family-$model-heddle[$m].json" 2> "$out/$family-$model-heddle[$m].err"
+      done
+    fi
   done
 done
 FAMILIES="$families" MODELS="$models" python3 benchmarks/scenarios/rollout-report.py "$out"
