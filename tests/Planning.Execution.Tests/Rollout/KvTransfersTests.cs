@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Planning.Execution.Rollout;
 
 namespace Planning.Execution.Tests.Rollout;
@@ -85,5 +88,45 @@ public sealed class KvTransfersTests
 
         Assert.Equal(1.5, ends[0], 9);
         Assert.Equal((3.0, 3.0, 3.0), (Math.Round(ends[1], 9), Math.Round(ends[2], 9), Math.Round(ends[3], 9)));
+    }
+
+    public static Arbitrary<(int From, int To, int Kilobytes, int StartTenths)[]> TransferSets() =>
+        (from count in Gen.Choose(1, 6)
+         from set in Gen.ArrayOf(OneTransfer(), count)
+         select set).ToArbitrary();
+
+    private static Gen<(int From, int To, int Kilobytes, int StartTenths)> OneTransfer() =>
+        from source in Gen.Choose(0, 3)
+        from offset in Gen.Choose(1, 3)
+        from kilobytes in Gen.Choose(100, 2000)
+        from start in Gen.Choose(0, 20)
+        select (source, (source + offset) % 4, kilobytes, start);
+
+    [Property(MaxTest = 200, Arbitrary = [typeof(KvTransfersTests)])]
+    public void Complete_AnyTransfers_NoneFasterThanItsLinkAndNoLinkOverCapacity((int From, int To, int Kilobytes, int StartTenths)[] set)
+    {
+        var starts = set.Select((t, i) => (t.StartTenths / 10.0, Move(i, t.From, t.To, t.Kilobytes * 1000.0, t.StartTenths / 10.0))).ToArray();
+
+        var ends = Run(new KvTransfers(Bandwidth), starts);
+
+        // Each transfer completes, never faster than alone on its links.
+        Assert.Equal(set.Length, ends.Count);
+        for (var i = 0; i < set.Length; i++)
+        {
+            Assert.True(ends[i] - starts[i].Item1 >= (set[i].Kilobytes * 1000.0 / Bandwidth) - 1e-9, $"transfer {i} beat its link");
+        }
+
+        // No link carries more than its bandwidth: the transfers using a link that start at or after t cannot all be done
+        // before t plus their bytes over the bandwidth.
+        for (var link = 0; link < 4; link++)
+        {
+            var users = Enumerable.Range(0, set.Length).Where(i => set[i].From == link || set[i].To == link).ToArray();
+            foreach (var t in users.Select(i => starts[i].Item1).Distinct())
+            {
+                var later = users.Where(i => starts[i].Item1 >= t).ToArray();
+                var bytes = later.Sum(i => set[i].Kilobytes * 1000.0);
+                Assert.True(later.Max(i => ends[i]) >= t + (bytes / Bandwidth) - 1e-9, $"link {link} over capacity after {t}");
+            }
+        }
     }
 }
