@@ -1,7 +1,8 @@
 """Summarises the JSON written by rollout-throughput.sh: tokens/s per policy, heddle's ratios, makespan over the lower
 bound, simulation wall time, each mechanism's own gain (alone over heddle[none]; all but it, heddle over that), and the
 predictor's held-out rank correlation and tail recall per family; and heddle against slime and verl at their best
-uniform degree (slime*, verl*), the baselines as a user tuning them by hand would run them."""
+uniform degree (slime*, verl*), the baselines as a user tuning them by hand would run them. slime is SGLang router's
+cache-aware rule, slime-nocache the least-loaded router; slime and verl run at their public recipes' degree."""
 import json, os, re, sys
 folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
 families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic').split()
@@ -41,18 +42,21 @@ def tuned(f, m, policy):
     # The best of the policy's uniform-degree runs (slime@tpD), with its degree; None when the runner made none.
     runs = [(load(f'{f}-{m}-{policy}@tp{d}')['tokensPerSecond'], d) for d in (1, 2, 4, 8) if os.path.exists(f'{folder}/{f}-{m}-{policy}@tp{d}.json')]
     return max(runs) if runs else None
-print(f"{'family':9}{'model':6}{'slime':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'LB by':>6}{'h wall s':>9}  heddle layout")
+# slime = cache-aware router at slime's recipe degree, slime-nc = slime-nocache (least-loaded router), verl at its
+# recipe degree; h/X = heddle's tokens/s over X's.
+print(f"{'family':9}{'model':6}{'slime':>9}{'slime-nc':>9}{'verl':>9}{'fcfs':>9}{'heddle':>9}{'h/slime':>9}{'h/sl-nc':>8}{'h/verl':>8}{'h mk/LB':>9}{'slime/LB':>9}{'LB s':>8}{'LB by':>6}{'h wall s':>9}  slime / verl / heddle layout")
 rows = []
 for f in families:
     for m in models:
-        p = {k: load(f'{f}-{m}-{k}') for k in ['slime', 'verl', 'fcfs', 'heddle']}
+        p = {k: load(f'{f}-{m}-{k}') for k in ['slime', 'slime-nocache', 'verl', 'fcfs', 'heddle']}
         h = p['heddle']
         tp = lambda k: p[k]['tokensPerSecond']
         layout = {}
         for d in h['instanceDegrees']:
             layout[d] = layout.get(d, 0) + 1
         lay = ' + '.join(f'{n}xTP{d}' for d, n in sorted(layout.items(), reverse=True))
-        print(f"{f:9}{m:6}{tp('slime'):9.0f}{tp('verl'):9.0f}{tp('fcfs'):9.0f}{tp('heddle'):9.0f}{tp('heddle')/tp('slime'):9.3f}{tp('heddle')/tp('verl'):8.3f}{h['makespanOverLowerBound']:9.3f}{p['slime']['makespanOverLowerBound']:9.3f}{h['lowerBoundSeconds']:8.1f}{binding(h):>6}{h['wall']:9.2f}  {lay}")
+        lay = f"TP{p['slime']['instanceDegrees'][0]} / TP{p['verl']['instanceDegrees'][0]} / {lay}"
+        print(f"{f:9}{m:6}{tp('slime'):9.0f}{tp('slime-nocache'):9.0f}{tp('verl'):9.0f}{tp('fcfs'):9.0f}{tp('heddle'):9.0f}{tp('heddle')/tp('slime'):9.3f}{tp('heddle')/tp('slime-nocache'):8.3f}{tp('heddle')/tp('verl'):8.3f}{h['makespanOverLowerBound']:9.3f}{p['slime']['makespanOverLowerBound']:9.3f}{h['lowerBoundSeconds']:8.1f}{binding(h):>6}{h['wall']:9.2f}  {lay}")
         rows.append((f, m, p))
 print()
 print("Baselines tuned by hand: the best uniform degree of slime and verl (tokens/s @ degree), heddle over them")
@@ -64,15 +68,16 @@ for f, m, p in rows:
     h = p['heddle']['tokensPerSecond']
     print(f"{f:9}{m:6}{s_best[0]:8.0f} @TP{s_best[1]}{v_best[0]:8.0f} @TP{v_best[1]}{h:9.0f}{h/s_best[0]:10.3f}{h/v_best[0]:9.3f}")
 print()
-print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")
-print(f"{'family':9}{'model':6}{'none':>9}" + ''.join(f'{x+" alone":>17}' for x in mechs) + ''.join(f'{x+" drop":>16}' for x in mechs))
-for f in families:
-    for m in models:
-        none = load(f'{f}-{m}-heddle[none]')['tokensPerSecond']
-        full = load(f'{f}-{m}-heddle')['tokensPerSecond']
-        alone = [load(f'{f}-{m}-heddle[{x}]')['tokensPerSecond'] / none for x in mechs]
-        drop = [full / load(f"{f}-{m}-heddle[{','.join(y for y in mechs if y != x)}]")['tokensPerSecond'] for x in mechs]
-        print(f"{f:9}{m:6}{none:9.0f}" + ''.join(f'{a:17.3f}' for a in alone) + ''.join(f'{d:16.3f}' for d in drop))
+if os.path.exists(f'{folder}/{families[0]}-{models[0]}-heddle[none].json'):
+  print("Ablations (tokens/s ratios). alone: heddle[X] / heddle[none]; drop: heddle / heddle[all but X]")
+  print(f"{'family':9}{'model':6}{'none':>9}" + ''.join(f'{x+" alone":>17}' for x in mechs) + ''.join(f'{x+" drop":>16}' for x in mechs))
+  for f in families:
+      for m in models:
+          none = load(f'{f}-{m}-heddle[none]')['tokensPerSecond']
+          full = load(f'{f}-{m}-heddle')['tokensPerSecond']
+          alone = [load(f'{f}-{m}-heddle[{x}]')['tokensPerSecond'] / none for x in mechs]
+          drop = [full / load(f"{f}-{m}-heddle[{','.join(y for y in mechs if y != x)}]")['tokensPerSecond'] for x in mechs]
+          print(f"{f:9}{m:6}{none:9.0f}" + ''.join(f'{a:17.3f}' for a in alone) + ''.join(f'{d:16.3f}' for d in drop))
 print()
 print("Heddle's predictor on the simulated (held-out) trace: Spearman / top-10% recall of remaining output tokens after k completed turns")
 header = None

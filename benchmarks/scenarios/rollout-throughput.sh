@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Scenario runner for Heddle's rollout targets (docs/benchmarks.md): 1,024 trajectories (64 prompts x 16 samples) of
-# each trace family on 64 H100s, models 8b/14b/32b, policies slime, verl, fcfs and heddle, slime and verl at every
+# each trace family on 64 H100s, models 8b/14b/32b, policies slime, slime-nocache, verl, fcfs and heddle, slime and verl at every
 # uniform degree (the baselines tuned by hand), and heddle's ablations (each mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
 # artifacts/scenarios/rollout), then prints the report (rollout-report.py). FAMILIES, MODELS and GPUS (default 64) narrow
-# or change the grid.
+# or change the grid; ABLATIONS=0 skips heddle's ablations.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/rollout}
@@ -20,7 +20,9 @@ for family in $families; do
   $plan rollout generate --family $family --prompts 64 --samples 16 --seed 1 -o "$out/$family.trace.jsonl"
   for model in $models; do
     common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --seed 1 --format json"
-    for policy in slime verl fcfs heddle; do
+    # slime: SGLang router's cache-aware rule at slime's recipe degree; slime-nocache: the least-loaded router (ablation);
+    # verl at its recipe degree (docs/contracts.md "Rollout baselines, tool calls and costs").
+    for policy in slime slime-nocache verl fcfs heddle; do
       $plan $common --policy $policy > "$out/$family-$model-$policy.json" 2> "$out/$family-$model-$policy.err"
     done
     # The baselines tuned by hand: slime and verl with every instance at each degree (the rule picks one of them);
@@ -32,9 +34,11 @@ for family in $families; do
         fi
       done
     done
-    for m in $ablations; do
-      $plan $common --policy heddle --mechanisms $m > "$out/$family-$model-heddle[$m].json" 2> "$out/$family-$model-heddle[$m].err"
-    done
+    if [ "${ABLATIONS:-1}" != 0 ]; then
+      for m in $ablations; do
+        $plan $common --policy heddle --mechanisms $m > "$out/$family-$model-heddle[$m].json" 2> "$out/$family-$model-heddle[$m].err"
+      done
+    fi
   done
 done
 FAMILIES="$families" MODELS="$models" python3 benchmarks/scenarios/rollout-report.py "$out"

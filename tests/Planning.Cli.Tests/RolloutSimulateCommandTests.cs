@@ -42,6 +42,7 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     [Theory]
     [InlineData("heddle")]
     [InlineData("slime")]
+    [InlineData("slime-nocache")]
     [InlineData("verl")]
     [InlineData("fcfs")]
     public void Simulate_Json_HasTheContractFieldsAndConservesTokens(string policy)
@@ -181,7 +182,7 @@ public sealed class RolloutSimulateCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "--gpus", "0" }, "--gpus: must be at least 1, got 0")]
-    [InlineData(new[] { "--policy", "magic" }, "--policy: must be one of heddle, slime, verl, fcfs, got \"magic\"")]
+    [InlineData(new[] { "--policy", "magic" }, "--policy: must be one of heddle, slime, slime-nocache, verl, fcfs, got \"magic\"")]
     [InlineData(new[] { "--mechanisms", "priority,luck" }, "--mechanisms: must list mechanisms among priority, placement, migration, resources")]
     [InlineData(new[] { "--model", "7t" }, "--model: must be one of")]
     [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, agentic, got \"zipf\"")]
@@ -243,6 +244,17 @@ public sealed class RolloutSimulateCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.StartsWith("error: hardware.links.network.bytesPerSecond: must be a positive number, got -1", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("verl", 2)] // volcengine/verl examples/grpo_trainer/run_qwen3-8b_reorder.sh: gen_tp=2
+    [InlineData("slime-nocache", 1)] // THUDM/slime scripts/run-llama3.1-8B.sh: --rollout-num-gpus-per-engine 1
+    public void Simulate_BaselineWithoutADegree_RunsAtItsRecipesDegree(string policy, int degree)
+    {
+        var root = Json([.. Small, "--policy", policy]);
+
+        Assert.All(root.GetProperty("instanceDegrees").EnumerateArray(), d => Assert.Equal(degree, d.GetInt32()));
+        Assert.Equal(8 / degree, root.GetProperty("instanceDegrees").GetArrayLength());
     }
 
     [Fact]

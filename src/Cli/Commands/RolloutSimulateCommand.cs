@@ -41,14 +41,18 @@ internal static class RolloutSimulateCommand
         };
         var degree = new Option<int>("--degree")
         {
-            Description = "Every instance at this tensor-parallel degree instead of the equal-TP rule (baselines, or heddle without resources); default 0: the rule",
+            Description = "Every instance at this tensor-parallel degree instead of the baseline's recipe degree (slime, slime-nocache, verl) or the equal-TP rule (fcfs, heddle without resources); default 0",
+        };
+        var inPlace = new Option<bool>("--in-place-resharding")
+        {
+            Description = "A regroup's TP change reshards weights and KV in place ((weights + KV) / bandwidth) instead of a stock engine restart (64 s + weights, KV lost)",
         };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: per-instance busy timeline (Gantt)" };
         var format = CommonOptions.Format();
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
         {
-            trace, family, prompts, samples, gpus, policy, model, hardware, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, plot, format, seed,
+            trace, family, prompts, samples, gpus, policy, model, hardware, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, inPlace, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -80,7 +84,14 @@ internal static class RolloutSimulateCommand
                 throw new PlanningInputException("--gpus", Invariant($"must be at least 1, got {budget}"));
             }
 
-            var options = new RolloutSimulationOptions { Hardware = spec, MaxBatchSize = parse.GetValue(maxBatch), EqualTensorParallelDegree = parse.GetValue(degree), RecordTurns = false };
+            var options = new RolloutSimulationOptions
+            {
+                Hardware = spec,
+                MaxBatchSize = parse.GetValue(maxBatch),
+                EqualTensorParallelDegree = parse.GetValue(degree),
+                TensorParallelChange = parse.GetValue(inPlace) ? TensorParallelChange.InPlace : TensorParallelChange.Stock,
+                RecordTurns = false,
+            };
             if (options.MaxBatchSize < 1)
             {
                 throw new PlanningInputException("--max-batch", Invariant($"must be at least 1, got {options.MaxBatchSize}"));

@@ -31,7 +31,7 @@ internal sealed class FcfsRolloutPolicy : IRolloutPolicy
     public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
 
     /// <inheritdoc />
-    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory) => ToolCallDecision.Stay;
 
     /// <inheritdoc />
     public void OnCompleted(IRolloutState state, int trajectory)
@@ -40,20 +40,75 @@ internal sealed class FcfsRolloutPolicy : IRolloutPolicy
 }
 
 /// <summary>
-/// <c>slime</c> (step-centric, SGLang router): equal TP; every generation request is routed on its own to the instance
-/// with the fewest active (running and queued) requests, ties broken round robin; FIFO per instance. A later turn
-/// reuses its prefix only when the router happens to send it back to the instance holding its cache.
+/// <c>slime</c> (step-centric) as its users run it: every instance at slime's recipe degree
+/// (<see cref="BaselineRecipes"/>), each generation request routed on its own by SGLang router's default
+/// <c>cache_aware</c> policy (<see cref="CacheAwareRouter"/>: prefix affinity unless the load is out of balance); FIFO
+/// per instance.
 /// </summary>
 internal sealed class SlimeRolloutPolicy : IRolloutPolicy
 {
-    private int _next;
+    private readonly CacheAwareRouter _router = new();
+    private int[] _loads = [];
 
     /// <inheritdoc />
     public string Name => "slime";
 
     /// <inheritdoc />
     public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) =>
-        EqualTensorParallel.Layout(trace, gpus, cost, options);
+        BaselineRecipes.Layout("slime", trace, gpus, cost, options);
+
+    /// <inheritdoc />
+    public void Start(IRolloutState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _router.Reset(state.Degrees.Length);
+        _loads = new int[state.Degrees.Length];
+    }
+
+    /// <inheritdoc />
+    public int Route(IRolloutState state, int trajectory)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        for (var i = 0; i < _loads.Length; i++)
+        {
+            _loads[i] = state.ActiveRequests(i);
+        }
+
+        var prompt = state.Prompts[trajectory];
+        return _router.Route(_loads, trajectory, prompt.Group, prompt.PromptTokens, state.Progress(trajectory).ContextTokens);
+    }
+
+    /// <inheritdoc />
+    public double Priority(IRolloutState state, int trajectory) => 0;
+
+    /// <inheritdoc />
+    public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
+
+    /// <inheritdoc />
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory) => ToolCallDecision.Stay;
+
+    /// <inheritdoc />
+    public void OnCompleted(IRolloutState state, int trajectory)
+    {
+    }
+}
+
+/// <summary>
+/// <c>slime-nocache</c>, an ablation of slime without the router's cache affinity: every instance at slime's recipe
+/// degree (<see cref="BaselineRecipes"/>); every generation request is routed on its own to the instance with the
+/// fewest active (running and queued) requests, ties broken round robin; FIFO per instance. A later turn reuses its
+/// prefix only when the router happens to send it back to the instance holding its cache.
+/// </summary>
+internal sealed class SlimeNoCacheRolloutPolicy : IRolloutPolicy
+{
+    private int _next;
+
+    /// <inheritdoc />
+    public string Name => "slime-nocache";
+
+    /// <inheritdoc />
+    public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) =>
+        BaselineRecipes.Layout("slime", trace, gpus, cost, options);
 
     /// <inheritdoc />
     public void Start(IRolloutState state)
@@ -92,7 +147,7 @@ internal sealed class SlimeRolloutPolicy : IRolloutPolicy
     public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
 
     /// <inheritdoc />
-    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory) => ToolCallDecision.Stay;
 
     /// <inheritdoc />
     public void OnCompleted(IRolloutState state, int trajectory)
@@ -101,8 +156,9 @@ internal sealed class SlimeRolloutPolicy : IRolloutPolicy
 }
 
 /// <summary>
-/// <c>verl</c> (agent loop with sticky, cache-aware routing): equal TP; a trajectory's first request goes to the instance
-/// with the fewest requests assigned so far, and every later turn returns to it (prefix reuse); FIFO per instance.
+/// <c>verl</c> (agent loop with sticky, cache-aware routing): every instance at verl's recipe degree
+/// (<see cref="BaselineRecipes"/>); a trajectory's first request goes to the instance with the fewest requests assigned
+/// so far, and every later turn returns to it (prefix reuse); FIFO per instance.
 /// </summary>
 internal sealed class VerlRolloutPolicy : IRolloutPolicy
 {
@@ -113,13 +169,13 @@ internal sealed class VerlRolloutPolicy : IRolloutPolicy
 
     /// <inheritdoc />
     public ImmutableArray<int> ChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options) =>
-        EqualTensorParallel.Layout(trace, gpus, cost, options);
+        BaselineRecipes.Layout("verl", trace, gpus, cost, options);
 
     /// <inheritdoc />
     public void Start(IRolloutState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        _router.Reset(state.Trace.Count, state.Degrees.Length);
+        _router.Reset(state.Prompts.Count, state.Degrees.Length);
     }
 
     /// <inheritdoc />
@@ -132,7 +188,7 @@ internal sealed class VerlRolloutPolicy : IRolloutPolicy
     public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => false;
 
     /// <inheritdoc />
-    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds) => ToolCallDecision.Stay;
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory) => ToolCallDecision.Stay;
 
     /// <inheritdoc />
     public void OnCompleted(IRolloutState state, int trajectory)

@@ -16,7 +16,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     private readonly StickyRouter _router = new();
     private double[] _predicted = [];
     private long[] _predictedAt = [];
-    private IReadOnlyList<Trajectory> _trace = [];
+    private IReadOnlyList<RolloutPrompt> _prompts = [];
 
     /// <summary>Creates the policy.</summary>
     /// <param name="planner">The fitted planner (<see cref="HeddlePlanner.Fit"/>); with a predictor that learns online, one rollout at a time.</param>
@@ -54,8 +54,8 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     public void Start(IRolloutState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var n = state.Trace.Count;
-        _trace = state.Trace;
+        var n = state.Prompts.Count;
+        _prompts = state.Prompts;
         Planner.BeginRollout();
         _router.Reset(n, state.Degrees.Length);
         _predicted = new double[n];
@@ -65,12 +65,12 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             _predicted[t] = Predict(t, state.Progress(t));
         }
 
-        if (Planner.TryPlace(state.Trace, state.Degrees, state.Cost, out var plan))
+        if (Planner.TryPlace(state.Prompts, state.Degrees, state.Cost, out var plan))
         {
             // The placement joins the layout on the cluster graph (trajectory -> instance, amount its predicted output),
             // and the router reads it back from there, as an adapter to a real engine would.
-            var placed = state.Cluster.Annotate(state.Plan.Assignments.Concat(plan!.Assignments(state.Trace, _predicted)));
-            var instanceOf = PlacementPlan.InstancesOf(placed, state.Trace);
+            var placed = state.Cluster.Annotate(state.Plan.Assignments.Concat(plan!.AssignmentsOf(state.Prompts, _predicted)));
+            var instanceOf = PlacementPlan.InstancesOfPrompts(placed, state.Prompts);
             for (var t = 0; t < n; t++)
             {
                 _router.Assign(t, instanceOf[t]);
@@ -95,7 +95,11 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
     public bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority) => Planner.ShouldPreempt(waitingPriority, runningPriority);
 
     /// <inheritdoc />
-    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds)
+    /// <remarks>
+    /// The call's duration is predicted (<see cref="HeddlePlanner.PredictToolSeconds"/>), never read from the trace; the
+    /// transfer is priced at the source link's fair share with the transfers already in flight on it.
+    /// </remarks>
+    public ToolCallDecision OnToolCall(IRolloutState state, int trajectory)
     {
         ArgumentNullException.ThrowIfNull(state);
         var progress = Repredict(state, trajectory);
@@ -124,9 +128,9 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         }
 
         var decision = Planner.DecideMigration(
-            new HeddleMigrationRequest(source, _router.InstanceOf(trajectory), _predicted[trajectory], progress.ContextTokens, toolSeconds, forecasts, state.Degrees, free, resident),
+            new HeddleMigrationRequest(source, _router.InstanceOf(trajectory), _predicted[trajectory], progress.ContextTokens, Planner.PredictToolSeconds(progress), forecasts, state.Degrees, free, resident),
             state.Cost,
-            state.MigrationBytesPerSecond);
+            state.MigrationBytesPerSecond / (1 + state.TransfersInFlight(source)));
         if (decision.Kind == MigrationKind.Stay)
         {
             return ToolCallDecision.Stay;
@@ -169,15 +173,16 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             return;
         }
 
-        Planner.Observe(state.Trace[trajectory]);
+        var completed = state.Completed(trajectory);
+        Planner.Observe(completed);
 
         // The group's evidence changed: refresh its unfinished members' predictions (the simulator re-keys the queues
         // with them, see PrioritiesChangeOnCompletion), so a waiting turn is ranked by what is known now.
-        var group = state.Trace[trajectory].Group;
+        var group = completed.Group;
         for (var t = 0; t < _predicted.Length; t++)
         {
             var progress = state.Progress(t);
-            if (t != trajectory && !state.IsFinished(t) && state.Trace[t].Group == group)
+            if (t != trajectory && !state.IsFinished(t) && _prompts[t].Group == group)
             {
                 _predicted[t] = Predict(t, progress);
                 _predictedAt[t] = progress.GeneratedTokens;
@@ -211,10 +216,10 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
             instances[j] = new RegroupInstance(state.Degrees[j], state.NodeOf(j), state.IsRetired(j), state.IsIdle(j) && assigned[j] == 0);
         }
 
-        return Planner.PlanRegroup(instances, forecasts, state.Cost, state.ReloadBytesPerSecond);
+        return Planner.PlanRegroup(instances, forecasts, state.Cost, state.ReloadBytesPerSecond, state.Options.TensorParallelChange);
     }
 
-    private double Predict(int trajectory, TrajectoryProgress progress) => Planner.PredictRemainingTokens(progress, _trace[trajectory].Group);
+    private double Predict(int trajectory, TrajectoryProgress progress) => Planner.PredictRemainingTokens(progress, _prompts[trajectory].Group);
 
     /// <summary>A fresh prediction at a turn boundary (the predictor is trained at turn boundaries); returns the progress it used.</summary>
     private TrajectoryProgress Repredict(IRolloutState state, int trajectory)

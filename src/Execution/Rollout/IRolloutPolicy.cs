@@ -45,12 +45,16 @@ public interface IRolloutPolicy
     /// <returns>True to preempt the victim.</returns>
     bool ShouldPreempt(IRolloutState state, double waitingPriority, double runningPriority);
 
-    /// <summary>What happens to a trajectory's KV cache when it enters a tool call (called after its turn completes).</summary>
+    /// <summary>
+    /// What happens to a trajectory's KV cache when it enters a tool call (called after its turn completes). How long the
+    /// call will run is not given: a real orchestrator learns it only when the call returns, so a policy that needs it
+    /// predicts it (Heddle fits a <see cref="ToolDurationPredictor"/> on its training trace); the simulator runs the
+    /// trace's actual duration.
+    /// </summary>
     /// <param name="state">The simulation's state (the trajectory's completed turns already counted).</param>
     /// <param name="trajectory">The trajectory's index in the trace.</param>
-    /// <param name="toolSeconds">How long the tool call runs.</param>
     /// <returns>The decision.</returns>
-    ToolCallDecision OnToolCall(IRolloutState state, int trajectory, double toolSeconds);
+    ToolCallDecision OnToolCall(IRolloutState state, int trajectory);
 
     /// <summary>
     /// Whether a trajectory that has never run may start on the instance now (trajectory-level admission): asked before
@@ -87,9 +91,11 @@ public interface IRolloutPolicy
     /// <summary>
     /// Merges of instances into higher tensor-parallel degrees, asked every <see cref="RegroupIntervalSeconds"/>: each
     /// merge gives the GPUs of idle instances (nothing running, queued or cached) to another instance of the same node,
-    /// whose degree becomes the sum. The absorbing instance keeps its running turns and caches; it stalls while its
-    /// GPUs load the new shards (at <see cref="IRolloutState.ReloadBytesPerSecond"/>), from its next iteration
-    /// boundary. The absorbed instances retire: turns routed to them go to the absorbing one. Default: none.
+    /// whose degree becomes the sum. From its next iteration boundary the absorbing instance pays
+    /// <see cref="RolloutSimulationOptions.TensorParallelChange"/>: by default a stock engine's restart (its running turns
+    /// prefill their contexts again, its cached ones are dropped); with in-place resharding it keeps its caches and
+    /// stalls while its GPUs load the new shards (at <see cref="IRolloutState.ReloadBytesPerSecond"/>). The absorbed
+    /// instances retire: turns routed to them go to the absorbing one. Default: none.
     /// </summary>
     /// <param name="state">The simulation's state.</param>
     /// <returns>The merges (empty for none).</returns>
@@ -102,8 +108,11 @@ public interface IRolloutState
     /// <summary>The simulated time, seconds.</summary>
     double Now { get; }
 
-    /// <summary>The trajectories of the rollout step.</summary>
-    IReadOnlyList<Trajectory> Trace { get; }
+    /// <summary>
+    /// What is known of the rollout step's trajectories before they run: id, group and prompt, in trace order (never
+    /// their turns, tool calls or observations to come; <see cref="Progress"/> tells what they have done so far).
+    /// </summary>
+    IReadOnlyList<RolloutPrompt> Prompts { get; }
 
     /// <summary>The cost model of the instances.</summary>
     IInferenceCostModel Cost { get; }
@@ -126,7 +135,10 @@ public interface IRolloutState
     /// </summary>
     PlanGraph Plan { get; }
 
-    /// <summary>Bytes per second a KV-cache migration between instances moves at: the cluster's network link.</summary>
+    /// <summary>
+    /// Bytes per second a KV-cache migration between instances moves at when it has the links to itself: the cluster's
+    /// network link (each instance's link is shared fairly among the transfers that use it at once).
+    /// </summary>
     double MigrationBytesPerSecond { get; }
 
     /// <summary>Bytes per second each GPU of a regrouped instance loads its new shards at: the cluster's PCIe link (host memory).</summary>
@@ -141,6 +153,12 @@ public interface IRolloutState
     /// <param name="trajectory">The trajectory's index.</param>
     /// <returns>True once started.</returns>
     bool HasStarted(int trajectory);
+
+    /// <summary>A finished trajectory, all of it (a predictor may learn from it, as a running rollout can).</summary>
+    /// <param name="trajectory">The trajectory's index.</param>
+    /// <returns>The trajectory.</returns>
+    /// <exception cref="InvalidOperationException">It has not finished: its future is not known yet.</exception>
+    Trajectory Completed(int trajectory);
 
     /// <summary>Whether the trajectory's last turn has completed.</summary>
     /// <param name="trajectory">The trajectory's index.</param>
@@ -177,6 +195,11 @@ public interface IRolloutState
     /// <returns>True when idle.</returns>
     bool IsIdle(int instance);
 
+    /// <summary>KV transfers in flight over the instance's link (as source or target): a new one shares the link with them.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <returns>Transfers in flight.</returns>
+    int TransfersInFlight(int instance);
+
     /// <summary>KV tokens the instance has neither reserved for running turns nor holds as cache.</summary>
     /// <param name="instance">The instance.</param>
     /// <returns>Free KV tokens.</returns>
@@ -189,7 +212,11 @@ public enum ToolCallAction
     /// <summary>Keep the cache where it is; the next turn returns to the same instance.</summary>
     Stay,
 
-    /// <summary>Move the KV cache to the target during the tool call (falls back to <see cref="Reprefill"/> when it does not fit in the tool time or the target's memory).</summary>
+    /// <summary>
+    /// Move the KV cache to the target, starting as the tool call starts, over the two instances' links shared with
+    /// other transfers; the cache occupies memory on both until it arrives, and the next turn waits for it if the call
+    /// returns first. Falls back to <see cref="Reprefill"/> when the target's memory has no room.
+    /// </summary>
     MigrateKv,
 
     /// <summary>Drop the cache; the next turn goes to the target and prefills its whole context.</summary>

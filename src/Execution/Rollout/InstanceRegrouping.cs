@@ -3,8 +3,8 @@ namespace Planning.Execution.Rollout;
 /// <summary>
 /// The regroups of a run (<see cref="IRolloutPolicy.Regroup"/>): each merge the policy asks for is checked, the absorbed
 /// instances retire at once (their GPUs join the absorbing one's), and the absorbing instance takes the summed degree
-/// and its KV capacity at its next iteration boundary, after a stall of
-/// <c>(weights + its resident KV) / (new degree × reload bandwidth)</c>.
+/// and its KV capacity at its next iteration boundary, after the stall of
+/// <see cref="RolloutSimulationOptions.TensorParallelChange"/> (a stock engine's restart, or in-place resharding).
 /// </summary>
 internal sealed class InstanceRegrouping(RolloutRun run)
 {
@@ -58,19 +58,39 @@ internal sealed class InstanceRegrouping(RolloutRun run)
     }
 
     /// <summary>
-    /// At the absorbing instance's boundary: it takes its new degree and capacity; its GPUs load the new shards of the
-    /// weights and of the KV it holds (running and cached) before the next iteration.
+    /// At the absorbing instance's boundary: it takes its new degree and capacity and pays
+    /// <see cref="RolloutSimulationOptions.TensorParallelChange"/> before its next iteration: in place, its GPUs load the
+    /// new shards of the weights and of the KV it holds; a stock engine restarts (the restart and the weights), drops the
+    /// caches it held and prefills its running turns' contexts again at the new degree.
     /// </summary>
     public void Apply(int i)
     {
         var inst = run.Instances[i];
         var cost = run.Cost;
+        var change = run.Options.TensorParallelChange;
         var degree = inst.PendingDegree;
         inst.PendingDegree = 0;
-        var reload = (cost.WeightBytes + ((double)run.Ledger.Reserved(i) * cost.KvBytesPerToken)) / (degree * run.ReloadBytesPerSecond);
+        var stall = change.Seconds(cost, degree, run.Ledger.Reserved(i), run.ReloadBytesPerSecond);
+        if (change.ReprefillsResidentKv)
+        {
+            run.Recorder.Evictions += run.Ledger.DropAllCaches(i);
+            long running = 0;
+            foreach (var r in inst.Running)
+            {
+                var state = run.Trajectories[r];
+                running += state.ContextAtJoin + Math.Max(0, inst.Iteration - state.JoinIteration);
+            }
+
+            if (running > 0)
+            {
+                stall += cost.PrefillSeconds(running, 0, degree);
+                run.Recorder.PrefillTokens += running;
+            }
+        }
+
         inst.Degree = degree;
         run.Ledger.Resize(i, cost.KvCapacityTokens(degree));
-        inst.PendingPrefillSeconds += reload;
-        run.Recorder.ReloadSeconds += reload;
+        inst.PendingPrefillSeconds += stall;
+        run.Recorder.ReloadSeconds += stall;
     }
 }

@@ -63,6 +63,40 @@ internal sealed class KvLedger
         account.RunningReserved -= reservation;
     }
 
+    /// <summary>
+    /// Holds <paramref name="tokens"/> on the instance for a KV transfer in flight (the source's copy until it has left,
+    /// the target's until it has arrived): reserved, and not evictable, like a running turn's.
+    /// </summary>
+    public void Pin(int instance, long tokens)
+    {
+        var account = _accounts[instance];
+        account.Reserved += tokens;
+        account.RunningReserved += tokens;
+        account.Peak = Math.Max(account.Peak, account.Reserved);
+    }
+
+    /// <summary>Releases what <see cref="Pin"/> held.</summary>
+    public void Unpin(int instance, long tokens)
+    {
+        var account = _accounts[instance];
+        account.Reserved -= tokens;
+        account.RunningReserved -= tokens;
+    }
+
+    /// <summary>Drops every cache the instance holds (an engine restart loses them); returns how many.</summary>
+    public int DropAllCaches(int instance)
+    {
+        var account = _accounts[instance];
+        var dropped = 0;
+        while (account.Lru.Count > 0)
+        {
+            DropCache(account.Lru.Min.Trajectory);
+            dropped++;
+        }
+
+        return dropped;
+    }
+
     /// <summary>Holds the trajectory's cache of <paramref name="tokens"/> on the instance, the most recently used.</summary>
     public void Cache(int trajectory, int instance, long tokens)
     {

@@ -17,6 +17,8 @@ internal sealed class RolloutRun : IRolloutState
     private readonly PriorityQueue<(EventKind Kind, int Target, int Version), (double Time, long Seq)> _events = new();
     private readonly BatchAdmission _admission;
     private readonly InstanceRegrouping _regrouping;
+    private readonly KvTransfers _transfers;
+    private int _transferVersion;
     private long _eventSeq;
     private int _done;
 
@@ -30,6 +32,7 @@ internal sealed class RolloutRun : IRolloutState
     public RolloutRun(IReadOnlyList<Trajectory> trace, IInferenceCostModel cost, RolloutSimulationOptions options, ClusterGraph cluster, PlanGraph plan, IRolloutPolicy policy)
     {
         Trace = trace;
+        Prompts = [.. trace.Select(RolloutPrompt.Of)];
         Cost = cost;
         Options = options;
         Cluster = cluster;
@@ -50,6 +53,7 @@ internal sealed class RolloutRun : IRolloutState
         Ledger = new KvLedger(Trajectories, degrees.Select(d => cost.KvCapacityTokens(d)), Recorder);
         _admission = new BatchAdmission(this);
         _regrouping = new InstanceRegrouping(this);
+        _transfers = new KvTransfers(MigrationBytesPerSecond);
     }
 
     private enum EventKind
@@ -58,13 +62,17 @@ internal sealed class RolloutRun : IRolloutState
 
         Boundary,
         ToolEnd,
+        TransferEnd,
     }
 
     /// <inheritdoc />
     public double Now { get; private set; }
 
-    /// <inheritdoc />
+    /// <summary>The trajectories of the rollout step, all of them (the simulator's; policies see <see cref="Prompts"/>).</summary>
     public IReadOnlyList<Trajectory> Trace { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RolloutPrompt> Prompts { get; }
 
     /// <inheritdoc />
     public IInferenceCostModel Cost { get; }
@@ -112,6 +120,12 @@ internal sealed class RolloutRun : IRolloutState
     public bool IsFinished(int trajectory) => Trajectories[trajectory].IsFinished;
 
     /// <inheritdoc />
+    public Trajectory Completed(int trajectory) =>
+        Trajectories[trajectory].IsFinished
+            ? Trace[trajectory]
+            : throw new InvalidOperationException(Invariant($"trajectory {trajectory} has not finished: its turns to come are not known"));
+
+    /// <inheritdoc />
     public int CachedOn(int trajectory) => Trajectories[trajectory].CachedOn;
 
     /// <inheritdoc />
@@ -122,6 +136,9 @@ internal sealed class RolloutRun : IRolloutState
 
     /// <inheritdoc />
     public long FreeKvTokens(int instance) => Instances[instance].Retired ? 0 : Ledger.Free(instance);
+
+    /// <inheritdoc />
+    public int TransfersInFlight(int instance) => _transfers.CountOn(instance);
 
     /// <inheritdoc />
     public bool IsRetired(int instance) => Instances[instance].Retired;
@@ -137,7 +154,7 @@ internal sealed class RolloutRun : IRolloutState
     public bool IsIdle(int instance)
     {
         var inst = Instances[instance];
-        return !inst.Retired && inst.PendingDegree == 0 && inst.Running.Count == 0 && inst.Queue.Count == 0 && !Ledger.HoldsCaches(instance);
+        return !inst.Retired && inst.PendingDegree == 0 && inst.Running.Count == 0 && inst.Queue.Count == 0 && !Ledger.HoldsCaches(instance) && !_transfers.Involves(instance);
     }
 
     /// <summary>Formats with the invariant culture.</summary>
@@ -168,6 +185,13 @@ internal sealed class RolloutRun : IRolloutState
             if (e.Kind == EventKind.ToolEnd)
             {
                 ToolEnd(e.Target);
+            }
+            else if (e.Kind == EventKind.TransferEnd)
+            {
+                if (e.Version == _transferVersion)
+                {
+                    TransfersDone();
+                }
             }
             else if (e.Kind == EventKind.Regroup)
             {
@@ -324,8 +348,10 @@ internal sealed class RolloutRun : IRolloutState
         // The turn's cache stays on the instance during the tool call, evictable.
         state.ContextBase += output;
         Ledger.Cache(r, i, state.ContextBase);
+
+        // The policy decides without the call's duration (it predicts it, if it needs it); the simulator runs the actual one.
         var tool = trajectory.ToolSeconds[turn];
-        var decision = Policy.OnToolCall(this, r, tool);
+        var decision = Policy.OnToolCall(this, r);
         ApplyToolCall(r, i, decision, tool);
         Schedule(EventKind.ToolEnd, r, 0, Now + tool);
     }
@@ -346,14 +372,17 @@ internal sealed class RolloutRun : IRolloutState
         var tokens = Trajectories[r].CachedTokens;
         if (decision.Action == ToolCallAction.MigrateKv)
         {
-            var transfer = tokens * (double)Cost.KvBytesPerToken / MigrationBytesPerSecond;
-            if (transfer <= tool && Ledger.MakeRoom(j, tokens, exclude: -1))
+            if (Ledger.MakeRoom(j, tokens, exclude: -1))
             {
+                // The cache leaves the source's LRU (it must not be evicted while it is read) and is held on both
+                // instances until it arrives; the transfer shares both instances' links with the others in flight.
                 Ledger.DropCache(r);
-                Ledger.Cache(r, j, tokens);
+                Ledger.Pin(i, tokens);
+                Ledger.Pin(j, tokens);
+                Trajectories[r].TransferPending = true;
+                _transfers.Start(Now, new KvTransfers.Transfer(r, Trajectories[r].Turn, i, j, tokens, tokens * (double)Cost.KvBytesPerToken, Now, Now + tool));
                 Recorder.Migrations++;
-                Recorder.Migration(new RolloutMigration(r, Trajectories[r].Turn, i, j, Now, Now + transfer, Now + tool, tokens));
-                _admission.PokeIfWaiting(i);
+                ScheduleTransferEnd();
                 return;
             }
 
@@ -370,9 +399,50 @@ internal sealed class RolloutRun : IRolloutState
         var state = Trajectories[r];
         state.ContextBase += state.Trajectory.ObservationTokens[state.Turn];
         state.Turn++;
-        state.ReadySeconds = Now;
         state.AdmittedThisTurn = false;
+        if (state.TransferPending)
+        {
+            // The call returned before its cache arrived: the next turn is ready when the transfer completes.
+            state.AwaitingTransfer = true;
+            return;
+        }
+
+        state.ReadySeconds = Now;
         _admission.Enqueue(r);
+    }
+
+    /// <summary>Schedules the next transfer completion at the current shared rates (earlier schedules go stale).</summary>
+    private void ScheduleTransferEnd()
+    {
+        _transferVersion++;
+        var next = _transfers.NextCompletion();
+        if (double.IsFinite(next))
+        {
+            Schedule(EventKind.TransferEnd, -1, _transferVersion, Math.Max(Now, next));
+        }
+    }
+
+    /// <summary>Transfers that completed now: each cache lands on its target (freed on its source); a turn whose call already returned becomes ready.</summary>
+    private void TransfersDone()
+    {
+        foreach (var t in _transfers.Complete(Now))
+        {
+            var state = Trajectories[t.Trajectory];
+            Ledger.Unpin(t.From, t.Tokens);
+            Ledger.Unpin(t.To, t.Tokens);
+            Ledger.Cache(t.Trajectory, t.To, t.Tokens);
+            state.TransferPending = false;
+            Recorder.Migration(new RolloutMigration(t.Trajectory, t.AfterTurn, t.From, t.To, t.StartSeconds, Now, t.ToolEndSeconds, t.Tokens));
+            _admission.PokeIfWaiting(t.From);
+            if (state.AwaitingTransfer)
+            {
+                state.AwaitingTransfer = false;
+                state.ReadySeconds = Now;
+                _admission.Enqueue(t.Trajectory);
+            }
+        }
+
+        ScheduleTransferEnd();
     }
 
     /// <summary>Plans the instance's run of iterations up to its next completion (an arrival it could admit cuts it short, see <see cref="Poke"/>).</summary>

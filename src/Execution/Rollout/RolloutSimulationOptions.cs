@@ -1,5 +1,6 @@
 using System.Globalization;
 using Planning.Graph;
+using Planning.Rollout;
 
 namespace Planning.Execution.Rollout;
 
@@ -39,6 +40,15 @@ public sealed record RolloutSimulationOptions
     /// </summary>
     public int EqualTensorParallelDegree { get; init; }
 
+    /// <summary>
+    /// What changing an instance's tensor-parallel degree (a regroup) costs: by default
+    /// <see cref="Planning.Rollout.TensorParallelChange.Stock"/>, a stock engine's restart
+    /// (<see cref="Planning.Rollout.TensorParallelChange.StockRestartSeconds"/> plus the weights over the reload link, the
+    /// KV cache lost); <see cref="Planning.Rollout.TensorParallelChange.InPlace"/> for an engine that reshards in place
+    /// (<c>--in-place-resharding</c>).
+    /// </summary>
+    public TensorParallelChange TensorParallelChange { get; init; } = TensorParallelChange.Stock;
+
     /// <summary>Whether the result keeps the per-turn records (for tests and analysis). Default true.</summary>
     public bool RecordTurns { get; init; } = true;
 
@@ -63,6 +73,12 @@ public sealed record RolloutSimulationOptions
         Hardware.Link(LinkClass.Network);
         Hardware.Link(LinkClass.Pcie);
 
+        if (TensorParallelChange is null)
+        {
+            throw new PlanningInputException("tensorParallelChange", "must describe what a degree change costs (TensorParallelChange.Stock by default)");
+        }
+
+        TensorParallelChange.Validate();
         if (EqualTensorParallelBatchTarget < 1)
         {
             throw new PlanningInputException("equalTensorParallelBatchTarget", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {EqualTensorParallelBatchTarget}"));

@@ -23,12 +23,17 @@ namespace Planning.Execution.Rollout;
 /// boundary after an arrival it could admit.</para>
 /// <para>Hardware: <see cref="RolloutSimulationOptions.Hardware"/> laid out as a cluster graph of the GPU budget; the
 /// layout (<see cref="InstanceLayout"/>: instances take the GPUs in index order) is annotated on it, and the run reads
-/// each instance's GPUs and their nodes from that graph. A KV migration moves at the network link's bandwidth, a
-/// regroup's reload at the PCIe link's.</para>
+/// each instance's GPUs and their nodes from that graph. A KV migration starts with the tool call and moves over the
+/// source's and the target's links (each of the network link's bandwidth), shared max-min fairly with the other
+/// transfers in flight; its cache is held on both instances until it arrives, and a turn whose call returns first waits
+/// for it. A regroup's reload moves at the PCIe link's bandwidth.</para>
 /// <para>Regrouping (<see cref="IRolloutPolicy.Regroup"/>, asked every <see cref="IRolloutPolicy.RegroupIntervalSeconds"/>):
 /// idle instances of one node give their GPUs to another instance of that node, which takes the summed degree and its
-/// KV capacity at its next iteration boundary, after a stall of <c>(weights + its resident KV) / (new degree × reload
-/// bandwidth)</c>.</para>
+/// KV capacity at its next iteration boundary, after the stall of <see cref="RolloutSimulationOptions.TensorParallelChange"/>:
+/// a stock engine's restart (its caches dropped, its running turns prefilled again) or, in place,
+/// <c>(weights + its resident KV) / (new degree × reload bandwidth)</c>.</para>
+/// <para>Policies never see the future: a tool call's duration is not given to them, and <see cref="IRolloutState"/>
+/// shows prompts and progress, a whole trajectory only once finished.</para>
 /// <para>The run's parts: the event loop and turn cycle (<c>RolloutRun</c>), one state per trajectory
 /// (<c>TrajectoryState</c>), queues and batch admission (<c>BatchAdmission</c>), the KV ledger (<c>KvLedger</c>),
 /// regrouping (<c>InstanceRegrouping</c>) and the recorder of counters and timelines (<c>RolloutRecorder</c>).</para>

@@ -41,6 +41,12 @@ internal sealed class TrajectoryState(Trajectory trajectory)
     /// <summary>When the cache was last used (the least recently used is evicted first).</summary>
     public long CacheStamp { get; set; }
 
+    /// <summary>Whether its cache is in flight to another instance (a migration not yet arrived).</summary>
+    public bool TransferPending { get; set; }
+
+    /// <summary>Whether its tool call returned while its cache was still in flight: the next turn is ready when it arrives.</summary>
+    public bool AwaitingTransfer { get; set; }
+
     /// <summary>The instance whose queue holds its ready turn, -1 for the shared queue, or <see cref="NotQueued"/>.</summary>
     public int QueuedAt { get; set; } = NotQueued;
 

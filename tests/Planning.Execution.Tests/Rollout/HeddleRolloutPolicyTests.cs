@@ -54,10 +54,11 @@ public sealed class HeddleRolloutPolicyTests
     {
         // Four short trajectories and one long one on 4 GPUs, where TP1 has the best throughput but a lone sequence runs
         // faster at a higher degree: once the short ones are done, the re-runs give idle instances' GPUs to the
-        // straggler's (the initial mapping is held to the throughput-best degree).
+        // straggler's (the initial mapping is held to the throughput-best degree). An engine that reshards in place: a
+        // stock restart's 64 s would cost more than the straggler's whole tail here.
         var trace = FourShortOneStraggler;
         var cost = new TailCostModel();
-        RolloutSimulationResult Simulate(double every) => new RolloutSimulator(cost).Simulate(
+        RolloutSimulationResult Simulate(double every) => new RolloutSimulator(cost, new RolloutSimulationOptions { TensorParallelChange = TensorParallelChange.InPlace }).Simulate(
             trace, 4, new HeddleRolloutPolicy(new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions
             {
                 RegroupEverySeconds = every,
@@ -162,8 +163,11 @@ public sealed class HeddleRolloutPolicyTests
     [Fact]
     public void Simulate_NoMechanisms_SameScheduleAsVerl()
     {
+        // Both at the equal-TP rule's degree (verl alone would run at its recipe's).
         var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.LongTail, 4, 8, 2).Trajectories;
-        var simulator = new RolloutSimulator(CalibratedCostModel.ForModel("8b"));
+        var cost = CalibratedCostModel.ForModel("8b");
+        var degree = EqualTensorParallel.Degree(trace, 8, cost, RolloutSimulationOptions.Default);
+        var simulator = new RolloutSimulator(cost, new RolloutSimulationOptions { EqualTensorParallelDegree = degree });
 
         var heddle = simulator.Simulate(trace, 8, new HeddleRolloutPolicy(HeddlePlanner.Fit(trace, new HeddleOptions { Mechanisms = HeddleMechanisms.None })));
         var verl = simulator.Simulate(trace, 8, new VerlRolloutPolicy());

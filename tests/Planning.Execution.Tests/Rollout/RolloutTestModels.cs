@@ -59,10 +59,10 @@ internal static class RolloutTraces
 }
 
 /// <summary>A small rollout case: trace, GPUs, policy name, Heddle's mechanisms and a batch limit.</summary>
-public sealed record RolloutCase(ImmutableArray<Trajectory> Trace, int Gpus, string Policy, int Mechanisms, int MaxBatch)
+public sealed record RolloutCase(ImmutableArray<Trajectory> Trace, int Gpus, string Policy, int Mechanisms, int MaxBatch, bool InPlaceResharding = false)
 {
     public override string ToString() =>
-        $"{Policy}[{Mechanisms}] gpus {Gpus} batch {MaxBatch}: " + string.Join("; ", Trace.Select(t => $"{t.PromptTokens}/{string.Join(",", t.OutputTokens)}/{string.Join(",", t.ObservationTokens)}/{string.Join(",", t.ToolSeconds)}"));
+        $"{Policy}[{Mechanisms}] gpus {Gpus} batch {MaxBatch}{(InPlaceResharding ? " in-place" : string.Empty)}: " + string.Join("; ", Trace.Select(t => $"{t.PromptTokens}/{string.Join(",", t.OutputTokens)}/{string.Join(",", t.ObservationTokens)}/{string.Join(",", t.ToolSeconds)}"));
 }
 
 public static class RolloutArbitraries
@@ -70,8 +70,9 @@ public static class RolloutArbitraries
     public static Arbitrary<RolloutCase> Cases() =>
         (from trace in RolloutTraces.Small()
          from gpus in Gen.Choose(1, 4)
-         from policy in Gen.Elements("fcfs", "slime", "verl", "heddle")
+         from policy in Gen.Elements("fcfs", "slime", "slime-nocache", "verl", "heddle")
          from mechanisms in Gen.Choose(0, 15)
          from batch in Gen.Choose(1, 4)
-         select new RolloutCase(trace, gpus, policy, mechanisms, batch)).ToArbitrary();
+         from inPlace in Gen.Elements(false, true)
+         select new RolloutCase(trace, gpus, policy, mechanisms, batch, inPlace)).ToArbitrary();
 }

@@ -34,11 +34,13 @@ public sealed class HeddlePlanner
     /// <param name="predictor">The remaining-work predictor (fitted on another trace than the ones planned).</param>
     /// <param name="options">Options; null for <see cref="HeddleOptions.Default"/>.</param>
     /// <param name="calibration">The calibration; null for <see cref="HeddleCalibration.None"/>.</param>
+    /// <param name="toolPredictor">The tool-duration predictor (fitted on another trace); null to expect <see cref="HeddleCalibration.ToolSecondsPerOutputToken"/> times the turn's output.</param>
     /// <exception cref="PlanningInputException">An option or a calibration figure is out of range.</exception>
-    internal HeddlePlanner(IRemainingWorkPredictor predictor, HeddleOptions? options = null, HeddleCalibration? calibration = null)
+    internal HeddlePlanner(IRemainingWorkPredictor predictor, HeddleOptions? options = null, HeddleCalibration? calibration = null, ToolDurationPredictor? toolPredictor = null)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         Predictor = predictor;
+        ToolPredictor = toolPredictor;
         Options = (options ?? HeddleOptions.Default).Validate();
         Calibration = (calibration ?? HeddleCalibration.None).Validate();
         _priority = new ProgressivePriority(Options.Priority);
@@ -52,6 +54,9 @@ public sealed class HeddlePlanner
 
     /// <summary>The remaining-work predictor.</summary>
     internal IRemainingWorkPredictor Predictor { get; }
+
+    /// <summary>The predictor of a tool call's duration (null: the calibration's seconds per output token).</summary>
+    internal ToolDurationPredictor? ToolPredictor { get; }
 
     /// <summary>The options.</summary>
     public HeddleOptions Options { get; }
@@ -99,7 +104,7 @@ public sealed class HeddlePlanner
         ArgumentNullException.ThrowIfNull(training);
         var chosen = (options ?? HeddleOptions.Default).Validate();
         var predictor = ProgressiveRemainingWorkPredictor.Train(training, chosen.Predictor);
-        return new HeddlePlanner(predictor, chosen, HeddleCalibration.Measure(training, predictor));
+        return new HeddlePlanner(predictor, chosen, HeddleCalibration.Measure(training, predictor), ToolDurationPredictor.Fit(training));
     }
 
     /// <summary>
@@ -155,6 +160,16 @@ public sealed class HeddlePlanner
     }
 
     /// <summary>
+    /// The predicted seconds of a tool call that starts now (never the call's actual duration, which a runtime learns
+    /// only when it returns): the <see cref="ToolDurationPredictor"/> fitted on the training trace, else
+    /// <see cref="HeddleCalibration.ToolSecondsPerOutputToken"/> times the output of the turn that issued the call.
+    /// </summary>
+    /// <param name="progress">The trajectory as the call starts (the issuing turn completed).</param>
+    /// <returns>Seconds, at least 0.</returns>
+    internal double PredictToolSeconds(in TrajectoryProgress progress) =>
+        ToolPredictor?.PredictSeconds(progress) ?? Math.Max(0, Calibration.ToolSecondsPerOutputToken * progress.LastTurnOutputTokens);
+
+    /// <summary>
     /// A trajectory's predicted final context: its context now plus its predicted remaining output and the observations
     /// expected with it (<see cref="HeddleCalibration.ObservationTokensPerOutputToken"/>).
     /// </summary>
@@ -180,6 +195,15 @@ public sealed class HeddlePlanner
     /// <param name="trace">The trajectories (their prompts and groups only are read).</param>
     /// <returns>One item per trajectory, in trace order.</returns>
     internal ImmutableArray<RolloutWorkItem> InitialWorkItems(IReadOnlyList<Trajectory> trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        return InitialWorkItemsOf([.. trace.Select(RolloutPrompt.Of)]);
+    }
+
+    /// <summary><see cref="InitialWorkItems(IReadOnlyList{Trajectory})"/> from the trajectories' prompts (all it reads).</summary>
+    /// <param name="trace">The trajectories' prompts, in trace order.</param>
+    /// <returns>One item per trajectory, in trace order.</returns>
+    internal ImmutableArray<RolloutWorkItem> InitialWorkItemsOf(IReadOnlyList<RolloutPrompt> trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
         var groupIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -290,9 +314,21 @@ public sealed class HeddlePlanner
     internal bool TryPlace(IReadOnlyList<Trajectory> trace, IReadOnlyList<int> degrees, IInferenceCostModel cost, out PlacementPlan? plan)
     {
         ArgumentNullException.ThrowIfNull(trace);
+        return TryPlace([.. trace.Select(RolloutPrompt.Of)], degrees, cost, out plan);
+    }
+
+    /// <summary>The initial placement from the trajectories' prompts (see <see cref="TryPlace(IReadOnlyList{Trajectory}, IReadOnlyList{int}, IInferenceCostModel, out PlacementPlan)"/>).</summary>
+    /// <param name="trace">The trajectories' prompts (what is known before they run).</param>
+    /// <param name="degrees">Each instance's tensor-parallel degree.</param>
+    /// <param name="cost">The instances' cost model.</param>
+    /// <param name="plan">The plan; null when false is returned.</param>
+    /// <returns>False when the placement does not run.</returns>
+    internal bool TryPlace(IReadOnlyList<RolloutPrompt> trace, IReadOnlyList<int> degrees, IInferenceCostModel cost, out PlacementPlan? plan)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(degrees);
         ArgumentNullException.ThrowIfNull(cost);
-        plan = Uses(HeddleMechanisms.Placement) ? new PresortedDpPlacement(cost).Place(InitialWorkItems(trace), degrees) : null;
+        plan = Uses(HeddleMechanisms.Placement) ? new PresortedDpPlacement(cost).Place(InitialWorkItemsOf(trace), degrees) : null;
         return plan is not null;
     }
 
@@ -386,20 +422,23 @@ public sealed class HeddlePlanner
     /// The resource manager's re-run for the tail of a rollout (see <see cref="RegroupIntervalSeconds"/>): the instances
     /// with the most predicted remaining work (the continuous batch of their forecasts) take the GPUs of idle instances of
     /// their node, one degree step at a time (TP2 to TP4 takes two idle GPUs), when the estimate at the higher degree
-    /// saves more than the reload (weights and resident KV over <paramref name="reloadBytesPerSecond"/> per GPU) plus
+    /// saves more than the change costs (<paramref name="change"/>: a stock engine's restart and the re-prefill of the
+    /// contexts it held, or in-place resharding's weights and resident KV over <paramref name="reloadBytesPerSecond"/> per GPU) plus
     /// <see cref="HeddleOptions.RegroupMinimumGain"/> of the remaining time.
     /// </summary>
     /// <param name="instances">Each instance: degree, node, whether retired or idle (idle: nothing running, queued or cached, and no unfinished trajectory assigned).</param>
     /// <param name="forecasts">The unfinished trajectories' forecasts.</param>
     /// <param name="cost">The instances' cost model (its degrees are the steps).</param>
     /// <param name="reloadBytesPerSecond">Bytes per second each GPU of a grown instance loads its new shards at.</param>
+    /// <param name="change">What the runtime's engine pays for a degree change (null: <see cref="TensorParallelChange.Stock"/>, a restart).</param>
     /// <returns>The merges, busiest instance first (empty for none).</returns>
-    internal ImmutableArray<InstanceMerge> PlanRegroup(IReadOnlyList<RegroupInstance> instances, IReadOnlyList<TrajectoryForecast> forecasts, IInferenceCostModel cost, double reloadBytesPerSecond)
+    internal ImmutableArray<InstanceMerge> PlanRegroup(
+        IReadOnlyList<RegroupInstance> instances, IReadOnlyList<TrajectoryForecast> forecasts, IInferenceCostModel cost, double reloadBytesPerSecond, TensorParallelChange? change = null)
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentNullException.ThrowIfNull(forecasts);
         ArgumentNullException.ThrowIfNull(cost);
-        return Regrouping.Plan(instances, InstanceForecasts.Group(forecasts, instances.Count), cost, reloadBytesPerSecond, Options.RegroupMinimumGain);
+        return Regrouping.Plan(instances, InstanceForecasts.Group(forecasts, instances.Count), cost, reloadBytesPerSecond, Options.RegroupMinimumGain, change ?? TensorParallelChange.Stock);
     }
 
     /// <summary>The cost model restricted to the degrees whose KV cache holds the longest trajectory, for the resource manager.</summary>
@@ -426,7 +465,7 @@ public sealed class HeddlePlanner
 /// <param name="Instance">The instance it is assigned to (usually the source; the absorbing one's GPUs may hold it after a regroup).</param>
 /// <param name="RemainingTokens">Its predicted remaining output tokens.</param>
 /// <param name="ContextTokens">Its context: the KV tokens a transfer moves or a re-prefill recomputes.</param>
-/// <param name="ToolSeconds">The tool call's duration: a transfer shorter than it is hidden.</param>
+/// <param name="ToolSeconds">The tool call's predicted duration (<see cref="HeddlePlanner.PredictToolSeconds"/>): a transfer predicted shorter than it is hidden.</param>
 /// <param name="Forecasts">The unfinished trajectories with a prediction (itself among them), each on its assigned instance.</param>
 /// <param name="InstanceTensorParallel">Each instance's tensor-parallel degree.</param>
 /// <param name="InstanceFreeKvTokens">Each instance's KV tokens neither reserved nor cached now.</param>

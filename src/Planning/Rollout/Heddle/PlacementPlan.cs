@@ -95,6 +95,20 @@ public sealed class PlacementPlan
     public ImmutableArray<Assignment> Assignments(IReadOnlyList<Trajectory> trace, IReadOnlyList<double>? predictedOutputTokens = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
+        return AssignmentsOf([.. trace.Select(RolloutPrompt.Of)], predictedOutputTokens);
+    }
+
+    /// <summary>
+    /// <see cref="Assignments(IReadOnlyList{Trajectory}, IReadOnlyList{double})"/> from what a runtime knows of the
+    /// trajectories before they run (their ids name the vertices).
+    /// </summary>
+    /// <param name="trace">The trajectories' prompts, in the items' order.</param>
+    /// <param name="predictedOutputTokens">Each trajectory's predicted output tokens; null for amount 1.</param>
+    /// <returns>One assignment per trajectory, in trace order.</returns>
+    /// <exception cref="ArgumentException">The prompts or the predictions are not one per item.</exception>
+    internal ImmutableArray<Assignment> AssignmentsOf(IReadOnlyList<RolloutPrompt> trace, IReadOnlyList<double>? predictedOutputTokens)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
         if (trace.Count != InstanceOf.Length || (predictedOutputTokens is not null && predictedOutputTokens.Count != InstanceOf.Length))
         {
             throw new ArgumentException(
@@ -118,6 +132,16 @@ public sealed class PlacementPlan
     /// <param name="trace">The trajectories, whose index and id name their vertices.</param>
     /// <returns>For each trajectory, in trace order, its instance's index, or -1 where the graph assigns it nowhere.</returns>
     public static ImmutableArray<int> InstancesOf(PlanGraph plan, IReadOnlyList<Trajectory> trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        return InstancesOfPrompts(plan, [.. trace.Select(RolloutPrompt.Of)]);
+    }
+
+    /// <summary>Reads a placement back from an annotated plan graph, for trajectories known by their prompts.</summary>
+    /// <param name="plan">The plan graph (the layout and the placement annotated on the cluster).</param>
+    /// <param name="trace">The trajectories' prompts, whose index and id name their vertices.</param>
+    /// <returns>For each trajectory, in trace order, its instance's index, or -1 where the graph assigns it nowhere.</returns>
+    internal static ImmutableArray<int> InstancesOfPrompts(PlanGraph plan, IReadOnlyList<RolloutPrompt> trace)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(trace);

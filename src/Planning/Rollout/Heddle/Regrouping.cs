@@ -23,8 +23,9 @@ internal static class Regrouping
     /// <param name="cost">The cost model.</param>
     /// <param name="reloadBytesPerSecond">Per-GPU reload bandwidth.</param>
     /// <param name="minimumGain">The least fraction of an instance's remaining seconds a merge must save.</param>
+    /// <param name="change">What a degree change costs the engine (a restart, or in-place resharding).</param>
     public static ImmutableArray<InstanceMerge> Plan(
-        IReadOnlyList<RegroupInstance> instances, List<TrajectoryForecast>[] groups, IInferenceCostModel cost, double reloadBytesPerSecond, double minimumGain)
+        IReadOnlyList<RegroupInstance> instances, List<TrajectoryForecast>[] groups, IInferenceCostModel cost, double reloadBytesPerSecond, double minimumGain, TensorParallelChange change)
     {
         var n = instances.Count;
         var idle = new List<int>();
@@ -82,7 +83,9 @@ internal static class Regrouping
                 resident += member.ContextTokens;
             }
 
-            var reload = (cost.WeightBytes + ((double)resident * cost.KvBytesPerToken)) / (higher * reloadBytesPerSecond);
+            // The change's stall, and after a restart the re-prefill of the contexts it held (the KV cache is lost).
+            var reload = change.Seconds(cost, higher, resident, reloadBytesPerSecond)
+                + (change.ReprefillsResidentKv && resident > 0 ? cost.PrefillSeconds(resident, 0, higher) : 0);
             var saving = loads[i] - InstanceForecasts.BatchSeconds(cost, groups[i], higher) - reload;
             if (saving > minimumGain * loads[i])
             {

@@ -199,6 +199,26 @@ public sealed class HeddlePlannerTests
         Assert.Equal("forecasts[0].instance", error.Field);
     }
 
+    [Theory]
+    [InlineData(5_000, false)] // TP2 saves ~41 s of ~102 s: less than the 64 s restart
+    [InlineData(20_000, true)] // TP2 saves ~165 s: more than the restart and the re-prefill of 1,000 tokens
+    public void PlanRegroup_StockEngineRestart_MergesOnlyWhenTheSavingPaysForIt(int tokens, bool merged)
+    {
+        RegroupInstance[] instances = [new(1, 0, false, false), new(1, 0, false, true)];
+        TrajectoryForecast[] forecasts = [new(0, tokens, 1000)];
+        var cost = new AffineCostModel();
+        var group = InstanceForecasts.Group(forecasts, 2)[0];
+        var saving = InstanceForecasts.BatchSeconds(cost, group, 1) - InstanceForecasts.BatchSeconds(cost, group, 2);
+        var restart = TensorParallelChange.Stock.Seconds(cost, 2, 1000, 25e9) + cost.PrefillSeconds(1000, 0, 2);
+
+        var merges = new HeddlePlanner(new ConstantPredictor(1)).PlanRegroup(instances, forecasts, cost, 25e9, TensorParallelChange.Stock);
+        var inPlace = new HeddlePlanner(new ConstantPredictor(1)).PlanRegroup(instances, forecasts, cost, 25e9, TensorParallelChange.InPlace);
+
+        Assert.Equal(merged, saving - restart > 0.05 * InstanceForecasts.BatchSeconds(cost, group, 1));
+        Assert.Equal(merged ? 1 : 0, merges.Length);
+        Assert.Single(inPlace);
+    }
+
     [Fact]
     public void PlanRegroup_IdleInstanceBesideTheBusiestOfItsNode_MergedIntoIt()
     {
@@ -208,9 +228,9 @@ public sealed class HeddlePlannerTests
         TrajectoryForecast[] forecasts = [new(0, 5000, 1000)];
         var cost = new AffineCostModel();
 
-        var merges = new HeddlePlanner(new ConstantPredictor(1)).PlanRegroup(instances, forecasts, cost, 25e9);
-        var demanding = new HeddlePlanner(new ConstantPredictor(1), new HeddleOptions { RegroupMinimumGain = 1 }).PlanRegroup(instances, forecasts, cost, 25e9);
-        var noneIdle = new HeddlePlanner(new ConstantPredictor(1)).PlanRegroup([instances[0], instances[0] with { Node = 1 }], forecasts, cost, 25e9);
+        var merges = new HeddlePlanner(new ConstantPredictor(1)).PlanRegroup(instances, forecasts, cost, 25e9, TensorParallelChange.InPlace);
+        var demanding = new HeddlePlanner(new ConstantPredictor(1), new HeddleOptions { RegroupMinimumGain = 1 }).PlanRegroup(instances, forecasts, cost, 25e9, TensorParallelChange.InPlace);
+        var noneIdle = new HeddlePlanner(new ConstantPredictor(1)).PlanRegroup([instances[0], instances[0] with { Node = 1 }], forecasts, cost, 25e9, TensorParallelChange.InPlace);
 
         var merge = Assert.Single(merges);
         Assert.Equal(0, merge.Into);
