@@ -4,7 +4,7 @@ predictor's held-out rank correlation and tail recall per family; and heddle aga
 uniform degree (slime*, verl*), the baselines as a user tuning them by hand would run them."""
 import json, os, re, sys
 folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
-families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic').split()
+families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic mixed').split()
 models = os.environ.get('MODELS', '8b 14b 32b').split()
 mechs = ['priority', 'placement', 'migration', 'resources']
 def load(name):

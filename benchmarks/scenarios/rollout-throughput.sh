@@ -3,11 +3,12 @@
 # each trace family on 64 H100s, models 8b/14b/32b, policies slime, verl, fcfs and heddle, slime and verl at every
 # uniform degree (the baselines tuned by hand), and heddle's ablations (each mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
 # artifacts/scenarios/rollout), then prints the report (rollout-report.py). FAMILIES, MODELS and GPUS (default 64) narrow
-# or change the grid.
+# or change the grid; COST_MODEL (default modern) picks the inference cost model (modern or splitwise).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/rollout}
-families=${FAMILIES:-"balanced longtail skewed agentic"}
+families=${FAMILIES:-"balanced longtail skewed agentic mixed"}
+cost_model=${COST_MODEL:-modern}
 models=${MODELS:-"8b 14b 32b"}
 gpus=${GPUS:-64}
 mkdir -p "$out"
@@ -19,7 +20,7 @@ for family in $families; do
   # The trace itself (the same seed as the runs), for the report's skew measure (p99 / median of total output).
   $plan rollout generate --family $family --prompts 64 --samples 16 --seed 1 -o "$out/$family.trace.jsonl"
   for model in $models; do
-    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --seed 1 --format json"
+    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --cost-model $cost_model --seed 1 --format json"
     for policy in slime verl fcfs heddle; do
       $plan $common --policy $policy > "$out/$family-$model-$policy.json" 2> "$out/$family-$model-$policy.err"
     done
