@@ -179,6 +179,7 @@ public sealed class RolloutSimulateCommandTests : IDisposable
 
         Assert.True(code == 0, error);
         Assert.Contains("slime on 8b, 8 GPUs, skewed 4x8 seed 3 (32 trajectories", output, StringComparison.Ordinal);
+        Assert.Contains("output tokens); cost model modern", output, StringComparison.Ordinal);
         Assert.Contains("makespan / bound", output, StringComparison.Ordinal);
         Assert.Contains("re-prefills", output, StringComparison.Ordinal);
     }

@@ -74,7 +74,8 @@ internal static class RolloutSimulateCommand
                 parse.GetValue(trainFamily));
             var chosenMechanisms = HeddleMechanismNames.Parse(parse.GetValue(mechanisms), "--mechanisms");
             var spec = RolloutSetup.Hardware(parse.GetValue(hardware)!, "--hardware");
-            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec, InferenceCostModels.Parse(parse.GetValue(costModel), "--cost-model"));
+            var costModelKind = InferenceCostModels.Parse(parse.GetValue(costModel), "--cost-model");
+            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec, costModelKind);
             var budget = parse.GetValue(gpus);
             if (budget < 1)
             {
@@ -122,7 +123,7 @@ internal static class RolloutSimulateCommand
             }
             else
             {
-                WriteTable(io, outcome, setup);
+                WriteTable(io, outcome, setup, costModelKind);
             }
 
             var timed = outcome.Mechanisms is null ? "simulation" : "predictor fit and simulation";
@@ -138,10 +139,10 @@ internal static class RolloutSimulateCommand
         return command;
     }
 
-    private static void WriteTable(ConsoleIo io, RolloutSimulationReport outcome, RolloutSetupResult setup)
+    private static void WriteTable(ConsoleIo io, RolloutSimulationReport outcome, RolloutSetupResult setup, InferenceCostModelKind costModel)
     {
         var r = outcome.Result;
-        io.Out.WriteLine(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}"));
+        io.Out.WriteLine(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}; cost model {InferenceCostModels.Name(costModel)}"));
         var table = new Table();
         table.AddColumns("makespan (s)", "tokens/s", "trajectories", "p99 queue (s)", "lower bound (s)", "makespan / bound", "instances");
         table.AddRow(
