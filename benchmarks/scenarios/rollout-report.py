@@ -5,7 +5,7 @@ uniform degree (slime*, verl*), the baselines as a user tuning them by hand woul
 cache-aware rule, slime-nocache the least-loaded router; slime and verl run at their public recipes' degree."""
 import json, os, re, sys
 folder = sys.argv[1] if len(sys.argv) > 1 else 'artifacts/scenarios/rollout'
-families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic').split()
+families = os.environ.get('FAMILIES', 'balanced longtail skewed agentic mixed').split()
 models = os.environ.get('MODELS', '8b 14b 32b').split()
 mechs = ['priority', 'placement', 'migration', 'resources']
 def load(name):

@@ -107,19 +107,20 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("heddle", "all")]
-    [InlineData("heddle", "priority,migration")]
-    [InlineData("verl", "all")]
-    public void Simulate_LibraryPathSameSeed_IdenticalJson(string policy, string mechanisms)
+    [InlineData("heddle", "all", "modern")]
+    [InlineData("heddle", "priority,migration", "splitwise")]
+    [InlineData("verl", "all", "modern")]
+    [InlineData("verl", "all", "splitwise")]
+    public void Simulate_LibraryPathSameSeed_IdenticalJson(string policy, string mechanisms, string costModel)
     {
         // The command against the public library API alone: the training-trace convention, HeddlePlanner.Fit with the
-        // default options (the measured Heddle), the simulator and the library's JSON writer.
+        // default options (the measured Heddle), the cost model by its name, the simulator and the library's JSON writer.
         var (code, output, error) = PlanRunner.Run(
-            "rollout", "simulate", "--family", "skewed", "--prompts", "8", "--samples", "8", "--gpus", "16", "--policy", policy, "--mechanisms", mechanisms, "--seed", "3", "--format", "json");
+            "rollout", "simulate", "--family", "skewed", "--prompts", "8", "--samples", "8", "--gpus", "16", "--policy", policy, "--mechanisms", mechanisms, "--cost-model", costModel, "--seed", "3", "--format", "json");
         Assert.True(code == 0, error);
 
         var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 8, 8, 3);
-        var cost = CalibratedCostModel.ForModel("8b");
+        IInferenceCostModel cost = costModel == "modern" ? ModernCostModel.ForModel("8b") : CalibratedCostModel.ForModel("8b");
         HeddlePlanner? planner = policy == "heddle"
             ? HeddlePlanner.Fit(HeddlePlanner.GenerateTrainingTrace(RolloutTraceFamily.Skewed, 3).Trajectories, HeddleOptions.Default with { Mechanisms = HeddleMechanismNames.Parse(mechanisms) })
             : null;
@@ -134,6 +135,21 @@ public sealed class RolloutSimulateCommandTests : IDisposable
 
         Assert.Equal(output.TrimEnd('\n'), RolloutSimulationJson.Serialize(report));
         Assert.Contains(policy == "heddle" ? "\"predictorTrainedOn\": \"skewed 64x16 seed 7922\"" : "\"policy\": \"verl\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Simulate_CostModel_DefaultIsModern_SplitwiseIsSlower()
+    {
+        // The 2023 engine of the Splitwise fit is slower than today's at every batch an 8B instance runs (docs/benchmarks.md,
+        // "Heddle cost model `modern`"), so the same trace under the same policy takes longer, and so does its lower bound.
+        var standard = Json([.. Small, "--policy", "verl"]);
+        var modern = Json([.. Small, "--policy", "verl", "--cost-model", "modern"]);
+        var splitwise = Json([.. Small, "--policy", "verl", "--cost-model", "splitwise"]);
+
+        Assert.Equal(standard.GetRawText(), modern.GetRawText());
+        Assert.True(splitwise.GetProperty("makespanSeconds").GetDouble() > modern.GetProperty("makespanSeconds").GetDouble());
+        Assert.True(splitwise.GetProperty("lowerBoundSeconds").GetDouble() > modern.GetProperty("lowerBoundSeconds").GetDouble());
+        Assert.Equal(splitwise.GetProperty("totalOutputTokens").GetInt64(), modern.GetProperty("totalOutputTokens").GetInt64());
     }
 
     [Fact]
@@ -164,6 +180,7 @@ public sealed class RolloutSimulateCommandTests : IDisposable
 
         Assert.True(code == 0, error);
         Assert.Contains("slime on 8b, 8 GPUs, skewed 4x8 seed 3 (32 trajectories", output, StringComparison.Ordinal);
+        Assert.Contains("output tokens); cost model modern", output, StringComparison.Ordinal);
         Assert.Contains("makespan / bound", output, StringComparison.Ordinal);
         Assert.Contains("re-prefills", output, StringComparison.Ordinal);
     }
@@ -185,7 +202,8 @@ public sealed class RolloutSimulateCommandTests : IDisposable
     [InlineData(new[] { "--policy", "magic" }, "--policy: must be one of heddle, slime, slime-nocache, verl, fcfs, got \"magic\"")]
     [InlineData(new[] { "--mechanisms", "priority,luck" }, "--mechanisms: must list mechanisms among priority, placement, migration, resources")]
     [InlineData(new[] { "--model", "7t" }, "--model: must be one of")]
-    [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, agentic, got \"zipf\"")]
+    [InlineData(new[] { "--family", "zipf" }, "--family: must be one of balanced, longtail, skewed, agentic, mixed, got \"zipf\"")]
+    [InlineData(new[] { "--cost-model", "roofline" }, "--cost-model: must be one of modern, splitwise, got \"roofline\"")]
     [InlineData(new[] { "--plot", "out.svg" }, "--plot: must name a .png file")]
     [InlineData(new[] { "--max-batch", "0" }, "--max-batch: must be at least 1, got 0")]
     [InlineData(new[] { "--regroup-every", "-1" }, "--regroup-every: must be a finite number of seconds, 0 or more, got -1")]

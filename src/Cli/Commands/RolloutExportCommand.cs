@@ -24,6 +24,7 @@ internal static class RolloutExportCommand
         var gpus = new Option<int>("--gpus") { Description = "GPU budget (default 64)", DefaultValueFactory = _ => 64 };
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(" | ", RolloutSetup.ModelNames)} (default 8b)", DefaultValueFactory = _ => "8b" };
         var hardware = new Option<string>("--hardware") { Description = "Hardware: h100 or a hardware JSON file (default h100)", DefaultValueFactory = _ => "h100" };
+        var costModel = RolloutSetup.CostModelOption();
         var trainFamily = new Option<string?>("--train-family") { Description = "Family of the predictor's training trace (default: --family, else longtail)" };
         var host = new Option<string>("--host") { Description = "Host of the workers' URLs (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
         var basePort = new Option<int>("--base-port") { Description = "Port of instance 0; instance i listens on base + i (default 30000)", DefaultValueFactory = _ => 30000 };
@@ -31,7 +32,7 @@ internal static class RolloutExportCommand
         var seed = CommonOptions.Seed();
         var command = new Command("export", "Write Heddle's instance layout and initial trajectory placement as router configuration (SGLang Model Gateway or verl)")
         {
-            trace, family, prompts, samples, policy, format, gpus, model, hardware, trainFamily, host, basePort, output, seed,
+            trace, family, prompts, samples, policy, format, gpus, model, hardware, costModel, trainFamily, host, basePort, output, seed,
         };
         command.SetAction(parse =>
         {
@@ -54,7 +55,7 @@ internal static class RolloutExportCommand
             }
 
             var spec = RolloutSetup.Hardware(parse.GetValue(hardware)!, "--hardware");
-            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec);
+            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec, InferenceCostModels.Parse(parse.GetValue(costModel), "--cost-model"));
             var budget = parse.GetValue(gpus);
             if (budget < 1)
             {

@@ -15,7 +15,7 @@ internal static class RolloutGenerateCommand
         var defaults = new RolloutTraceGeneratorOptions();
         var family = new Option<string>("--family")
         {
-            Description = "Workload family: balanced | longtail (default) | skewed (the heaviest tail: p99/median of output) | agentic (many turns, large observations, long contexts)",
+            Description = "Workload family: balanced | longtail (default) | skewed (the heaviest tail: p99/median of output) | agentic (many turns, large observations, long contexts: KV-bound) | mixed (a heavy long-context bulk whose throughput time is comparable to the stragglers' critical path)",
             DefaultValueFactory = _ => RolloutTraceFamilies.Name(RolloutTraceFamily.LongTail),
         };
         var prompts = new Option<int>("--prompts") { Description = "Prompts, one GRPO group each (default 64)", DefaultValueFactory = _ => defaults.Prompts };

@@ -30,6 +30,7 @@ internal static class RolloutSimulateCommand
             Description = "Hardware: h100 or a hardware JSON file (nodes of one kind of GPU with nvlink, network and pcie links): the GPU's figures, GPUs per node, KV migration and reload bandwidths (default h100)",
             DefaultValueFactory = _ => "h100",
         };
+        var costModel = RolloutSetup.CostModelOption();
         var mechanisms = new Option<string>("--mechanisms") { Description = $"Heddle's mechanisms: comma-separated {string.Join(",", HeddleMechanismNames.Names)}, all or none (default all)", DefaultValueFactory = _ => "all" };
         var trainFamily = new Option<string?>("--train-family") { Description = "Family of the predictor's training trace (default: --family, else longtail)" };
         var learnOnline = new Option<bool>("--learn-online") { Description = "Heddle: the predictor learns from trajectories as they complete (group evidence, refit every 256)" };
@@ -52,7 +53,7 @@ internal static class RolloutSimulateCommand
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
         {
-            trace, family, prompts, samples, gpus, policy, model, hardware, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, inPlace, plot, format, seed,
+            trace, family, prompts, samples, gpus, policy, model, hardware, costModel, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, inPlace, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -77,7 +78,8 @@ internal static class RolloutSimulateCommand
                 parse.GetValue(trainFamily));
             var chosenMechanisms = HeddleMechanismNames.Parse(parse.GetValue(mechanisms), "--mechanisms");
             var spec = RolloutSetup.Hardware(parse.GetValue(hardware)!, "--hardware");
-            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec);
+            var costModelKind = InferenceCostModels.Parse(parse.GetValue(costModel), "--cost-model");
+            var cost = RolloutSetup.CostModel(parse.GetValue(model)!, "--model", spec, costModelKind);
             var budget = parse.GetValue(gpus);
             if (budget < 1)
             {
@@ -132,7 +134,7 @@ internal static class RolloutSimulateCommand
             }
             else
             {
-                WriteTable(io, outcome, setup);
+                WriteTable(io, outcome, setup, costModelKind);
             }
 
             var timed = outcome.Mechanisms is null ? "simulation" : "predictor fit and simulation";
@@ -148,10 +150,10 @@ internal static class RolloutSimulateCommand
         return command;
     }
 
-    private static void WriteTable(ConsoleIo io, RolloutSimulationReport outcome, RolloutSetupResult setup)
+    private static void WriteTable(ConsoleIo io, RolloutSimulationReport outcome, RolloutSetupResult setup, InferenceCostModelKind costModel)
     {
         var r = outcome.Result;
-        io.Out.WriteLine(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}"));
+        io.Out.WriteLine(Invariant($"{r.Policy} on {r.Model}, {r.Gpus} GPUs, {setup.Describe()}; cost model {InferenceCostModels.Name(costModel)}"));
         var table = new Table();
         table.AddColumns("makespan (s)", "tokens/s", "trajectories", "p99 queue (s)", "lower bound (s)", "makespan / bound", "instances");
         table.AddRow(
@@ -258,11 +260,21 @@ internal static class RolloutSetup
     }
 
     /// <summary>
-    /// The calibrated cost model of a model class on a hardware description (default: the embedded h100); a model whose
-    /// weights and least KV cache fit no degree of the GPU is an error naming <paramref name="field"/> (the message names
-    /// the GPU too).
+    /// <c>--cost-model</c>: which inference cost model the simulator and planners run on (<see cref="InferenceCostModels"/>,
+    /// the one map from name to model; default <c>modern</c>).
     /// </summary>
-    public static IInferenceCostModel CostModel(string name, string field, HardwareSpec? hardware = null)
+    public static Option<string> CostModelOption() => new("--cost-model")
+    {
+        Description = "Inference cost model: modern (today's engines, fitted to NIM and vLLM measurements; the default) | splitwise (fitted to Splitwise's 2023 measurements, the sensitivity check)",
+        DefaultValueFactory = _ => InferenceCostModels.Name(InferenceCostModels.Default),
+    };
+
+    /// <summary>
+    /// The cost model (<paramref name="kind"/>, default <see cref="InferenceCostModels.Default"/>) of a model class on a
+    /// hardware description (default: the embedded h100); a model whose weights and least KV cache fit no degree of the
+    /// GPU is an error naming <paramref name="field"/> (the message names the GPU too).
+    /// </summary>
+    public static IInferenceCostModel CostModel(string name, string field, HardwareSpec? hardware = null, InferenceCostModelKind? kind = null)
     {
         if (!ModelNames.Contains(name))
         {
@@ -271,7 +283,7 @@ internal static class RolloutSetup
 
         try
         {
-            return CalibratedCostModel.ForModel(name, hardware is null ? null : InferenceHardware.From(hardware));
+            return InferenceCostModels.ForModel(kind ?? InferenceCostModels.Default, name, hardware is null ? null : InferenceHardware.From(hardware));
         }
         catch (PlanningInputException error) when (error.Field == "model")
         {

@@ -30,13 +30,29 @@ public enum RolloutTraceFamily
     /// calls as the other families (median 0.8 s).
     /// </summary>
     Agentic,
+
+    /// <summary>
+    /// <c>mixed</c>: long-reasoning RL (a 32,768-token context window, as math and code recipes cap responses) with a
+    /// heavy bulk and a few stragglers in one step, so that the question of degrees is real: the bulk's throughput time
+    /// (the trace's decode work at the best per-GPU rate, the lower bound's throughput terms) is comparable to the
+    /// longest trajectory's critical path (0.72-0.78 of it for 64 x 16 on 64 GPUs of an 8B-class model under the
+    /// <c>modern</c> cost model, seeds 0-2; the test asserts a factor of 2 either way), where <c>skewed</c>'s bulk
+    /// needs a third of its straggler's time or less. Its bulk has long contexts, which a high degree serves nearly as
+    /// well per GPU as a low one under <c>modern</c>: on 8B, uniform TP8 is the best uniform layout here too
+    /// (docs/benchmarks.md, "Heddle cost model `modern`"), so this family does not by itself make every uniform degree
+    /// lose; a short-context bulk would need many more trajectories per GPU. Turns median 2,500 output tokens at
+    /// median difficulty (at most 16,384), about 3 turns, prompts
+    /// median 1,000 tokens, difficulty sigmas 0.5 (prompt) and 0.4 (sample) times a Pareto per-sample tail (alpha
+    /// 1.5) that makes the stragglers; observations and tool calls as <c>longtail</c>.
+    /// </summary>
+    Mixed,
 }
 
 /// <summary>The rollout trace families by name, as the command line spells them.</summary>
 public static class RolloutTraceFamilies
 {
     /// <summary>The names, in the order of <see cref="RolloutTraceFamily"/>'s values.</summary>
-    public static ImmutableArray<string> Names { get; } = ["balanced", "longtail", "skewed", "agentic"];
+    public static ImmutableArray<string> Names { get; } = ["balanced", "longtail", "skewed", "agentic", "mixed"];
 
     /// <summary>The command-line name of a family.</summary>
     /// <param name="family">The family.</param>

@@ -100,6 +100,23 @@ public sealed record RolloutTraceGeneratorOptions
             ObservationTokens = 1200,
             ObservationTokensSigma = 1.0,
         },
+
+        // Mixed: heavy reasoning-style turns make the bulk's throughput time comparable to the stragglers' critical
+        // path, which the Pareto tail stretches (see RolloutTraceFamily.Mixed for the property and its test).
+        RolloutTraceFamily.Mixed => new()
+        {
+            PromptDifficultySigma = 0.5,
+            SampleSigma = 0.4,
+            TailAlpha = 1.5,
+            MeanTurns = 3,
+            MaxTurns = 40,
+            OutputTokensPerTurn = 2500,
+            TurnTokensSigma = 0.5,
+            MaxOutputTokensPerTurn = 16_384,
+            PromptTokens = 1000,
+            PromptTokensSigma = 0.5,
+            MaxContextTokens = 32_768,
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "not a defined rollout trace family"),
     };
 

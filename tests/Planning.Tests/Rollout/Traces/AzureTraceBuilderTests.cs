@@ -76,6 +76,43 @@ public sealed class AzureTraceBuilderTests
         Assert.Equal(path, Assert.Throws<PlanningInputException>(() => AzureTraceBuilder.Load(path)).Field);
     }
 
+    public static TheoryData<RolloutTraceFamily, AzureTraceKind> FamiliesAndKinds()
+    {
+        var data = new TheoryData<RolloutTraceFamily, AzureTraceKind>();
+        foreach (var family in Enum.GetValues<RolloutTraceFamily>())
+        {
+            data.Add(family, AzureTraceKind.Conversation);
+            data.Add(family, AzureTraceKind.Code);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FamiliesAndKinds))]
+    public void Build_EveryFamilyWithAzureLengths_DeterministicBySeed_TheFamilysStructure(RolloutTraceFamily family, AzureTraceKind kind)
+    {
+        // Every named family (mixed included) with Azure-drawn prompt and turn lengths: the same seed gives the same trace,
+        // another seed another; only measured lengths appear; the family's groups are kept.
+        var builder = AzureTraceBuilder.Load(RepositoryData.File("azure-llm-2023", AzureTraceBuilder.FileName(kind)));
+        var options = RolloutTraceGeneratorOptions.ForFamily(family) with { Prompts = 8, SamplesPerPrompt = 4, Seed = 5 };
+
+        var a = builder.Build(options);
+        var b = builder.Build(options);
+        var c = builder.Build(options with { Seed = 6 });
+
+        Assert.Equal(RolloutTraceJson.Serialize(a), RolloutTraceJson.Serialize(b));
+        Assert.NotEqual(RolloutTraceJson.Serialize(a), RolloutTraceJson.Serialize(c));
+        Assert.Equal(8, a.Groups().Length);
+        var contexts = builder.ContextTokens.ToHashSet();
+        var generated = builder.GeneratedTokens.ToHashSet();
+        Assert.All(a.Trajectories, t =>
+        {
+            Assert.Contains(t.PromptTokens, contexts);
+            Assert.All(t.OutputTokens.Take(t.Turns - 1), o => Assert.Contains(o, generated));
+        });
+    }
+
     [Fact]
     public void Build_RepositoryConversationData_HasAzureMarginals()
     {

@@ -125,6 +125,37 @@ public sealed class RolloutTraceGeneratorTests
         Assert.True(totals[^1] < 10 * totals[totals.Length / 2]);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Generate_Mixed_BulkThroughputTimeWithinAFactorOf2OfTheCriticalPath(int seed)
+    {
+        // The family's defining property (RolloutTraceFamily.Mixed): on 64 GPUs of the 8B-class model under the modern
+        // cost model, the time the whole trace's decode work needs at the best per-GPU rate (the lower bound's
+        // throughput terms, which no schedule beats) is within a factor of 2 of the longest trajectory's critical path
+        // (batch 1 at its fastest degree, with its tool calls): neither the bulk nor the stragglers alone set the makespan.
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Mixed, seed: seed).Trajectories;
+        var bound = RolloutLowerBound.Compute(trace, 64, ModernCostModel.ForModel("8b"));
+
+        var bulk = Math.Max(bound.ThroughputSeconds, bound.ContextThroughputSeconds);
+
+        Assert.InRange(bulk / bound.CriticalPathSeconds, 0.5, 2.0);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Generate_Skewed_CriticalPathAtLeastTwiceTheBulkThroughputTime(int seed)
+    {
+        // The contrast with mixed: in skewed, on the same 64 GPUs and model, the longest trajectory alone sets the bound.
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, seed: seed).Trajectories;
+        var bound = RolloutLowerBound.Compute(trace, 64, ModernCostModel.ForModel("8b"));
+
+        Assert.True(bound.CriticalPathSeconds >= 2 * Math.Max(bound.ThroughputSeconds, bound.ContextThroughputSeconds), $"{bound}");
+    }
+
     [Fact]
     public void Generate_SamplesOfOnePrompt_Correlated()
     {
