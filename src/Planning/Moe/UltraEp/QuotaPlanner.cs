@@ -42,7 +42,7 @@ internal sealed class QuotaPlanner
     private const int SearchDomainLimit = 16;
 
     /// <summary>Nodes the bounded search may visit per threshold; past it the threshold counts as missed.</summary>
-    private const int SearchNodeLimit = 3000;
+    private const int SearchNodeLimit = 20000;
 
     private readonly MoeTopology _topology;
     private readonly int _domainSize;
@@ -286,13 +286,14 @@ internal sealed class QuotaPlanner
         || (!_greedyOnly && _domainSize <= SearchDomainLimit && SearchBins(loads, domain, threshold, minReplicaQuota));
 
     /// <summary>
-    /// The bin-filling fallback, tried when both pourings fail: the four orders of <see cref="FillBins(ReadOnlySpan{long}, int, long, long, bool, bool)"/>.
+    /// The bin-filling fallback, tried when both pourings fail: the four orders of <see cref="FillBins(ReadOnlySpan{long}, int, long, long, bool, bool, bool)"/>, then every slot filled by the master that fills it best.
     /// </summary>
     private bool FillBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota) =>
         FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: true, continuePiece: true)
         || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: true, continuePiece: false)
         || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: false, continuePiece: true)
-        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: false, continuePiece: false);
+        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: false, continuePiece: false)
+        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: true, continuePiece: false, fillEverySlot: true);
 
     /// <summary>
     /// Resets the domain to the masters-only plan: drops its replicas from an earlier oracle run (keeping other
@@ -334,8 +335,9 @@ internal sealed class QuotaPlanner
     /// piece from the master cut last (<paramref name="continuePiece"/>: next fit over the masters laid end to end, which
     /// cuts each master into pieces on consecutive bins) or from the master that can ship the most. Its last slot goes to
     /// the master that fills it: one that ships no more than its rank's excess when one can, else the one with the
-    /// largest remaining quota, whose rank then ships more than its excess and has that much room for others' pieces in
-    /// its own free slots (a chain: the optimum of issue 21's 8-rank, one-slot cases needs it).
+    /// largest remaining quota on any rank, whose rank then ships more than its excess (or, below T, gets roomier) and has
+    /// that much room for others' pieces in its own free slots (a chain: the optimum of issue 21's 8-rank, one-slot cases
+    /// needs it, and so does a domain with an idle rank, whose few slots take whole masters).
     /// </summary>
     /// <remarks>
     /// Where the greedy pouring fails (UltraEP's public test case: one hot rank, 4 masters and 2 redundant slots on 4
@@ -343,7 +345,7 @@ internal sealed class QuotaPlanner
     /// another fills the bin; filling by bins keeps every slot's piece as large as the bin needs. Allocation-free: the
     /// bins and the movable masters live in scratch arrays sized at construction.
     /// </remarks>
-    private bool FillBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool roomiestFirst, bool continuePiece)
+    private bool FillBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool roomiestFirst, bool continuePiece, bool fillEverySlot = false)
     {
         var minPiece = Math.Max(1, minReplicaQuota);
         if (!PrepareBins(loads, domain, threshold, minPiece, roomiestFirst, out var excess, out var binCount, out var itemCount))
@@ -361,7 +363,7 @@ internal sealed class QuotaPlanner
                 var cap = threshold - _load[bin];
                 var pick = -1;
                 long pickAmount = 0;
-                if (_slots[bin] > 1)
+                if (_slots[bin] > 1 && !fillEverySlot)
                 {
                     if (continuePiece && current >= 0 && Allowed(current, bin, binStart))
                     {
@@ -398,8 +400,8 @@ internal sealed class QuotaPlanner
 
     /// <summary>
     /// Resets the domain and lists the bins in <c>_binOrder</c> (ranks below T with room for a piece, roomiest or tightest
-    /// first, lowest rank on ties; then the ranks above T, in rank order) and the masters of the ranks above T with at least
-    /// a piece of quota in <c>_items</c>. False when there is nothing to do (<paramref name="excess"/> 0) or no plan can
+    /// first, lowest rank on ties; then the others, in rank order) and the domain's masters with at least a piece of quota
+    /// in <c>_items</c>, rank by rank. False when there is nothing to do (<paramref name="excess"/> 0) or no plan can
     /// exist: no redundant slots, less room than excess, or a load too large for the packed key.
     /// </summary>
     private bool PrepareBins(ReadOnlySpan<long> loads, int domain, long threshold, long minPiece, bool roomiestFirst, out long excess, out int binCount, out int itemCount)
@@ -415,17 +417,18 @@ internal sealed class QuotaPlanner
         long room = 0;
         for (var r = first; r < end; r++)
         {
+            for (var k = 0; k < perRank; k++)
+            {
+                var e = (r * perRank) + k;
+                if (_masterQuota[e] >= minPiece)
+                {
+                    _items[itemCount++] = e;
+                }
+            }
+
             if (_load[r] > threshold)
             {
                 excess += _load[r] - threshold;
-                for (var k = 0; k < perRank; k++)
-                {
-                    var e = (r * perRank) + k;
-                    if (_masterQuota[e] >= minPiece)
-                    {
-                        _items[itemCount++] = e;
-                    }
-                }
             }
             else if (threshold - _load[r] >= minPiece)
             {
@@ -451,9 +454,10 @@ internal sealed class QuotaPlanner
             _binOrder[binCount++] = first + (int)(_sinkKeys[roomiestFirst ? b : sinkCount - 1 - b] % _domainSize);
         }
 
+        // Then the ranks without room now: they have some once they ship more than their excess.
         for (var r = first; r < end; r++)
         {
-            if (_load[r] > threshold)
+            if (threshold - _load[r] < minPiece)
             {
                 _binOrder[binCount++] = r;
             }
@@ -632,9 +636,11 @@ internal sealed class QuotaPlanner
                 }
             }
 
+            // No master fills the bin within its rank's excess: the one that fills it most (shipping beyond) goes first.
             if ((bestFit >= 0 && TryPiece(b, binStart, bin, bestFit, cap, excess, threshold))
+                || (bestFit < 0 && filler >= 0 && TryPiece(b, binStart, bin, filler, fillerAmount, excess, threshold))
                 || (largest >= 0 && largest != bestFit && TryPiece(b, binStart, bin, largest, Math.Min(cap, largestAmount), excess, threshold))
-                || (filler >= 0 && TryPiece(b, binStart, bin, filler, fillerAmount, excess, threshold)))
+                || (bestFit >= 0 && filler >= 0 && TryPiece(b, binStart, bin, filler, fillerAmount, excess, threshold)))
             {
                 return true;
             }
