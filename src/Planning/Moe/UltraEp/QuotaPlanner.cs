@@ -18,11 +18,13 @@ namespace Planning.Moe.UltraEp;
 /// rank on ties. A piece takes as much as the excess, the master's remaining quota and the target's room allow, and
 /// never less than the minimum replica quota.</para>
 /// <para>When both pourings fail, the oracle fills bins (issue 21): the ranks below T one at a time, roomiest or tightest
-/// first, each bin's last slot given to the master that can ship the most, so that it fills the bin whenever some master
-/// can (see <c>FillBins</c>). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is
-/// cutting; with few slots per rank and the load on one rank that failed at thresholds a plan reaches (UltraEP's own
-/// test case: 1.0769 for an optimum of 1.0000). The fallback runs only on thresholds the pourings miss, so a layer they
-/// plan at its bound costs what it did.</para>
+/// first, each bin's last slot given to the master that fills it, if need be shipping more than its rank's excess so that
+/// its rank, with free slots of its own, takes others' pieces (a chain; see <c>FillBins</c>); five orders. On domains of
+/// at most 16 ranks a bounded depth-first search over the same moves follows (<c>SearchBins</c>, at most 6,000 nodes per
+/// domain and solve). The bin filling runs on domains of at most 64 ranks (EP256 in one domain keeps its latency). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is cutting; with
+/// few slots per rank and the load on one rank that failed at thresholds a plan reaches (UltraEP's own test case: 1.0769
+/// for an optimum of 1.0000). The fallbacks run only on thresholds the pourings miss, so a layer they plan at its bound
+/// costs what it did.</para>
 /// <para>The target ranks are found in an ordered index of the domain's ranks with a free redundant slot, keyed by
 /// (load, rank): best fit is a binary search for the largest load at most <c>T - piece</c>, worst fit the first entry,
 /// each skipping only the master and the ranks that already hold the expert; moving a piece re-keys two ranks (a
@@ -41,8 +43,17 @@ internal sealed class QuotaPlanner
     /// <summary>The largest domain the bounded search runs on (the grid's small NVLink domains: 4, 8 and 16 ranks).</summary>
     private const int SearchDomainLimit = 16;
 
-    /// <summary>Nodes the bounded search may visit per threshold; past it the threshold counts as missed.</summary>
-    private const int SearchNodeLimit = 20000;
+    /// <summary>
+    /// Nodes the bounded search may visit per domain and solve, over all the thresholds it tries; past it a threshold the
+    /// fillings miss counts as missed. Bounds the search's cost to about a millisecond per domain.
+    /// </summary>
+    private const int SearchNodeLimit = 6000;
+
+    /// <summary>
+    /// The largest domain the bin filling runs on: EP64 in one domain and smaller. A larger domain has enough ranks with
+    /// room that pouring alone stays near the bound, and the filling's scans would cost EP256 its latency (issue 16).
+    /// </summary>
+    private const int FillDomainLimit = 64;
 
     private readonly MoeTopology _topology;
     private readonly int _domainSize;
@@ -160,7 +171,9 @@ internal sealed class QuotaPlanner
         {
             var (domainBest, domainBound) = SolveDomain(loads, domain, minReplicaQuota, usePrevious);
 
-            // The search may have ended on a failed probe: pour once more at the best threshold to keep its plan.
+            // The search may have ended on a failed probe: pour once more at the best threshold to keep its plan (with the
+            // bounded search's budget renewed: it is deterministic, so it finds the same plan again).
+            _searchNodes = SearchNodeLimit;
             Pour(loads, domain, domainBest, minReplicaQuota, usePrevious);
             best = Math.Max(best, domainBest);
             bound = Math.Max(bound, domainBound);
@@ -186,6 +199,7 @@ internal sealed class QuotaPlanner
         _baseDomain = -1;
         for (var domain = 0; domain < _topology.Domains; domain++)
         {
+            _searchNodes = SearchNodeLimit;
             if (!Pour(loads, domain, threshold, minReplicaQuota, preferPrevious && _hasPrevious))
             {
                 return false;
@@ -237,6 +251,7 @@ internal sealed class QuotaPlanner
     {
         // bound <= high always: the domain mean and an expert's share never exceed the busiest master rank.
         var bound = DomainBound(loads, domain, out var high);
+        _searchNodes = SearchNodeLimit;
         if (high <= bound || Pour(loads, domain, bound, minReplicaQuota, preferPrevious))
         {
             return (bound, bound);
@@ -282,8 +297,8 @@ internal sealed class QuotaPlanner
     private bool Pour(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool preferPrevious) =>
         Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: true)
         || Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: false)
-        || (!_greedyOnly && FillBins(loads, domain, threshold, minReplicaQuota))
-        || (!_greedyOnly && _domainSize <= SearchDomainLimit && SearchBins(loads, domain, threshold, minReplicaQuota));
+        || (!_greedyOnly && _domainSize <= FillDomainLimit && FillBins(loads, domain, threshold, minReplicaQuota))
+        || (!_greedyOnly && _domainSize <= SearchDomainLimit && _searchNodes > 0 && SearchBins(loads, domain, threshold, minReplicaQuota));
 
     /// <summary>
     /// The bin-filling fallback, tried when both pourings fail: the four orders of <see cref="FillBins(ReadOnlySpan{long}, int, long, long, bool, bool, bool)"/>, then every slot filled by the master that fills it best.
@@ -337,7 +352,8 @@ internal sealed class QuotaPlanner
     /// the master that fills it: one that ships no more than its rank's excess when one can, else the one with the
     /// largest remaining quota on any rank, whose rank then ships more than its excess (or, below T, gets roomier) and has
     /// that much room for others' pieces in its own free slots (a chain: the optimum of issue 21's 8-rank, one-slot cases
-    /// needs it, and so does a domain with an idle rank, whose few slots take whole masters).
+    /// needs it, and so does a domain with an idle rank, whose few slots take whole masters). With
+    /// <paramref name="fillEverySlot"/> every slot is filled that way (an idle rank's slots take the largest masters).
     /// </summary>
     /// <remarks>
     /// Where the greedy pouring fails (UltraEP's public test case: one hot rank, 4 masters and 2 redundant slots on 4
@@ -547,7 +563,7 @@ internal sealed class QuotaPlanner
     /// bin within its rank's excess with the least to spare, then the one that can ship the most, then the one that
     /// fills the bin shipping beyond its excess, then every other, and also leaving the bin; each piece is as large as
     /// the bin and the master allow. It prunes when the bins left have fewer slots than the ranks still above T. At most
-    /// <see cref="SearchNodeLimit"/> nodes per threshold, so it stays real-time; it finds plans the fillings miss and
+    /// <see cref="SearchNodeLimit"/> nodes per domain and solve, so it stays near real-time; it finds plans the fillings miss and
     /// never proves there is none.
     /// </summary>
     private bool SearchBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota)
@@ -561,7 +577,6 @@ internal sealed class QuotaPlanner
         _searchBins = binCount;
         _searchItems = itemCount;
         _searchMinPiece = minPiece;
-        _searchNodes = SearchNodeLimit;
         return Search(0, _replicaCount, excess, threshold);
     }
 
