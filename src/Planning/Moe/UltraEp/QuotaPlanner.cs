@@ -20,11 +20,11 @@ namespace Planning.Moe.UltraEp;
 /// <para>When both pourings fail, the oracle fills bins (issue 21): the ranks below T one at a time, roomiest or tightest
 /// first, each bin's last slot given to the master that fills it, if need be shipping more than its rank's excess so that
 /// its rank, with free slots of its own, takes others' pieces (a chain; see <c>FillBins</c>); five orders. On domains of
-/// at most 16 ranks a bounded depth-first search over the same moves follows (<c>SearchBins</c>, at most 6,000 nodes per
+/// at most 16 ranks a bounded depth-first search over the same moves follows (<c>SearchBins</c>, at most 2,000 nodes per
 /// domain and solve). The bin filling runs on domains of at most 64 ranks (EP256 in one domain keeps its latency). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is cutting; with
 /// few slots per rank and the load on one rank that failed at thresholds a plan reaches (UltraEP's own test case: 1.0769
-/// for an optimum of 1.0000). The fallbacks run only on thresholds the pourings miss, so a layer they plan at its bound
-/// costs what it did.</para>
+/// for an optimum of 1.0000). The fallbacks run only when the pouring search ends more than a resolution step above the
+/// bound, in a second search from the bound, so a layer pouring plans within a step of its bound costs what it did.</para>
 /// <para>The target ranks are found in an ordered index of the domain's ranks with a free redundant slot, keyed by
 /// (load, rank): best fit is a binary search for the largest load at most <c>T - piece</c>, worst fit the first entry,
 /// each skipping only the master and the ranks that already hold the expert; moving a piece re-keys two ranks (a
@@ -47,7 +47,7 @@ internal sealed class QuotaPlanner
     /// Nodes the bounded search may visit per domain and solve, over all the thresholds it tries; past it a threshold the
     /// fillings miss counts as missed. Bounds the search's cost to about a millisecond per domain.
     /// </summary>
-    private const int SearchNodeLimit = 6000;
+    private const int SearchNodeLimit = 2000;
 
     /// <summary>
     /// The largest domain the bin filling runs on: EP64 in one domain and smaller. A larger domain has enough ranks with
@@ -71,6 +71,7 @@ internal sealed class QuotaPlanner
     private readonly bool _greedyOnly;
     private readonly int[] _binOrder;
     private int _searchNodes;
+    private bool _fullOracle;
     private int _searchBins;
     private int _searchItems;
     private long _searchMinPiece;
@@ -200,6 +201,7 @@ internal sealed class QuotaPlanner
         for (var domain = 0; domain < _topology.Domains; domain++)
         {
             _searchNodes = SearchNodeLimit;
+            _fullOracle = !_greedyOnly;
             if (!Pour(loads, domain, threshold, minReplicaQuota, preferPrevious && _hasPrevious))
             {
                 return false;
@@ -252,6 +254,7 @@ internal sealed class QuotaPlanner
         // bound <= high always: the domain mean and an expert's share never exceed the busiest master rank.
         var bound = DomainBound(loads, domain, out var high);
         _searchNodes = SearchNodeLimit;
+        _fullOracle = false;
         if (high <= bound || Pour(loads, domain, bound, minReplicaQuota, preferPrevious))
         {
             return (bound, bound);
@@ -274,6 +277,25 @@ internal sealed class QuotaPlanner
         var feasible = Math.Min(candidate, high);
 
         // Binary search in (low, feasible]: low failed, feasible succeeded (or is the masters-only load).
+        feasible = BinarySearch(loads, domain, low, feasible, resolution, minReplicaQuota, preferPrevious);
+
+        // Pouring stopped more than a step above the bound: search again from the bound with the bin filling and the
+        // bounded search (issue 21). A layer that pouring plans within a step of its bound (EP64 in one domain, as
+        // deployed) never pays for them.
+        if (!_greedyOnly && feasible - bound > resolution)
+        {
+            _fullOracle = true;
+            feasible = Pour(loads, domain, bound, minReplicaQuota, preferPrevious)
+                ? bound
+                : BinarySearch(loads, domain, bound, feasible, resolution, minReplicaQuota, preferPrevious);
+        }
+
+        return (feasible, bound);
+    }
+
+    /// <summary>The smallest threshold in (<paramref name="low"/>, <paramref name="feasible"/>] the oracle reaches, to the resolution.</summary>
+    private long BinarySearch(ReadOnlySpan<long> loads, int domain, long low, long feasible, long resolution, long minReplicaQuota, bool preferPrevious)
+    {
         while (feasible - low > resolution)
         {
             var mid = low + ((feasible - low) / 2);
@@ -287,7 +309,7 @@ internal sealed class QuotaPlanner
             }
         }
 
-        return (feasible, bound);
+        return feasible;
     }
 
     /// <summary>
@@ -297,8 +319,8 @@ internal sealed class QuotaPlanner
     private bool Pour(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool preferPrevious) =>
         Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: true)
         || Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: false)
-        || (!_greedyOnly && _domainSize <= FillDomainLimit && FillBins(loads, domain, threshold, minReplicaQuota))
-        || (!_greedyOnly && _domainSize <= SearchDomainLimit && _searchNodes > 0 && SearchBins(loads, domain, threshold, minReplicaQuota));
+        || (_fullOracle && _domainSize <= FillDomainLimit && FillBins(loads, domain, threshold, minReplicaQuota))
+        || (_fullOracle && _domainSize <= SearchDomainLimit && _searchNodes > 0 && SearchBins(loads, domain, threshold, minReplicaQuota));
 
     /// <summary>
     /// The bin-filling fallback, tried when both pourings fail: the four orders of <see cref="FillBins(ReadOnlySpan{long}, int, long, long, bool, bool, bool)"/>, then every slot filled by the master that fills it best.
