@@ -6,5 +6,11 @@ if (args is ["z3-hard-limit", .. var rest])
     return Planning.Benchmarks.Z3HardLimitBenchmark.Run(rest);
 }
 
+// `ultraep-quality-map OUTDIR` runs issue 21's quality map (UltraEpQualityMap).
+if (args is ["ultraep-quality-map", .. var mapArgs])
+{
+    return Planning.Benchmarks.UltraEpQualityMap.Run(mapArgs);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Planning.Benchmarks.EplbBenchmarks).Assembly).Run(args);
 return 0;

@@ -10,7 +10,8 @@ namespace Planning.Benchmarks;
 /// per rank, top-8, Zipf-shaped initial imbalance 1.5 / 2.0 / 3.0. <see cref="QuotaSolve"/> is the planner's
 /// allocation-free core (threshold search and oracle); <see cref="PolicyPlan"/> adds building the immutable
 /// <see cref="LayerPlan"/>. <see cref="QuotaSolveScan"/> is the planner before issue 16, which scanned the domain for
-/// each replica piece's rank (the tests' oracle: same plans), for a before/after in one run.
+/// each replica piece's rank (the tests' oracle: same plans), for a before/after in one run; <see cref="QuotaSolveGreedy"/>
+/// the planner without issue 21's bin filling.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -21,6 +22,7 @@ public class UltraEpBenchmarks
     private MoeLayerProblem _problem = null!;
     private QuotaPlanner _planner = null!;
     private Planning.Tests.Moe.UltraEp.ScanQuotaPlanner _scanPlanner = null!;
+    private QuotaPlanner _greedyPlanner = null!;
     private long[] _loads = [];
 
     /// <summary>Ranks (EP degree); experts = 4 x ranks.</summary>
@@ -51,10 +53,15 @@ public class UltraEpBenchmarks
         _problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
         _planner = new QuotaPlanner(topology);
         _scanPlanner = new Planning.Tests.Moe.UltraEp.ScanQuotaPlanner(topology);
+        _greedyPlanner = new QuotaPlanner(topology, greedyOnly: true);
     }
 
     [Benchmark]
     public long QuotaSolve() => _planner.Solve(_loads);
+
+    /// <summary>The planner with its greedy oracle alone (before issue 21's bin filling), for a before/after in one run.</summary>
+    [Benchmark]
+    public long QuotaSolveGreedy() => _greedyPlanner.Solve(_loads);
 
     [Benchmark]
     public long QuotaSolveScan() => _scanPlanner.Solve(_loads);

@@ -17,6 +17,14 @@ namespace Planning.Moe.UltraEp;
 /// not spent on slivers), and if best fit cannot reach T, by worst fit (always the rank with the most room). Lowest
 /// rank on ties. A piece takes as much as the excess, the master's remaining quota and the target's room allow, and
 /// never less than the minimum replica quota.</para>
+/// <para>When both pourings fail, the oracle fills bins (issue 21): the ranks below T one at a time, roomiest or tightest
+/// first, each bin's last slot given to the master that fills it, if need be shipping more than its rank's excess so that
+/// its rank, with free slots of its own, takes others' pieces (a chain; see <c>FillBins</c>); five orders. On domains of
+/// at most 16 ranks a bounded depth-first search over the same moves follows (<c>SearchBins</c>, at most 2,000 nodes per
+/// domain and solve). The bin filling runs on domains of at most 64 ranks (EP256 in one domain keeps its latency). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is cutting; with
+/// few slots per rank and the load on one rank that failed at thresholds a plan reaches (UltraEP's own test case: 1.0769
+/// for an optimum of 1.0000). The fallbacks run only when the pouring search ends more than a resolution step above the
+/// bound, in a second search from the bound, so a layer pouring plans within a step of its bound costs what it did.</para>
 /// <para>The target ranks are found in an ordered index of the domain's ranks with a free redundant slot, keyed by
 /// (load, rank): best fit is a binary search for the largest load at most <c>T - piece</c>, worst fit the first entry,
 /// each skipping only the master and the ranks that already hold the expert; moving a piece re-keys two ranks (a
@@ -32,6 +40,21 @@ internal sealed class QuotaPlanner
 {
     private const long SearchResolution = 2000;
 
+    /// <summary>The largest domain the bounded search runs on (the grid's small NVLink domains: 4, 8 and 16 ranks).</summary>
+    private const int SearchDomainLimit = 16;
+
+    /// <summary>
+    /// Nodes the bounded search may visit per domain and solve, over all the thresholds it tries; past it a threshold the
+    /// fillings miss counts as missed. Bounds the search's cost to about a millisecond per domain.
+    /// </summary>
+    private const int SearchNodeLimit = 2000;
+
+    /// <summary>
+    /// The largest domain the bin filling runs on: EP64 in one domain and smaller. A larger domain has enough ranks with
+    /// room that pouring alone stays near the bound, and the filling's scans would cost EP256 its latency (issue 16).
+    /// </summary>
+    private const int FillDomainLimit = 64;
+
     private readonly MoeTopology _topology;
     private readonly int _domainSize;
     private readonly long[] _load;
@@ -43,6 +66,15 @@ internal sealed class QuotaPlanner
     private readonly bool[] _previous;
     private readonly long[] _index;
     private readonly long[] _baseIndex;
+    private readonly long[] _sinkKeys;
+    private readonly int[] _items;
+    private readonly bool _greedyOnly;
+    private readonly int[] _binOrder;
+    private int _searchNodes;
+    private bool _fullOracle;
+    private int _searchBins;
+    private int _searchItems;
+    private long _searchMinPiece;
     private int _indexCount;
     private int _baseIndexCount;
     private int _baseDomain = -1;
@@ -53,8 +85,17 @@ internal sealed class QuotaPlanner
     /// <summary>Creates a planner for one topology.</summary>
     /// <param name="topology">The topology.</param>
     public QuotaPlanner(MoeTopology topology)
+        : this(topology, greedyOnly: false)
+    {
+    }
+
+    /// <summary>Creates a planner for one topology, optionally with the greedy oracle alone (the plans before issue 21).</summary>
+    /// <param name="topology">The topology.</param>
+    /// <param name="greedyOnly">Use only the best-fit / worst-fit pouring, not the bin-filling fallback.</param>
+    internal QuotaPlanner(MoeTopology topology, bool greedyOnly)
     {
         ArgumentNullException.ThrowIfNull(topology);
+        _greedyOnly = greedyOnly;
         _topology = topology;
         _domainSize = topology.Ranks / topology.Domains;
         _load = new long[topology.Ranks];
@@ -66,6 +107,9 @@ internal sealed class QuotaPlanner
         _previous = new bool[topology.Experts * topology.Ranks];
         _index = new long[_domainSize];
         _baseIndex = new long[_domainSize];
+        _sinkKeys = new long[_domainSize];
+        _items = new int[_domainSize * topology.ExpertsPerRank];
+        _binOrder = new int[_domainSize];
     }
 
     /// <summary>The topology the planner is sized for.</summary>
@@ -128,7 +172,9 @@ internal sealed class QuotaPlanner
         {
             var (domainBest, domainBound) = SolveDomain(loads, domain, minReplicaQuota, usePrevious);
 
-            // The search may have ended on a failed probe: pour once more at the best threshold to keep its plan.
+            // The search may have ended on a failed probe: pour once more at the best threshold to keep its plan (with the
+            // bounded search's budget renewed: it is deterministic, so it finds the same plan again).
+            _searchNodes = SearchNodeLimit;
             Pour(loads, domain, domainBest, minReplicaQuota, usePrevious);
             best = Math.Max(best, domainBest);
             bound = Math.Max(bound, domainBound);
@@ -154,6 +200,8 @@ internal sealed class QuotaPlanner
         _baseDomain = -1;
         for (var domain = 0; domain < _topology.Domains; domain++)
         {
+            _searchNodes = SearchNodeLimit;
+            _fullOracle = !_greedyOnly;
             if (!Pour(loads, domain, threshold, minReplicaQuota, preferPrevious && _hasPrevious))
             {
                 return false;
@@ -205,6 +253,8 @@ internal sealed class QuotaPlanner
     {
         // bound <= high always: the domain mean and an expert's share never exceed the busiest master rank.
         var bound = DomainBound(loads, domain, out var high);
+        _searchNodes = SearchNodeLimit;
+        _fullOracle = false;
         if (high <= bound || Pour(loads, domain, bound, minReplicaQuota, preferPrevious))
         {
             return (bound, bound);
@@ -227,6 +277,25 @@ internal sealed class QuotaPlanner
         var feasible = Math.Min(candidate, high);
 
         // Binary search in (low, feasible]: low failed, feasible succeeded (or is the masters-only load).
+        feasible = BinarySearch(loads, domain, low, feasible, resolution, minReplicaQuota, preferPrevious);
+
+        // Pouring stopped more than a step above the bound: search again from the bound with the bin filling and the
+        // bounded search (issue 21). A layer that pouring plans within a step of its bound (EP64 in one domain, as
+        // deployed) never pays for them.
+        if (!_greedyOnly && feasible - bound > resolution)
+        {
+            _fullOracle = true;
+            feasible = Pour(loads, domain, bound, minReplicaQuota, preferPrevious)
+                ? bound
+                : BinarySearch(loads, domain, bound, feasible, resolution, minReplicaQuota, preferPrevious);
+        }
+
+        return (feasible, bound);
+    }
+
+    /// <summary>The smallest threshold in (<paramref name="low"/>, <paramref name="feasible"/>] the oracle reaches, to the resolution.</summary>
+    private long BinarySearch(ReadOnlySpan<long> loads, int domain, long low, long feasible, long resolution, long minReplicaQuota, bool preferPrevious)
+    {
         while (feasible - low > resolution)
         {
             var mid = low + ((feasible - low) / 2);
@@ -240,7 +309,7 @@ internal sealed class QuotaPlanner
             }
         }
 
-        return (feasible, bound);
+        return feasible;
     }
 
     /// <summary>
@@ -249,15 +318,26 @@ internal sealed class QuotaPlanner
     /// </summary>
     private bool Pour(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool preferPrevious) =>
         Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: true)
-        || Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: false);
+        || Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: false)
+        || (_fullOracle && _domainSize <= FillDomainLimit && FillBins(loads, domain, threshold, minReplicaQuota))
+        || (_fullOracle && _domainSize <= SearchDomainLimit && _searchNodes > 0 && SearchBins(loads, domain, threshold, minReplicaQuota));
 
-    private bool Pour(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool preferPrevious, bool bestFit)
+    /// <summary>
+    /// The bin-filling fallback, tried when both pourings fail: the four orders of <see cref="FillBins(ReadOnlySpan{long}, int, long, long, bool, bool, bool)"/>, then every slot filled by the master that fills it best.
+    /// </summary>
+    private bool FillBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota) =>
+        FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: true, continuePiece: true)
+        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: true, continuePiece: false)
+        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: false, continuePiece: true)
+        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: false, continuePiece: false)
+        || FillBins(loads, domain, threshold, minReplicaQuota, roomiestFirst: true, continuePiece: false, fillEverySlot: true);
+
+    /// <summary>
+    /// Resets the domain to the masters-only plan: drops its replicas from an earlier oracle run (keeping other
+    /// domains'), gives every master its whole load and every rank all its redundant slots.
+    /// </summary>
+    private void ResetDomain(ReadOnlySpan<long> loads, int first, int end)
     {
-        var first = domain * _domainSize;
-        var end = first + _domainSize;
-        var perRank = _topology.ExpertsPerRank;
-
-        // Drop this domain's replicas from an earlier oracle run, keeping other domains'.
         var kept = 0;
         for (var i = 0; i < _replicaCount; i++)
         {
@@ -268,7 +348,7 @@ internal sealed class QuotaPlanner
         }
 
         _replicaCount = kept;
-        var overloadedCount = 0;
+        var perRank = _topology.ExpertsPerRank;
         for (var r = first; r < end; r++)
         {
             long rankLoad = 0;
@@ -281,7 +361,370 @@ internal sealed class QuotaPlanner
 
             _load[r] = rankLoad;
             _slots[r] = _topology.RedundantSlotsPerRank;
-            if (rankLoad > threshold)
+        }
+    }
+
+    /// <summary>
+    /// The bin-filling oracle at threshold T (issue 21). Every rank with a free redundant slot is a bin (room
+    /// <c>T - load</c>, the slots as its cardinality): first the ranks below T, roomiest or tightest first, then the ranks
+    /// above T, which become bins when they ship more than their excess. The ranks above T are sources, each with its
+    /// excess over T to ship, from its masters in any split. A bin takes pieces until it is full or has one slot left: a
+    /// piece from the master cut last (<paramref name="continuePiece"/>: next fit over the masters laid end to end, which
+    /// cuts each master into pieces on consecutive bins) or from the master that can ship the most. Its last slot goes to
+    /// the master that fills it: one that ships no more than its rank's excess when one can, else the one with the
+    /// largest remaining quota on any rank, whose rank then ships more than its excess (or, below T, gets roomier) and has
+    /// that much room for others' pieces in its own free slots (a chain: the optimum of issue 21's 8-rank, one-slot cases
+    /// needs it, and so does a domain with an idle rank, whose few slots take whole masters). With
+    /// <paramref name="fillEverySlot"/> every slot is filled that way (an idle rank's slots take the largest masters).
+    /// </summary>
+    /// <remarks>
+    /// Where the greedy pouring fails (UltraEP's public test case: one hot rank, 4 masters and 2 redundant slots on 4
+    /// ranks), the failure is a bin whose last slot takes a sliver of the master being cut, or a master split where
+    /// another fills the bin; filling by bins keeps every slot's piece as large as the bin needs. Allocation-free: the
+    /// bins and the movable masters live in scratch arrays sized at construction.
+    /// </remarks>
+    private bool FillBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool roomiestFirst, bool continuePiece, bool fillEverySlot = false)
+    {
+        var minPiece = Math.Max(1, minReplicaQuota);
+        if (!PrepareBins(loads, domain, threshold, minPiece, roomiestFirst, out var excess, out var binCount, out var itemCount))
+        {
+            return excess == 0;
+        }
+
+        var current = -1;
+        for (var b = 0; b < binCount && excess > 0; b++)
+        {
+            var bin = _binOrder[b];
+            var binStart = _replicaCount;
+            while (_slots[bin] > 0 && threshold - _load[bin] >= minPiece && excess > 0)
+            {
+                var cap = threshold - _load[bin];
+                var pick = -1;
+                long pickAmount = 0;
+                if (_slots[bin] > 1 && !fillEverySlot)
+                {
+                    if (continuePiece && current >= 0 && Allowed(current, bin, binStart))
+                    {
+                        var amount = Movable(current, threshold);
+                        if (amount >= minPiece)
+                        {
+                            pick = current;
+                            pickAmount = amount;
+                        }
+                    }
+
+                    if (pick < 0)
+                    {
+                        (pick, pickAmount) = MostMovable(itemCount, bin, binStart, threshold, minPiece);
+                    }
+                }
+                else
+                {
+                    (pick, pickAmount) = BestFill(itemCount, bin, binStart, threshold, cap, minPiece);
+                }
+
+                if (pick < 0)
+                {
+                    break;
+                }
+
+                excess -= Ship(pick, bin, Math.Min(cap, pickAmount), threshold);
+                current = pick;
+            }
+        }
+
+        return excess <= 0;
+    }
+
+    /// <summary>
+    /// Resets the domain and lists the bins in <c>_binOrder</c> (ranks below T with room for a piece, roomiest or tightest
+    /// first, lowest rank on ties; then the others, in rank order) and the domain's masters with at least a piece of quota
+    /// in <c>_items</c>, rank by rank. False when there is nothing to do (<paramref name="excess"/> 0) or no plan can
+    /// exist: no redundant slots, less room than excess, or a load too large for the packed key.
+    /// </summary>
+    private bool PrepareBins(ReadOnlySpan<long> loads, int domain, long threshold, long minPiece, bool roomiestFirst, out long excess, out int binCount, out int itemCount)
+    {
+        var first = domain * _domainSize;
+        var end = first + _domainSize;
+        var perRank = _topology.ExpertsPerRank;
+        ResetDomain(loads, first, end);
+        excess = 0;
+        binCount = 0;
+        itemCount = 0;
+        var sinkCount = 0;
+        long room = 0;
+        for (var r = first; r < end; r++)
+        {
+            for (var k = 0; k < perRank; k++)
+            {
+                var e = (r * perRank) + k;
+                if (_masterQuota[e] >= minPiece)
+                {
+                    _items[itemCount++] = e;
+                }
+            }
+
+            if (_load[r] > threshold)
+            {
+                excess += _load[r] - threshold;
+            }
+            else if (threshold - _load[r] >= minPiece)
+            {
+                if (_load[r] > (long.MaxValue / _domainSize) - 1)
+                {
+                    excess = -1;
+                    return false;
+                }
+
+                room += threshold - _load[r];
+                _sinkKeys[sinkCount++] = (_load[r] * _domainSize) + (r - first);
+            }
+        }
+
+        if (excess == 0 || room < excess || _topology.RedundantSlotsPerRank == 0)
+        {
+            return false;
+        }
+
+        ShellSort(_sinkKeys.AsSpan(0, sinkCount));
+        for (var b = 0; b < sinkCount; b++)
+        {
+            _binOrder[binCount++] = first + (int)(_sinkKeys[roomiestFirst ? b : sinkCount - 1 - b] % _domainSize);
+        }
+
+        // Then the ranks without room now: they have some once they ship more than their excess.
+        for (var r = first; r < end; r++)
+        {
+            if (threshold - _load[r] < minPiece)
+            {
+                _binOrder[binCount++] = r;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves <paramref name="piece"/> of the expert to a new replica on the bin; returns how much of the excess it ships.</summary>
+    private long Ship(int expert, int bin, long piece, long threshold)
+    {
+        var source = _topology.ExpertMaster[expert];
+        var shipped = Math.Clamp(_load[source] - threshold, 0, piece);
+        _replicas[_replicaCount++] = new ExpertInstance(expert, bin, piece);
+        _masterQuota[expert] -= piece;
+        _load[source] -= piece;
+        _load[bin] += piece;
+        _slots[bin]--;
+        return shipped;
+    }
+
+    /// <summary>Undoes the last <see cref="Ship"/> of the expert to the bin.</summary>
+    private void Unship(int expert, int bin, long piece)
+    {
+        _replicaCount--;
+        _masterQuota[expert] += piece;
+        _load[_topology.ExpertMaster[expert]] += piece;
+        _load[bin] -= piece;
+        _slots[bin]++;
+    }
+
+    /// <summary>Whether the expert may get a replica on the bin: not its master's rank, not there yet.</summary>
+    private bool Allowed(int expert, int bin, int binStart) => _topology.ExpertMaster[expert] != bin && !InBin(expert, binStart);
+
+    /// <summary>The listed master that can ship the most within its rank's excess (lowest expert on ties), or -1.</summary>
+    private (int Expert, long Amount) MostMovable(int itemCount, int bin, int binStart, long threshold, long minPiece)
+    {
+        int pick = -1;
+        long pickAmount = 0;
+        for (var i = 0; i < itemCount; i++)
+        {
+            var e = _items[i];
+            var amount = Movable(e, threshold);
+            if (amount >= minPiece && amount > pickAmount && Allowed(e, bin, binStart))
+            {
+                pick = e;
+                pickAmount = amount;
+            }
+        }
+
+        return (pick, pickAmount);
+    }
+
+    /// <summary>
+    /// The listed master that fills the bin's room best: the most it can put there (its remaining quota, over its rank's
+    /// excess if need be), then the most within the excess (so a rank ships beyond its excess only when that fills more);
+    /// lowest expert on ties. Returns the piece's size, or -1.
+    /// </summary>
+    private (int Expert, long Amount) BestFill(int itemCount, int bin, int binStart, long threshold, long cap, long minPiece)
+    {
+        int pick = -1;
+        long pickFill = 0, pickMovable = 0;
+        for (var i = 0; i < itemCount; i++)
+        {
+            var e = _items[i];
+            var fill = Math.Min(cap, _masterQuota[e]);
+            if (fill < minPiece || !Allowed(e, bin, binStart))
+            {
+                continue;
+            }
+
+            var movable = Math.Min(Math.Max(0, Movable(e, threshold)), cap);
+            if (fill > pickFill || (fill == pickFill && movable > pickMovable))
+            {
+                pick = e;
+                pickFill = fill;
+                pickMovable = movable;
+            }
+        }
+
+        return (pick, pickFill);
+    }
+
+    /// <summary>
+    /// The bounded search, last resort on domains of at most <see cref="SearchDomainLimit"/> ranks: a depth-first search
+    /// over the same bins (roomiest first, then the ranks above T) that tries, for each slot, the master that fills the
+    /// bin within its rank's excess with the least to spare, then the one that can ship the most, then the one that
+    /// fills the bin shipping beyond its excess, then every other, and also leaving the bin; each piece is as large as
+    /// the bin and the master allow. It prunes when the bins left have fewer slots than the ranks still above T. At most
+    /// <see cref="SearchNodeLimit"/> nodes per domain and solve, so it stays near real-time; it finds plans the fillings miss and
+    /// never proves there is none.
+    /// </summary>
+    private bool SearchBins(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota)
+    {
+        var minPiece = Math.Max(1, minReplicaQuota);
+        if (!PrepareBins(loads, domain, threshold, minPiece, roomiestFirst: true, out var excess, out var binCount, out var itemCount))
+        {
+            return excess == 0;
+        }
+
+        _searchBins = binCount;
+        _searchItems = itemCount;
+        _searchMinPiece = minPiece;
+        return Search(0, _replicaCount, excess, threshold);
+    }
+
+    /// <summary>One node of <see cref="SearchBins"/>: the next piece into bin <paramref name="b"/>, or moving past it.</summary>
+    private bool Search(int b, int binStart, long excess, long threshold)
+    {
+        if (excess <= 0)
+        {
+            return true;
+        }
+
+        if (b >= _searchBins || --_searchNodes < 0)
+        {
+            return false;
+        }
+
+        // Every rank still above T needs a piece in some bin from here on.
+        var slotsLeft = 0;
+        var sources = 0;
+        for (var i = b; i < _searchBins; i++)
+        {
+            var r = _binOrder[i];
+            slotsLeft += _slots[r];
+        }
+
+        for (var i = 0; i < _searchItems; i++)
+        {
+            var e = _items[i];
+            if ((i == 0 || _topology.ExpertMaster[_items[i - 1]] != _topology.ExpertMaster[e]) && _load[_topology.ExpertMaster[e]] > threshold)
+            {
+                sources++;
+            }
+        }
+
+        if (slotsLeft < sources)
+        {
+            return false;
+        }
+
+        var bin = _binOrder[b];
+        var cap = threshold - _load[bin];
+        if (_slots[bin] > 0 && cap >= _searchMinPiece)
+        {
+            int bestFit = -1, largest = -1, filler = -1;
+            long bestFitAmount = long.MaxValue, largestAmount = 0, fillerAmount = 0;
+            for (var i = 0; i < _searchItems; i++)
+            {
+                var e = _items[i];
+                if (!Allowed(e, bin, binStart))
+                {
+                    continue;
+                }
+
+                var amount = Movable(e, threshold);
+                if (amount >= _searchMinPiece && amount >= cap && amount < bestFitAmount)
+                {
+                    bestFit = e;
+                    bestFitAmount = amount;
+                }
+
+                if (amount >= _searchMinPiece && amount > largestAmount)
+                {
+                    largest = e;
+                    largestAmount = amount;
+                }
+
+                var fill = Math.Min(cap, _masterQuota[e]);
+                if (fill >= _searchMinPiece && fill > Math.Min(cap, Math.Max(0, amount)) && fill > fillerAmount)
+                {
+                    filler = e;
+                    fillerAmount = fill;
+                }
+            }
+
+            // No master fills the bin within its rank's excess: the one that fills it most (shipping beyond) goes first.
+            if ((bestFit >= 0 && TryPiece(b, binStart, bin, bestFit, cap, excess, threshold))
+                || (bestFit < 0 && filler >= 0 && TryPiece(b, binStart, bin, filler, fillerAmount, excess, threshold))
+                || (largest >= 0 && largest != bestFit && TryPiece(b, binStart, bin, largest, Math.Min(cap, largestAmount), excess, threshold))
+                || (bestFit >= 0 && filler >= 0 && TryPiece(b, binStart, bin, filler, fillerAmount, excess, threshold)))
+            {
+                return true;
+            }
+
+            for (var i = 0; i < _searchItems && _searchNodes > 0; i++)
+            {
+                var e = _items[i];
+                var amount = Math.Min(cap, Movable(e, threshold));
+                if (e != bestFit && e != largest && amount >= _searchMinPiece && Allowed(e, bin, binStart)
+                    && TryPiece(b, binStart, bin, e, amount, excess, threshold))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return Search(b + 1, _replicaCount, excess, threshold);
+    }
+
+    /// <summary>Ships <paramref name="piece"/> of the expert to the bin, searches on, and undoes it on failure.</summary>
+    private bool TryPiece(int b, int binStart, int bin, int expert, long piece, long excess, long threshold)
+    {
+        var shipped = Ship(expert, bin, piece, threshold);
+        if (Search(b, binStart, excess - shipped, threshold))
+        {
+            return true;
+        }
+
+        Unship(expert, bin, piece);
+        return false;
+    }
+
+    /// <summary>What a master can still ship at threshold T: its remaining quota, at most its rank's excess over T.</summary>
+    private long Movable(int expert, long threshold) =>
+        Math.Min(_masterQuota[expert], _load[_topology.ExpertMaster[expert]] - threshold);
+
+    private bool Pour(ReadOnlySpan<long> loads, int domain, long threshold, long minReplicaQuota, bool preferPrevious, bool bestFit)
+    {
+        var first = domain * _domainSize;
+        var end = first + _domainSize;
+        var perRank = _topology.ExpertsPerRank;
+
+        ResetDomain(loads, first, end);
+        var overloadedCount = 0;
+        for (var r = first; r < end; r++)
+        {
+            if (_load[r] > threshold)
             {
                 _overloaded[overloadedCount++] = r;
             }
@@ -621,6 +1064,20 @@ internal sealed class QuotaPlanner
         }
 
         return low;
+    }
+
+    /// <summary>Whether the bin being filled (its replicas added since <paramref name="binStart"/>) holds the expert.</summary>
+    private bool InBin(int expert, int binStart)
+    {
+        for (var i = binStart; i < _replicaCount; i++)
+        {
+            if (_replicas[i].Expert == expert)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool HostsReplica(int expert, int rank, int replicasStart)

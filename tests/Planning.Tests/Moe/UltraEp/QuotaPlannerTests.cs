@@ -92,7 +92,7 @@ public sealed class QuotaPlannerTests
     {
         var topology = MoeTopology.From(input.Case);
         long[] loads = [.. input.Case.Layers[0].ExpertLoads];
-        var planner = new QuotaPlanner(topology);
+        var planner = new QuotaPlanner(topology, greedyOnly: true);
         var scan = new ScanQuotaPlanner(topology);
 
         var max = planner.Solve(loads, input.MinReplicaQuota);
@@ -110,7 +110,7 @@ public sealed class QuotaPlannerTests
     {
         var topology = MoeTopology.From(input.Case);
         long[] loads = [.. input.Case.Layers[0].ExpertLoads];
-        var planner = new QuotaPlanner(topology);
+        var planner = new QuotaPlanner(topology, greedyOnly: true);
         var scan = new ScanQuotaPlanner(topology);
         var best = scan.Solve(loads, input.MinReplicaQuota);
 
@@ -125,6 +125,50 @@ public sealed class QuotaPlannerTests
             }
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// The planner with the bin-filling fallback (issue 21) on the generated cases: every plan keeps UltraEP's rules (one
+    /// master per expert on its rank, replicas inside the domain, at most one per rank and expert, at most the redundant
+    /// slots per rank, each at least the minimum quota), quotas sum to the loads, the reported rank loads are the plan's,
+    /// none is above the threshold the planner returns, and that is at least the bound.
+    /// </summary>
+    [Property(MaxTest = 150, Arbitrary = [typeof(QuotaPlannerTests)])]
+    public bool Solve_GeneratedCases_KeepsRulesAndReportsItsLoads((MoeCase Case, long MinReplicaQuota) input)
+    {
+        var topology = MoeTopology.From(input.Case);
+        long[] loads = [.. input.Case.Layers[0].ExpertLoads];
+        var planner = new QuotaPlanner(topology);
+        var domainSize = topology.Ranks / topology.Domains;
+
+        var max = planner.Solve(loads, input.MinReplicaQuota);
+
+        var served = planner.MasterQuotas.ToArray();
+        var rankLoads = new long[topology.Ranks];
+        for (var e = 0; e < topology.Experts; e++)
+        {
+            Assert.InRange(served[e], 0, loads[e]);
+            rankLoads[topology.ExpertMaster[e]] += served[e];
+        }
+
+        var replicas = planner.Replicas.ToArray();
+        foreach (var replica in replicas)
+        {
+            var master = topology.ExpertMaster[replica.Expert];
+            Assert.NotEqual(master, replica.Rank);
+            Assert.Equal(master / domainSize, replica.Rank / domainSize);
+            Assert.True(replica.Quota >= Math.Max(1, input.MinReplicaQuota), $"replica quota {replica.Quota}");
+            served[replica.Expert] += replica.Quota;
+            rankLoads[replica.Rank] += replica.Quota;
+        }
+
+        Assert.Equal(loads, served);
+        Assert.Equal(replicas.Length, replicas.Select(r => (r.Expert, r.Rank)).Distinct().Count());
+        Assert.All(replicas.GroupBy(r => r.Rank), g => Assert.True(g.Count() <= topology.RedundantSlotsPerRank));
+        Assert.Equal(rankLoads, planner.RankLoads.ToArray());
+        Assert.True(rankLoads.Max() <= max, $"rank load {rankLoads.Max()} above the threshold {max}");
+        Assert.True(max >= planner.LowerBound);
         return true;
     }
 

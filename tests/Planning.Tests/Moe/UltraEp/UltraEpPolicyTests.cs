@@ -8,7 +8,7 @@ using Planning.Moe.Workloads;
 
 namespace Planning.Tests.Moe.UltraEp;
 
-public sealed class UltraEpPolicyTests
+public sealed partial class UltraEpPolicyTests
 {
     /// <summary>Small cases with one or two domains: ranks 2..8, 1..3 experts and 0..2 redundant slots per rank.</summary>
     public static Arbitrary<MoeCase> SmallCases() =>
