@@ -47,7 +47,7 @@ public sealed partial class DemoRolloutSectionTests
         Assert.InRange(throughput["heddle"] / throughput["verl"] - double.Parse(ratios.Groups[2].Value, CultureInfo.InvariantCulture), -0.006, 0.006);
     }
 
-    [GeneratedRegex(@"heddle throughput: ([0-9.]+)x slime, ([0-9.]+)x verl")]
+    [GeneratedRegex(@"heddle throughput: ([0-9.]+)x slime \(SGLang cache-aware router, recipe degree\), ([0-9.]+)x verl \(recipe degree\)")]
     private static partial Regex Ratios();
 
     [GeneratedRegex(@"best uniform degree\): ([0-9.]+)x slime\*, ([0-9.]+)x verl\*")]

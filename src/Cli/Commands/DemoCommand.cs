@@ -143,15 +143,16 @@ internal static class DemoCommand
 
     /// <summary>
     /// The rollout section: a small skewed agentic-RL rollout step (8 prompts x 16 samples, an 8B-class model on 16 H100s)
-    /// under heddle and the step-centric baselines, on the rollout simulator: the baselines under their equal-TP rule and
-    /// tuned by hand (each at its best uniform degree, marked *).
+    /// under heddle and the step-centric baselines, on the rollout simulator: slime (SGLang's cache-aware router) and verl
+    /// at the tensor-parallel degree of their public recipes, and tuned by hand (each at its best uniform degree, marked *);
+    /// every ratio names the variant it is against.
     /// </summary>
     private static void WriteRollout(ConsoleIo io, int seed)
     {
         const int Gpus = 16;
         io.Error.WriteLine("demo: simulating a rollout step under heddle, slime and verl (the baselines at every uniform degree too) ...");
         var setup = RolloutSetup.Prepare(new RolloutRequest(null, "skewed", 8, 16, seed, null));
-        var cost = RolloutSetup.CostModel("8b", "model");
+        var cost = RolloutSetup.CostModel("8b", "model", kind: InferenceCostModels.Default);
         var options = new RolloutSimulationOptions { RecordTurns = false };
         var outcomes = RolloutDemoPolicies.Select(p => RolloutSetup.Simulate(setup, cost, Gpus, p, HeddleMechanisms.All, options)).ToList();
 
@@ -187,7 +188,7 @@ internal static class DemoCommand
         var heddle = outcomes[0].Result.TokensPerSecond;
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"heddle throughput: {heddle / outcomes[1].Result.TokensPerSecond:0.00}x slime, {heddle / outcomes[2].Result.TokensPerSecond:0.00}x verl (lower bound {outcomes[0].LowerBound.Seconds:0.00} s)"));
+            $"heddle throughput: {heddle / outcomes[1].Result.TokensPerSecond:0.00}x slime (SGLang cache-aware router, recipe degree), {heddle / outcomes[2].Result.TokensPerSecond:0.00}x verl (recipe degree) (lower bound {outcomes[0].LowerBound.Seconds:0.00} s, {InferenceCostModels.Name(InferenceCostModels.Default)} cost model)"));
         io.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"against the baselines tuned by hand (*: each at its best uniform degree): {heddle / outcomes[3].Result.TokensPerSecond:0.00}x slime*, {heddle / outcomes[4].Result.TokensPerSecond:0.00}x verl*"));
