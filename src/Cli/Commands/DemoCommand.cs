@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Planning.Execution.Moe;
+using Planning.Execution.Moe.ReLibra;
 using Planning.Execution.Rollout;
 using Planning.Execution.Soc;
 using Planning.Graph;
 using Planning.Moe;
+using Planning.Moe.ReLibra;
 using Planning.Moe.Workloads;
 using Planning.Provers.Selection;
 using Planning.Provers.Smt;
@@ -70,9 +72,46 @@ internal static class DemoCommand
             WriteFormalization(io);
             WriteRollout(io, parse.GetValue(seed));
             WriteSoc(io, parse.GetValue(seed));
+            WriteReLibra(io, parse.GetValue(seed));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The ReLibra section: one RL training batch of DeepSeek-V3's experts on 4 h800 nodes (32 ranks, 4 microbatches of
+    /// an RL-like routing replay), each policy's forward + backward step time against Megatron-style (no balancing) and
+    /// the force-balanced ideal. ReLibra's reordering by its heuristic, so the section is the same on every machine.
+    /// </summary>
+    private static void WriteReLibra(ConsoleIo io, int seed)
+    {
+        const int Nodes = 4;
+        io.Error.WriteLine("demo: simulating an RL training batch under megatron, eplb-oracle, ultraep and relibra ...");
+        var model = MoeModelConfig.Load("deepseek-v3", "model");
+        var hardware = HardwareSpec.Load("h800");
+        var replay = ReLibraCommands.GenerateReplay(model, hardware, "rl", Nodes, batches: 1, microbatches: 4, layers: 1, tokensPerRank: 4096, imbalance: 2.0, seed);
+        var options = new ReLibraSimulationOptions
+        {
+            Planner = new ReLibraOptions { Reordering = new ExpertReorderingOptions { UseSolver = false } },
+        };
+        var result = ReLibraTrainingSimulation.Run(replay, ["eplb-oracle", "ultraep", "relibra"], model, ReLibraCommands.ClusterFor(replay.Shape, hardware), options);
+        io.Out.WriteLine();
+        io.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"ReLibra: {result.Model} on {result.Nodes} {result.Hardware} nodes ({result.Ranks} ranks), one batch of {result.Microbatches} microbatches of an RL-like routing replay, initial imbalance {result.InitialImbalance:0.00}"));
+        var table = new Table();
+        table.AddColumns("policy", "step (ms)", "x megatron", "over ideal", "bytes moved (MB)");
+        foreach (var outcome in (IEnumerable<ReLibraPolicyOutcome>)[result.Megatron, .. result.Policies.Where(p => p.Policy is not ("megatron" or "ideal")), result.Ideal])
+        {
+            table.AddRow(
+                outcome.Policy,
+                (outcome.StepSeconds * 1000).ToString("0.0", CultureInfo.InvariantCulture),
+                (result.Megatron.StepSeconds / outcome.StepSeconds).ToString("0.00", CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{result.OverIdealPercent(outcome):0.0} %"),
+                (outcome.BytesMoved / 1e6).ToString("0.0", CultureInfo.InvariantCulture));
+        }
+
+        io.Tables.Write(table);
     }
 
     /// <summary>The UltraEP section: the case balanced by <c>ultraep</c>, then a short step simulation on both embedded machines.</summary>
