@@ -56,6 +56,36 @@ public sealed class SocRunCommandTests : IDisposable
         Assert.True(target.GetProperty("proactiveThroughputRatio").GetDouble() > 0);
     }
 
+    [Fact]
+    public void Run_TwoRounds_CasesInterleavedAndTheTargetPoolsThem()
+    {
+        var workload = _dir.File("requests.jsonl");
+        File.WriteAllLines(workload,
+        [
+            """{ "id": "p1", "arrivalMs": 0, "kind": "proactive", "promptTokens": 600, "outputTokens": 4 }""",
+            """{ "id": "r1", "arrivalMs": 100, "kind": "reactive", "promptTokens": 200, "outputTokens": 3 }""",
+        ]);
+        var (code, output, error) = PlanRunner.Run("soc", "run", "--workload", workload, "--duration", "20", "--time-scale", "0.25", "--rounds", "2", "--format", "json");
+
+        Assert.True(code == 0, error);
+        using var document = JsonDocument.Parse(output);
+        var root = document.RootElement;
+        var cases = root.GetProperty("cases").EnumerateArray().ToList();
+        Assert.Equal(
+            ["reactive-alone", "proactive-alone", "openvino", "agentxpu", "reactive-alone", "proactive-alone", "openvino", "agentxpu"],
+            cases.Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1], cases.Select(c => c.GetProperty("round").GetInt32()));
+
+        // One reactive request a round: the pooled p95 (nearest rank over two latencies) is the larger one; throughput
+        // is the mean of the rounds'.
+        double P95(string name) => cases.Where(c => c.GetProperty("name").GetString() == name).Max(c => c.GetProperty("reactive").GetProperty("p95LatencyMs").GetDouble());
+        double Throughput(string name) => cases.Where(c => c.GetProperty("name").GetString() == name).Average(c => c.GetProperty("proactive").GetProperty("tokensPerSecond").GetDouble());
+        var target = root.GetProperty("target");
+        Assert.Equal(2, target.GetProperty("rounds").GetInt32());
+        Assert.Equal(P95("agentxpu") / P95("reactive-alone"), target.GetProperty("reactiveP95Ratio").GetDouble(), 9);
+        Assert.Equal(Throughput("agentxpu") / Throughput("proactive-alone"), target.GetProperty("proactiveThroughputRatio").GetDouble(), 9);
+    }
+
     [Theory]
     [InlineData("--duration", "0")]
     [InlineData("--baseline", "serial")]
@@ -63,6 +93,7 @@ public sealed class SocRunCommandTests : IDisposable
     [InlineData("--model", "gpt-5")]
     [InlineData("--reactive-per-minute", "45")]
     [InlineData("--proactive-per-minute", "0.5")]
+    [InlineData("--rounds", "0")]
     public void Run_BadOption_ExitsTwoNamingIt(string option, string value)
     {
         var (code, output, error) = PlanRunner.Run("soc", "run", option, value);

@@ -30,11 +30,12 @@ internal static class SocRunCommand
         var proactive = new Option<double>("--proactive-per-minute") { Description = "Generated workload: proactive arrivals per minute, Poisson, Azure code lengths (default 6)", DefaultValueFactory = _ => 6 };
         var baseline = new Option<string>("--baseline") { Description = "The FCFS baseline run under the same load: openvino | llamacpp (default openvino)", DefaultValueFactory = _ => "openvino" };
         var timeScale = new Option<double>("--time-scale") { Description = "Wall ms per SoC ms: a kernel predicted at p ms runs p x scale ms (default 1)", DefaultValueFactory = _ => 1 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of the four cases, interleaved; the target's ratios pool them (default 1)", DefaultValueFactory = _ => 1 };
         var format = CommonOptions.Format();
         var seed = CommonOptions.Seed();
         var command = new Command("run", "Run Agent.xpu's scheduler on real ONNX Runtime lanes: reactive latency alone, under load with FCFS and with Agent.xpu; proactive throughput")
         {
-            model, soc, workload, duration, reactive, proactive, baseline, timeScale, format, seed,
+            model, soc, workload, duration, reactive, proactive, baseline, timeScale, rounds, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +57,12 @@ internal static class SocRunCommand
                 throw new PlanningInputException("--time-scale", Invariant($"must be more than 0 and at most 100, got {scale}"));
             }
 
+            var roundCount = parse.GetValue(rounds);
+            if (roundCount is < 1 or > 100)
+            {
+                throw new PlanningInputException("--rounds", Invariant($"must be 1 to 100, got {roundCount}"));
+            }
+
             var spec = Named("--soc", () => parse.GetValue(soc) is { } given ? SocSpec.Load(given) : SocSpec.Default);
             var cost = SocCostModel.For(spec, Named("--model", () => LlmSpec.Get(parse.GetValue(model)!)));
             var (requests, source) = Workload(parse.GetValue(workload), parse.GetValue(reactive), parse.GetValue(proactive), seconds, parse.GetValue(seed));
@@ -65,7 +72,7 @@ internal static class SocRunCommand
                 SocRuntimeBenchmark.CheckWorkload(requests);
                 return requests;
             });
-            var settings = new SocRuntimeBenchmarkOptions { Baseline = baselineName, DurationMs = seconds * 1000 };
+            var settings = new SocRuntimeBenchmarkOptions { Baseline = baselineName, DurationMs = seconds * 1000, Rounds = roundCount };
 
             io.Error.WriteLine("run: calibrating the lanes' chunk models");
             using var executor = new SocRuntimeExecutor(SocRuntimeOptions.Default with { TimeScale = scale });
@@ -127,12 +134,13 @@ internal static class SocRunCommand
 
         io.Tables.Write(calibration);
         var cases = new Table();
-        cases.AddColumns("case", "policy", "reactive p50 (ms)", "reactive p95 (ms)", "reactive done", "proactive tokens/s", "proactive done", "runs (aborted)", "elapsed (s)");
+        cases.AddColumns("case", "round", "policy", "reactive p50 (ms)", "reactive p95 (ms)", "reactive done", "proactive tokens/s", "proactive done", "runs (aborted)", "elapsed (s)");
         foreach (var c in report.Cases)
         {
             var r = c.Result;
             cases.AddRow(
                 c.Name,
+                Invariant($"{c.Round + 1}"),
                 c.Policy,
                 Number(c.ReactiveP50Ms),
                 Number(c.ReactiveP95Ms),
@@ -145,7 +153,7 @@ internal static class SocRunCommand
 
         io.Tables.Write(cases);
         io.Out.WriteLine(Invariant(
-            $"target: {report.Settings.Policy} reactive p95 under load / alone = {Ratio(report.ReactiveP95Ratio)} (at most 1.5), proactive throughput under load / alone = {Ratio(report.ProactiveThroughputRatio)} (at least 0.7): {(report.MeetsTarget ? "met" : "missed")}"));
+            $"target{(report.Settings.Rounds > 1 ? $" (pooled over {report.Settings.Rounds} rounds)" : string.Empty)}: {report.Settings.Policy} reactive p95 under load / alone = {Ratio(report.ReactiveP95Ratio)} (at most 1.5), proactive throughput under load / alone = {Ratio(report.ProactiveThroughputRatio)} (at least 0.7): {(report.MeetsTarget ? "met" : "missed")}"));
     }
 
     /// <summary>Runs a library call whose bad-input errors name a bare field (<c>model</c>, <c>soc</c>) as the option instead.</summary>

@@ -33,6 +33,13 @@ public sealed record SocRuntimeBenchmarkOptions
     /// <summary>Wall ms per SoC ms for the cases (default: the executor's <see cref="SocRuntimeOptions.TimeScale"/>).</summary>
     public double? TimeScale { get; init; }
 
+    /// <summary>
+    /// Rounds of the four cases, run interleaved (alone, alone, baseline, policy, then again), default 1. A round is a
+    /// fresh start of every case on the same workload; the target's ratios pool the rounds, so that the machine's drift
+    /// and a first case's warm-up weigh on every case alike.
+    /// </summary>
+    public int Rounds { get; init; } = 1;
+
     /// <summary>Checks the settings; errors name the field.</summary>
     /// <returns>These settings.</returns>
     /// <exception cref="PlanningInputException">A field is out of range.</exception>
@@ -63,6 +70,11 @@ public sealed record SocRuntimeBenchmarkOptions
             throw new PlanningInputException("capFactor", string.Create(CultureInfo.InvariantCulture, $"must be a finite number at least 1, got {CapFactor}"));
         }
 
+        if (Rounds is < 1 or > 100)
+        {
+            throw new PlanningInputException("rounds", string.Create(CultureInfo.InvariantCulture, $"must be 1 to 100, got {Rounds}"));
+        }
+
         if (TimeScale is { } scale && (!double.IsFinite(scale) || scale <= 0))
         {
             throw new PlanningInputException("timeScale", string.Create(CultureInfo.InvariantCulture, $"must be a finite number above 0, got {scale}"));
@@ -81,6 +93,9 @@ public sealed record SocRuntimeBenchmarkOptions
 /// <param name="Result">The run.</param>
 public sealed record SocRuntimeCase(string Name, string Policy, SocRuntimeResult Result)
 {
+    /// <summary>The round the case ran in, from 0 (<see cref="SocRuntimeBenchmarkOptions.Rounds"/>).</summary>
+    public int Round { get; init; }
+
     /// <summary>Median reactive latency (arrival to last token, nearest rank) over the finished reactive requests, in ms; null if none finished.</summary>
     public double? ReactiveP50Ms => SocRuntimeBenchmark.Percentile(Result.Latencies(SocRequestKind.Reactive), 0.50);
 
@@ -119,19 +134,35 @@ public sealed record SocRuntimeReport(
     /// <exception cref="KeyNotFoundException">No case has that name.</exception>
     public SocRuntimeCase this[string name] => Cases.FirstOrDefault(c => c.Name == name) ?? throw new KeyNotFoundException($"no case \"{name}\"");
 
-    /// <summary>The policy's reactive p95 under load / reactive p95 alone; null when either is missing.</summary>
-    public double? ReactiveP95Ratio => this[Settings.Policy].ReactiveP95Ms / this[SocRuntimeBenchmark.ReactiveAlone].ReactiveP95Ms;
+    /// <summary>The rounds of a case, in order.</summary>
+    /// <param name="name">The case's name.</param>
+    /// <returns>Its runs, one a round.</returns>
+    public IEnumerable<SocRuntimeCase> Rounds(string name) => Cases.Where(c => c.Name == name);
 
-    /// <summary>The policy's proactive throughput under load / proactive throughput alone; null when alone is 0.</summary>
-    public double? ProactiveThroughputRatio => this[SocRuntimeBenchmark.ProactiveAlone].ProactiveTokensPerSecond is var alone && alone > 0
-        ? this[Settings.Policy].ProactiveTokensPerSecond / alone
+    /// <summary>Reactive p95 (nearest rank) over the finished reactive requests of every round of a case; null if none finished.</summary>
+    /// <param name="name">The case's name.</param>
+    /// <returns>The pooled p95 in ms.</returns>
+    public double? PooledReactiveP95Ms(string name) =>
+        SocRuntimeBenchmark.Percentile([.. Rounds(name).SelectMany(c => c.Result.Latencies(SocRequestKind.Reactive)).Order()], 0.95);
+
+    /// <summary>Mean over the rounds of a case of its proactive tokens per second.</summary>
+    /// <param name="name">The case's name.</param>
+    /// <returns>The mean throughput.</returns>
+    public double MeanProactiveTokensPerSecond(string name) => Rounds(name).Select(c => c.ProactiveTokensPerSecond).DefaultIfEmpty(0).Average();
+
+    /// <summary>The policy's reactive p95 under load / reactive p95 alone, each pooled over the rounds; null when either is missing.</summary>
+    public double? ReactiveP95Ratio => PooledReactiveP95Ms(Settings.Policy) / PooledReactiveP95Ms(SocRuntimeBenchmark.ReactiveAlone);
+
+    /// <summary>The policy's proactive throughput under load / proactive throughput alone, each the mean over the rounds; null when alone is 0.</summary>
+    public double? ProactiveThroughputRatio => MeanProactiveTokensPerSecond(SocRuntimeBenchmark.ProactiveAlone) is var alone && alone > 0
+        ? MeanProactiveTokensPerSecond(Settings.Policy) / alone
         : null;
 
     /// <summary>The time scale the cases ran at.</summary>
     public double TimeScale => Settings.TimeScale ?? Options.TimeScale;
 
     /// <summary>Whether the target holds: reactive p95 ratio at most 1.5, proactive throughput ratio at least 0.7, every reactive request finished.</summary>
-    public bool MeetsTarget => ReactiveP95Ratio <= 1.5 && ProactiveThroughputRatio >= 0.7 && this[Settings.Policy].Result.Unfinished(SocRequestKind.Reactive) == 0;
+    public bool MeetsTarget => ReactiveP95Ratio <= 1.5 && ProactiveThroughputRatio >= 0.7 && Rounds(Settings.Policy).All(c => c.Result.Unfinished(SocRequestKind.Reactive) == 0);
 }
 
 /// <summary>
@@ -181,13 +212,16 @@ public static class SocRuntimeBenchmark
             (settings.Baseline, settings.Baseline, workload),
             (settings.Policy, settings.Policy, workload),
         ];
-        var schedulers = plan.Select(p => NewScheduler(p.Policy, cost)).ToList();
-        var cases = ImmutableArray.CreateBuilder<SocRuntimeCase>(plan.Length);
-        for (var i = 0; i < plan.Length; i++)
+        _ = plan.Select(p => NewScheduler(p.Policy, cost)).ToList();
+        var cases = ImmutableArray.CreateBuilder<SocRuntimeCase>(plan.Length * settings.Rounds);
+        for (var round = 0; round < settings.Rounds; round++)
         {
-            progress?.Report(plan[i].Name);
-            var result = executor.Run(plan[i].Requests, schedulers[i], settings.DurationMs * settings.CapFactor, settings.TimeScale);
-            cases.Add(new SocRuntimeCase(plan[i].Name, plan[i].Policy, result));
+            for (var i = 0; i < plan.Length; i++)
+            {
+                progress?.Report(settings.Rounds == 1 ? plan[i].Name : string.Create(CultureInfo.InvariantCulture, $"{plan[i].Name} (round {round + 1} of {settings.Rounds})"));
+                var result = executor.Run(plan[i].Requests, NewScheduler(plan[i].Policy, cost), settings.DurationMs * settings.CapFactor, settings.TimeScale);
+                cases.Add(new SocRuntimeCase(plan[i].Name, plan[i].Policy, result) { Round = round });
+            }
         }
 
         return new SocRuntimeReport(cost.Model.Name, workloadName, executor.Options, executor.Calibrations, settings, cases.MoveToImmutable());

@@ -87,6 +87,7 @@ public static class SocRuntimeJson
             writer.WriteStartObject();
             writer.WriteString("name", c.Name);
             writer.WriteString("policy", c.Policy);
+            writer.WriteNumber("round", c.Round);
             writer.WriteNumber("elapsedMs", r.ElapsedMs);
             writer.WriteBoolean("reachedHorizon", r.ReachedHorizon);
             writer.WriteNumber("runs", r.Timeline.Length);
@@ -107,6 +108,7 @@ public static class SocRuntimeJson
 
         writer.WriteEndArray();
         writer.WriteStartObject("target");
+        writer.WriteNumber("rounds", report.Settings.Rounds);
         WriteNullable(writer, "reactiveP95Ratio", report.ReactiveP95Ratio);
         WriteNullable(writer, "proactiveThroughputRatio", report.ProactiveThroughputRatio);
         writer.WriteBoolean("met", report.MeetsTarget);
