@@ -213,8 +213,8 @@ internal static class MoeSimulateCommand
         multiplot.AddPlots(2);
 
         var loads = multiplot.GetPlot(0);
-        var beforeColor = new ScottPlot.Color(160, 160, 160);
-        var afterColor = new ScottPlot.Color(31, 119, 180);
+        var beforeColor = PolicyBars.Unbalanced;
+        var afterColor = PolicyBars.Featured;
         var rankBars = new List<Bar>();
         for (var r = 0; r < before.SampleRankLoads.Length; r++)
         {
@@ -237,36 +237,16 @@ internal static class MoeSimulateCommand
         loads.Axes.Margins(bottom: 0);
         loads.Axes.SetLimitsX(-1, before.SampleRankLoads.Length);
 
-        var steps = multiplot.GetPlot(1);
-        var policyBars = new List<Bar>();
-        var positions = new double[result.Policies.Length];
-        var labels = new string[result.Policies.Length];
-        for (var i = 0; i < result.Policies.Length; i++)
-        {
-            var p = result.Policies[i];
-            positions[i] = i;
-            labels[i] = p.Policy;
-            policyBars.Add(new Bar
+        PolicyBars.Draw(
+            multiplot.GetPlot(1),
+            [.. result.Policies.Select(p => (p.Policy, p.MeanStepSeconds * 1e3, Invariant($"{p.MeanStepSeconds * 1e3:0.0} ms, {p.RatioToIdeal * 100:0.0}% of ideal"), p.Policy switch
             {
-                Position = i,
-                Value = p.MeanStepSeconds * 1e3,
-                FillColor = p.Policy switch
-                {
-                    "ultraep" => afterColor,
-                    "ideal" => new ScottPlot.Color(44, 160, 44),
-                    "none" => beforeColor,
-                    _ => new ScottPlot.Color(255, 127, 14),
-                },
-                Label = Invariant($"{p.MeanStepSeconds * 1e3:0.0} ms, {p.RatioToIdeal * 100:0.0}% of ideal"),
-                LineWidth = 0,
-            });
-        }
-
-        steps.Add.Bars(policyBars);
-        steps.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
-        steps.Title(Invariant($"Mean step time per policy ({result.Phase.ToString().ToLowerInvariant()}, {result.Microbatches} microbatches)"));
-        steps.YLabel("step time (ms)");
-        steps.Axes.Margins(bottom: 0, top: 0.15);
+                "ultraep" => afterColor,
+                "ideal" => PolicyBars.Ideal,
+                "none" => beforeColor,
+                _ => PolicyBars.Other,
+            }))],
+            Invariant($"Mean step time per policy ({result.Phase.ToString().ToLowerInvariant()}, {result.Microbatches} microbatches)"));
 
         using var image = multiplot.Render(1400, 1000);
         return image.GetImageBytes(ImageFormat.Png);

@@ -527,35 +527,16 @@ internal static class ReLibraCommands
     private static byte[] RenderPlot(ReLibraSimulationResult result)
     {
         var plot = new Plot();
-        var bars = new List<Bar>();
-        var positions = new double[result.Policies.Length];
-        var labels = new string[result.Policies.Length];
-        for (var i = 0; i < result.Policies.Length; i++)
-        {
-            var p = result.Policies[i];
-            positions[i] = i;
-            labels[i] = p.Policy;
-            bars.Add(new Bar
+        PolicyBars.Draw(
+            plot,
+            [.. result.Policies.Select(p => (p.Policy, p.StepSeconds * 1e3, Invariant($"{p.StepSeconds * 1e3:0.0} ms, x{result.SpeedupOverMegatron(p):0.00}"), p.Policy switch
             {
-                Position = i,
-                Value = p.StepSeconds * 1e3,
-                FillColor = p.Policy switch
-                {
-                    "relibra" => new ScottPlot.Color(31, 119, 180),
-                    "ideal" => new ScottPlot.Color(44, 160, 44),
-                    "megatron" => new ScottPlot.Color(160, 160, 160),
-                    _ => new ScottPlot.Color(255, 127, 14),
-                },
-                Label = Invariant($"{p.StepSeconds * 1e3:0.0} ms, x{result.SpeedupOverMegatron(p):0.00}"),
-                LineWidth = 0,
-            });
-        }
-
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
-        plot.Title(Invariant($"Training step per policy: {result.Model} on {result.Hardware}, {result.Nodes} nodes, initial imbalance {result.InitialImbalance:0.00}"));
-        plot.YLabel("step time (ms)");
-        plot.Axes.Margins(bottom: 0, top: 0.15);
+                "relibra" => PolicyBars.Featured,
+                "ideal" => PolicyBars.Ideal,
+                "megatron" => PolicyBars.Unbalanced,
+                _ => PolicyBars.Other,
+            }))],
+            Invariant($"Training step per policy: {result.Model} on {result.Hardware}, {result.Nodes} nodes, initial imbalance {result.InitialImbalance:0.00}"));
         return plot.GetImageBytes(1000, 600, ImageFormat.Png);
     }
 
