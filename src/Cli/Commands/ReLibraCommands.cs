@@ -323,13 +323,14 @@ internal static class ReLibraCommands
         var imbalance = new Option<double>("--imbalance") { Description = "Target initial imbalance of a generated non-RL family (default 2.0)", DefaultValueFactory = _ => 2.0 };
         var policies = new Option<string>("--policies") { Description = $"Policies to report (default all): {string.Join(",", ReLibraTrainingSimulation.Names)}", DefaultValueFactory = _ => string.Join(",", ReLibraTrainingSimulation.Names) };
         var noSolver = new Option<bool>("--heuristic-only") { Description = "ReLibra's reordering without CP-SAT" };
+        var replicasPerMicrobatch = new Option<bool>("--replicas-per-microbatch") { Description = "ultraep and relibra fetch every replica and reduce its gradients every microbatch and layer, instead of keeping replicas in their slots across the batch (the sensitivity check)" };
         var timeLimit = CommonOptions.TimeLimit(2);
         var seed = CommonOptions.Seed();
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of the step time per policy" };
         var format = CommonOptions.Format();
         var command = new Command("simulate", "Time training steps (forward + backward) per policy: megatron, eplb, eplb-oracle, ultraep, relibra, ideal")
         {
-            model, hardware, replayPath, workload, nodes, batches, microbatches, layers, tokens, imbalance, policies, noSolver, timeLimit, seed, plot, format,
+            model, hardware, replayPath, workload, nodes, batches, microbatches, layers, tokens, imbalance, policies, noSolver, replicasPerMicrobatch, timeLimit, seed, plot, format,
         };
         command.SetAction(parse =>
         {
@@ -362,6 +363,7 @@ internal static class ReLibraCommands
                         Solver = new SolverOptions { TimeLimit = TimeSpan.FromSeconds(parse.GetValue(timeLimit)), Seed = parse.GetValue(seed), Workers = 1 },
                     },
                 },
+                ReplicasPersistInBatch = !parse.GetValue(replicasPerMicrobatch),
                 Progress = new LineProgress(io.Error),
             };
             var result = ReLibraTrainingSimulation.Run(replay, [parse.GetValue(policies)!], modelConfig, cluster, options);

@@ -14,6 +14,14 @@ public sealed record ReLibraSimulationOptions
     /// </summary>
     public ReLibraOptions Planner { get; init; } = ReLibraOptions.Default;
 
+    /// <summary>
+    /// Whether a rank's redundant slots keep their replicas across a batch's microbatches (default): a replica is fetched
+    /// once while it stays in its slot and accumulates its gradients there, which go to the master when the slot is
+    /// reused or before the optimizer step. Off: every microbatch and layer fetches its replicas and reduces their
+    /// gradients afresh (the upper end of the replica traffic).
+    /// </summary>
+    public bool ReplicasPersistInBatch { get; init; } = true;
+
     /// <summary>Where the simulation reports its progress (one line per batch), or <see langword="null"/>.</summary>
     public IProgress<string>? Progress { get; init; }
 

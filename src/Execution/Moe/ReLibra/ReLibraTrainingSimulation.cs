@@ -20,9 +20,15 @@ namespace Planning.Execution.Moe.ReLibra;
 /// All-to-all: four phases (dispatch and combine forward; the gradients' dispatch and combine backward), each timed by
 /// <see cref="MoeStepSimulator.AllToAllSeconds"/> on the cluster's links. The phases are added, not overlapped.</para>
 /// <para><b>Replicas inside a batch</b> (<c>ultraep</c>, <c>relibra</c>: replicas per microbatch and layer, inside the
-/// node): each replica's weights come from its master (<c>ExpertBytes</c> over the link between them; only the part
-/// longer than one forward dispatch is exposed), and its gradients go back to the master before the replica's slot is
-/// reused (<c>ExpertBytes</c>, summed there before the optimizer step), fully charged, every microbatch and layer.</para>
+/// node): a rank's redundant slots of a layer hold replicas across the batch's microbatches, as gradient accumulation
+/// does (the weights do not change inside a batch; a slot holds the replica's weights and its gradient buffer). A
+/// replica a microbatch needs and the rank does not hold yet is fetched from its master (<c>ExpertBytes</c> over the
+/// link between them; only the part longer than one forward dispatch is exposed); when every slot is taken, the least
+/// recently used replica the microbatch does not need is evicted and its accumulated gradients go to its master first
+/// (<c>ExpertBytes</c>, fully charged). At the end of the batch, before the optimizer step, every replica still held
+/// sends its gradients to its master (one exchange, fully charged). <see cref="ReLibraSimulationOptions.ReplicasPersistInBatch"/>
+/// off charges a fetch and a gradient reduction for every replica of every microbatch and layer instead (no
+/// accumulation in the slot: the sensitivity check).</para>
 /// <para><b>Batch boundary</b>: every policy starts from the identity layout (expert <c>e</c> in master slot
 /// <c>e</c>). <c>relibra</c> reorders each layer's experts across nodes (<see cref="ExpertReordering"/>, with the move
 /// penalty from the hardware: <see cref="MovePenalty"/>) and every moved expert's weights and optimizer state
@@ -160,6 +166,7 @@ public static class ReLibraTrainingSimulation
                 var microbatches = replay.Batches[b];
                 var boundary = new List<(int From, int To, long Bytes)>();
                 var batchEnd = new List<(int From, int To, long Bytes)>();
+                var slots = policy is "ultraep" or "relibra" ? new ReplicaSlots(replay.Layers, replay.Shape.Ranks, options.ReplicasPersistInBatch ? replay.Shape.RedundantSlotsPerRank : 0) : null;
                 ImmutableArray<long>[]? eplbLoads = null;
                 if (policy == "relibra")
                 {
@@ -167,7 +174,7 @@ public static class ReLibraTrainingSimulation
                 }
                 else if (policy is "eplb" or "eplb-oracle")
                 {
-                    eplbLoads = PlaceEplb(policy, b, eplbPrevious, boundary, batchEnd);
+                    eplbLoads = PlaceEplb(policy, b, eplbPrevious, boundary, batchEnd, figures);
                 }
 
                 foreach (var microbatch in microbatches)
@@ -187,8 +194,17 @@ public static class ReLibraTrainingSimulation
                             "eplb" or "eplb-oracle" => new EplbPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads, eplbLoads![l]), cancellationToken),
                             _ => Replicate(tokens, cancellationToken),
                         };
-                        figures.AddLayer(simulator, MoeStepSimulator.Execute(tokens, plan), policy is "ultraep" or "relibra" ? ReplicaTransfers(plan) : []);
+                        var (fetches, flushes) = slots is null ? (ImmutableArray<ReplicaSlots.Replica>.Empty, ImmutableArray<ReplicaSlots.Replica>.Empty) : slots.Use(l, ReplicaTransfers(plan));
+                        figures.AddLayer(simulator, MoeStepSimulator.Execute(tokens, plan), fetches, flushes);
                     }
+                }
+
+                if (slots is not null)
+                {
+                    // Before the optimizer step: the gradients every held replica accumulated go to its master.
+                    var held = slots.FlushAll();
+                    batchEnd.AddRange(held.Select(r => (From: r.Rank, To: r.Master, Bytes: model.ExpertBytes)));
+                    figures.AddGradients(held.Length * model.ExpertBytes);
                 }
 
                 figures.AddBoundary(simulator, boundary, batchEnd);
@@ -204,16 +220,16 @@ public static class ReLibraTrainingSimulation
             return MoeBalancer.Balance(slotCase, new UltraEpPolicy(options.Planner.Replication), timing: timing, cancellationToken: cancellationToken).Layers[0];
         }
 
-        /// <summary>Replicas' weights from and gradients to their masters: (master rank, replica rank) per replica serving tokens.</summary>
-        private ImmutableArray<(int Master, int Replica)> ReplicaTransfers(LayerPlan plan)
+        /// <summary>The replicas serving tokens: (expert slot, master rank, replica rank) each.</summary>
+        private ImmutableArray<ReplicaSlots.Replica> ReplicaTransfers(LayerPlan plan)
         {
-            var transfers = ImmutableArray.CreateBuilder<(int, int)>();
+            var transfers = ImmutableArray.CreateBuilder<ReplicaSlots.Replica>();
             foreach (var instance in plan.Instances)
             {
                 var master = _topology.ExpertMaster[instance.Expert];
                 if (instance.Rank != master && instance.Quota > 0)
                 {
-                    transfers.Add((master, instance.Rank));
+                    transfers.Add(new ReplicaSlots.Replica(instance.Expert, master, instance.Rank));
                 }
             }
 
@@ -249,7 +265,7 @@ public static class ReLibraTrainingSimulation
         }
 
         /// <summary>Places every layer with EPLB for the batch, records the moves and the batch-end replica traffic, and returns the loads placed from.</summary>
-        private ImmutableArray<long>[] PlaceEplb(string policy, int batch, LayerPlan[] previous, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd)
+        private ImmutableArray<long>[] PlaceEplb(string policy, int batch, LayerPlan[] previous, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd, Figures figures)
         {
             var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
             var placement = new LayerPlan[replay.Layers];
@@ -274,6 +290,8 @@ public static class ReLibraTrainingSimulation
                         // A replica: its gradients go to the first instance at the end of the batch, the weights come back.
                         batchEnd.Add((instance.Rank, holder[instance.Expert], model.ExpertBytes));
                         batchEnd.Add((holder[instance.Expert], instance.Rank, model.ExpertBytes));
+                        figures.AddGradients(model.ExpertBytes);
+                        figures.AddWeights(model.ExpertBytes);
                     }
 
                     if (!before.Contains((instance.Expert, instance.Rank)))
@@ -337,7 +355,11 @@ public static class ReLibraTrainingSimulation
             _layers++;
         }
 
-        public void AddLayer(MoeStepSimulator simulator, MoeLayerExecution execution, ImmutableArray<(int Master, int Replica)> replicas)
+        public void AddGradients(long bytes) => _replicaGradientBytes += bytes;
+
+        public void AddWeights(long bytes) => _replicaWeightBytes += bytes;
+
+        public void AddLayer(MoeStepSimulator simulator, MoeLayerExecution execution, ImmutableArray<ReplicaSlots.Replica> fetches, ImmutableArray<ReplicaSlots.Replica> flushes)
         {
             long busiest = 0;
             long total = 0;
@@ -368,23 +390,29 @@ public static class ReLibraTrainingSimulation
             _backward += backward;
             _imbalance += total == 0 ? 1.0 : busiest / (total / (double)execution.Ranks);
             _layers++;
-            if (!replicas.IsEmpty)
+            var bytes = simulator.Model.ExpertBytes;
+            if (!flushes.IsEmpty)
             {
-                var bytes = simulator.Model.ExpertBytes;
-                var fetch = simulator.ExchangeSeconds(replicas.Select(r => (From: r.Master, To: r.Replica, Bytes: bytes)));
-                var reduce = simulator.ExchangeSeconds(replicas.Select(r => (From: r.Replica, To: r.Master, Bytes: bytes)));
-                _replica += Math.Max(0, fetch - phase) + reduce;
-                _replicaWeightBytes += replicas.Length * bytes;
-                _replicaGradientBytes += replicas.Length * bytes;
+                // Evicted replicas' gradients go to their masters before their slots take the new weights.
+                _replica += simulator.ExchangeSeconds(flushes.Select(r => (From: r.Rank, To: r.Master, Bytes: bytes)));
+                _replicaGradientBytes += flushes.Length * bytes;
+            }
+
+            if (!fetches.IsEmpty)
+            {
+                var fetch = simulator.ExchangeSeconds(fetches.Select(r => (From: r.Master, To: r.Rank, Bytes: bytes)));
+                _replica += Math.Max(0, fetch - phase);
+                _replicaWeightBytes += fetches.Length * bytes;
             }
         }
 
         public void AddBoundary(MoeStepSimulator simulator, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd)
         {
-            _boundary += simulator.ExchangeSeconds(boundary) + simulator.ExchangeSeconds(batchEnd);
+            // Replicas' batch-end traffic (gradients to the masters before the optimizer step; EPLB's updated weights
+            // back) is replica time; the moves after the step are the boundary's.
+            _boundary += simulator.ExchangeSeconds(boundary);
+            _replica += simulator.ExchangeSeconds(batchEnd);
             _boundaryBytes += boundary.Sum(t => t.Bytes);
-            _replicaGradientBytes += batchEnd.Sum(t => t.Bytes) / 2;
-            _replicaWeightBytes += batchEnd.Sum(t => t.Bytes) / 2;
         }
 
         public ReLibraPolicyOutcome Outcome(int batches)

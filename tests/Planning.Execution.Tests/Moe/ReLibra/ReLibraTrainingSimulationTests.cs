@@ -77,6 +77,27 @@ public sealed class ReLibraTrainingSimulationTests
     }
 
     [Fact]
+    public void Run_SameHotExpertInTwoMicrobatches_FetchesTheReplicaOnceAndReducesItsGradientsOnce()
+    {
+        // Two microbatches of one batch, both as in the case above: the replica of expert 0 on rank 1 stays in its slot,
+        // so its weights come once and its accumulated gradients go back once, before the optimizer step. Without
+        // persistence both are charged per microbatch.
+        var model = Tiny with { Experts = 2, ExpertsPerRank = 1 };
+        var moeCase = MoeCase.Create(2, 2, 2, 1, 1, null, [new LayerTokens([[100, 0], [100, 0]])]);
+        var replay = RoutingReplay.Create([new ReplayMicrobatch(0, 0, moeCase), new ReplayMicrobatch(0, 1, moeCase)]);
+
+        var kept = ReLibraTrainingSimulation.Run(replay, ["ultraep"], model, Cluster(2, 2), HeuristicOnly).Policies[0];
+        var perMicrobatch = ReLibraTrainingSimulation.Run(replay, ["ultraep"], model, Cluster(2, 2), HeuristicOnly with { ReplicasPersistInBatch = false }).Policies[0];
+
+        var oneWay = (model.ExpertBytes / 200e9) + 5e-6;
+        Assert.Equal((model.ExpertBytes, model.ExpertBytes), (kept.ReplicaWeightBytes, kept.ReplicaGradientBytes));
+        Assert.Equal(2 * oneWay, kept.ReplicaSeconds, 15);
+        Assert.Equal((2 * model.ExpertBytes, 2 * model.ExpertBytes), (perMicrobatch.ReplicaWeightBytes, perMicrobatch.ReplicaGradientBytes));
+        Assert.Equal(4 * oneWay, perMicrobatch.ReplicaSeconds, 15);
+        Assert.Equal(kept.ComputeSeconds, perMicrobatch.ComputeSeconds);
+    }
+
+    [Fact]
     public void Run_Relibra_ChargesEveryMovedExpertsStateAtTheBoundary()
     {
         var replay = SmallReplay(seed: 9);
