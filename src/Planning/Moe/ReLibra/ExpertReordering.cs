@@ -280,26 +280,41 @@ public static class ExpertReordering
         {
             var home = HomeNodes();
             var microbatches = Microbatches;
-            var nodeLoad = new long[microbatches][];
-            var top = new (long Load, int Node)[microbatches][];
+            var experts = Experts;
+
+            // Flat, expert-major and node-major arrays: the inner loop over microbatches reads two contiguous rows.
+            var load = new long[experts * microbatches];
             for (var m = 0; m < microbatches; m++)
             {
-                nodeLoad[m] = new long[Nodes];
-                for (var e = 0; e < Experts; e++)
+                for (var e = 0; e < experts; e++)
                 {
-                    nodeLoad[m][node[e]] += _load[m][e];
+                    load[(e * microbatches) + m] = _load[m][e];
                 }
+            }
 
+            var nodeLoad = new long[Nodes * microbatches];
+            for (var e = 0; e < experts; e++)
+            {
+                for (var m = 0; m < microbatches; m++)
+                {
+                    nodeLoad[(node[e] * microbatches) + m] += load[(e * microbatches) + m];
+                }
+            }
+
+            var top = new (long Load, int Node)[microbatches][];
+            var column = new long[Nodes];
+            for (var m = 0; m < microbatches; m++)
+            {
                 top[m] = new (long, int)[3];
-                RefreshTop(nodeLoad[m], top[m]);
+                RefreshTop(nodeLoad, m, microbatches, column, top[m]);
             }
 
             for (var pass = 0; pass < passes; pass++)
             {
                 var improved = false;
-                for (var a = 0; a < Experts; a++)
+                for (var a = 0; a < experts; a++)
                 {
-                    for (var b = a + 1; b < Experts; b++)
+                    for (var b = a + 1; b < experts; b++)
                     {
                         var p = node[a];
                         var q = node[b];
@@ -311,9 +326,13 @@ public static class ExpertReordering
                         var moves = (Moved(home, a, q) + Moved(home, b, p)) - (Moved(home, a, p) + Moved(home, b, q));
                         var delta = _penalty * moves;
                         long deltaSquares = 0;
-                        for (var m = 0; m < microbatches; m++)
+                        var loadA = load.AsSpan(a * microbatches, microbatches);
+                        var loadB = load.AsSpan(b * microbatches, microbatches);
+                        var loadP = nodeLoad.AsSpan(p * microbatches, microbatches);
+                        var loadQ = nodeLoad.AsSpan(q * microbatches, microbatches);
+                        for (var m = 0; m < loadA.Length; m++)
                         {
-                            var shift = _load[m][b] - _load[m][a];
+                            var shift = loadB[m] - loadA[m];
                             if (shift == 0)
                             {
                                 continue;
@@ -321,9 +340,9 @@ public static class ExpertReordering
 
                             var t = top[m];
                             var other = t[0].Node != p && t[0].Node != q ? t[0].Load : t[1].Node != p && t[1].Node != q ? t[1].Load : t[2].Load;
-                            var after = Math.Max(other, Math.Max(nodeLoad[m][p] + shift, nodeLoad[m][q] - shift));
+                            var after = Math.Max(other, Math.Max(loadP[m] + shift, loadQ[m] - shift));
                             delta += after - t[0].Load;
-                            deltaSquares += 2 * shift * (nodeLoad[m][p] - nodeLoad[m][q] + shift);
+                            deltaSquares += 2 * shift * (loadP[m] - loadQ[m] + shift);
                         }
 
                         if (delta < 0 || (delta == 0 && deltaSquares < 0 && moves <= 0))
@@ -332,12 +351,12 @@ public static class ExpertReordering
                             node[b] = p;
                             for (var m = 0; m < microbatches; m++)
                             {
-                                var shift = _load[m][b] - _load[m][a];
+                                var shift = loadB[m] - loadA[m];
                                 if (shift != 0)
                                 {
-                                    nodeLoad[m][p] += shift;
-                                    nodeLoad[m][q] -= shift;
-                                    RefreshTop(nodeLoad[m], top[m]);
+                                    loadP[m] += shift;
+                                    loadQ[m] -= shift;
+                                    RefreshTop(nodeLoad, m, microbatches, column, top[m]);
                                 }
                             }
 
@@ -595,6 +614,17 @@ public static class ExpertReordering
         }
 
         private static int Moved(int[] home, int expert, int node) => home[expert] == node ? 0 : 1;
+
+        /// <summary>The three largest node loads of microbatch <paramref name="m"/> of node-major loads.</summary>
+        private static void RefreshTop(long[] nodeMajor, int m, int microbatches, long[] column, (long Load, int Node)[] top)
+        {
+            for (var n = 0; n < column.Length; n++)
+            {
+                column[n] = nodeMajor[(n * microbatches) + m];
+            }
+
+            RefreshTop(column, top);
+        }
 
         private static void RefreshTop(long[] loads, (long Load, int Node)[] top)
         {
