@@ -197,7 +197,7 @@ internal static class DemoCommand
 
         // The baselines tuned by hand: each at every uniform degree the trace allows, keeping its best. The rule's
         // degree is one choice of many, and a user tuning slime or verl would try them all.
-        var degrees = EqualTensorParallel.FixableDegrees(setup.Trace, Gpus, cost);
+        var degrees = EqualTensorParallel.FixableDegrees(setup.Trace, Gpus, cost, setup.Configure(options));
         foreach (var baseline in RolloutDemoPolicies.Skip(1))
         {
             outcomes.Add(degrees

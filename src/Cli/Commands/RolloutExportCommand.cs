@@ -29,10 +29,11 @@ internal static class RolloutExportCommand
         var host = new Option<string>("--host") { Description = "Host of the workers' URLs (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
         var basePort = new Option<int>("--base-port") { Description = "Port of instance 0; instance i listens on base + i (default 30000)", DefaultValueFactory = _ => 30000 };
         var output = new Option<string?>("--output", "-o") { Description = "Write the JSON here (default: stdout)" };
+        var maxContext = RolloutSetup.MaxContextOption();
         var seed = CommonOptions.Seed();
         var command = new Command("export", "Write Heddle's instance layout and initial trajectory placement as router configuration (SGLang Model Gateway or verl)")
         {
-            trace, family, prompts, samples, policy, format, gpus, model, hardware, costModel, trainFamily, host, basePort, output, seed,
+            trace, family, prompts, samples, policy, format, gpus, model, hardware, costModel, trainFamily, host, basePort, maxContext, output, seed,
         };
         command.SetAction(parse =>
         {
@@ -62,12 +63,12 @@ internal static class RolloutExportCommand
                 throw new PlanningInputException("--gpus", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {budget}"));
             }
 
-            var setup = RolloutSetup.Prepare(new RolloutRequest(parse.GetValue(trace), parse.GetValue(family), parse.GetValue(prompts), parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(trainFamily)));
+            var setup = RolloutSetup.Prepare(new RolloutRequest(parse.GetValue(trace), parse.GetValue(family), parse.GetValue(prompts), parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(trainFamily)) { MaxContextTokens = parse.GetValue(maxContext) });
             var planner = HeddlePlanner.Fit(setup.TrainingTrace, HeddleOptions.Default);
             RolloutRouterPlan plan;
             try
             {
-                plan = RolloutRouterExport.Plan(setup.Trace, budget, cost, new HeddleRolloutPolicy(planner), new RolloutSimulationOptions { Hardware = spec });
+                plan = RolloutRouterExport.Plan(setup.Trace, budget, cost, new HeddleRolloutPolicy(planner), setup.Configure(new RolloutSimulationOptions { Hardware = spec }));
             }
             catch (PlanningInputException error) when (error.Field == "gpus")
             {

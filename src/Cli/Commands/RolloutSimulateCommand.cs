@@ -48,12 +48,13 @@ internal static class RolloutSimulateCommand
         {
             Description = "A regroup's TP change reshards weights and KV in place ((weights + KV) / bandwidth) instead of a stock engine restart (64 s + weights, KV lost)",
         };
+        var maxContext = RolloutSetup.MaxContextOption();
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: per-instance busy timeline (Gantt)" };
         var format = CommonOptions.Format();
         var seed = CommonOptions.Seed();
         var command = new Command("simulate", "Simulate one agentic-RL rollout step under a policy: makespan, tokens/s, p99 queueing, lower bound")
         {
-            trace, family, prompts, samples, gpus, policy, model, hardware, costModel, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, inPlace, plot, format, seed,
+            trace, family, prompts, samples, gpus, policy, model, hardware, costModel, mechanisms, trainFamily, learnOnline, maxBatch, regroupEvery, degree, inPlace, maxContext, plot, format, seed,
         };
         command.SetAction(parse =>
         {
@@ -75,7 +76,10 @@ internal static class RolloutSimulateCommand
                 parse.GetValue(prompts),
                 parse.GetValue(samples),
                 parse.GetValue(seed),
-                parse.GetValue(trainFamily));
+                parse.GetValue(trainFamily))
+            {
+                MaxContextTokens = parse.GetValue(maxContext),
+            };
             var chosenMechanisms = HeddleMechanismNames.Parse(parse.GetValue(mechanisms), "--mechanisms");
             var spec = RolloutSetup.Hardware(parse.GetValue(hardware)!, "--hardware");
             var costModelKind = InferenceCostModels.Parse(parse.GetValue(costModel), "--cost-model");
@@ -220,12 +224,26 @@ internal static class RolloutSimulateCommand
 }
 
 /// <summary>Where the trace comes from: a file, or a family to generate; and the predictor's training family.</summary>
-internal sealed record RolloutRequest(string? TracePath, string? Family, int Prompts, int Samples, int Seed, string? TrainFamily);
+internal sealed record RolloutRequest(string? TracePath, string? Family, int Prompts, int Samples, int Seed, string? TrainFamily)
+{
+    /// <summary>The rollout's maximum context (<c>--max-context</c>); 0 for the family's, or for a trace file <see cref="RolloutSetup.DefaultMaxContextTokens"/>.</summary>
+    public long MaxContextTokens { get; init; }
+}
 
 /// <summary>A trace ready to simulate, with the training trace Heddle's planner will be fitted on.</summary>
 internal sealed record RolloutSetupResult(
     ImmutableArray<Trajectory> Trace, string Source, int Seed, RolloutTraceFamily TrainFamily, ImmutableArray<Trajectory> TrainingTrace, string TrainingSource)
 {
+    /// <summary>
+    /// The rollout's configured maximum context (what the engines are started with): the layouts are sized for it, never
+    /// for the trace's own longest trajectory, which no real system knows before the rollout.
+    /// </summary>
+    public long MaxContextTokens { get; init; } = RolloutSetup.DefaultMaxContextTokens;
+
+    /// <summary>The options with this rollout's maximum context, unless they configure one.</summary>
+    public RolloutSimulationOptions Configure(RolloutSimulationOptions options) =>
+        options.MaxContextTokens > 0 ? options : options with { MaxContextTokens = MaxContextTokens };
+
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Source} ({Trace.Length} trajectories, {Trace.Sum(t => t.TotalOutputTokens)} output tokens)");
 }
 
@@ -236,7 +254,16 @@ internal sealed record RolloutSetupResult(
 /// </summary>
 internal static class RolloutSetup
 {
+    /// <summary>The maximum context of a rollout read from a trace file when <c>--max-context</c> is not given: the trace generator's default.</summary>
+    public static readonly long DefaultMaxContextTokens = new RolloutTraceGeneratorOptions().MaxContextTokens;
+
     public static ImmutableArray<string> ModelNames => CalibratedCostModel.ModelNames;
+
+    /// <summary><c>--max-context</c>: the rollout's configured maximum context, which layouts are sized for.</summary>
+    public static Option<long> MaxContextOption() => new("--max-context")
+    {
+        Description = $"The rollout's maximum context in tokens (the engines' max_model_len), which every layout's KV cache is sized for; a longer trajectory is an error (default: the family's cap, or {DefaultMaxContextTokens} for a trace file)",
+    };
 
     /// <summary>
     /// A hardware description the rollout simulator can run on: an embedded name or a JSON file (unknown names and
@@ -335,8 +362,19 @@ internal static class RolloutSetup
             source = RolloutTraceGenerator.Describe(chosen, request.Prompts, request.Samples, request.Seed);
         }
 
+        if (request.MaxContextTokens < 0)
+        {
+            throw new PlanningInputException("--max-context", string.Create(CultureInfo.InvariantCulture, $"must be positive (or 0 for the default), got {request.MaxContextTokens}"));
+        }
+
+        var maxContext = request.MaxContextTokens > 0 ? request.MaxContextTokens
+            : family is { } generated ? RolloutTraceGeneratorOptions.ForFamily(generated).MaxContextTokens
+            : DefaultMaxContextTokens;
         var training = HeddlePlanner.GenerateTrainingTrace(trainFamily, request.Seed).Trajectories;
-        return new RolloutSetupResult(trace, source, request.Seed, trainFamily, training, HeddlePlanner.DescribeTrainingTrace(trainFamily, request.Seed));
+        return new RolloutSetupResult(trace, source, request.Seed, trainFamily, training, HeddlePlanner.DescribeTrainingTrace(trainFamily, request.Seed))
+        {
+            MaxContextTokens = maxContext,
+        };
     }
 
     /// <summary>
@@ -365,7 +403,7 @@ internal static class RolloutSetup
 
         // The predictor's held-out quality is measured before the rollout, so that online learning does not leak into it.
         var evaluation = planner?.EvaluatePredictor(new RolloutTrace(setup.Trace));
-        var result = new RolloutSimulator(cost, options).Simulate(setup.Trace, gpus, policy);
+        var result = new RolloutSimulator(cost, setup.Configure(options)).Simulate(setup.Trace, gpus, policy);
         return new RolloutSimulationReport(result, RolloutLowerBound.Compute(setup.Trace, gpus, cost), setup.Source, setup.Seed)
         {
             Mechanisms = planner?.Mechanisms,

@@ -44,7 +44,7 @@ public static class BaselineRecipes
     /// (raised until the KV cache holds the longest trajectory), else at the equal-TP rule's.
     /// </summary>
     /// <param name="system">The baseline system (<c>slime</c> or <c>verl</c>).</param>
-    /// <param name="trace">The trajectories (the longest final context: the context length the engines are started with).</param>
+    /// <param name="trace">The trajectories (when <see cref="RolloutSimulationOptions.MaxContextTokens"/> is not configured, their longest final context is the context length the engines are started with).</param>
     /// <param name="gpus">The GPU budget.</param>
     /// <param name="cost">The cost model.</param>
     /// <param name="options">The options.</param>
@@ -61,7 +61,7 @@ public static class BaselineRecipes
             return EqualTensorParallel.Layout(trace, gpus, cost, options);
         }
 
-        var longest = trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
+        var longest = options.LayoutContextTokens(trace);
         foreach (var d in cost.TensorParallelDegrees.Where(d => d >= recipe && d <= gpus).Order())
         {
             if (cost.KvCapacityTokens(d) >= longest)

@@ -7,7 +7,7 @@ namespace Planning.Execution.Rollout;
 /// <summary>
 /// The baselines' layout: every instance at one tensor-parallel degree, as many instances as the budget holds. The
 /// degree is the smallest one whose KV cache holds <see cref="RolloutSimulationOptions.EqualTensorParallelBatchTarget"/>
-/// trajectories at the trace's mean final context and at least the longest final context (a batch large enough for
+/// trajectories at the trace's mean final context and at least the maximum context (<see cref="RolloutSimulationOptions.MaxContextTokens"/>) (a batch large enough for
 /// throughput, the degree no larger than that, so the budget makes the most instances); when no degree within the
 /// budget reaches it, the largest degree within the budget. <see cref="RolloutSimulationOptions.EqualTensorParallelDegree"/>
 /// replaces the rule with a fixed degree.
@@ -37,7 +37,7 @@ public static class EqualTensorParallel
                 string.Create(CultureInfo.InvariantCulture, $"must be at least the smallest tensor-parallel degree {cost.TensorParallelDegrees.Min()} of {cost.ModelName}, got {gpus}"));
         }
 
-        var longest = trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
+        var longest = options.LayoutContextTokens(trace);
         if (options.EqualTensorParallelDegree > 0)
         {
             var fixedDegree = options.EqualTensorParallelDegree;
@@ -52,7 +52,7 @@ public static class EqualTensorParallel
             {
                 throw new PlanningInputException(
                     "equalTensorParallelDegree",
-                    string.Create(CultureInfo.InvariantCulture, $"TP{fixedDegree} holds {cost.KvCapacityTokens(fixedDegree)} KV tokens of {cost.ModelName}, fewer than the longest trajectory's final context {longest}"));
+                    string.Create(CultureInfo.InvariantCulture, $"TP{fixedDegree} holds {cost.KvCapacityTokens(fixedDegree)} KV tokens of {cost.ModelName}, fewer than {(options.MaxContextTokens > 0 ? "the rollout's maximum context" : "the longest trajectory's final context")} {longest}"));
             }
 
             return fixedDegree;
@@ -80,11 +80,25 @@ public static class EqualTensorParallel
     /// <param name="gpus">The GPU budget.</param>
     /// <param name="cost">The cost model.</param>
     /// <returns>The degrees, ascending; empty when none fits.</returns>
-    public static ImmutableArray<int> FixableDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost)
+    public static ImmutableArray<int> FixableDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost) =>
+        FixableDegrees(trace, gpus, cost, RolloutSimulationOptions.Default);
+
+    /// <summary>
+    /// The degrees <see cref="RolloutSimulationOptions.EqualTensorParallelDegree"/> may fix: the model's degrees within
+    /// <paramref name="gpus"/> whose KV cache holds the configured <see cref="RolloutSimulationOptions.MaxContextTokens"/>
+    /// (when not configured, the trace's longest final context).
+    /// </summary>
+    /// <param name="trace">The trajectories.</param>
+    /// <param name="gpus">The GPU budget.</param>
+    /// <param name="cost">The cost model.</param>
+    /// <param name="options">The options (the maximum context).</param>
+    /// <returns>The degrees, ascending; empty when none fits.</returns>
+    public static ImmutableArray<int> FixableDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, RolloutSimulationOptions options)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(cost);
-        var longest = trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
+        ArgumentNullException.ThrowIfNull(options);
+        var longest = options.LayoutContextTokens(trace);
         return [.. cost.TensorParallelDegrees.Where(d => d <= gpus && cost.KvCapacityTokens(d) >= longest).Distinct().Order()];
     }
 

@@ -47,7 +47,7 @@ public sealed class HeddleRolloutPolicy : IRolloutPolicy
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(cost);
         ArgumentNullException.ThrowIfNull(options);
-        return Planner.TryChooseDegrees(trace, gpus, cost, out var degrees) ? degrees : EqualTensorParallel.Layout(trace, gpus, cost, options);
+        return Planner.TryChooseDegrees(trace, options.LayoutContextTokens(trace), gpus, cost, out var degrees) ? degrees : EqualTensorParallel.Layout(trace, gpus, cost, options);
     }
 
     /// <inheritdoc />

@@ -49,6 +49,15 @@ public sealed record RolloutSimulationOptions
     /// </summary>
     public TensorParallelChange TensorParallelChange { get; init; } = TensorParallelChange.Stock;
 
+    /// <summary>
+    /// The rollout's configured maximum context in tokens (an engine's <c>max_model_len</c>, the prompt plus the response
+    /// budget): all a real system knows about its longest trajectory before the rollout runs. The layout rules (equal TP,
+    /// the recipes' degrees, Heddle's resource manager) size every instance's KV cache for it, and a trajectory whose final
+    /// context exceeds it is an input error. Default 0: not configured, and the trace's own longest final context stands
+    /// in (knowledge of the future, for callers without a configuration; <c>plan rollout simulate</c> always sets it).
+    /// </summary>
+    public long MaxContextTokens { get; init; }
+
     /// <summary>Whether the result keeps the per-turn records (for tests and analysis). Default true.</summary>
     public bool RecordTurns { get; init; } = true;
 
@@ -84,6 +93,11 @@ public sealed record RolloutSimulationOptions
             throw new PlanningInputException("equalTensorParallelBatchTarget", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {EqualTensorParallelBatchTarget}"));
         }
 
+        if (MaxContextTokens < 0)
+        {
+            throw new PlanningInputException("maxContextTokens", string.Create(CultureInfo.InvariantCulture, $"must be 0 (not configured) or positive, got {MaxContextTokens}"));
+        }
+
         if (EqualTensorParallelDegree < 0)
         {
             throw new PlanningInputException("equalTensorParallelDegree", string.Create(CultureInfo.InvariantCulture, $"must be 0 (the equal-TP rule) or a tensor-parallel degree, got {EqualTensorParallelDegree}"));
@@ -91,4 +105,10 @@ public sealed record RolloutSimulationOptions
 
         return this;
     }
+
+    /// <summary>The context the layout rules size KV caches for: <see cref="MaxContextTokens"/>, or when not configured the trace's longest final context.</summary>
+    /// <param name="trace">The trajectories.</param>
+    /// <returns>Tokens.</returns>
+    internal long LayoutContextTokens(IReadOnlyList<Trajectory> trace) =>
+        MaxContextTokens > 0 ? MaxContextTokens : trace.Count == 0 ? 0 : trace.Max(t => t.FinalContextTokens);
 }

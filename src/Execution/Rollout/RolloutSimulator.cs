@@ -69,6 +69,20 @@ public sealed class RolloutSimulator
             throw new PlanningInputException("gpus", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {gpus}"));
         }
 
+        if (_options.MaxContextTokens > 0)
+        {
+            // The rollout's configured maximum context bounds every trajectory, as an engine's max_model_len does.
+            for (var i = 0; i < trace.Count; i++)
+            {
+                if (trace[i].FinalContextTokens > _options.MaxContextTokens)
+                {
+                    throw new PlanningInputException(
+                        Invariant($"trace[{i}]"),
+                        Invariant($"final context of {trace[i].FinalContextTokens} tokens exceeds the rollout's maximum context of {_options.MaxContextTokens} tokens (maxContextTokens)"));
+                }
+            }
+        }
+
         var degrees = policy.ChooseDegrees(trace, gpus, _cost, _options);
         ValidateLayout(trace, gpus, degrees);
 

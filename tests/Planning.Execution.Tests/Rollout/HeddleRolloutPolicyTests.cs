@@ -161,6 +161,37 @@ public sealed class HeddleRolloutPolicyTests
     }
 
     [Fact]
+    public void ChooseDegrees_MaxContextConfigured_SameLayoutWhateverTheTraceGoesOnToGenerate()
+    {
+        // Two rollouts with the same prompts whose trajectories go on to generate different amounts: with the rollout's
+        // maximum context configured, heddle's layout and the equal-TP rule cannot tell them apart (what they will
+        // generate is the future), though the longest final contexts differ.
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 6, 8, 5).Trajectories;
+        var longer = trace.Select(t => new Trajectory(t.Id, t.Group, t.PromptTokens, [.. t.OutputTokens.Select(o => o * 3)], t.ObservationTokens, t.ToolSeconds)).ToImmutableArray();
+        var training = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 16, 8, 99).Trajectories;
+        var cost = CalibratedCostModel.ForModel("8b");
+        var options = new RolloutSimulationOptions { MaxContextTokens = 200_000 };
+        Assert.NotEqual(trace.Max(t => t.FinalContextTokens), longer.Max(t => t.FinalContextTokens));
+        HeddleRolloutPolicy Heddle() => new(HeddlePlanner.Fit(training, new HeddleOptions()));
+
+        Assert.Equal(Heddle().ChooseDegrees(trace, 16, cost, options).ToArray(), Heddle().ChooseDegrees(longer, 16, cost, options).ToArray());
+        Assert.Equal(EqualTensorParallel.FixableDegrees(trace, 16, cost, options).ToArray(), EqualTensorParallel.FixableDegrees(longer, 16, cost, options).ToArray());
+    }
+
+    [Fact]
+    public void Simulate_TrajectoryLongerThanTheMaximumContext_NamesTheTrajectory()
+    {
+        var trace = RolloutTraceGenerator.Generate(RolloutTraceFamily.Skewed, 2, 4, 5).Trajectories;
+        var longest = trace.Select((t, i) => (t.FinalContextTokens, i)).Max();
+        var simulator = new RolloutSimulator(CalibratedCostModel.ForModel("8b"), new RolloutSimulationOptions { MaxContextTokens = longest.FinalContextTokens - 1 });
+
+        var error = Assert.Throws<PlanningInputException>(() => simulator.Simulate(trace, 8, new VerlRolloutPolicy()));
+
+        Assert.Equal($"trace[{longest.i}]", error.Field);
+        Assert.Contains("maximum context", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_NoMechanisms_SameScheduleAsVerl()
     {
         // Both at the equal-TP rule's degree (verl alone would run at its recipe's).

@@ -238,7 +238,7 @@ public sealed class HeddlePlanner
 
     /// <summary>
     /// The layout (with <see cref="HeddleMechanisms.Resources"/>): the resource manager's degrees for the turn-0 predicted
-    /// work, over the degrees whose KV cache holds the longest trajectory; with
+    /// work, over the degrees whose KV cache holds the rollout's maximum context; with
     /// <see cref="HeddleCalibration.ExpectedLongestTokens"/>, replaced by a uniform layout when one scores more than 10 %
     /// better on the worse of the predicted makespan and the expected straggler's critical path (see the remarks).
     /// </summary>
@@ -249,12 +249,13 @@ public sealed class HeddlePlanner
     /// is kept unless a uniform one scores clearly better on that (both scores are estimates: a uniform layout within
     /// the margin is no evidence against the annealed one, which fits the predicted work).
     /// </remarks>
-    /// <param name="trace">The trajectories (prompts, groups, and the longest final context, which every instance must hold).</param>
+    /// <param name="trace">The trajectories (their prompts and groups; nothing they have not generated yet).</param>
+    /// <param name="maxContextTokens">The rollout's maximum context, which every instance must hold.</param>
     /// <param name="gpus">The GPU budget.</param>
     /// <param name="cost">The instances' cost model.</param>
     /// <param name="degrees">The degrees; default when false is returned.</param>
-    /// <returns>False when the resource manager does not run, or no degree within the budget holds the longest trajectory: the caller keeps its uniform layout.</returns>
-    internal bool TryChooseDegrees(IReadOnlyList<Trajectory> trace, int gpus, IInferenceCostModel cost, out ImmutableArray<int> degrees)
+    /// <returns>False when the resource manager does not run, or no degree within the budget holds the maximum context: the caller keeps its uniform layout.</returns>
+    internal bool TryChooseDegrees(IReadOnlyList<Trajectory> trace, long maxContextTokens, int gpus, IInferenceCostModel cost, out ImmutableArray<int> degrees)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(cost);
@@ -264,8 +265,9 @@ public sealed class HeddlePlanner
             return false;
         }
 
-        // Only degrees whose KV cache holds the longest trajectory: a runtime cannot run a layout that cannot hold it.
-        var longest = trace.Max(t => t.FinalContextTokens);
+        // Only degrees whose KV cache holds the rollout's maximum context (the configured one, not the trace's future): a
+        // runtime cannot run a layout that cannot hold its longest trajectory.
+        var longest = maxContextTokens;
         if (!cost.TensorParallelDegrees.Any(d => d <= gpus && cost.KvCapacityTokens(d) >= longest))
         {
             return false;

@@ -84,7 +84,7 @@ public sealed class HeddlePlannerTests
             new HeddleOptions { Resources = new ResourceManagerOptions { MaxTailFraction = 0, Iterations = 0 } },
             new HeddleCalibration { ExpectedLongestTokens = expectedLongest });
 
-        Assert.True(planner.TryChooseDegrees(trace, 4, new TailCostModel(), out var degrees));
+        Assert.True(planner.TryChooseDegrees(trace, trace.Max(t => t.FinalContextTokens), 4, new TailCostModel(), out var degrees));
         Assert.Equal(expected, degrees.ToArray());
     }
 
@@ -95,8 +95,8 @@ public sealed class HeddlePlannerTests
         var withoutResources = new HeddlePlanner(new OraclePredictor(trace), new HeddleOptions { Mechanisms = HeddleMechanisms.All & ~HeddleMechanisms.Resources });
         var tooSmall = new HeddlePlanner(new OraclePredictor(trace));
 
-        Assert.False(withoutResources.TryChooseDegrees(trace, 4, new TailCostModel(), out _));
-        Assert.False(tooSmall.TryChooseDegrees(trace, 4, new AffineCostModel(kvPerGpu: 100), out var none));
+        Assert.False(withoutResources.TryChooseDegrees(trace, trace.Max(t => t.FinalContextTokens), 4, new TailCostModel(), out _));
+        Assert.False(tooSmall.TryChooseDegrees(trace, trace.Max(t => t.FinalContextTokens), 4, new AffineCostModel(kvPerGpu: 100), out var none));
         Assert.True(none.IsDefault);
     }
 
