@@ -197,6 +197,33 @@ public sealed class KnowledgeBaseTests
         Assert.Equal(2, KnowledgeBase.SchemaVersion);
     }
 
+    [Fact]
+    public void Open_AboveExactLimit_IvfTrainedOnceOverEveryVector()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        var embedder = new TestEmbedder(16);
+        KnowledgeBaseOptions options = KnowledgeBaseOptions.Default with { ExactDenseLimit = 50 };
+        Experience[] corpus = [.. Enumerable.Range(0, 120).Select(i => KnowledgeTestData.Make($"task {i} of topic {i % 7}", [$"step {i % 5}"]))];
+        using (KnowledgeBase kb = KnowledgeBase.Open(directory.Database, embedder, options))
+        {
+            kb.Ingest(corpus[..40]);
+            Assert.False(kb.DenseIndexIsApproximate);
+            kb.Ingest(corpus[40..]);
+            Assert.True(kb.DenseIndexIsApproximate);
+        }
+
+        using (KnowledgeBase reopened = KnowledgeBase.Open(directory.Database, embedder, options))
+        {
+            Assert.True(reopened.DenseIndexIsApproximate);
+            Assert.Equal(120, reopened.Count);
+            Assert.Equal(10, reopened.SearchHybrid("task 3 of topic 3", 10, RetrievalMode.Dense).Results.Count);
+            Assert.Equal("db", Assert.Throws<PlanningInputException>(() => KnowledgeBase.Open(directory.Database, embedder)).Field);
+        }
+
+        using KnowledgeBase exact = KnowledgeBase.Open(directory.Database, embedder);
+        Assert.False(exact.DenseIndexIsApproximate);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(101)]
