@@ -319,6 +319,38 @@ public sealed class KnowledgeBaseTests
         Assert.Equal(Batches * BatchSize, kb.Count);
     }
 
+    [Fact]
+    public async Task Ingest_IvfRetrainedWhileSearching_SearchesKeepAnswering()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, new TestEmbedder(16), KnowledgeBaseOptions.Default with { ExactDenseLimit = 40 });
+        using var stop = new CancellationTokenSource();
+        int searches = 0;
+        Task searcher = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                SearchResponse response = kb.SearchHybrid("task number step", 10, RetrievalMode.Dense);
+                Assert.True(response.Results.Count <= 10);
+                Assert.All(response.Results, static r => Assert.Equal($"task number {r.Id - 1}", r.Task));
+                Interlocked.Increment(ref searches);
+            }
+        });
+
+        for (int b = 0; b < 40; b++)
+        {
+            kb.Ingest([.. Enumerable.Range(0, 10).Select(i => KnowledgeTestData.Make($"task number {(b * 10) + i}", [$"step {i}"]))]);
+        }
+
+        int before = Volatile.Read(ref searches);
+        SpinWait.SpinUntil(() => Volatile.Read(ref searches) > before + 1, TimeSpan.FromSeconds(30));
+        stop.Cancel();
+        await searcher;
+        Assert.True(kb.DenseIndexIsApproximate);
+        Assert.Equal(400, kb.Count);
+        Assert.True(searches > 0);
+    }
+
     /// <summary>Results equal field by field (the experience's lists by content).</summary>
     private sealed class ResultComparer : IEqualityComparer<SearchResult>
     {
