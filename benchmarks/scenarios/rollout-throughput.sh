@@ -4,7 +4,8 @@
 # uniform degree (the baselines tuned by hand), and heddle's ablations (each mechanism alone, all but one). Writes one JSON (and the stderr line with the wall time) per run into OUT (default
 # artifacts/scenarios/rollout), then prints the report (rollout-report.py). FAMILIES, MODELS and GPUS (default 64) narrow
 # or change the grid; ABLATIONS=0 skips heddle's ablations.
-# COST_MODEL (default modern) picks the inference cost model (modern or splitwise).
+# COST_MODEL (default modern) picks the inference cost model (modern or splitwise); SEED (default 1) the traces' and
+# the policies' seed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/scenarios/rollout}
@@ -12,6 +13,7 @@ families=${FAMILIES:-"balanced longtail skewed agentic mixed"}
 cost_model=${COST_MODEL:-modern}
 models=${MODELS:-"8b 14b 32b"}
 gpus=${GPUS:-64}
+seed=${SEED:-1}
 mkdir -p "$out"
 config=${CONFIG:-Release}
 dotnet build src/Cli -c "$config" -p:Optimize=true -v q -nologo >/dev/null
@@ -19,9 +21,9 @@ plan="dotnet src/Cli/bin/$config/net10.0/plan.dll"
 ablations="none priority placement migration resources placement,migration,resources priority,migration,resources priority,placement,resources priority,placement,migration"
 for family in $families; do
   # The trace itself (the same seed as the runs), for the report's skew measure (p99 / median of total output).
-  $plan rollout generate --family $family --prompts 64 --samples 16 --seed 1 -o "$out/$family.trace.jsonl"
+  $plan rollout generate --family $family --prompts 64 --samples 16 --seed $seed -o "$out/$family.trace.jsonl"
   for model in $models; do
-    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --cost-model $cost_model --seed 1 --format json"
+    common="rollout simulate --family $family --prompts 64 --samples 16 --gpus $gpus --model $model --cost-model $cost_model --seed $seed --format json"
     # slime: SGLang router's cache-aware rule at slime's recipe degree; slime-nocache: the least-loaded router (ablation);
     # verl at its recipe degree (docs/contracts.md "Rollout baselines, tool calls and costs").
     for policy in slime slime-nocache verl fcfs heddle; do
