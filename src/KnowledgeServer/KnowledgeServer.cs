@@ -72,11 +72,17 @@ public static class KnowledgeServer
     /// <param name="options">Address, port, body limit and API key.</param>
     /// <param name="knowledgeBase">The knowledge base; the caller disposes it after this returns.</param>
     /// <param name="listening">Called once the server listens, with its address (the actual port when the option is 0).</param>
+    /// <param name="configure">Passed to <see cref="Build"/>: for example a logging provider.</param>
     /// <param name="cancellationToken">Stops the server.</param>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public static async Task RunAsync(KnowledgeServerOptions options, KnowledgeBase knowledgeBase, Action<Uri>? listening = null, CancellationToken cancellationToken = default)
+    public static async Task RunAsync(
+        KnowledgeServerOptions options,
+        KnowledgeBase knowledgeBase,
+        Action<Uri>? listening = null,
+        Action<WebApplicationBuilder>? configure = null,
+        CancellationToken cancellationToken = default)
     {
-        var app = Build(options, knowledgeBase);
+        var app = Build(options, knowledgeBase, configure);
         await using (app.ConfigureAwait(false))
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -32,17 +33,19 @@ internal static class RequestBody
     public static async Task<JsonDocument> ReadJsonAsync(HttpContext context, long limit)
     {
         var bytes = await ReadAsync(context, limit).ConfigureAwait(false);
+
+        // The JSON reader checks UTF-8 only where a string is decoded; check it all here, so no later field reader meets it.
+        if (!Utf8.IsValid(bytes.Span))
+        {
+            throw new RequestFailure(400, "body", "body: not valid UTF-8");
+        }
+
         try
         {
             return JsonDocument.Parse(bytes, DocumentOptions);
         }
         catch (JsonException ex)
         {
-            throw new RequestFailure(400, "body", $"body: malformed JSON: {ex.Message}");
-        }
-        catch (ArgumentException ex)
-        {
-            // Invalid UTF-8 surfaces as an ArgumentException from the reader in some paths.
             throw new RequestFailure(400, "body", $"body: malformed JSON: {ex.Message}");
         }
     }

@@ -114,7 +114,7 @@ internal static class RequestFields
         catch (InvalidOperationException)
         {
             // A JSON escape that names half a surrogate pair (\ud800 alone) is not text.
-            throw RequestFailure.BadField(name, "is not valid Unicode text (an unpaired surrogate escape)");
+            throw RequestFailure.BadField(name, "is not valid Unicode text (it escapes half a surrogate pair)");
         }
 
         if (string.IsNullOrWhiteSpace(text))
