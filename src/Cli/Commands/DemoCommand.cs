@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Planning.Embeddings;
 using Planning.Execution.Moe;
 using Planning.Execution.Moe.ReLibra;
 using Planning.Execution.Rollout;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Planning.Embeddings;
 using Planning.Provers.Selection;
 using Spectre.Console;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 
+using Planning.Embeddings;
 using Planning.Provers.Equivalence;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;

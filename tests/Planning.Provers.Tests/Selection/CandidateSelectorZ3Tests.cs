@@ -1,3 +1,4 @@
+using Planning.Embeddings;
 using Planning.Provers.Selection;
 using Planning.Provers.Smt;
 using Planning.Provers.Tests.Smt;

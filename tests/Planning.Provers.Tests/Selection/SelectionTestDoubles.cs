@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 
+using Planning.Embeddings;
 using Planning.Provers.Formal;
 using Planning.Provers.Selection;
 

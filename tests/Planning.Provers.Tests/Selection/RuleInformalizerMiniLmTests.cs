@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
+using Planning.Embeddings;
 using Planning.Provers.Formal;
 using Planning.Provers.Selection;
 using Planning.Provers.Tests.Lean;
@@ -9,13 +10,16 @@ using Xunit.Abstractions;
 
 namespace Planning.Provers.Tests.Selection;
 
-/// <summary>The real MiniLM model (loaded once for the class: about 2 s).</summary>
-public sealed class MiniLmEmbedderTests : IClassFixture<MiniLmEmbedderTests.Model>
+/// <summary>
+/// <see cref="RuleInformalizer"/> read by the real MiniLM model (loaded once for the class: about 2 s): an informal
+/// statement is closer to its own informalization than to others. The embedder itself is tested in Planning.Tests.
+/// </summary>
+public sealed class RuleInformalizerMiniLmTests : IClassFixture<RuleInformalizerMiniLmTests.Model>
 {
     private readonly MiniLmEmbedder _embedder;
     private readonly ITestOutputHelper _output;
 
-    public MiniLmEmbedderTests(Model model, ITestOutputHelper output)
+    public RuleInformalizerMiniLmTests(Model model, ITestOutputHelper output)
     {
         ArgumentNullException.ThrowIfNull(model);
         _embedder = model.Embedder;
@@ -33,29 +37,7 @@ public sealed class MiniLmEmbedderTests : IClassFixture<MiniLmEmbedderTests.Mode
     }
 
     [Fact]
-    public void Embed_AnyText_UnitVectorOf384()
-    {
-        float[] vector = _embedder.Embed("Show that the square root of 16 is 4.");
-        Assert.Equal(384, vector.Length);
-        Assert.Equal(384, _embedder.Dimensions);
-        Assert.Equal(1.0, VectorSimilarity.Cosine(vector, vector), 5);
-        Assert.Equal(1.0, Math.Sqrt(vector.Sum(static component => (double)component * component)), 4);
-    }
-
-    [Fact]
-    public void EmbedAll_SeveralTexts_SameAsOneByOne()
-    {
-        string[] texts = ["x + y = 10", "Let n be a natural number.", "the sum of k for k from 1 to 10"];
-        IReadOnlyList<float[]> batch = _embedder.EmbedAll(texts);
-        Assert.Equal(3, batch.Count);
-        for (int i = 0; i < texts.Length; i++)
-        {
-            Assert.Equal(1.0, VectorSimilarity.Cosine(batch[i], _embedder.Embed(texts[i])), 4);
-        }
-    }
-
-    [Fact]
-    public void Embed_InformalStatement_CloserToItsOwnInformalizationThanToAnUnrelatedOne()
+    public void Informalize_InformalStatement_CloserToItsOwnInformalizationThanToAnUnrelatedOne()
     {
         const string Informal = "The sum of two numbers is 10 and their difference is 2. Show that the larger number is 6.";
         RuleInformalizer informalizer = new();
@@ -76,7 +58,7 @@ public sealed class MiniLmEmbedderTests : IClassFixture<MiniLmEmbedderTests.Mode
     /// Lean text).
     /// </summary>
     [Fact]
-    public void Embed_MiniF2F_InformalizationFindsItsOwnInformalStatement()
+    public void Informalize_MiniF2F_InformalizationFindsItsOwnInformalStatement()
     {
         List<(string Informal, string Lean, string English)> items = [];
         foreach (string line in File.ReadLines(MiniF2FData.FindFile()).Where(static (_, index) => index % 4 == 0))
@@ -129,34 +111,5 @@ public sealed class MiniLmEmbedderTests : IClassFixture<MiniLmEmbedderTests.Mode
         }
 
         return (double)hits / queries.Count;
-    }
-
-    [Fact]
-    public void Embed_VeryLongText_DoesNotThrow()
-    {
-        string text = string.Join(' ', Enumerable.Repeat("the square root of x plus the sum of k for k from 1 to n", 200));
-        Assert.Equal(384, _embedder.Embed(text).Length);
-    }
-
-    [Fact]
-    public void Embed_ConcurrentCalls_AgreeWithSequential()
-    {
-        string[] texts = [.. Enumerable.Range(0, 8).Select(static i => $"Show that {i} is less than {i + 1}.")];
-        float[][] sequential = [.. texts.Select(_embedder.Embed)];
-        float[][] parallel = new float[texts.Length][];
-        Parallel.For(0, texts.Length, i => parallel[i] = _embedder.Embed(texts[i]));
-        for (int i = 0; i < texts.Length; i++)
-        {
-            Assert.Equal(sequential[i], parallel[i]);
-        }
-    }
-
-    [Fact]
-    public void Embed_AfterDispose_Throws()
-    {
-        MiniLmEmbedder embedder = new();
-        embedder.Dispose();
-        embedder.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => embedder.Embed("x"));
     }
 }

@@ -1,7 +1,7 @@
-namespace Planning.Provers.Selection;
+namespace Planning.Embeddings;
 
 /// <summary>Similarity of embedding vectors.</summary>
-internal static class VectorSimilarity
+public static class VectorSimilarity
 {
     /// <summary>
     /// The cosine of the angle between two vectors, <c>a·b / (|a| |b|)</c>, in [-1, 1], accumulated in double

