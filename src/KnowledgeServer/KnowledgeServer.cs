@@ -139,7 +139,7 @@ public static class KnowledgeServer
             knowledgeBase.SearchFeedback(
                 RequestFields.Text(root, "task"),
                 RequestFields.Steps(root, "plan"),
-                RequestFields.Text(root, "summary"),
+                RequestFields.AnyText(root, "summary"),
                 RequestFields.K(root))));
 
         app.MapPost("/search/hybrid", (HttpContext context) => SearchAsync(context, limit, root =>
@@ -153,7 +153,7 @@ public static class KnowledgeServer
         await ResponseJson.WriteAsync(context, StatusCodes.Status200OK, writer => ResponseJson.Search(writer, response)).ConfigureAwait(false);
     }
 
-    /// <summary>The experiences of an ingest body, parsed and validated by <see cref="ExperienceJson.Parse"/> (fields named <c>[i].field</c>).</summary>
+    /// <summary>The experiences of an ingest body, parsed and validated by <see cref="ExperienceJson.Parse"/> (fields named <c>[i]: field</c>).</summary>
     private static List<Experience> Experiences(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Array)

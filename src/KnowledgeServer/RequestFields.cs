@@ -5,18 +5,14 @@ namespace Planning.Knowledge.Server;
 
 /// <summary>
 /// Reads the fields of a search request's JSON object with their types checked: a missing field, one of the wrong type
-/// or one out of range is a <see cref="RequestFailure"/> (400) that names it. Unknown fields are ignored.
+/// or one out of range is a <see cref="RequestFailure"/> (400) that names it. Unknown fields are ignored. Sizes (the
+/// longest task, query, summary or step, the most steps) are the knowledge base's to check (<see cref="ExperienceLimits"/>);
+/// it names the field the same way.
 /// </summary>
 internal static class RequestFields
 {
     /// <summary>The number of results a search returns when the request does not say.</summary>
     public const int DefaultK = 5;
-
-    /// <summary>The longest query text accepted (task, summary, hybrid query, each plan step), in UTF-16 characters.</summary>
-    public const int MaxTextChars = 16 * 1024;
-
-    /// <summary>The most plan steps a feedback request may carry.</summary>
-    public const int MaxPlanSteps = 256;
 
     /// <summary>The request's root, which must be a JSON object.</summary>
     public static JsonElement Object(JsonDocument document) =>
@@ -24,8 +20,15 @@ internal static class RequestFields
             ? document.RootElement
             : throw RequestFailure.BadField("body", $"must be a JSON object, got {Describe(document.RootElement)}");
 
-    /// <summary>A required, non-blank string of at most <see cref="MaxTextChars"/> characters.</summary>
+    /// <summary>A required, non-blank string (the task or query).</summary>
     public static string Text(JsonElement root, string name)
+    {
+        var text = AnyText(root, name);
+        return string.IsNullOrWhiteSpace(text) ? throw RequestFailure.BadField(name, "must not be empty or blank") : text;
+    }
+
+    /// <summary>A required string that may be empty (the execution summary).</summary>
+    public static string AnyText(JsonElement root, string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -35,11 +38,7 @@ internal static class RequestFields
         return CheckedText(value, name);
     }
 
-    /// <summary>An optional string (null when absent or null).</summary>
-    public static string? OptionalText(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? CheckedText(value, name) : null;
-
-    /// <summary>A required array of non-blank strings (the agent's current plan).</summary>
+    /// <summary>A required array of strings (the agent's current plan; it may be empty).</summary>
     public static IReadOnlyList<string> Steps(JsonElement root, string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -52,13 +51,7 @@ internal static class RequestFields
             throw RequestFailure.BadField(name, $"must be an array of strings, got {Describe(value)}");
         }
 
-        var count = value.GetArrayLength();
-        if (count > MaxPlanSteps)
-        {
-            throw RequestFailure.BadField(name, string.Create(CultureInfo.InvariantCulture, $"has {count} steps, at most {MaxPlanSteps} allowed"));
-        }
-
-        var steps = new string[count];
+        var steps = new string[value.GetArrayLength()];
         var i = 0;
         foreach (var step in value.EnumerateArray())
         {
@@ -106,25 +99,15 @@ internal static class RequestFields
             throw RequestFailure.BadField(name, $"must be a string, got {Describe(value)}");
         }
 
-        string text;
         try
         {
-            text = value.GetString()!;
+            return value.GetString()!;
         }
         catch (InvalidOperationException)
         {
             // A JSON escape that names half a surrogate pair (\ud800 alone) is not text.
             throw RequestFailure.BadField(name, "is not valid Unicode text (it escapes half a surrogate pair)");
         }
-
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            throw RequestFailure.BadField(name, "must not be empty or blank");
-        }
-
-        return text.Length <= MaxTextChars
-            ? text
-            : throw RequestFailure.BadField(name, string.Create(CultureInfo.InvariantCulture, $"has {text.Length} characters, at most {MaxTextChars} allowed"));
     }
 
     private static string Excerpt(string raw) => raw.Length <= 32 ? raw : raw[..32] + "...";

@@ -207,6 +207,34 @@ public sealed class KnowledgeServerTests
     }
 
     [Fact]
+    public async Task Search_OverTheKnowledgeBaseLimits_400NamingTheField()
+    {
+        await using var server = await StartAsync();
+        var longTask = new string('t', ExperienceLimits.MaxTaskChars + 1);
+        var manySteps = Enumerable.Repeat("step", ExperienceLimits.MaxSteps + 1).ToArray();
+        var longStep = new string('s', ExperienceLimits.MaxStepChars + 1);
+
+        (string Path, object Body, string Field)[] cases =
+        [
+            ("/search/plan", new { task = longTask }, "task"),
+            ("/search/plan", new { task = new string('t', ExperienceLimits.MaxTaskChars) }, string.Empty),
+            ("/search/feedback", new { task = "t", plan = manySteps, summary = "s" }, "plan"),
+            ("/search/feedback", new { task = "t", plan = new[] { "a", longStep }, summary = "s" }, "plan[1]"),
+            ("/search/feedback", new { task = "t", plan = Array.Empty<string>(), summary = string.Empty }, string.Empty),
+        ];
+        foreach (var (path, body, field) in cases)
+        {
+            using var response = await server.PostAsync(path, JsonSerializer.Serialize(body));
+
+            Assert.Equal(field.Length == 0 ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+            if (field.Length > 0)
+            {
+                Assert.Equal(field, (await ReadJsonAsync(response)).GetProperty("field").GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task PostExperiences_SecondExperienceInvalid_400NamingItAndNothingStored()
     {
         await using var server = await StartAsync();
@@ -348,18 +376,17 @@ public sealed class KnowledgeServerTests
     [InlineData("\"quoted\" \\ backslash \t tab \n newline")]
     [InlineData("Ünïcödé 漢字 العربية עברית 🚀👩‍👩‍👧 \u200b zero-width")]
     [InlineData("title:(deploy OR *) AND field:\"x\"~2 +must -not ^3")]
-    [InlineData("\u0001\u001f control")]
     public async Task PostExperiences_InjectionStrings_StoredVerbatimAndReturnedIntact(string text)
     {
         await using var server = await StartAsync();
 
-        var ids = await server.IngestAsync(Experience(text, [text, "second " + text], experience: text, suggestions: text, domain: text));
+        var ids = await server.IngestAsync(Experience(text, [text, "second " + text], experience: text, suggestions: text));
         using var get = await server.Client.GetAsync($"/experiences/{ids[0]}");
         using var search = await server.PostAsync("/search/hybrid", JsonSerializer.Serialize(new { query = text, k = 5 }));
         using var health = await server.Client.GetAsync("/health");
 
         var stored = server.KnowledgeBase.Get(ids[0])!;
-        Assert.Equal((text, text, text, text), (stored.Task, stored.Domain, stored.ExperienceText, stored.Suggestions));
+        Assert.Equal((text, text, text), (stored.Task, stored.ExperienceText, stored.Suggestions));
         Assert.Equal([text, "second " + text], stored.Plan);
         var returned = await ReadJsonAsync(get);
         Assert.Equal(text, returned.GetProperty("task").GetString());
@@ -369,6 +396,23 @@ public sealed class KnowledgeServerTests
         Assert.Equal(text, hit.GetProperty("task").GetString());
         Assert.Equal(text, hit.GetProperty("plan")[0].GetString());
         Assert.Equal(1, (await ReadJsonAsync(health)).GetProperty("experiences").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("\u0001 start of heading", "task")]
+    [InlineData("bell \u0007", "experience")]
+    public async Task PostExperiences_ControlCharacter_400NamingTheExperienceAndField(string text, string field)
+    {
+        await using var server = await StartAsync();
+        var experience = field == "task" ? Experience(text, ["a step"]) : Experience("a task", ["a step"], experience: text);
+
+        using var response = await server.PostAsync("/experiences", "[" + Experience("fine", ["a step"]) + "," + experience + "]");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var named = (await ReadJsonAsync(response)).GetProperty("field").GetString()!;
+        Assert.StartsWith("[1]", named, StringComparison.Ordinal);
+        Assert.EndsWith(field, named, StringComparison.Ordinal);
+        Assert.Equal(0, server.KnowledgeBase.Count);
     }
 
     [Fact]
