@@ -10,7 +10,7 @@ namespace Planning.Knowledge.Server.Tests;
 public sealed class KnowledgeServerTests
 {
     private static readonly string[] ResultFields =
-        ["id", "task", "score", "withheld", "reason", "foundBy", "bm25Rank", "denseRank", "plan", "experience", "suggestions", "outcome"];
+        ["id", "task", "score", "foundBy", "bm25Rank", "denseRank", "withheld", "reason", "experience"];
 
     [Fact]
     public async Task Health_EmptyBase_OkWithZeroExperiences()
@@ -394,7 +394,7 @@ public sealed class KnowledgeServerTests
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
         var hit = Assert.Single((await ReadJsonAsync(search)).GetProperty("results").EnumerateArray());
         Assert.Equal(text, hit.GetProperty("task").GetString());
-        Assert.Equal(text, hit.GetProperty("plan")[0].GetString());
+        Assert.Equal(text, hit.GetProperty("experience").GetProperty("plan")[0].GetString());
         Assert.Equal(1, (await ReadJsonAsync(health)).GetProperty("experiences").GetInt64());
     }
 
@@ -631,10 +631,12 @@ public sealed class KnowledgeServerTests
         Assert.Equal(foundBy, actual.GetProperty("foundBy").EnumerateArray().Select(name => name.GetString()));
         Assert.Equal(expected.Bm25Rank, actual.GetProperty("bm25Rank").ValueKind == JsonValueKind.Null ? null : actual.GetProperty("bm25Rank").GetInt32());
         Assert.Equal(expected.DenseRank, actual.GetProperty("denseRank").ValueKind == JsonValueKind.Null ? null : actual.GetProperty("denseRank").GetInt32());
-        Assert.Equal(expected.Experience.Plan, actual.GetProperty("plan").EnumerateArray().Select(step => step.GetString()));
-        Assert.Equal(expected.Experience.ExperienceText, actual.GetProperty("experience").GetString());
-        Assert.Equal(expected.Experience.Suggestions, actual.GetProperty("suggestions").GetString());
-        Assert.Equal(expected.Experience.Outcome == ExperienceOutcome.Success ? "success" : "failure", actual.GetProperty("outcome").GetString());
+        var experience = actual.GetProperty("experience");
+        Assert.Equal(expected.Id, experience.GetProperty("id").GetInt64());
+        Assert.Equal(expected.Experience.Plan, experience.GetProperty("plan").EnumerateArray().Select(step => step.GetString()));
+        Assert.Equal(expected.Experience.ExperienceText, experience.GetProperty("experience").GetString());
+        Assert.Equal(expected.Experience.Suggestions, experience.GetProperty("suggestions").GetString());
+        Assert.Equal(expected.Experience.Outcome == ExperienceOutcome.Success ? "success" : "failure", experience.GetProperty("outcome").GetString());
     }
 
     /// <summary>Content sent chunked: no length is declared, so only the bytes read can reveal the size.</summary>

@@ -31,7 +31,13 @@ internal sealed class DenseIndex
     public IvfIndex? Ivf { get; private set; }
 
     /// <summary>Adds vectors (normalised here) with their ids, in increasing id order, and retrains the IVF index when due.</summary>
-    public void Add(IReadOnlyList<long> ids, IReadOnlyList<float[]> vectors)
+    public void Add(IReadOnlyList<long> ids, IReadOnlyList<float[]> vectors) => Add(ids, vectors, train: true);
+
+    /// <summary>
+    /// Adds vectors; with <paramref name="train"/> false the IVF index is neither trained nor extended (loading at
+    /// open, which calls <see cref="Train"/> once at the end instead of retraining at every doubling).
+    /// </summary>
+    public void Add(IReadOnlyList<long> ids, IReadOnlyList<float[]> vectors, bool train)
     {
         int first = Count;
         for (int i = 0; i < ids.Count; i++)
@@ -47,9 +53,14 @@ internal sealed class DenseIndex
             Count++;
         }
 
+        if (!train)
+        {
+            return;
+        }
+
         if (Count > _options.ExactDenseLimit && (Ivf is null || Count >= 2 * Ivf.TrainedCount))
         {
-            Ivf = IvfIndex.Train(_vectors.AsMemory(0, Count * Dimensions), Dimensions, _options.IvfLists, _options.IvfSeed);
+            Train();
         }
         else if (Ivf is not null)
         {
@@ -59,6 +70,10 @@ internal sealed class DenseIndex
             }
         }
     }
+
+    /// <summary>Trains the IVF index on every vector when the collection is above the exact limit (else drops it).</summary>
+    public void Train() =>
+        Ivf = Count > _options.ExactDenseLimit ? IvfIndex.Train(_vectors.AsMemory(0, Count * Dimensions), Dimensions, _options.IvfLists, _options.IvfSeed) : null;
 
     /// <summary>The <paramref name="depth"/> vectors nearest to <paramref name="query"/> (normalised here), best first.</summary>
     public List<Candidate> Search(ReadOnlySpan<float> query, int depth) =>

@@ -123,16 +123,14 @@ public sealed class KnowledgeBase : IDisposable
                 vectors.Add(vector);
                 if (ids.Count == Chunk)
                 {
-                    dense.Add(ids, vectors);
+                    dense.Add(ids, vectors, train: false);
                     ids.Clear();
                     vectors.Clear();
                 }
             }
 
-            if (ids.Count > 0)
-            {
-                dense.Add(ids, vectors);
-            }
+            dense.Add(ids, vectors, train: false);
+            dense.Train();
 
             bm25 = Bm25Index.Open(fullPath + ".bm25", store);
             return new KnowledgeBase(store, bm25, dense, embedder, validated);
