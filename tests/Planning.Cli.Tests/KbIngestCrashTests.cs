@@ -25,7 +25,7 @@ public sealed class KbIngestCrashTests
     [InlineData(1, 0)]
     [InlineData(2, 40)]
     [InlineData(3, 250)]
-    public void Ingest_KilledAfterBatchesCommitted_WholeBatchesKeptEveryRecordIntactAndSearchable(int committedBatches, int delayMilliseconds)
+    public async Task Ingest_KilledAfterBatchesCommitted_WholeBatchesKeptEveryRecordIntactAndSearchable(int committedBatches, int delayMilliseconds)
     {
         using var dir = new PlanRunner.TempDir();
         var input = dir.File("experiences.jsonl");
@@ -42,14 +42,14 @@ public sealed class KbIngestCrashTests
             seen = 0;
             while (!ingest.HasExited && (seen = CommittedCount(db)) < committedBatches * BatchSize && clock.Elapsed < TimeSpan.FromMinutes(3))
             {
-                Thread.Sleep(5);
+                await Task.Delay(5);
             }
 
-            Thread.Sleep(delayMilliseconds);
+            await Task.Delay(delayMilliseconds);
             var exitedEarly = ingest.HasExited;
             ingest.Kill(entireProcessTree: true);
-            ingest.WaitForExit();
-            Assert.False(exitedEarly, $"the ingest finished (exit {ingest.ExitCode}) before it could be killed; seen {seen}: {errors.Result}{output.Result}");
+            await ingest.WaitForExitAsync();
+            Assert.False(exitedEarly, $"the ingest finished (exit {ingest.ExitCode}) before it could be killed; seen {seen}: {await errors}{await output}");
         }
 
         SqliteConnection.ClearAllPools();

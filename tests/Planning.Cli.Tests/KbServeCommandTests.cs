@@ -38,7 +38,11 @@ public sealed class KbServeCommandTests
         try
         {
             var line = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(line is not null, "the server exited before listening: " + await errors);
+            if (line is null)
+            {
+                Assert.Fail("the server exited before listening: " + await errors);
+            }
+
             Assert.Matches(@"^listening on http://127\.0\.0\.1:\d+/ \(0 experiences\)$", line);
             using var client = new HttpClient { BaseAddress = new Uri(line.Split(' ')[2]) };
             var experience = """[{ "task": "rotate the TLS certificates", "domain": "ops", "plan": ["issue new ones", "reload nginx"], "experience": "reload, not restart", "outcome": "success" }]""";
