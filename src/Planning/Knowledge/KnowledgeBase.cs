@@ -123,13 +123,13 @@ public sealed class KnowledgeBase : IDisposable
                 vectors.Add(vector);
                 if (ids.Count == Chunk)
                 {
-                    dense.Add(ids, vectors, train: false);
+                    dense.Append(ids, vectors, assign: false);
                     ids.Clear();
                     vectors.Clear();
                 }
             }
 
-            dense.Add(ids, vectors, train: false);
+            dense.Append(ids, vectors, assign: false);
             dense.Train();
 
             bm25 = Bm25Index.Open(fullPath + ".bm25", store);
@@ -187,12 +187,28 @@ public sealed class KnowledgeBase : IDisposable
             _indexLock.EnterWriteLock();
             try
             {
-                _dense.Add(ids, vectors);
+                _dense.Append(ids, vectors, assign: true);
                 _bm25.Add([.. batch.Select((experience, i) => (ids[i], experience.RetrievalText))]);
             }
             finally
             {
                 _indexLock.ExitWriteLock();
+            }
+
+            if (_dense.TrainingDue)
+            {
+                // k-means takes seconds at 100,000 vectors: trained outside the write lock (searches go on with the
+                // old lists, which hold the new rows too), installed under it.
+                IvfIndex trained = _dense.TrainNew();
+                _indexLock.EnterWriteLock();
+                try
+                {
+                    _dense.Install(trained);
+                }
+                finally
+                {
+                    _indexLock.ExitWriteLock();
+                }
             }
 
             return ids;
