@@ -17,6 +17,7 @@ internal static class KbCommands
     {
         Ingest(io),
         Search(io),
+        KbServeCommand.Create(io),
     };
 
     private static Option<string> Database(bool mustExist) => new("--db")
