@@ -107,6 +107,7 @@ internal static class KbEvalCommand
         long count = 0;
         bool approximate = false;
         double openMs = 0;
+        IReadOnlyDictionary<string, IReadOnlyList<long>>? approximateDense = null;
         foreach (FusionRule rule in new[] { FusionRule.ReciprocalRank, FusionRule.WeightedSum })
         {
             io.Error.WriteLine(Invariant($"eval: opening {path} with fusion {Name(rule)}"));
@@ -124,8 +125,12 @@ internal static class KbEvalCommand
             {
                 string name = mode switch { RetrievalMode.Bm25 => "bm25", RetrievalMode.Dense => "dense", _ => "fusion-" + Name(rule) };
                 io.Error.WriteLine($"eval: {name}");
-                Rank(io, queries, warmupCount, deepest, name, rows, latencies, ks, mode, rule,
+                var ranked = Rank(io, queries, warmupCount, deepest, name, rows, latencies, ks, mode, rule,
                     query => knowledgeBase.SearchHybrid(query.Query, deepest, mode));
+                if (mode == RetrievalMode.Dense && knowledgeBase.DenseIndexIsApproximate)
+                {
+                    approximateDense = ranked;
+                }
             }
 
             if (first)
@@ -138,10 +143,25 @@ internal static class KbEvalCommand
             }
         }
 
-        return new EvalReport(count, approximate, openMs, queries.Count, rows, latencies);
+        double? ivfRecall = null;
+        if (approximateDense is not null)
+        {
+            // The approximate index against exact search over the same vectors: the share of exact's top 10 that IVF returns.
+            io.Error.WriteLine("eval: dense exact (to measure the IVF index's recall@10)");
+            using var exact = KnowledgeBase.Open(path, embedder, KnowledgeBaseOptions.Default with { ExactDenseLimit = int.MaxValue });
+            var exactRanked = Rank(io, queries, warmupCount, deepest, "dense-exact", rows, latencies, ks, RetrievalMode.Dense, FusionRule.ReciprocalRank,
+                query => exact.SearchHybrid(query.Query, Math.Max(deepest, IvfCheckDepth), RetrievalMode.Dense));
+            ivfRecall = queries.Average(q => (double)approximateDense[q.Id].Take(IvfCheckDepth).Intersect(exactRanked[q.Id].Take(IvfCheckDepth)).Count()
+                / Math.Min(IvfCheckDepth, Math.Max(1, exactRanked[q.Id].Count)));
+        }
+
+        return new EvalReport(count, approximate, openMs, queries.Count, rows, latencies, ivfRecall);
     }
 
-    private static void Rank(
+    /// <summary>The depth at which the IVF index is compared with exact search (recall@10).</summary>
+    private const int IvfCheckDepth = 10;
+
+    private static Dictionary<string, IReadOnlyList<long>> Rank(
         ConsoleIo io, IReadOnlyList<LabelledQuery> queries, int warmupCount, int deepest, string name, List<EvalRow> rows,
         List<LatencyRow> latencies, int[] ks, RetrievalMode mode, FusionRule rule, Func<LabelledQuery, SearchResponse> search)
     {
@@ -175,6 +195,8 @@ internal static class KbEvalCommand
                 rows.Add(new EvalRow(name, variation, evaluation));
             }
         }
+
+        return ranked;
     }
 
     /// <summary>The nearest-rank percentile of sorted values.</summary>
@@ -219,6 +241,10 @@ internal static class KbEvalCommand
         }
 
         io.Tables.Write(latency);
+        if (report.IvfRecallAt10 is { } ivf)
+        {
+            io.Out.WriteLine(Invariant($"IVF dense index: recall@10 against exact search {ivf:0.000} over {report.QueryCount} queries"));
+        }
     }
 
     private static void WriteJson(Utf8JsonWriter writer, EvalReport report, string database, string queries)
@@ -230,6 +256,10 @@ internal static class KbEvalCommand
         writer.WriteString("denseIndex", report.Approximate ? "ivf" : "exact");
         writer.WriteNumber("openMs", Math.Round(report.OpenMs, 1));
         writer.WriteNumber("queryCount", report.QueryCount);
+        if (report.IvfRecallAt10 is { } ivf)
+        {
+            writer.WriteNumber("ivfRecallAt10", Math.Round(ivf, 4));
+        }
         writer.WriteStartArray("quality");
         foreach (EvalRow row in report.Rows)
         {
@@ -267,5 +297,6 @@ internal static class KbEvalCommand
 
     private sealed record LatencyRow(string Search, int Count, double P50Ms, double P99Ms, double MeanMs, double MaxMs);
 
-    private sealed record EvalReport(long Count, bool Approximate, double OpenMs, int QueryCount, IReadOnlyList<EvalRow> Rows, IReadOnlyList<LatencyRow> Latencies);
+    private sealed record EvalReport(
+        long Count, bool Approximate, double OpenMs, int QueryCount, IReadOnlyList<EvalRow> Rows, IReadOnlyList<LatencyRow> Latencies, double? IvfRecallAt10);
 }
