@@ -40,7 +40,7 @@ public sealed record RetrievalEvaluation(RetrievalMode Mode, FusionRule? Fusion,
     {
         Check(ranked, relevant, k);
         var wanted = relevant.ToHashSet();
-        int found = ranked.Take(k).Distinct().Count(wanted.Contains);
+        int found = ranked.Distinct().Take(k).Count(wanted.Contains);
         return (double)found / wanted.Count;
     }
 

@@ -86,7 +86,7 @@ public sealed class SyntheticExperienceSetTests
         Experience[] corpus = [.. SyntheticExperienceSet.Corpus(8, 30, 20, 500)];
 
         Assert.Equal(500, corpus.Length);
-        Assert.Equal(set.Experiences, corpus.Take(set.Experiences.Count));
+        Assert.Equal(Files(set).Experiences, Lines(corpus.Take(set.Experiences.Count)));
         var targetTasks = set.Queries.SelectMany(q => q.Relevant).Select(id => set.Experiences[(int)id - 1].Task).ToHashSet(StringComparer.Ordinal);
         Assert.All(corpus.Skip(set.Experiences.Count), e => Assert.DoesNotContain(e.Task, targetTasks));
         Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticExperienceSet.Corpus(8, 30, 20, set.Experiences.Count - 1));
@@ -107,6 +107,13 @@ public sealed class SyntheticExperienceSetTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticExperienceSet.Generate(1, 0, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticExperienceSet.Generate(1, 10, -1));
+    }
+
+    private static string Lines(IEnumerable<Experience> experiences)
+    {
+        using var writer = new StringWriter();
+        EvaluationSetFiles.WriteExperiences(writer, experiences);
+        return writer.ToString();
     }
 
     private static (string Experiences, string Queries) Files(EvaluationSet set)
