@@ -23,11 +23,12 @@ internal static class KbEvalCommand
         var queriesFile = new Option<string>("--queries") { Description = "The labelled queries (JSON Lines, docs/contracts.md)", Required = true };
         var cutoffs = new Option<string>("--k") { Description = "Cut-offs, comma-separated, each 1-100 (default 1,5,10)", DefaultValueFactory = _ => "1,5,10" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N queries" };
+        var exactLimit = new Option<int?>("--exact-dense-limit") { Description = $"Open the base with this ExactDenseLimit (default {KnowledgeBaseOptions.Default.ExactDenseLimit}); below the collection size the dense index is IVF and its recall@10 against exact search is measured" };
         var warmup = new Option<int>("--warmup") { Description = "Untimed searches of each kind before timing, 0-1000 (default 20)", DefaultValueFactory = _ => 20 };
         var format = CommonOptions.Format();
         var command = new Command("eval", "Measure recall@k, MRR@k and search latency of BM25, dense and both fusion rules (and the two stages) over labelled queries")
         {
-            database, queriesFile, cutoffs, limit, warmup, format,
+            database, queriesFile, cutoffs, limit, exactLimit, warmup, format,
         };
         command.SetAction(parse =>
         {
@@ -66,9 +67,20 @@ internal static class KbEvalCommand
                 throw new PlanningInputException("--warmup", Invariant($"must be 0 to 1000, got {warmupCount}"));
             }
 
+            KnowledgeBaseOptions options = KnowledgeBaseOptions.Default;
+            if (parse.GetValue(exactLimit) is { } exactDenseLimit)
+            {
+                if (exactDenseLimit < 0)
+                {
+                    throw new PlanningInputException("--exact-dense-limit", Invariant($"must be at least 0, got {exactDenseLimit}"));
+                }
+
+                options = options with { ExactDenseLimit = exactDenseLimit };
+            }
+
             io.Error.WriteLine("eval: loading the embedder");
             using var embedder = new MiniLmEmbedder();
-            var report = Measure(io, path, embedder, queries, ks, warmupCount);
+            var report = Measure(io, path, embedder, options, queries, ks, warmupCount);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 Format.WriteJson(io, writer => WriteJson(writer, report, path, Path.GetFileName(queriesPath)));
@@ -99,7 +111,8 @@ internal static class KbEvalCommand
         return values.Count == 0 ? throw new PlanningInputException("--k", "needs at least one cut-off") : [.. values.Distinct().Order()];
     }
 
-    private static EvalReport Measure(ConsoleIo io, string path, IEmbedder embedder, IReadOnlyList<LabelledQuery> queries, int[] ks, int warmupCount)
+    private static EvalReport Measure(
+        ConsoleIo io, string path, IEmbedder embedder, KnowledgeBaseOptions options, IReadOnlyList<LabelledQuery> queries, int[] ks, int warmupCount)
     {
         int deepest = ks.Max();
         var rows = new List<EvalRow>();
@@ -107,12 +120,12 @@ internal static class KbEvalCommand
         long count = 0;
         bool approximate = false;
         double openMs = 0;
-        IReadOnlyDictionary<string, IReadOnlyList<long>>? approximateDense = null;
+        Dictionary<string, IReadOnlyList<long>>? approximateDense = null;
         foreach (FusionRule rule in new[] { FusionRule.ReciprocalRank, FusionRule.WeightedSum })
         {
             io.Error.WriteLine(Invariant($"eval: opening {path} with fusion {Name(rule)}"));
             long opened = Stopwatch.GetTimestamp();
-            using var knowledgeBase = KnowledgeBase.Open(path, embedder, KnowledgeBaseOptions.Default with { Fusion = rule });
+            using var knowledgeBase = KnowledgeBase.Open(path, embedder, options with { Fusion = rule });
             if (rule == FusionRule.ReciprocalRank)
             {
                 openMs = Stopwatch.GetElapsedTime(opened).TotalMilliseconds;
@@ -148,7 +161,7 @@ internal static class KbEvalCommand
         {
             // The approximate index against exact search over the same vectors: the share of exact's top 10 that IVF returns.
             io.Error.WriteLine("eval: dense exact (to measure the IVF index's recall@10)");
-            using var exact = KnowledgeBase.Open(path, embedder, KnowledgeBaseOptions.Default with { ExactDenseLimit = int.MaxValue });
+            using var exact = KnowledgeBase.Open(path, embedder, options with { ExactDenseLimit = int.MaxValue });
             var exactRanked = Rank(io, queries, warmupCount, deepest, "dense-exact", rows, latencies, ks, RetrievalMode.Dense, FusionRule.ReciprocalRank,
                 query => exact.SearchHybrid(query.Query, Math.Max(deepest, IvfCheckDepth), RetrievalMode.Dense));
             ivfRecall = queries.Average(q => (double)approximateDense[q.Id].Take(IvfCheckDepth).Intersect(exactRanked[q.Id].Take(IvfCheckDepth)).Count()
