@@ -30,6 +30,7 @@ public static class PlanApp
             SocCommands.Create(io),
             ReLibraCommands.Create(io),
             DemoCommand.Create(io),
+            KbCommands.Create(io),
         };
 
         var parse = root.Parse(args);

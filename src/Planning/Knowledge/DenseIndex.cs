@@ -33,6 +33,20 @@ internal sealed class DenseIndex
     /// <summary>Adds vectors (normalised here) with their ids, in increasing id order, and retrains the IVF index when due.</summary>
     public void Add(IReadOnlyList<long> ids, IReadOnlyList<float[]> vectors)
     {
+        Append(ids, vectors, assign: true);
+        if (TrainingDue)
+        {
+            Install(TrainNew());
+        }
+    }
+
+    /// <summary>
+    /// Adds vectors (normalised here) with their ids, in increasing id order; with <paramref name="assign"/> they also
+    /// join the current IVF index's lists. Loading at open appends without assigning and calls <see cref="Train"/>
+    /// once at the end.
+    /// </summary>
+    public void Append(IReadOnlyList<long> ids, IReadOnlyList<float[]> vectors, bool assign)
+    {
         int first = Count;
         for (int i = 0; i < ids.Count; i++)
         {
@@ -47,11 +61,7 @@ internal sealed class DenseIndex
             Count++;
         }
 
-        if (Count > _options.ExactDenseLimit && (Ivf is null || Count >= 2 * Ivf.TrainedCount))
-        {
-            Ivf = IvfIndex.Train(_vectors.AsMemory(0, Count * Dimensions), Dimensions, _options.IvfLists, _options.IvfSeed);
-        }
-        else if (Ivf is not null)
+        if (assign && Ivf is not null)
         {
             for (int row = first; row < Count; row++)
             {
@@ -59,6 +69,33 @@ internal sealed class DenseIndex
             }
         }
     }
+
+    /// <summary>
+    /// Whether the IVF index should be (re)trained: the collection is above the exact limit and has no IVF index, or
+    /// has doubled since it was trained.
+    /// </summary>
+    public bool TrainingDue => Count > _options.ExactDenseLimit && (Ivf is null || Count >= 2 * Ivf.TrainedCount);
+
+    /// <summary>
+    /// Trains a new IVF index on the current vectors without changing this index: it only reads rows, which never
+    /// change once appended, so searches may run meanwhile (the knowledge base calls it outside the write lock, with
+    /// ingests held back).
+    /// </summary>
+    public IvfIndex TrainNew() => IvfIndex.Train(_vectors.AsMemory(0, Count * Dimensions), Dimensions, _options.IvfLists, _options.IvfSeed);
+
+    /// <summary>Makes <paramref name="ivf"/> the index, first assigning the rows appended after it was trained.</summary>
+    public void Install(IvfIndex ivf)
+    {
+        for (int row = ivf.TrainedCount; row < Count; row++)
+        {
+            ivf.Assign(_vectors.AsSpan(row * Dimensions, Dimensions), row);
+        }
+
+        Ivf = ivf;
+    }
+
+    /// <summary>Trains the IVF index on every vector when the collection is above the exact limit (else drops it).</summary>
+    public void Train() => Ivf = Count > _options.ExactDenseLimit ? TrainNew() : null;
 
     /// <summary>The <paramref name="depth"/> vectors nearest to <paramref name="query"/> (normalised here), best first.</summary>
     public List<Candidate> Search(ReadOnlySpan<float> query, int depth) =>

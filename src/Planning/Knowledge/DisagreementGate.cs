@@ -16,7 +16,7 @@ internal sealed record GateVerdict(GateItem Item, double Score, bool Withheld, s
 /// task (task similarity &gt;= <see cref="KnowledgeBaseOptions.ContradictionTaskSimilarity"/>) with the same approach
 /// (step-set similarity &gt;= <see cref="KnowledgeBaseOptions.ContradictionStepSimilarity"/>), is withheld; the reason
 /// names the other id.</item>
-/// <item>(b) Feedback stage only: an item whose step set's similarity to the agent's current plan is below
+/// <item>(b) Feedback stage only, when the agent's plan has steps: an item whose step set's similarity to the agent's current plan is below
 /// <see cref="KnowledgeBaseOptions.PlanAgreementThreshold"/> has its score multiplied by
 /// <see cref="KnowledgeBaseOptions.PlanDisagreementFactor"/>.</item>
 /// <item>(c) Consensus: when at least <see cref="KnowledgeBaseOptions.ConsensusMinimumItems"/> items are kept, one whose
@@ -75,7 +75,7 @@ internal static class DisagreementGate
         Array.Fill(factor, 1.0);
 
         // (b)
-        if (currentPlan is not null)
+        if (currentPlan is { Count: > 0 })
         {
             TermVector[] plan = StepSets.Vectors(currentPlan);
             foreach (int i in kept)

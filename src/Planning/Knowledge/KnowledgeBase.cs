@@ -123,16 +123,14 @@ public sealed class KnowledgeBase : IDisposable
                 vectors.Add(vector);
                 if (ids.Count == Chunk)
                 {
-                    dense.Add(ids, vectors);
+                    dense.Append(ids, vectors, assign: false);
                     ids.Clear();
                     vectors.Clear();
                 }
             }
 
-            if (ids.Count > 0)
-            {
-                dense.Add(ids, vectors);
-            }
+            dense.Append(ids, vectors, assign: false);
+            dense.Train();
 
             bm25 = Bm25Index.Open(fullPath + ".bm25", store);
             return new KnowledgeBase(store, bm25, dense, embedder, validated);
@@ -189,12 +187,28 @@ public sealed class KnowledgeBase : IDisposable
             _indexLock.EnterWriteLock();
             try
             {
-                _dense.Add(ids, vectors);
+                _dense.Append(ids, vectors, assign: true);
                 _bm25.Add([.. batch.Select((experience, i) => (ids[i], experience.RetrievalText))]);
             }
             finally
             {
                 _indexLock.ExitWriteLock();
+            }
+
+            if (_dense.TrainingDue)
+            {
+                // k-means takes seconds at 100,000 vectors: trained outside the write lock (searches go on with the
+                // old lists, which hold the new rows too), installed under it.
+                IvfIndex trained = _dense.TrainNew();
+                _indexLock.EnterWriteLock();
+                try
+                {
+                    _dense.Install(trained);
+                }
+                finally
+                {
+                    _indexLock.ExitWriteLock();
+                }
             }
 
             return ids;

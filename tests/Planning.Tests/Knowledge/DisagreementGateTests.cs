@@ -69,6 +69,16 @@ public sealed class DisagreementGateTests
     }
 
     [Fact]
+    public void Apply_FeedbackWithoutPlanSteps_RuleBNotApplied()
+    {
+        List<GateVerdict> verdicts = DisagreementGate.Apply(Window(
+            KnowledgeTestData.Make("Fix the flaky test", ["rerun the test"]),
+            KnowledgeTestData.Make("Fix the flaky test", ["order pizza"])), [], KnowledgeBaseOptions.Default);
+        Assert.All(verdicts, static v => Assert.Null(v.Reason));
+        Assert.Equal([1.0, 0.9], verdicts.Select(static v => Math.Round(v.Score, 12)));
+    }
+
+    [Fact]
     public void Apply_PlanningStage_RuleBNotApplied()
     {
         List<GateVerdict> verdicts = DisagreementGate.Apply(Window(

@@ -197,6 +197,33 @@ public sealed class KnowledgeBaseTests
         Assert.Equal(2, KnowledgeBase.SchemaVersion);
     }
 
+    [Fact]
+    public void Open_AboveExactLimit_IvfTrainedOnceOverEveryVector()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        var embedder = new TestEmbedder(16);
+        KnowledgeBaseOptions options = KnowledgeBaseOptions.Default with { ExactDenseLimit = 50 };
+        Experience[] corpus = [.. Enumerable.Range(0, 120).Select(i => KnowledgeTestData.Make($"task {i} of topic {i % 7}", [$"step {i % 5}"]))];
+        using (KnowledgeBase kb = KnowledgeBase.Open(directory.Database, embedder, options))
+        {
+            kb.Ingest(corpus[..40]);
+            Assert.False(kb.DenseIndexIsApproximate);
+            kb.Ingest(corpus[40..]);
+            Assert.True(kb.DenseIndexIsApproximate);
+        }
+
+        using (KnowledgeBase reopened = KnowledgeBase.Open(directory.Database, embedder, options))
+        {
+            Assert.True(reopened.DenseIndexIsApproximate);
+            Assert.Equal(120, reopened.Count);
+            Assert.Equal(10, reopened.SearchHybrid("task 3 of topic 3", 10, RetrievalMode.Dense).Results.Count);
+            Assert.Equal("db", Assert.Throws<PlanningInputException>(() => KnowledgeBase.Open(directory.Database, embedder)).Field);
+        }
+
+        using KnowledgeBase exact = KnowledgeBase.Open(directory.Database, embedder);
+        Assert.False(exact.DenseIndexIsApproximate);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(101)]
@@ -290,6 +317,38 @@ public sealed class KnowledgeBaseTests
         await Task.WhenAll(searchers);
         Assert.Empty(errors);
         Assert.Equal(Batches * BatchSize, kb.Count);
+    }
+
+    [Fact]
+    public async Task Ingest_IvfRetrainedWhileSearching_SearchesKeepAnswering()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, new TestEmbedder(16), KnowledgeBaseOptions.Default with { ExactDenseLimit = 40 });
+        using var stop = new CancellationTokenSource();
+        int searches = 0;
+        Task searcher = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                SearchResponse response = kb.SearchHybrid("task number step", 10, RetrievalMode.Dense);
+                Assert.True(response.Results.Count <= 10);
+                Assert.All(response.Results, static r => Assert.Equal($"task number {r.Id - 1}", r.Task));
+                Interlocked.Increment(ref searches);
+            }
+        });
+
+        for (int b = 0; b < 40; b++)
+        {
+            kb.Ingest([.. Enumerable.Range(0, 10).Select(i => KnowledgeTestData.Make($"task number {(b * 10) + i}", [$"step {i}"]))]);
+        }
+
+        int before = Volatile.Read(ref searches);
+        SpinWait.SpinUntil(() => Volatile.Read(ref searches) > before + 1, TimeSpan.FromSeconds(30));
+        stop.Cancel();
+        await searcher;
+        Assert.True(kb.DenseIndexIsApproximate);
+        Assert.Equal(400, kb.Count);
+        Assert.True(searches > 0);
     }
 
     /// <summary>Results equal field by field (the experience's lists by content).</summary>
