@@ -9,13 +9,14 @@ using Planning.Knowledge.Evaluation;
 namespace Planning.Benchmarks;
 
 /// <summary>
-/// <c>knowledge-scale N DIR [--embedder minilm|hashing]</c>: the knowledge base's search latency at a collection size
+/// <c>knowledge-scale N DIR [--embedder minilm|hashing] [--reuse]</c>: the knowledge base's search latency at a collection size
 /// that MiniLM cannot embed in the time available on a 2-core machine (100k experiences take about an hour quiet).
 /// Builds a corpus of N experiences around data/kb-eval's labelled set (<see cref="SyntheticExperienceSet.Corpus"/>,
 /// seed 19), ingests it into DIR/kb.db with the chosen embedder (default <c>hashing</c>: a stand-in, see
 /// <see cref="HashingEmbedder"/>), then times every labelled query through each search kind (BM25, dense, fusion, the
 /// planning and feedback stages; 20 untimed searches of each kind first) and reports p50/p99, the IVF index's recall@10
-/// against exact dense search when the index is approximate, and the ingest time.
+/// against exact dense search when the index is approximate, and the ingest time. <c>--reuse</c> keeps DIR/kb.db from an
+/// earlier run (built with the same embedder) and skips the ingest.
 /// </summary>
 /// <remarks>
 /// With the stand-in embedder the figures time everything a search does except embedding the query with MiniLM
@@ -28,20 +29,21 @@ internal static class KnowledgeScaleScenario
     {
         if (args.Length < 2 || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out int total))
         {
-            Console.Error.WriteLine("usage: knowledge-scale N DIR [--embedder minilm|hashing]");
+            Console.Error.WriteLine("usage: knowledge-scale N DIR [--embedder minilm|hashing] [--reuse]");
             return 2;
         }
 
         string directory = args[1];
-        bool miniLm = args.Length >= 4 && args[2] == "--embedder" && args[3] == "minilm";
+        bool miniLm = args.Contains("minilm");
+        bool reuse = args.Contains("--reuse") && File.Exists(Path.Combine(directory, "kb.db"));
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "kb.db");
-        foreach (string stale in new[] { path, path + "-wal", path + "-shm" })
+        foreach (string stale in reuse ? [] : new[] { path, path + "-wal", path + "-shm" })
         {
             File.Delete(stale);
         }
 
-        if (Directory.Exists(path + ".bm25"))
+        if (!reuse && Directory.Exists(path + ".bm25"))
         {
             Directory.Delete(path + ".bm25", recursive: true);
         }
@@ -57,7 +59,7 @@ internal static class KnowledgeScaleScenario
         using var release = embedder as IDisposable;
         string embedderName = miniLm ? "MiniLM" : "hashing stand-in";
         Console.WriteLine(Invariant($"knowledge-scale: {total} experiences, embedder {embedderName}, load {Load()}"));
-        List<Experience> corpus = [.. SyntheticExperienceSet.Corpus(19, 600, 1400, total)];
+        List<Experience> corpus = reuse ? [] : [.. SyntheticExperienceSet.Corpus(19, 600, 1400, total)];
         var ingestClock = Stopwatch.StartNew();
         using (KnowledgeBase writer = KnowledgeBase.Open(path, embedder))
         {
@@ -68,46 +70,52 @@ internal static class KnowledgeScaleScenario
             }
         }
 
-        Console.WriteLine(Invariant($"ingest: {ingestClock.Elapsed.TotalSeconds:0.0} s ({corpus.Count / ingestClock.Elapsed.TotalSeconds:0} experiences/s), load {Load()}"));
+        Console.WriteLine(reuse ? "ingest: skipped (--reuse: the base of an earlier run)" : Invariant($"ingest: {ingestClock.Elapsed.TotalSeconds:0.0} s ({corpus.Count / ingestClock.Elapsed.TotalSeconds:0} experiences/s), load {Load()}"));
         var openClock = Stopwatch.StartNew();
-        using KnowledgeBase knowledgeBase = KnowledgeBase.Open(path, embedder);
-        Console.WriteLine(Invariant($"open: {openClock.Elapsed.TotalSeconds:0.0} s (BM25 catch-up, dense index {(knowledgeBase.DenseIndexIsApproximate ? "IVF" : "exact")}), {knowledgeBase.Count} experiences"));
-
-        var searches = new (string Name, Func<LabelledQuery, SearchResponse> Search)[]
-        {
-            ("bm25", q => knowledgeBase.SearchHybrid(q.Query, 10, RetrievalMode.Bm25)),
-            ("dense", q => knowledgeBase.SearchHybrid(q.Query, 10, RetrievalMode.Dense)),
-            ("fusion-" + (knowledgeBase.Options.Fusion == FusionRule.WeightedSum ? "weighted" : "rrf"), q => knowledgeBase.SearchHybrid(q.Query, 10, RetrievalMode.Fusion)),
-            ("plan-stage", q => knowledgeBase.SearchPlan(q.Query, 10)),
-            ("feedback-stage", q => knowledgeBase.SearchFeedback(q.Query, q.Plan, q.Summary, 10)),
-        };
-        Console.WriteLine(Invariant($"  {"search",-16} {"p50 ms",8} {"p99 ms",8} {"mean ms",8} {"max ms",8}   load {Load()}"));
+        bool approximate;
         Dictionary<string, long[]> dense = [];
-        foreach ((string name, Func<LabelledQuery, SearchResponse> search) in searches)
+        using (KnowledgeBase knowledgeBase = KnowledgeBase.Open(path, embedder))
         {
-            for (int i = 0; i < 20; i++)
-            {
-                search(queries[i]);
-            }
+            Console.WriteLine(Invariant($"open: {openClock.Elapsed.TotalSeconds:0.0} s (BM25 catch-up, dense index {(knowledgeBase.DenseIndexIsApproximate ? "IVF" : "exact")}), {knowledgeBase.Count} experiences"));
 
-            var times = new double[queries.Count];
-            for (int i = 0; i < queries.Count; i++)
+            var searches = new (string Name, Func<LabelledQuery, SearchResponse> Search)[]
             {
-                long start = Stopwatch.GetTimestamp();
-                SearchResponse response = search(queries[i]);
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (name == "dense")
+                ("bm25", q => knowledgeBase.SearchHybrid(q.Query, 10, RetrievalMode.Bm25)),
+                ("dense", q => knowledgeBase.SearchHybrid(q.Query, 10, RetrievalMode.Dense)),
+                ("fusion-" + (knowledgeBase.Options.Fusion == FusionRule.WeightedSum ? "weighted" : "rrf"), q => knowledgeBase.SearchHybrid(q.Query, 10, RetrievalMode.Fusion)),
+                ("plan-stage", q => knowledgeBase.SearchPlan(q.Query, 10)),
+                ("feedback-stage", q => knowledgeBase.SearchFeedback(q.Query, q.Plan, q.Summary, 10)),
+            };
+            Console.WriteLine(Invariant($"  {"search",-16} {"p50 ms",8} {"p99 ms",8} {"mean ms",8} {"max ms",8}   load {Load()}"));
+            foreach ((string name, Func<LabelledQuery, SearchResponse> search) in searches)
+            {
+                for (int i = 0; i < 20; i++)
                 {
-                    dense[queries[i].Id] = [.. response.Results.Select(r => r.Id)];
+                    search(queries[i]);
                 }
+
+                var times = new double[queries.Count];
+                for (int i = 0; i < queries.Count; i++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    SearchResponse response = search(queries[i]);
+                    times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (name == "dense")
+                    {
+                        dense[queries[i].Id] = [.. response.Results.Select(r => r.Id)];
+                    }
+                }
+
+                Array.Sort(times);
+                Console.WriteLine(Invariant($"  {name,-16} {Percentile(times, 0.5),8:0.0} {Percentile(times, 0.99),8:0.0} {times.Average(),8:0.0} {times[^1],8:0.0}"));
             }
 
-            Array.Sort(times);
-            Console.WriteLine(Invariant($"  {name,-16} {Percentile(times, 0.5),8:0.0} {Percentile(times, 0.99),8:0.0} {times.Average(),8:0.0} {times[^1],8:0.0}"));
+            Console.WriteLine(Invariant($"  load after searches {Load()}"));
+            approximate = knowledgeBase.DenseIndexIsApproximate;
         }
 
-        Console.WriteLine(Invariant($"  load after searches {Load()}"));
-        if (knowledgeBase.DenseIndexIsApproximate)
+        // A base is open in one process at a time: the first is closed before the exact reference opens.
+        if (approximate)
         {
             using KnowledgeBase exact = KnowledgeBase.Open(path, embedder, KnowledgeBaseOptions.Default with { ExactDenseLimit = int.MaxValue });
             double recall = queries.Average(q =>
