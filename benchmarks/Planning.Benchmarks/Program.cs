@@ -12,5 +12,11 @@ if (args is ["ultraep-quality-map", .. var mapArgs])
     return Planning.Benchmarks.UltraEpQualityMap.Run(mapArgs);
 }
 
+// `knowledge-scale N DIR` times the knowledge base's searches at N experiences (KnowledgeScaleScenario).
+if (args is ["knowledge-scale", .. var knowledgeArgs])
+{
+    return Planning.Benchmarks.KnowledgeScaleScenario.Run(knowledgeArgs);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Planning.Benchmarks.EplbBenchmarks).Assembly).Run(args);
 return 0;

@@ -18,6 +18,8 @@ internal static class KbCommands
         Ingest(io),
         Search(io),
         KbServeCommand.Create(io),
+        KbGenerateCommand.Create(io),
+        KbEvalCommand.Create(io),
     };
 
     private static Option<string> Database(bool mustExist) => new("--db")
