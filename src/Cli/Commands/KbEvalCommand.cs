@@ -25,10 +25,11 @@ internal static class KbEvalCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N queries" };
         var exactLimit = new Option<int?>("--exact-dense-limit") { Description = $"Open the base with this ExactDenseLimit (default {KnowledgeBaseOptions.Default.ExactDenseLimit}); below the collection size the dense index is IVF and its recall@10 against exact search is measured" };
         var warmup = new Option<int>("--warmup") { Description = "Untimed searches of each kind before timing, 0-1000 (default 20)", DefaultValueFactory = _ => 20 };
+        var bm25Weight = new Option<double?>("--bm25-weight") { Description = $"BM25's weight in the weighted-sum fusion, 0-1 (default {KnowledgeBaseOptions.Default.Bm25Weight}); dense gets the rest" };
         var format = CommonOptions.Format();
         var command = new Command("eval", "Measure recall@k, MRR@k and search latency of BM25, dense and both fusion rules (and the two stages) over labelled queries")
         {
-            database, queriesFile, cutoffs, limit, exactLimit, warmup, format,
+            database, queriesFile, cutoffs, limit, exactLimit, warmup, bm25Weight, format,
         };
         command.SetAction(parse =>
         {
@@ -76,6 +77,16 @@ internal static class KbEvalCommand
                 }
 
                 options = options with { ExactDenseLimit = exactDenseLimit };
+            }
+
+            if (parse.GetValue(bm25Weight) is { } weight)
+            {
+                if (!(weight >= 0 && weight <= 1))
+                {
+                    throw new PlanningInputException("--bm25-weight", Invariant($"must be from 0 to 1, got {weight}"));
+                }
+
+                options = options with { Bm25Weight = weight };
             }
 
             io.Error.WriteLine("eval: loading the embedder");
