@@ -55,6 +55,12 @@ public sealed class KbEvalCommandTests : IDisposable
         Assert.Equal(["bm25", "dense", "fusion-rrf", "plan-stage", "feedback-stage", "fusion-weighted"], searches);
         Assert.All(root.GetProperty("latency").EnumerateArray(), l => Assert.Equal(8, l.GetProperty("searches").GetInt32()));
         Assert.False(root.TryGetProperty("ivfRecallAt10", out _));
+
+        // The table names each variation's row in brackets, which Spectre's markup must not read as a tag.
+        var (tableCode, table, tableError) = PlanRunner.Run("kb", "eval", "--db", database, "--queries", queries, "--k", "5", "--warmup", "0");
+        Assert.True(tableCode == 0, tableError);
+        string variation = quality.First(r => r.GetProperty("variation").GetString() != "all").GetProperty("variation").GetString()!;
+        Assert.Contains($"[{variation}]", table, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -63,6 +69,7 @@ public sealed class KbEvalCommandTests : IDisposable
     [InlineData("--warmup", "-1", "error: --warmup: ")]
     [InlineData("--limit", "0", "error: --limit: ")]
     [InlineData("--exact-dense-limit", "-5", "error: --exact-dense-limit: ")]
+    [InlineData("--bm25-weight", "1.5", "error: --bm25-weight: ")]
     public void Eval_BadOption_ExitsTwoNamingIt(string option, string value, string message)
     {
         string database = _dir.File("kb.db");

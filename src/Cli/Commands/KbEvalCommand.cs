@@ -245,7 +245,7 @@ internal static class KbEvalCommand
 
         foreach (var group in report.Rows.GroupBy(r => (r.Retriever, r.Variation)))
         {
-            var cells = new List<string> { group.Key.Variation == "all" ? group.Key.Retriever : $"  {group.Key.Retriever} [{group.Key.Variation}]", group.First().Evaluation.QueryCount.ToString(CultureInfo.InvariantCulture) };
+            var cells = new List<string> { group.Key.Variation == "all" ? group.Key.Retriever : $"  {group.Key.Retriever} [[{group.Key.Variation}]]", group.First().Evaluation.QueryCount.ToString(CultureInfo.InvariantCulture) };
             foreach (int k in ks)
             {
                 RetrievalEvaluation e = group.First(r => r.Evaluation.K == k).Evaluation;
