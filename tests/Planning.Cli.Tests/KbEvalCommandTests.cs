@@ -52,7 +52,7 @@ public sealed class KbEvalCommandTests : IDisposable
         }
 
         string[] searches = [.. root.GetProperty("latency").EnumerateArray().Select(l => l.GetProperty("search").GetString()!)];
-        Assert.Equal(["bm25", "dense", "fusion-rrf", "plan-stage", "feedback-stage", "fusion-weighted"], searches);
+        Assert.Equal(["bm25", "dense", "fusion-weighted", "plan-stage", "feedback-stage", "fusion-rrf"], searches);
         Assert.All(root.GetProperty("latency").EnumerateArray(), l => Assert.Equal(8, l.GetProperty("searches").GetInt32()));
         Assert.False(root.TryGetProperty("ivfRecallAt10", out _));
 

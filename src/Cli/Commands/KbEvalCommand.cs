@@ -132,19 +132,21 @@ internal static class KbEvalCommand
         bool approximate = false;
         double openMs = 0;
         Dictionary<string, IReadOnlyList<long>>? approximateDense = null;
-        foreach (FusionRule rule in new[] { FusionRule.ReciprocalRank, FusionRule.WeightedSum })
+        // The options' rule first: BM25, dense and the two stages run with it, the other rule's fusion after.
+        FusionRule[] rules = options.Fusion == FusionRule.WeightedSum ? [FusionRule.WeightedSum, FusionRule.ReciprocalRank] : [FusionRule.ReciprocalRank, FusionRule.WeightedSum];
+        foreach (FusionRule rule in rules)
         {
             io.Error.WriteLine(Invariant($"eval: opening {path} with fusion {Name(rule)}"));
             long opened = Stopwatch.GetTimestamp();
             using var knowledgeBase = KnowledgeBase.Open(path, embedder, options with { Fusion = rule });
-            if (rule == FusionRule.ReciprocalRank)
+            if (rule == rules[0])
             {
                 openMs = Stopwatch.GetElapsedTime(opened).TotalMilliseconds;
                 count = knowledgeBase.Count;
                 approximate = knowledgeBase.DenseIndexIsApproximate;
             }
 
-            bool first = rule == FusionRule.ReciprocalRank;
+            bool first = rule == rules[0];
             foreach (RetrievalMode mode in Modes.Where(m => first || m == RetrievalMode.Fusion))
             {
                 string name = mode switch { RetrievalMode.Bm25 => "bm25", RetrievalMode.Dense => "dense", _ => "fusion-" + Name(rule) };

@@ -9,7 +9,7 @@ public sealed class KnowledgeBaseOptionsTests
     {
         KnowledgeBaseOptions options = KnowledgeBaseOptions.Default.Validate();
         Assert.Equal(
-            (FusionRule.ReciprocalRank, 60.0, 0.5, 100, 20_000, 0, 0, 19, 2, 100, 256),
+            (FusionRule.WeightedSum, 60.0, 0.3, 100, 20_000, 0, 0, 19, 2, 100, 256),
             (options.Fusion, options.RrfK, options.Bm25Weight, options.CandidateDepth, options.ExactDenseLimit, options.IvfLists, options.IvfProbes, options.IvfSeed, options.GateWindowFactor, options.MaxResults, options.IngestBatchSize));
         Assert.Equal((0.9, 0.8, 0.2, 0.5, 0.15, 0.5, 3),
             (options.ContradictionTaskSimilarity, options.ContradictionStepSimilarity, options.PlanAgreementThreshold, options.PlanDisagreementFactor, options.ConsensusThreshold, options.ConsensusDisagreementFactor, options.ConsensusMinimumItems));

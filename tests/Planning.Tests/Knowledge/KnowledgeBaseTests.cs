@@ -33,7 +33,7 @@ public sealed class KnowledgeBaseTests
     {
         using TempDirectory directory = KnowledgeTestData.NewDirectory();
         (TestEmbedder embedder, Experience[] corpus) = DisagreeingCorpus();
-        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, embedder);
+        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, embedder, KnowledgeBaseOptions.Default with { Fusion = FusionRule.ReciprocalRank });
         Assert.Equal([1L, 2L, 3L, 4L], kb.Ingest(corpus));
 
         SearchResponse fused = kb.SearchHybrid(Query, 4);
@@ -60,7 +60,7 @@ public sealed class KnowledgeBaseTests
     {
         using TempDirectory directory = KnowledgeTestData.NewDirectory();
         (TestEmbedder embedder, Experience[] corpus) = DisagreeingCorpus();
-        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, embedder, KnowledgeBaseOptions.Default with { Fusion = FusionRule.WeightedSum });
+        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, embedder, KnowledgeBaseOptions.Default with { Fusion = FusionRule.WeightedSum, Bm25Weight = 0.5 });
         kb.Ingest(corpus);
 
         // BM25 min-max over {A, B}: A 1, B 0. Dense over {0.9, 0.5, 0.3, 0.1}: D 1, C 0.5, B 0.25, A 0.
