@@ -42,7 +42,7 @@ internal static class AlphaEquivalence
             switch (first)
             {
                 case Variable a:
-                    return SameVariable(a, (Variable)second);
+                    return a.Domain.SequenceEqual(((Variable)second).Domain) && SameVariable(a, (Variable)second);
                 case BoolLiteral or IntLiteral or RealLiteral:
                     return first == second;
                 case ForAll a:

@@ -63,7 +63,7 @@ internal static class TermRenaming
             {
                 case Variable v:
                     return renaming.TryGetValue(v.Name, out string? name) && !string.Equals(name, v.Name, StringComparison.Ordinal)
-                        ? new Variable(name, v.Sort)
+                        ? v.WithName(name)
                         : v;
                 case BoolLiteral or IntLiteral or RealLiteral:
                     return term;
@@ -117,6 +117,20 @@ internal static class TermRenaming
                         return Same(condition, ite.Condition) && Same(whenTrue, ite.WhenTrue) && Same(whenFalse, ite.WhenFalse)
                             ? ite
                             : new IfThenElse(condition, whenTrue, whenFalse);
+                    }
+
+                case Application application:
+                    {
+                        Variable function = (Variable)Visit(application.Function);
+                        Term[] arguments = new Term[application.Arguments.Length];
+                        bool same = Same(function, application.Function);
+                        for (int i = 0; i < arguments.Length; i++)
+                        {
+                            arguments[i] = Visit(application.Arguments[i]);
+                            same &= Same(arguments[i], application.Arguments[i]);
+                        }
+
+                        return same ? application : new Application(function, [.. arguments]);
                     }
 
                 case UnaryMinus u:

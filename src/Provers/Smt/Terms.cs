@@ -26,8 +26,8 @@ internal static class Terms
     public static Term Exists(IEnumerable<Variable> bound, Term body) => Bind(bound, body, static (v, b) => new Exists(v, b));
 
     /// <summary>
-    /// The free variables of the terms, each once, in order of first occurrence; checks that each name has one sort in
-    /// its scope (free variables across all the terms, bound ones inside their binder).
+    /// The free variables of the terms, each once, in order of first occurrence (function symbols included); checks that
+    /// each name has one sort in its scope (free variables across all the terms, bound ones inside their binder).
     /// </summary>
     /// <param name="terms">The terms of one query.</param>
     /// <returns>The free variables.</returns>
@@ -36,7 +36,7 @@ internal static class Terms
     {
         ArgumentNullException.ThrowIfNull(terms);
         var free = new List<Variable>();
-        var freeSorts = new Dictionary<string, SmtSort>(StringComparer.Ordinal);
+        var freeSorts = new Dictionary<string, Variable>(StringComparer.Ordinal);
         var bound = new Dictionary<string, List<SmtSort>>(StringComparer.Ordinal);
         foreach (var term in terms)
         {
@@ -47,7 +47,7 @@ internal static class Terms
         return free;
     }
 
-    private static void Visit(Term term, List<Variable> free, Dictionary<string, SmtSort> freeSorts, Dictionary<string, List<SmtSort>> bound)
+    private static void Visit(Term term, List<Variable> free, Dictionary<string, Variable> freeSorts, Dictionary<string, List<SmtSort>> bound)
     {
         // Iterative over the binary spine (long conjunctions), recursive elsewhere.
         var pending = new Stack<Term>();
@@ -59,23 +59,23 @@ internal static class Terms
                 case Variable v:
                     if (bound.TryGetValue(v.Name, out var scopes) && scopes.Count > 0)
                     {
-                        if (scopes[^1] != v.Sort)
+                        if (scopes[^1] != v.Sort || v.IsFunction)
                         {
                             throw new ArgumentException(
                                 $"variable '{v.Name}' is bound as {Term.Describe(scopes[^1])} but used as {Term.Describe(v.Sort)}", nameof(term));
                         }
                     }
-                    else if (freeSorts.TryGetValue(v.Name, out var sort))
+                    else if (freeSorts.TryGetValue(v.Name, out var first))
                     {
-                        if (sort != v.Sort)
+                        if (!first.Equals(v))
                         {
                             throw new ArgumentException(
-                                $"variable '{v.Name}' is used both as {Term.Describe(sort)} and as {Term.Describe(v.Sort)}", nameof(term));
+                                $"variable '{v.Name}' is used both as {first.Signature} and as {v.Signature}", nameof(term));
                         }
                     }
                     else
                     {
-                        freeSorts.Add(v.Name, v.Sort);
+                        freeSorts.Add(v.Name, v);
                         free.Add(v);
                     }
 
@@ -139,6 +139,14 @@ internal static class Terms
             case UnaryMinus u:
                 pending.Push(u.Operand);
                 return true;
+            case Application application:
+                for (var i = application.Arguments.Length - 1; i >= 0; i--)
+                {
+                    pending.Push(application.Arguments[i]);
+                }
+
+                pending.Push(application.Function);
+                return true;
             case IntToReal r:
                 pending.Push(r.Operand);
                 return true;
@@ -153,7 +161,7 @@ internal static class Terms
         }
     }
 
-    private static void VisitBinder(Variable variable, Term body, List<Variable> free, Dictionary<string, SmtSort> freeSorts, Dictionary<string, List<SmtSort>> bound)
+    private static void VisitBinder(Variable variable, Term body, List<Variable> free, Dictionary<string, Variable> freeSorts, Dictionary<string, List<SmtSort>> bound)
     {
         if (!bound.TryGetValue(variable.Name, out var scopes))
         {

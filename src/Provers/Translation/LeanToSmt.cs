@@ -131,12 +131,23 @@ internal static class LeanToSmt
         private readonly Dictionary<string, Term> _environment = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
+
+        // The top-level list of fresh variables (_fresh is swapped under binders), for constants such as π.
+        private readonly List<(Variable Variable, Term Constraint)> _topFresh;
+
+        // The transcendental applications of the current scope (symbol, value, argument), for the axioms that relate two
+        // of them (monotonicity, sin² + cos² = 1); scoped like _fresh.
+        private List<(string Symbol, Variable Value, Term Argument)> _calls = [];
         private readonly IReadOnlyDictionary<string, Evaluation.Rational>? _values;
         private int _counter;
+
+        // Real.pi's fresh variable at top level, reused by every occurrence (it is a constant).
+        private Variable? _pi;
 
         public Translator(IReadOnlyDictionary<string, Evaluation.Rational>? values = null)
         {
             _values = values;
+            _topFresh = _fresh;
         }
 
         public TranslatedStatement Run(FormalStatement statement)
@@ -150,6 +161,14 @@ internal static class LeanToSmt
 
             foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
             {
+                if (variable.Type.Kind is FormalTypeKind.Function or FormalTypeKind.Set or FormalTypeKind.Finset)
+                {
+                    Variable symbol = FunctionSymbol(variable.Name, variable.Type);
+                    _environment[variable.Name] = symbol;
+                    variables.Add(symbol);
+                    continue;
+                }
+
                 Variable smt = new(variable.Name, SortOf(variable.Type));
                 _environment[variable.Name] = _values is not null && _values.TryGetValue(variable.Name, out Evaluation.Rational value)
                     ? Fixed(variable.Type, value, variable.Name)
@@ -198,8 +217,7 @@ internal static class LeanToSmt
             return type.Kind switch
             {
                 FormalTypeKind.Nat or FormalTypeKind.Int => SmtSort.IntSort,
-                FormalTypeKind.Real or FormalTypeKind.NNReal => SmtSort.RealSort,
-                FormalTypeKind.Rat => throw new TranslationException("ℚ variable"),
+                FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SmtSort.RealSort,
                 FormalTypeKind.Complex => throw new TranslationException("ℂ"),
                 FormalTypeKind.Function => throw new TranslationException("function variable"),
                 FormalTypeKind.Equiv => throw new TranslationException("Equiv variable"),
@@ -207,6 +225,75 @@ internal static class LeanToSmt
                 FormalTypeKind.Set or FormalTypeKind.Finset => throw new TranslationException("set variable"),
                 _ => throw new TranslationException("Prop variable"),
             };
+        }
+
+        /// <summary>
+        /// The uninterpreted function symbol of a function variable (<c>f : ℕ → ℝ → ℝ</c>: arguments Int and Real, result
+        /// Real; curried arguments become arguments of one symbol) or the membership predicate of a set variable
+        /// (<c>S : Set ℝ</c>: Real to Bool, <c>x ∈ S</c> is <c>S(x)</c>). ℚ ranges as ℝ (the symbol's interpretations include
+        /// every ℚ-valued function); a ℕ or NNReal result is clamped where applied (<see cref="Apply"/>).
+        /// </summary>
+        private static Variable FunctionSymbol(string name, FormalType type)
+        {
+            if (type.IsCollection)
+            {
+                return new Variable(name, SmtSort.BoolSort, [ArgumentSort(type.Element!)]);
+            }
+
+            ImmutableArray<SmtSort>.Builder domain = ImmutableArray.CreateBuilder<SmtSort>();
+            FormalType result = type;
+            while (result.Kind == FormalTypeKind.Function)
+            {
+                domain.Add(ArgumentSort(result.Domain!));
+                result = result.Codomain!;
+            }
+
+            SmtSort range = result.Kind switch
+            {
+                FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SortOf(result),
+                FormalTypeKind.Prop => SmtSort.BoolSort,
+                _ => throw new TranslationException("function variable with values in " + result),
+            };
+            return new Variable(name, range, domain.ToImmutable());
+        }
+
+        private static SmtSort ArgumentSort(FormalType type)
+        {
+            return type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat
+                ? SortOf(type)
+                : throw new TranslationException("function variable over " + type);
+        }
+
+        /// <summary>
+        /// A function variable applied: the symbol's application, with a ℕ (NNReal) result clamped at 0 (<c>max(F(a), 0)</c>:
+        /// as <c>F</c> ranges over all Int-valued functions, the clamped ones are exactly the ℕ-valued functions, so the
+        /// encoding is exact and needs no quantified range axiom).
+        /// </summary>
+        private Term Apply(ApplyExpr apply)
+        {
+            if (apply.IsProjection)
+            {
+                throw new TranslationException("Equiv variable");
+            }
+
+            if (!_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true } symbol)
+            {
+                throw new TranslationException("application of a bound function");
+            }
+
+            if (apply.Function.Type.IsCollection || symbol.Domain.Length != apply.Arguments.Length)
+            {
+                throw new TranslationException("partial application of " + apply.Function.Name);
+            }
+
+            ImmutableArray<Term>.Builder arguments = ImmutableArray.CreateBuilder<Term>(apply.Arguments.Length);
+            foreach (FormalExpr argument in apply.Arguments)
+            {
+                arguments.Add(Translate(argument));
+            }
+
+            Term value = new Application(symbol, arguments.MoveToImmutable());
+            return RangeCondition(apply.Type, value) is { } nonNegative ? new IfThenElse(nonNegative, value, Zero(value.Sort)) : value;
         }
 
         private static SmtSort ValueSort(FormalType type)
@@ -245,7 +332,7 @@ internal static class LeanToSmt
                 NumeralExpr numeral => Literal(numeral.Value, BigInteger.One, numeral.Type),
                 ScientificExpr scientific => Scientific(scientific),
                 VariableExpr variable => _environment.TryGetValue(variable.Name, out Term? bound)
-                    ? bound
+                    ? bound is Variable { IsFunction: true } ? throw new TranslationException("function variable used as a value") : bound
                     : throw new TranslationException("unknown variable"),
                 CastExpr cast => Cast(cast),
                 NegateExpr negate => negate.Type.Kind == FormalTypeKind.Nat
@@ -253,7 +340,7 @@ internal static class LeanToSmt
                     : new UnaryMinus(Translate(negate.Operand)),
                 ArithmeticExpr arithmetic => Arithmetic(arithmetic),
                 CallExpr call => Call(call),
-                ApplyExpr => throw new TranslationException("function application"),
+                ApplyExpr apply => Apply(apply),
                 RelationExpr relation => Relation(relation),
                 LogicalExpr logical => Logical(logical),
                 NotExpr not => new LogicalNot(Formula(not.Operand)),
@@ -342,6 +429,18 @@ internal static class LeanToSmt
         {
             if (LiteralValue(power.Right) is not BigInteger exponent || exponent.Sign < 0)
             {
+                if (power.Right.Type.Kind == FormalTypeKind.Nat)
+                {
+                    return NaturalPower(Translate(power.Left), Translate(power.Right));
+                }
+
+                if (power.Right.Type.Kind == FormalTypeKind.Real && power.Left.Type.Kind == FormalTypeKind.Real)
+                {
+                    return RealLiteralValue(power.Right) is (BigInteger numerator, BigInteger denominator) && numerator.IsOne && denominator == 2
+                        ? Sqrt(Translate(power.Left))
+                        : RealPower(Translate(power.Left), Translate(power.Right));
+                }
+
                 throw new TranslationException("non-literal exponent");
             }
 
@@ -368,6 +467,169 @@ internal static class LeanToSmt
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>b ^ n</c> for a ℕ term <c>n</c>: a fresh <c>p</c> defined as <c>pow(b, n)</c> of an uninterpreted <c>pow</c>
+        /// (one symbol per base sort, shared by both statements of a check) with ground instances of true facts about
+        /// the power: <c>n = 0 → p = 1</c>, <c>n ≥ 1 → p = b · pow(b, n - 1)</c> (the recursive definition unrolled once),
+        /// <c>b &gt; 0 → p &gt; 0</c>, <c>b ≥ 0 → p ≥ 0</c>, <c>b = 0 ∧ n ≥ 1 → p = 0</c>, <c>b = 1 → p = 1</c>,
+        /// <c>b ≥ 1 → p ≥ 1</c>, <c>b &gt; 1 ∧ n ≥ 1 → p ≥ b</c>, and for two powers of one base in the same scope,
+        /// <c>b &gt; 1 → (n₁ &lt; n₂ ↔ p₁ &lt; p₂)</c>. The real power satisfies them all, so a proof for every
+        /// interpretation holds for it; a refutation uses an interpretation only, and is not reported as a counterexample.
+        /// </summary>
+        private Variable NaturalPower(Term b, Term n)
+        {
+            Variable symbol = new(b.Sort == SmtSort.IntSort ? "pow@Int" : "pow@Real", b.Sort, [b.Sort, SmtSort.IntSort]);
+            Variable p = Fresh("pow", b.Sort);
+            Term zero = Zero(b.Sort);
+            Term one = One(b.Sort);
+            Term positive = new Comparison(ComparisonOperator.Greater, b, zero);
+            Term atLeastOne = Ge(n, Int(1));
+            List<Term> facts =
+            [
+                Eq(p, new Application(symbol, [b, n])),
+                new Implication(Eq(n, Int(0)), Eq(p, one)),
+                new Implication(atLeastOne, Eq(p, Op(ArithmeticOperator.Multiply, b, new Application(symbol, [b, Op(ArithmeticOperator.Subtract, n, Int(1))])))),
+                new Implication(positive, new Comparison(ComparisonOperator.Greater, p, zero)),
+                new Implication(Ge(b, zero), Ge(p, zero)),
+                new Implication(new Conjunction(Eq(b, zero), atLeastOne), Eq(p, zero)),
+                new Implication(Eq(b, one), Eq(p, one)),
+                new Implication(Ge(b, one), Ge(p, one)),
+                new Implication(new Conjunction(new Comparison(ComparisonOperator.Greater, b, one), atLeastOne), Ge(p, b)),
+            ];
+            foreach ((string other, Variable value, Term argument) in _calls)
+            {
+                if (other == symbol.Name && argument is Application { Arguments: [var otherBase, var otherExponent] } && otherBase == b)
+                {
+                    facts.Add(new Implication(
+                        new Comparison(ComparisonOperator.Greater, b, one),
+                        new Biconditional(new Comparison(ComparisonOperator.Less, otherExponent, n), new Comparison(ComparisonOperator.Less, value, p))));
+                }
+            }
+
+            _calls.Add((symbol.Name, p, new Application(symbol, [b, n])));
+            _fresh.Add((p, Terms.All(facts)));
+            return p;
+        }
+
+        /// <summary>
+        /// <c>x ^ y</c> on ℝ with a real exponent other than a natural number or 1/2 (Mathlib's <c>Real.rpow</c>): a fresh
+        /// <c>r = rpow(x, y)</c> of an uninterpreted <c>rpow</c> with facts true of Mathlib's definition for every
+        /// <c>x</c>: <c>y = 0 → r = 1</c>, <c>x = 1 → r = 1</c>, <c>x = 0 ∧ y ≠ 0 → r = 0</c>, <c>x &gt; 0 → r &gt; 0</c>,
+        /// <c>x &gt; 0 ∧ y = 1 → r = x</c>.
+        /// </summary>
+        private Variable RealPower(Term x, Term y)
+        {
+            Variable symbol = new("Real.rpow", SmtSort.RealSort, [SmtSort.RealSort, SmtSort.RealSort]);
+            Variable r = Fresh("rpow", SmtSort.RealSort);
+            Term positive = new Comparison(ComparisonOperator.Greater, x, Real(0));
+            _fresh.Add((r, Terms.All(
+            [
+                Eq(r, new Application(symbol, [x, y])),
+                new Implication(Eq(y, Real(0)), Eq(r, Real(1))),
+                new Implication(Eq(x, Real(1)), Eq(r, Real(1))),
+                new Implication(new Conjunction(Eq(x, Real(0)), new Comparison(ComparisonOperator.NotEqual, y, Real(0))), Eq(r, Real(0))),
+                new Implication(positive, new Comparison(ComparisonOperator.Greater, r, Real(0))),
+                new Implication(new Conjunction(positive, Eq(y, Real(1))), Eq(r, x)),
+            ])));
+            return r;
+        }
+
+        /// <summary>
+        /// A transcendental function of a real as a fresh variable <c>v = F(x)</c> of an uninterpreted <c>F</c> with ground
+        /// instances of true facts (see <see cref="TranscendentalFacts"/>), and for two applications of one function in the
+        /// same scope its monotonicity (exp, and log on positive arguments) or <c>sin² + cos² = 1</c> at one argument.
+        /// </summary>
+        private Variable Transcendental(string name, Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException(name + " of a non-real");
+            }
+
+            Variable symbol = new(name, SmtSort.RealSort, [SmtSort.RealSort]);
+            Variable v = Fresh(name.Replace("Real.", string.Empty, StringComparison.Ordinal), SmtSort.RealSort);
+            List<Term> facts = [Eq(v, new Application(symbol, [x])), .. TranscendentalFacts(name, v, x)];
+            foreach ((string other, Variable value, Term argument) in _calls)
+            {
+                if (other == name && name is "Real.exp")
+                {
+                    facts.Add(new Biconditional(new Comparison(ComparisonOperator.Less, argument, x), new Comparison(ComparisonOperator.Less, value, v)));
+                }
+                else if (other == name && name is "Real.log")
+                {
+                    facts.Add(new Implication(
+                        new Conjunction(new Comparison(ComparisonOperator.Greater, argument, Real(0)), new Comparison(ComparisonOperator.Greater, x, Real(0))),
+                        new Biconditional(new Comparison(ComparisonOperator.Less, argument, x), new Comparison(ComparisonOperator.Less, value, v))));
+                }
+                else if ((other, name) is ("Real.sin", "Real.cos") or ("Real.cos", "Real.sin") && argument == x)
+                {
+                    facts.Add(Eq(Op(ArithmeticOperator.Add, Op(ArithmeticOperator.Multiply, value, value), Op(ArithmeticOperator.Multiply, v, v)), Real(1)));
+                }
+            }
+
+            _calls.Add((name, v, x));
+            _fresh.Add((v, Terms.All(facts)));
+            return v;
+        }
+
+        /// <summary>
+        /// Facts true of Mathlib's functions at <c>v = F(x)</c>: exp: <c>v &gt; 0</c>, <c>v ≥ x + 1</c>, <c>x = 0 → v = 1</c>;
+        /// log (of <c>|x|</c>, as Mathlib's <c>Real.log x = Real.log |x|</c>, so <c>x ≥ 0</c> here): <c>x = 0 → v = 0</c>,
+        /// <c>x = 1 → v = 0</c>, <c>x &gt; 1 → v &gt; 0</c>, <c>0 &lt; x &lt; 1 → v &lt; 0</c>, <c>x &gt; 0 → v ≤ x - 1</c>;
+        /// sin, cos: <c>-1 ≤ v ≤ 1</c> and their values at 0; tan: its value at 0; π: <c>3.14159 &lt; v &lt; 3.1416</c>.
+        /// </summary>
+        private static IEnumerable<Term> TranscendentalFacts(string name, Variable v, Term x)
+        {
+            static Comparison Less(Term a, Term b) => new(ComparisonOperator.Less, a, b);
+            switch (name)
+            {
+                case "Real.exp":
+                    yield return Less(Real(0), v);
+                    yield return Ge(v, Op(ArithmeticOperator.Add, x, Real(1)));
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(1)));
+                    break;
+                case "Real.log":
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(0)));
+                    yield return new Implication(Eq(x, Real(1)), Eq(v, Real(0)));
+                    yield return new Implication(Less(Real(1), x), Less(Real(0), v));
+                    yield return new Implication(new Conjunction(Less(Real(0), x), Less(x, Real(1))), Less(v, Real(0)));
+                    yield return new Implication(Less(Real(0), x), new Comparison(ComparisonOperator.LessOrEqual, v, Op(ArithmeticOperator.Subtract, x, Real(1))));
+                    break;
+                case "Real.sin" or "Real.cos":
+                    yield return Ge(v, new RealLiteral(-1));
+                    yield return new Comparison(ComparisonOperator.LessOrEqual, v, Real(1));
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(name == "Real.sin" ? 0 : 1)));
+                    break;
+                case "Real.tan":
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(0)));
+                    break;
+                case "Real.pi":
+                    yield return Less(new RealLiteral(314159, 100000), v);
+                    yield return Less(v, new RealLiteral(31416, 10000));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        /// <summary>The value of a real-typed literal fraction (<c>1 / 2</c>, <c>(3 : ℝ)</c>), else null.</summary>
+        private static (BigInteger Numerator, BigInteger Denominator)? RealLiteralValue(FormalExpr expr)
+        {
+            if (LiteralValue(expr) is BigInteger whole)
+            {
+                return (whole, BigInteger.One);
+            }
+
+            if (expr is ArithmeticExpr { Operator: NumericOperator.Divide } fraction
+                && LiteralValue(fraction.Left) is BigInteger numerator && LiteralValue(fraction.Right) is BigInteger denominator && denominator.Sign > 0)
+            {
+                BigInteger gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
+                return (numerator / gcd, denominator / gcd);
+            }
+
+            return null;
         }
 
         private static BigInteger? LiteralValue(FormalExpr expr)
@@ -456,6 +718,31 @@ internal static class LeanToSmt
                 case FormalFunction.NatGcd:
                 case FormalFunction.NatLcm:
                     return GcdLcm(call.Function == FormalFunction.NatGcd, Translate(args[0]), Translate(args[1]));
+                case FormalFunction.Exp:
+                    // log and exp are inverse: exp (log x) = |x| for x ≠ 0 (and exp (log 0) = exp 0 = 1); log (exp y) = y.
+                    return args[0] is CallExpr { Function: FormalFunction.Log } inner
+                        ? ExpOfLog(Translate(inner.Arguments[0]))
+                        : Transcendental("Real.exp", Translate(args[0]));
+                case FormalFunction.Log:
+                    return args[0] is CallExpr { Function: FormalFunction.Exp } exp
+                        ? Translate(exp.Arguments[0])
+                        : Log(Translate(args[0]));
+                case FormalFunction.Logb:
+                    // Mathlib's definition: Real.logb b x = Real.log x / Real.log b (with x / 0 = 0).
+                    {
+                        Term x = Log(Translate(args[1]));
+                        Term b = Log(Translate(args[0]));
+                        return new IfThenElse(Eq(b, Real(0)), Real(0), Op(ArithmeticOperator.Divide, x, b));
+                    }
+
+                case FormalFunction.Sin:
+                    return Transcendental("Real.sin", Translate(args[0]));
+                case FormalFunction.Cos:
+                    return Transcendental("Real.cos", Translate(args[0]));
+                case FormalFunction.Tan:
+                    return Transcendental("Real.tan", Translate(args[0]));
+                case FormalFunction.Pi:
+                    return Pi();
                 case FormalFunction.TrueProp:
                     return BoolLiteral.True;
                 case FormalFunction.FalseProp:
@@ -491,6 +778,44 @@ internal static class LeanToSmt
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>Real.pi</c>: one fresh variable per statement, defined at top level (wherever it first occurs) as the value of
+        /// an uninterpreted symbol (so a refutation that uses it is not reported) with <c>3.14159 &lt; π &lt; 3.1416</c>.
+        /// </summary>
+        private Variable Pi()
+        {
+            if (_pi is null)
+            {
+                Variable symbol = new("Real.pi", SmtSort.RealSort, [SmtSort.RealSort]);
+                _pi = Fresh("pi", SmtSort.RealSort);
+                _topFresh.Add((_pi, Terms.All([Eq(_pi, new Application(symbol, [Real(0)])), .. TranscendentalFacts("Real.pi", _pi, Real(0))])));
+            }
+
+            return _pi;
+        }
+
+        /// <summary><c>Real.log x</c>: Mathlib's log is even (<c>log x = log |x|</c>), so the symbol is applied to <c>|x|</c>.</summary>
+        private Variable Log(Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException("Real.log of a non-real");
+            }
+
+            return Transcendental("Real.log", x is RealLiteral { Numerator.Sign: >= 0 } ? x : new IfThenElse(Ge(x, Real(0)), x, new UnaryMinus(x)));
+        }
+
+        /// <summary><c>exp (log x)</c>: <c>|x|</c> for <c>x ≠ 0</c>, and <c>exp 0 = 1</c> at <c>x = 0</c> (Mathlib's <c>log 0 = 0</c>).</summary>
+        private static IfThenElse ExpOfLog(Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException("Real.log of a non-real");
+            }
+
+            return new IfThenElse(Eq(x, Real(0)), Real(1), new IfThenElse(Ge(x, Real(0)), x, new UnaryMinus(x)));
         }
 
         private Variable Sqrt(Term x)
@@ -707,6 +1032,14 @@ internal static class LeanToSmt
 
         private Term Member(FormalExpr element, FormalExpr collection)
         {
+            if (collection is VariableExpr set && _environment.TryGetValue(set.Name, out Term? head) && head is Variable { IsFunction: true } predicate
+                && set.Type.IsCollection)
+            {
+                // Membership in a set variable is its predicate (a Finset ranges over all predicates: sound for proofs that
+                // use membership only; its cardinality or a sum over it is not translated).
+                return new Application(predicate, [Translate(element)]);
+            }
+
             if (collection is not CallExpr call)
             {
                 throw new TranslationException("membership in a set");
@@ -758,6 +1091,18 @@ internal static class LeanToSmt
                 throw new TranslationException("∃!");
             }
 
+            if (quantifier.VariableType.Kind == FormalTypeKind.Rat)
+            {
+                // A free ℚ variable may range over ℝ (a proof for every real holds for every rational), a bound one may not:
+                // ∀ q : ℚ, q * q ≠ 2 is true and ∀ x : ℝ, x * x ≠ 2 is not.
+                throw new TranslationException("ℚ binder");
+            }
+
+            if (quantifier.VariableType.Kind is FormalTypeKind.Function or FormalTypeKind.Set or FormalTypeKind.Finset)
+            {
+                throw new TranslationException("quantified function or set");
+            }
+
             Variable bound = new(quantifier.Variable, SortOf(quantifier.VariableType));
             _usedNames.Add(quantifier.Variable);
             bool universal = quantifier.Quantifier == Formal.Quantifier.ForAll;
@@ -772,7 +1117,9 @@ internal static class LeanToSmt
         {
             bool hadOuter = _environment.TryGetValue(name, out Term? outer);
             List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
+            List<(string Symbol, Variable Value, Term Argument)> outerCalls = _calls;
             _fresh = [];
+            _calls = [];
             _environment[name] = value;
             try
             {
@@ -790,7 +1137,7 @@ internal static class LeanToSmt
                 }
                 else if (_fresh.Count > 0)
                 {
-                    throw new TranslationException("Real.sqrt inside a big operator");
+                    throw new TranslationException("Real.sqrt, gcd or a transcendental function inside a big operator");
                 }
 
                 return body;
@@ -798,6 +1145,7 @@ internal static class LeanToSmt
             finally
             {
                 _fresh = outerFresh;
+                _calls = outerCalls;
                 if (hadOuter)
                 {
                     _environment[name] = outer!;
