@@ -62,9 +62,12 @@ internal static class TermRenaming
             switch (term)
             {
                 case Variable v:
-                    return renaming.TryGetValue(v.Name, out string? name) && !string.Equals(name, v.Name, StringComparison.Ordinal)
-                        ? v.WithName(name)
-                        : v;
+                    {
+                        string name = renaming.TryGetValue(v.Name, out string? target)
+                            ? target
+                            : v.IsFunction ? Terms.RenameEmbedded(v.Name, inner => renaming.GetValueOrDefault(inner, inner)) : v.Name;
+                        return string.Equals(name, v.Name, StringComparison.Ordinal) ? v : v.WithName(name);
+                    }
                 case BoolLiteral or IntLiteral or RealLiteral:
                     return term;
                 case Arithmetic a:

@@ -215,6 +215,47 @@ internal static class Terms
     }
 
     /// <summary>
+    /// The form in which a function symbol's name is embedded in the name of a symbol defined from it (a sum over a
+    /// function's values, <c>sum@… (⟨f⟩ #j)</c>): renaming <c>f</c> renames the embedding (<see cref="RenameEmbedded"/>).
+    /// </summary>
+    /// <param name="name">The function symbol's name.</param>
+    /// <returns><c>⟨name⟩</c>.</returns>
+    internal static string EmbeddedName(string name) => "⟨" + name + "⟩";
+
+    /// <summary>
+    /// A symbol's name with every embedded function name (<see cref="EmbeddedName"/>) mapped; the name itself when it
+    /// embeds none. Embedded names contain no <c>⟩</c> (Lean identifiers cannot).
+    /// </summary>
+    /// <param name="name">The symbol's name.</param>
+    /// <param name="map">The new name of a function symbol.</param>
+    /// <returns>The renamed name.</returns>
+    internal static string RenameEmbedded(string name, Func<string, string> map)
+    {
+        if (!name.Contains('⟨', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var result = new System.Text.StringBuilder(name.Length);
+        var position = 0;
+        while (position < name.Length)
+        {
+            var open = name.IndexOf('⟨', position);
+            var close = open < 0 ? -1 : name.IndexOf('⟩', open);
+            if (close < 0)
+            {
+                result.Append(name, position, name.Length - position);
+                break;
+            }
+
+            result.Append(name, position, open - position).Append('⟨').Append(map(name[(open + 1)..close])).Append('⟩');
+            position = close + 1;
+        }
+
+        return result.ToString();
+    }
+
+    /// <summary>
     /// A run of nested quantifiers of one kind (<c>forall x. forall y. body</c>) as one block: whether it is universal,
     /// the bound variables outermost first, and the body under them. Both backends print such a run as one binder list.
     /// </summary>

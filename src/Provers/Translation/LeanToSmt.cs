@@ -141,6 +141,7 @@ internal static class LeanToSmt
         private readonly IReadOnlyDictionary<string, Evaluation.Rational>? _values;
         private int _counter;
 
+
         // Real.pi's fresh variable at top level, reused by every occurrence (it is a constant).
         private Variable? _pi;
 
@@ -708,11 +709,20 @@ internal static class LeanToSmt
                 case FormalFunction.Factorial:
                     return LiteralValue(args[0]) is BigInteger f && f.Sign >= 0 && f <= 100
                         ? Int(Factorial(f))
-                        : throw new TranslationException("factorial of a non-literal");
+                        : FactorialSymbol(Translate(args[0]));
                 case FormalFunction.Choose:
                     return LiteralValue(args[0]) is BigInteger n0 && LiteralValue(args[1]) is BigInteger k0 && n0.Sign >= 0 && k0.Sign >= 0 && n0 <= 1000
                         ? Int(k0 > n0 ? BigInteger.Zero : Factorial(n0) / (Factorial(k0) * Factorial(n0 - k0)))
-                        : throw new TranslationException("Nat.choose of non-literals");
+                        : ChooseSymbol(Translate(args[0]), Translate(args[1]));
+                case FormalFunction.NatSqrt:
+                    return NaturalSqrt(Translate(args[0]));
+                case FormalFunction.NNRealSqrt:
+                    return Sqrt(Translate(args[0]));
+                case FormalFunction.FinsetCard:
+                    return Cardinality(args[0]);
+                case FormalFunction.IsLeast:
+                case FormalFunction.IsGreatest:
+                    return Extremum(call.Function == FormalFunction.IsLeast, args[0], args[1]);
                 case FormalFunction.NatPrime:
                     return Prime(Translate(args[0]));
                 case FormalFunction.NatGcd:
@@ -794,6 +804,104 @@ internal static class LeanToSmt
             }
 
             return _pi;
+        }
+
+        /// <summary>
+        /// <c>n !</c> for a non-literal <c>n</c>: a fresh <c>v = fact(n)</c> of an uninterpreted <c>fact</c> with the recursive
+        /// definition instantiated at <c>n</c> (<c>n = 0 → v = 1</c>, <c>n ≥ 1 → v = n · fact(n - 1)</c>), <c>v ≥ 1</c> and
+        /// <c>v ≥ n</c>.
+        /// </summary>
+        private Variable FactorialSymbol(Term n)
+        {
+            Variable symbol = new("Nat.factorial", SmtSort.IntSort, [SmtSort.IntSort]);
+            Variable v = Fresh("fact", SmtSort.IntSort);
+            _fresh.Add((v, Terms.All(
+            [
+                Eq(v, new Application(symbol, [n])),
+                new Implication(Eq(n, Int(0)), Eq(v, Int(1))),
+                new Implication(Ge(n, Int(1)), Eq(v, Op(ArithmeticOperator.Multiply, n, new Application(symbol, [Op(ArithmeticOperator.Subtract, n, Int(1))])))),
+                Ge(v, Int(1)),
+                Ge(v, n),
+            ])));
+            return v;
+        }
+
+        /// <summary>
+        /// <c>Nat.choose n k</c> of non-literals: a fresh <c>v = choose(n, k)</c> of an uninterpreted <c>choose</c> with
+        /// <c>k &gt; n → v = 0</c>, <c>k = 0 → v = 1</c>, <c>k = n → v = 1</c>, <c>k = 1 → v = n</c>, <c>k ≤ n → v ≥ 1</c>.
+        /// </summary>
+        private Variable ChooseSymbol(Term n, Term k)
+        {
+            Variable symbol = new("Nat.choose", SmtSort.IntSort, [SmtSort.IntSort, SmtSort.IntSort]);
+            Variable v = Fresh("choose", SmtSort.IntSort);
+            _fresh.Add((v, Terms.All(
+            [
+                Eq(v, new Application(symbol, [n, k])),
+                new Implication(new Comparison(ComparisonOperator.Greater, k, n), Eq(v, Int(0))),
+                new Implication(Eq(k, Int(0)), Eq(v, Int(1))),
+                new Implication(Eq(k, n), Eq(v, Int(1))),
+                new Implication(Eq(k, Int(1)), Eq(v, n)),
+                new Implication(new Comparison(ComparisonOperator.LessOrEqual, k, n), Ge(v, Int(1))),
+            ])));
+            return v;
+        }
+
+        /// <summary><c>Nat.sqrt x</c>: a fresh <c>s ≥ 0</c> with <c>s² ≤ x &lt; (s + 1)²</c> (exactly one such <c>s</c> for <c>x ≥ 0</c>).</summary>
+        private Variable NaturalSqrt(Term x)
+        {
+            Variable s = Fresh("isqrt", SmtSort.IntSort);
+            Term next = Op(ArithmeticOperator.Add, s, Int(1));
+            _fresh.Add((s, Terms.All(
+            [
+                Ge(s, Int(0)),
+                new Comparison(ComparisonOperator.LessOrEqual, Op(ArithmeticOperator.Multiply, s, s), x),
+                new Comparison(ComparisonOperator.Less, x, Op(ArithmeticOperator.Multiply, next, next)),
+            ])));
+            return s;
+        }
+
+        /// <summary><c>Finset.card s</c> of a finite domain with literal bounds (a range, an interval, divisors, filters of them): the sum of 1 over it.</summary>
+        private Term Cardinality(FormalExpr set)
+        {
+            FormalType element = set.Type.Element ?? throw new TranslationException("Finset.card of a non-set");
+            if (FiniteDomain(set, element, out _) is not { } domain)
+            {
+                return OpaqueBigOperator("card", "card!", element, set, static () => Int(1));
+            }
+
+            Term? result = null;
+            foreach (BigInteger i in domain.Values)
+            {
+                Term index = Int(i);
+                Term term = domain.Filters.Count == 0
+                    ? Int(1)
+                    : new IfThenElse(Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate)))), Int(1), Int(0));
+                result = result is null ? term : Op(ArithmeticOperator.Add, result, term);
+            }
+
+            return result ?? Int(0);
+        }
+
+        /// <summary>
+        /// <c>IsLeast S a</c> (<c>IsGreatest S a</c>): <c>a ∈ S ∧ ∀ b, b ∈ S → a ≤ b</c> (<c>b ≤ a</c>), with membership as in
+        /// <see cref="Member"/> and <c>b</c> of the element type.
+        /// </summary>
+        private Conjunction Extremum(bool least, FormalExpr set, FormalExpr candidate)
+        {
+            FormalType element = set.Type.Element ?? throw new TranslationException("IsLeast of a non-set");
+            if (element.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal))
+            {
+                throw new TranslationException("IsLeast/IsGreatest over " + element);
+            }
+
+            string name = Fresh("b", SmtSort.IntSort).Name;
+            Term a = Translate(candidate);
+            Term inSet = Member(candidate, set);
+            Variable bound = new(name, SortOf(element));
+            Term body = Scoped(name, bound, () => Member(new VariableExpr(name, element), set), universal: true);
+            Term order = least ? new Comparison(ComparisonOperator.LessOrEqual, a, bound) : new Comparison(ComparisonOperator.LessOrEqual, bound, a);
+            Term range = RangeCondition(element, bound) is { } nonNegative ? nonNegative : BoolLiteral.True;
+            return new Conjunction(inSet, new ForAll(bound, new Implication(new Conjunction(range, body), order)));
         }
 
         /// <summary><c>Real.log x</c>: Mathlib's log is even (<c>log x = log |x|</c>), so the symbol is applied to <c>|x|</c>.</summary>
@@ -1040,6 +1148,27 @@ internal static class LeanToSmt
                 return new Application(predicate, [Translate(element)]);
             }
 
+            switch (collection)
+            {
+                case SetBuilderExpr builder:
+                    return Scoped(builder.Variable, Translate(element), () => Formula(builder.Predicate));
+                case FilterExpr filter:
+                    return new Conjunction(Member(element, filter.Source), Scoped(filter.Variable, Translate(element), () => Formula(filter.Predicate)));
+                case CallExpr { Function: FormalFunction.NatDivisors or FormalFunction.NatProperDivisors } divisors:
+                    {
+                        // Mathlib: m ∈ n.divisors ↔ m ∣ n ∧ n ≠ 0; m ∈ n.properDivisors ↔ m ∣ n ∧ m < n.
+                        Term m = Translate(element);
+                        Term n = Translate(divisors.Arguments[0]);
+                        Term divides = Divides(element, divisors.Arguments[0]);
+                        return divisors.Function == FormalFunction.NatDivisors
+                            ? new Conjunction(divides, new Comparison(ComparisonOperator.NotEqual, n, Int(0)))
+                            : new Conjunction(divides, new Comparison(ComparisonOperator.Less, m, n));
+                    }
+
+                default:
+                    break;
+            }
+
             if (collection is not CallExpr call)
             {
                 throw new TranslationException("membership in a set");
@@ -1135,9 +1264,12 @@ internal static class LeanToSmt
                             : new Exists(_fresh[i].Variable, new Conjunction(_fresh[i].Constraint, body));
                     }
                 }
-                else if (_fresh.Count > 0)
+                else
                 {
-                    throw new TranslationException("Real.sqrt, gcd or a transcendental function inside a big operator");
+                    // A value (a big operator's term at a literal index, a defined function's body at its arguments): the
+                    // name stands for a term of the enclosing scope, so fresh variables defined here belong there.
+                    outerFresh.AddRange(_fresh);
+                    outerCalls.AddRange(_calls);
                 }
 
                 return body;
@@ -1159,50 +1291,253 @@ internal static class LeanToSmt
 
         private Term BigOperator(BigOperatorExpr big)
         {
-            if (big.Domain is not CallExpr domain)
+            SmtSort sort = ValueSort(big.Type);
+            bool sum = big.Operator == Formal.BigOperator.Sum;
+            if (FiniteDomain(big.Domain, big.IndexType, out bool interval) is not { } domain)
             {
-                throw new TranslationException("big operator over a non-interval");
+                return interval
+                    ? SymbolicBigOperator(big)
+                    : OpaqueBigOperator(sum ? "sum" : "prod", big.Index, big.IndexType, big.Domain, () => Translate(big.Body));
+            }
+
+            Term? result = null;
+            foreach (BigInteger i in domain.Values)
+            {
+                Term index = Literal(i, BigInteger.One, big.IndexType);
+                Term term = Scoped(big.Index, index, () => Translate(big.Body));
+                if (domain.Filters.Count > 0)
+                {
+                    Term condition = Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate))));
+                    term = new IfThenElse(condition, term, sum ? Zero(sort) : One(sort));
+                }
+
+                result = result is null ? term : Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term);
+            }
+
+            return result ?? (sum ? Zero(sort) : One(sort));
+        }
+
+        /// <summary>
+        /// The elements of a finite index set given by literals: <c>Finset.range n</c> and the intervals with literal
+        /// bounds, <c>Nat.divisors n</c> and <c>Nat.properDivisors n</c> of a literal, each under the predicates of
+        /// enclosing <c>Finset.filter</c>s (checked per element); null when a bound is not a literal; unsupported for other
+        /// domains or more than <see cref="MaxUnrolled"/> elements.
+        /// </summary>
+        private static (List<BigInteger> Values, List<(string Variable, FormalExpr Predicate)> Filters)? FiniteDomain(FormalExpr domain, FormalType indexType, out bool interval)
+        {
+            interval = false;
+            List<(string Variable, FormalExpr Predicate)> filters = [];
+            while (domain is FilterExpr filter)
+            {
+                filters.Add((filter.Variable, filter.Predicate));
+                domain = filter.Source;
+            }
+
+            if (domain is not CallExpr call)
+            {
+                return null;
             }
 
             BigInteger low;
             BigInteger high;
-            switch (domain.Function)
+            switch (call.Function)
             {
-                case FormalFunction.FinsetRange when LiteralValue(domain.Arguments[0]) is BigInteger n:
+                case FormalFunction.FinsetRange when LiteralValue(call.Arguments[0]) is BigInteger n:
                     (low, high) = (0, n - 1);
                     break;
                 case FormalFunction.FinsetIcc or FormalFunction.FinsetIco or FormalFunction.FinsetIoc or FormalFunction.FinsetIoo
-                    when LiteralValue(domain.Arguments[0]) is BigInteger a && LiteralValue(domain.Arguments[1]) is BigInteger b:
-                    low = domain.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : a + 1;
-                    high = domain.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : b - 1;
+                    when LiteralValue(call.Arguments[0]) is BigInteger a && LiteralValue(call.Arguments[1]) is BigInteger b:
+                    low = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : a + 1;
+                    high = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : b - 1;
                     break;
                 case FormalFunction.FinsetRange or FormalFunction.FinsetIcc or FormalFunction.FinsetIco or FormalFunction.FinsetIoc or FormalFunction.FinsetIoo:
-                    throw new TranslationException("non-literal big-operator bounds");
+                    interval = filters.Count == 0;
+                    return null;
+                case FormalFunction.NatDivisors or FormalFunction.NatProperDivisors when LiteralValue(call.Arguments[0]) is BigInteger n && n.Sign > 0:
+                    {
+                        List<BigInteger> divisors = Divisors(n) ?? throw new TranslationException("too many divisors");
+                        divisors.Sort();
+                        if (call.Function == FormalFunction.NatProperDivisors)
+                        {
+                            divisors.Remove(n);
+                        }
+
+                        return (divisors, filters);
+                    }
+
+                case FormalFunction.NatDivisors or FormalFunction.NatProperDivisors when LiteralValue(call.Arguments[0]) is BigInteger zero && zero.IsZero:
+                    return ([], filters);
                 default:
-                    throw new TranslationException("big operator over " + FormalFunctions.Get(domain.Function).Name);
+                    return null;
             }
 
-            if (big.IndexType.Kind == FormalTypeKind.Nat && low.Sign < 0)
+            if (indexType.Kind == FormalTypeKind.Nat && low.Sign < 0)
             {
                 low = 0;
             }
 
             if (high - low + 1 > MaxUnrolled)
             {
-                throw new TranslationException("big operator with more than " + MaxUnrolled.ToString(CultureInfo.InvariantCulture) + " terms");
+                interval = filters.Count == 0;
+                return null;
             }
 
-            SmtSort sort = ValueSort(big.Type);
-            bool sum = big.Operator == Formal.BigOperator.Sum;
-            Term? result = null;
+            List<BigInteger> values = [];
             for (BigInteger i = low; i <= high; i++)
             {
-                Term index = Literal(i, BigInteger.One, big.IndexType);
-                Term term = Scoped(big.Index, index, () => Translate(big.Body));
-                result = result is null ? term : Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term);
+                values.Add(i);
             }
 
-            return result ?? (sum ? Zero(sort) : One(sort));
+            return (values, filters);
+        }
+
+        /// <summary>
+        /// ∑/∏ over <c>Finset.range n</c> or an interval with a non-literal bound: with <c>low</c> the first index and
+        /// <c>c</c> the number of terms (<c>n</c>, or <c>b - a + 1</c> for <c>Icc a b</c>, 0 when negative), the value is
+        /// <c>T(c, p…)</c> of an uninterpreted <c>T</c> that stands for <c>m ↦ ∑_{j &lt; m} body(low + j)</c> (its name is
+        /// the body's text with the index and the other free variables <c>p…</c> in positional form, so both statements of
+        /// a check share it exactly when their bodies agree), with the recursive definition instantiated at <c>c</c>:
+        /// <c>c = 0 → v = 0</c> (1 for ∏), <c>c ≥ 1 → v = T(c - 1, p…) + body(low + c - 1)</c> (· for ∏). Bodies that use a
+        /// function variable, or that need fresh variables of their own, are not translated.
+        /// </summary>
+        private Variable SymbolicBigOperator(BigOperatorExpr big)
+        {
+            CallExpr call = (CallExpr)big.Domain;
+            if (big.IndexType.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int))
+            {
+                throw new TranslationException("non-literal big-operator bounds over " + big.IndexType);
+            }
+
+            bool sum = big.Operator == Formal.BigOperator.Sum;
+            SmtSort sort = ValueSort(big.Type);
+            Term low;
+            Term count;
+            if (call.Function == FormalFunction.FinsetRange)
+            {
+                low = Int(0);
+                count = Translate(call.Arguments[0]);
+            }
+            else
+            {
+                Term a = Translate(call.Arguments[0]);
+                Term b = Translate(call.Arguments[1]);
+                low = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : Op(ArithmeticOperator.Add, a, Int(1));
+                Term last = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : Op(ArithmeticOperator.Subtract, b, Int(1));
+                Term span = Op(ArithmeticOperator.Add, Op(ArithmeticOperator.Subtract, last, low), Int(1));
+                count = new IfThenElse(Ge(span, Int(0)), span, Int(0));
+            }
+
+            // The body at a placeholder offset j, to name T; and at low + c - 1, for the unrolled step.
+            Variable offset = Fresh("j", SmtSort.IntSort);
+            (Variable symbol, List<Term> parameters) = Summation(
+                (sum ? "sum" : "prod") + "@" + big.IndexType, offset, () => [Scoped(big.Index, Op(ArithmeticOperator.Add, low, offset), () => Translate(big.Body))], sort, SmtSort.IntSort);
+            Term identity = sum ? Zero(sort) : One(sort);
+            Variable value = Fresh(sum ? "sum" : "prod", sort);
+            Term previous = new Application(symbol, [Op(ArithmeticOperator.Subtract, count, Int(1)), .. parameters]);
+            Term step = Scoped(big.Index, Op(ArithmeticOperator.Add, low, Op(ArithmeticOperator.Subtract, count, Int(1))), () => Translate(big.Body));
+            _fresh.Add((value, Terms.All(
+            [
+                Eq(value, new Application(symbol, [count, .. parameters])),
+                new Implication(Eq(count, Int(0)), Eq(value, identity)),
+                new Implication(Ge(count, Int(1)), Eq(value, Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, previous, step))),
+            ])));
+            return value;
+        }
+
+        /// <summary>
+        /// ∑/∏ (or a cardinality: the sum of 1) over any other finite set (a set variable, divisors of a non-literal, a
+        /// filter of a non-literal interval): a fresh <c>v = T(p…)</c> of an uninterpreted <c>T</c> named by the set's
+        /// membership predicate and the body (positional form, see <see cref="Summation"/>), so that it is a function of
+        /// what the set and body mention, shared by both statements exactly when both agree; no facts (every value is
+        /// allowed, which proofs over all interpretations include).
+        /// </summary>
+        private Variable OpaqueBigOperator(string kind, string index, FormalType indexType, FormalExpr domain, Func<Term> body)
+        {
+            if (indexType.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal))
+            {
+                throw new TranslationException("big operator over " + indexType);
+            }
+
+            Variable element = Fresh("j", SortOf(indexType));
+            Term? sample = null;
+            (Variable symbol, List<Term> parameters) = Summation(
+                kind + "@" + indexType,
+                element,
+                () =>
+                [
+                    Scoped(index, element, () => Member(new VariableExpr(index, indexType), domain)),
+                    sample = Scoped(index, element, body),
+                ],
+                null,
+                null);
+            Variable value = Fresh(kind, sample!.Sort);
+            _fresh.Add((value, Eq(value, new Application(symbol, [.. parameters]))));
+            return value;
+        }
+
+        /// <summary>
+        /// The uninterpreted symbol that stands for a sum or product whose terms are <paramref name="terms"/> (translated with
+        /// the placeholder <paramref name="placeholder"/> for the index): its name is the kind and the terms' SMT-LIB text
+        /// with the placeholder as <c>#j</c>, the other free variables (the parameters, in order of first occurrence) as
+        /// <c>#0</c>, <c>#1</c>, …, function symbols as <c>⟨f⟩</c> (renamed with their function, see
+        /// <see cref="Terms.RenameEmbedded"/>), and the fresh variables the terms define with their definitions; its
+        /// arguments are <paramref name="leading"/> (the count) when given, then the parameters (a dummy 0 when there are none).
+        /// </summary>
+        private (Variable Symbol, List<Term> Parameters) Summation(string kind, Variable placeholder, Func<List<Term>> terms, SmtSort? sort, SmtSort? leading)
+        {
+            List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
+            List<(string Symbol, Variable Value, Term Argument)> outerCalls = _calls;
+            _fresh = [];
+            _calls = [];
+            List<Term> parts;
+            List<(Variable Variable, Term Constraint)> defined;
+            try
+            {
+                parts = terms();
+                defined = _fresh;
+            }
+            finally
+            {
+                _fresh = outerFresh;
+                _calls = outerCalls;
+            }
+
+            List<Term> all = [.. parts, .. defined.Select(static pair => pair.Constraint)];
+            HashSet<string> local = new(StringComparer.Ordinal) { placeholder.Name };
+            Dictionary<string, string> positional = new(StringComparer.Ordinal) { [placeholder.Name] = "#j" };
+            for (int i = 0; i < defined.Count; i++)
+            {
+                local.Add(defined[i].Variable.Name);
+                positional[defined[i].Variable.Name] = "#d" + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            List<Term> parameters = [];
+            foreach (Variable variable in Terms.FreeVariables(all))
+            {
+                if (variable.IsFunction)
+                {
+                    // A nested summation symbol embeds names itself; nesting them would defeat the renaming of embedded names.
+                    positional[variable.Name] = variable.Name.Contains('⟨', StringComparison.Ordinal)
+                        ? throw new TranslationException("nested big operators with non-literal bounds")
+                        : Terms.EmbeddedName(variable.Name);
+                }
+                else if (!local.Contains(variable.Name))
+                {
+                    positional[variable.Name] = "#" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+                    parameters.Add(variable);
+                }
+            }
+
+            string text = kind + string.Concat(all.Select(term => " " + SmtLibWriter.Write(term, v => positional[v.Name])));
+            SmtSort range = sort ?? parts[^1].Sort;
+            List<SmtSort> domain = [.. leading is { } count ? [count] : Array.Empty<SmtSort>(), .. parameters.Select(static v => v.Sort)];
+            if (domain.Count == 0)
+            {
+                domain.Add(SmtSort.IntSort);
+                parameters.Add(Int(0));
+            }
+
+            return (new Variable(text, range, [.. domain]), parameters);
         }
 
         private static Arithmetic Op(ArithmeticOperator op, Term left, Term right) => new Arithmetic(op, left, right);
