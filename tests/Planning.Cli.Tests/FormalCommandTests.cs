@@ -36,12 +36,12 @@ public sealed class FormalCommandTests
     public void Equiv_UnsupportedConstruct_IsUnknownNotAnError()
     {
         var (code, output, error) = PlanRunner.Run(
-            "formal", "equiv", "--a", "theorem a (f : ℝ → ℝ) (h : ∀ x, f x = 2 * x) : f 1 = 2", "--b", SumAndDifference, "--format", "json");
+            "formal", "equiv", "--a", "theorem a (z : ℂ) (h : z = 2) : z = 2", "--b", SumAndDifference, "--format", "json");
 
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("unknown", json.RootElement.GetProperty("verdict").GetString());
-        Assert.Equal("unsupported: function variable", json.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("unsupported: ℂ", json.RootElement.GetProperty("reason").GetString());
     }
 
     [Fact]

@@ -765,7 +765,8 @@ public sealed class StatementEquivalence
         {
             try
             {
-                return SExpression.Parse(value).TryRational(out _, out _);
+                _ = Rational.Parse(value);
+                return true;
             }
             catch (FormatException)
             {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 
+using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;
 
@@ -132,6 +133,12 @@ internal static class LeanToSmt
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
 
+        // Function variables defined by a hypothesis ∀ x…, f x… = e (e without f): parameters and body; and the statement
+        // variables' own terms, to tell when a body's free names are shadowed at an application.
+        private readonly Dictionary<string, (ImmutableArray<string> Parameters, FormalExpr Body)> _definitions = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Term> _topLevel = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _expanding = new(StringComparer.Ordinal);
+
         // The top-level list of fresh variables (_fresh is swapped under binders), for constants such as π.
         private readonly List<(Variable Variable, Term Constraint)> _topFresh;
 
@@ -178,6 +185,19 @@ internal static class LeanToSmt
                 if (RangeCondition(variable.Type, smt) is Term range)
                 {
                     side.Add(range);
+                }
+            }
+
+            foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
+            {
+                _topLevel[variable.Name] = _environment[variable.Name];
+            }
+
+            foreach (FormalHypothesis hypothesis in statement.Hypotheses.IsDefault ? [] : statement.Hypotheses)
+            {
+                if (Definition(hypothesis.Proposition) is { } definition && !_definitions.ContainsKey(definition.Function))
+                {
+                    _definitions[definition.Function] = (definition.Parameters, definition.Body);
                 }
             }
 
@@ -293,8 +313,66 @@ internal static class LeanToSmt
                 arguments.Add(Translate(argument));
             }
 
+            if (_definitions.TryGetValue(symbol.Name, out var definition) && !_expanding.Contains(symbol.Name)
+                && ExprTree.FreeVariables(definition.Body).All(name => definition.Parameters.Contains(name)
+                    || (_topLevel.TryGetValue(name, out Term? own) && _environment.TryGetValue(name, out Term? now) && ReferenceEquals(own, now))))
+            {
+                // The definition's body at the arguments (its parameters bound to the arguments' terms): exact, since the
+                // hypothesis determines the function; the defining hypothesis itself becomes e = e.
+                _expanding.Add(symbol.Name);
+                try
+                {
+                    return Expand(definition.Parameters, arguments.MoveToImmutable(), 0, definition.Body);
+                }
+                finally
+                {
+                    _expanding.Remove(symbol.Name);
+                }
+            }
+
             Term value = new Application(symbol, arguments.MoveToImmutable());
             return RangeCondition(apply.Type, value) is { } nonNegative ? new IfThenElse(nonNegative, value, Zero(value.Sort)) : value;
+        }
+
+        private Term Expand(ImmutableArray<string> parameters, ImmutableArray<Term> arguments, int index, FormalExpr body)
+        {
+            return index == parameters.Length
+                ? Translate(body)
+                : Scoped(parameters[index], arguments[index], () => Expand(parameters, arguments, index + 1, body));
+        }
+
+        /// <summary>
+        /// A hypothesis <c>∀ x₁ … xₖ, f x₁ … xₖ = e</c> that defines a function variable <c>f</c> of k arguments everywhere
+        /// (distinct parameters in order, <c>e</c> without <c>f</c>): the function's name, parameters and body; else null.
+        /// </summary>
+        private (string Function, ImmutableArray<string> Parameters, FormalExpr Body)? Definition(FormalExpr proposition)
+        {
+            List<string> parameters = [];
+            while (proposition is QuantifierExpr { Quantifier: Formal.Quantifier.ForAll } quantifier)
+            {
+                parameters.Add(quantifier.Variable);
+                proposition = quantifier.Body;
+            }
+
+            if (proposition is not RelationExpr { Operator: RelationOperator.Equal, Left: ApplyExpr { IsProjection: false } apply } relation
+                || parameters.Count == 0 || parameters.Count != apply.Arguments.Length || parameters.Distinct(StringComparer.Ordinal).Count() != parameters.Count
+                || !_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true } symbol
+                || symbol.Domain.Length != parameters.Count)
+            {
+                return null;
+            }
+
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (apply.Arguments[i] is not VariableExpr argument || argument.Name != parameters[i])
+                {
+                    return null;
+                }
+            }
+
+            return ExprTree.FreeVariables(relation.Right).Contains(apply.Function.Name)
+                ? null
+                : (apply.Function.Name, [.. parameters], relation.Right);
         }
 
         private static SmtSort ValueSort(FormalType type)
@@ -1397,8 +1475,7 @@ internal static class LeanToSmt
         /// <c>T(c, p…)</c> of an uninterpreted <c>T</c> that stands for <c>m ↦ ∑_{j &lt; m} body(low + j)</c> (its name is
         /// the body's text with the index and the other free variables <c>p…</c> in positional form, so both statements of
         /// a check share it exactly when their bodies agree), with the recursive definition instantiated at <c>c</c>:
-        /// <c>c = 0 → v = 0</c> (1 for ∏), <c>c ≥ 1 → v = T(c - 1, p…) + body(low + c - 1)</c> (· for ∏). Bodies that use a
-        /// function variable, or that need fresh variables of their own, are not translated.
+        /// <c>T(0, p…) = 0</c> (1 for ∏), <c>c = 0 → v = 0</c>, <c>c ≥ 1 → v = T(c - 1, p…) + body(low + c - 1)</c> (· for ∏).
         /// </summary>
         private Variable SymbolicBigOperator(BigOperatorExpr big)
         {
@@ -1438,6 +1515,7 @@ internal static class LeanToSmt
             _fresh.Add((value, Terms.All(
             [
                 Eq(value, new Application(symbol, [count, .. parameters])),
+                Eq(new Application(symbol, [Int(0), .. parameters]), identity),
                 new Implication(Eq(count, Int(0)), Eq(value, identity)),
                 new Implication(Ge(count, Int(1)), Eq(value, Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, previous, step))),
             ])));
