@@ -12,17 +12,19 @@ namespace Planning.Provers.Translation;
 /// Translates a typed Lean statement (<see cref="FormalStatement"/>) into SMT terms with Lean's semantics rather than
 /// naive ones. Rules:
 /// <list type="bullet">
-/// <item><description>Sorts: ℕ and ℤ become Int, ℝ and NNReal become Real; every ℕ variable (free or bound) gets the side
-/// condition <c>x ≥ 0</c>, every NNReal variable <c>x ≥ 0</c>. ℚ and ℂ variables, functions, sets and Prop variables are
-/// unsupported (a ℚ variable ranging over ℝ would change the meaning); ℚ-valued expressions without ℚ variables are Real.</description></item>
+/// <item><description>Sorts: ℕ and ℤ become Int, ℝ, NNReal and ℚ become Real; every ℕ variable (free or bound) gets the side
+/// condition <c>x ≥ 0</c>, every NNReal variable <c>x ≥ 0</c>. A free ℚ variable ranges over ℝ (a proof for all reals holds
+/// for all rationals), a bound one is unsupported. Function and set variables are uninterpreted function symbols
+/// (<c>FunctionSymbol</c>); ℂ, Equiv, ZMod and Prop variables are unsupported.</description></item>
 /// <item><description>Literals: numerals at ℕ/ℤ are Int literals, at ℚ/ℝ Real literals; a decimal <c>m × 10^e</c> is the exact rational.</description></item>
 /// <item><description>ℕ subtraction is truncated: <c>a - b = ite(a ≥ b, a - b, 0)</c>.</description></item>
 /// <item><description>ℕ and ℤ division and remainder are Lean's <c>Int.ediv</c>/<c>Int.emod</c> (Euclidean, which is what
 /// SMT-LIB <c>div</c>/<c>mod</c> compute): <c>x / y = ite(y = 0, 0, div x y)</c>, <c>x % y = ite(y = 0, x, mod x y)</c>;
 /// on ℕ this is floor division.</description></item>
 /// <item><description>Real (and ℚ) division by zero is zero: <c>x / y = ite(y = 0, 0, x / y)</c>; <c>x⁻¹ = ite(x = 0, 0, 1 / x)</c>.</description></item>
-/// <item><description><c>^</c> only with a literal natural exponent (at most 64), expanded into a product (<c>x^0 = 1</c>);
-/// otherwise <c>unsupported: non-literal exponent</c>.</description></item>
+/// <item><description><c>^</c> with a literal natural exponent (at most 64) is expanded into a product (<c>x^0 = 1</c>); with
+/// another ℕ exponent it is an uninterpreted <c>pow</c> with ground facts (<c>NaturalPower</c>), with a real one
+/// <c>Real.rpow</c> (<c>RealPower</c>; exponent 1/2 is <c>Real.sqrt</c>).</description></item>
 /// <item><description><c>Real.sqrt x</c> is a fresh variable <c>s</c> with <c>s ≥ 0 ∧ (x ≥ 0 → s·s = x) ∧ (x &lt; 0 → s = 0)</c>;
 /// at top level the constraint is a side condition; under <c>∃</c> it is <c>∃ s, constraint ∧ body</c> and under <c>∀</c>
 /// <c>∀ s, constraint → body</c> (both equivalent to the body at the unique <c>s</c> the constraint determines; binding
@@ -35,8 +37,10 @@ namespace Planning.Provers.Translation;
 /// otherwise <c>∃ k : Int, b = a·k</c>. <c>Even x</c>/<c>Odd x</c> on ℕ/ℤ are <c>x mod 2 = 0</c>/<c>= 1</c>;
 /// <c>a ≡ b [MOD n]</c> is <c>a % n = b % n</c> with Lean's <c>%</c>.</description></item>
 /// <item><description><c>x ∈ Finset.range n</c>, <c>Finset.Icc/Ico/Ioc/Ioo a b</c> are the bound comparisons.</description></item>
-/// <item><description><c>∑</c>/<c>∏</c> over <c>Finset.range n</c> and the intervals with literal bounds (at most 1000 terms) are
-/// unrolled (empty sum 0, empty product 1); otherwise <c>unsupported: non-literal big-operator bounds</c>.</description></item>
+/// <item><description><c>∑</c>/<c>∏</c> over <c>Finset.range n</c>, the intervals with literal bounds, divisors of a literal and
+/// filters of them (at most 1000 terms) are unrolled (empty sum 0, empty product 1; a filtered-out term is 0 or 1);
+/// with symbolic bounds a recursive symbol (<c>SymbolicBigOperator</c>), over other sets an opaque one
+/// (<c>OpaqueBigOperator</c>).</description></item>
 /// <item><description><c>∀</c>/<c>∃</c> with ℕ, ℤ, ℝ or NNReal binders; a ℕ binder adds <c>x ≥ 0</c> as premise (∀) or conjunct (∃).</description></item>
 /// <item><description><c>^</c> with a literal base and a literal exponent (at most 4096) is computed exactly.</description></item>
 /// <item><description><c>Nat.Prime p</c> is <c>p ≥ 2 ∧ ∀ a b ≥ 0, a·b = p → a = 1 ∨ b = 1</c>.</description></item>
@@ -48,8 +52,8 @@ namespace Planning.Provers.Translation;
 /// <c>lcm a n = a·(n / gcd a n)</c>, as an <c>ite</c> chain over the divisors.</description></item>
 /// <item><description><c>n!</c> and <c>Nat.choose</c> on literals are computed; <c>True</c>/<c>False</c> are literals.</description></item>
 /// </list>
-/// Everything else (transcendental functions, ℤ gcd, sets, ∃!, function symbols, ℂ) is reported as
-/// <c>unsupported: &lt;construct&gt;</c>.
+/// Transcendental functions are uninterpreted symbols with ground facts (<c>Transcendental</c>); everything else
+/// (ℤ gcd, ∃!, ℂ, Rat.den, ...) is reported as <c>unsupported: &lt;construct&gt;</c>.
 /// </summary>
 internal static class LeanToSmt
 {
