@@ -19,7 +19,15 @@ namespace Planning.Provers.Benchmarks;
 /// <param name="Reason">Why (the checker's reason, or <c>parse: ...</c>).</param>
 /// <param name="Milliseconds">Time of the check.</param>
 internal sealed record PeerPair(
-    string Name, string Ours, string Theirs, EquivalenceVerdict Verdict, EquivalenceVerdict TheoremVerdict, string Reason, double Milliseconds);
+    string Name, string Ours, string Theirs, EquivalenceVerdict Verdict, EquivalenceVerdict TheoremVerdict, string Reason, double Milliseconds)
+{
+    /// <summary>
+    /// Whether both sides parse to the same statement (the same IR, printed by <see cref="LeanPrinter"/>): the texts then
+    /// differ only in spelling the parser reads the same way (<c>∑ x ∈ s</c> and <c>∑ x in s</c>, redundant parentheses,
+    /// line breaks), and an <c>equivalent</c> verdict needs no hand review.
+    /// </summary>
+    public bool SameParse { get; init; }
+}
 
 /// <summary>What <see cref="PeerFormalizationBenchmark"/> found.</summary>
 /// <param name="Problems">Problems both files formalize (by theorem name).</param>
@@ -134,7 +142,10 @@ internal sealed class PeerFormalizationBenchmark
 
         EquivalenceResult result = checker.Check(first, second);
         return new PeerPair(ours.Name, ours.FormalStatement, theirs.FormalStatement, result.Verdict, result.TheoremVerdict, result.Reason,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds)
+        {
+            SameParse = string.Equals(LeanPrinter.Print(first), LeanPrinter.Print(second with { Name = first.Name }), StringComparison.Ordinal),
+        };
     }
 
     private static string Normalise(string text) => Regex.Replace(text, @"\s+", " ").Trim();

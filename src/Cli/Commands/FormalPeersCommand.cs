@@ -105,6 +105,7 @@ internal static class FormalPeersCommand
             writer.WriteString("verdict", EquivalenceResultJson.VerdictName(pair.Verdict));
             writer.WriteString("theoremVerdict", EquivalenceResultJson.VerdictName(pair.TheoremVerdict));
             writer.WriteString("reason", pair.Reason);
+            writer.WriteBoolean("sameParse", pair.SameParse);
             writer.WriteNumber("milliseconds", Math.Round(pair.Milliseconds, 2));
             writer.WriteString("ours", pair.Ours);
             writer.WriteString("theirs", pair.Theirs);

@@ -62,6 +62,16 @@ public sealed class StatementEquivalence
     /// <summary>The reason when both statements' hypotheses are unsatisfiable.</summary>
     public const string BothVacuousReason = "vacuous: both statements' hypotheses are unsatisfiable";
 
+    /// <summary>
+    /// The reason when a check is refuted by a model that interprets an uninterpreted function (a function or set variable,
+    /// or a symbol such as <c>pow</c> or <c>Real.log</c> constrained by axioms only): the model is not checked against
+    /// Lean's semantics, so it is not reported as a counterexample.
+    /// </summary>
+    public const string UninterpretedCounterexampleReason = "counterexample uses an uninterpreted function";
+
+    /// <summary>The reason when a check is refuted by a model that gives a ℚ variable an irrational value (ℚ ranges as ℝ).</summary>
+    public const string IrrationalCounterexampleReason = "counterexample is irrational for a ℚ variable";
+
     /// <summary>The suffix that renames an unaligned variable of the second statement apart from the first's names.</summary>
     public const string RenameSuffix = "₂";
 
@@ -122,7 +132,9 @@ public sealed class StatementEquivalence
         }
 
         EquivalenceResult result = CheckAligned(first, second, a, b, alignment, started, null, out Vacuities vacuities, out Run run) with { Closed = closed };
-        if (result.Verdict != EquivalenceVerdict.NotEquivalent || result.FirstVacuous || result.SecondVacuous)
+        bool refuted = result.Verdict == EquivalenceVerdict.NotEquivalent
+            || (result.Verdict == EquivalenceVerdict.Unknown && result.Reason is UninterpretedCounterexampleReason or IrrationalCounterexampleReason);
+        if (!refuted || result.FirstVacuous || result.SecondVacuous)
         {
             return AsTheorems(run, result);
         }
@@ -183,6 +195,7 @@ public sealed class StatementEquivalence
         run = new(this, (first, a), (second, Rename(b, fresh.Renaming)), FirstStatementNames(first, secondNames), started, alignment, secondNames)
         {
             SharedDefinitions = fresh.SecondDefinitions,
+            RationalNames = RationalNames(first, second, secondNames),
         };
         try
         {
@@ -400,6 +413,29 @@ public sealed class StatementEquivalence
         return (shared, [.. first.Where((_, index) => !matched[index])], secondOnly);
     }
 
+    /// <summary>The query names of both statements' ℚ variables (the second's under their new names).</summary>
+    private static HashSet<string> RationalNames(FormalStatement first, FormalStatement second, Dictionary<string, string> secondNames)
+    {
+        HashSet<string> names = new(StringComparer.Ordinal);
+        foreach (FormalVariable variable in first.Variables.IsDefault ? [] : first.Variables)
+        {
+            if (variable.Type.Kind == FormalTypeKind.Rat)
+            {
+                names.Add(variable.Name);
+            }
+        }
+
+        foreach (FormalVariable variable in second.Variables.IsDefault ? [] : second.Variables)
+        {
+            if (variable.Type.Kind == FormalTypeKind.Rat)
+            {
+                names.Add(secondNames.GetValueOrDefault(variable.Name, variable.Name));
+            }
+        }
+
+        return names;
+    }
+
     /// <summary>The names a counterexample reports: the first statement's variables and the second's under their new names.</summary>
     private static HashSet<string> FirstStatementNames(FormalStatement first, Dictionary<string, string> secondNames)
     {
@@ -429,6 +465,9 @@ public sealed class StatementEquivalence
 
         /// <summary>Indices of the second translation's side conditions that define fresh variables paired with the first's.</summary>
         public HashSet<int> SharedDefinitions { get; init; } = [];
+
+        /// <summary>The query names of ℚ variables (ranging as ℝ): a counterexample must give them rational values.</summary>
+        public HashSet<string> RationalNames { get; init; } = [];
 
         /// <summary>The vacuity results once <see cref="Decide"/> has computed them.</summary>
         public Vacuities Vacuities { get; private set; }
@@ -693,7 +732,46 @@ public sealed class StatementEquivalence
         private ProofResult Direction(Term premise, Term conclusion, ImmutableArray<Term> assumptions, TimeSpan limit)
         {
             _checks++;
-            return ProofResult.FromNegation(owner._backend.Check([.. assumptions, premise, new LogicalNot(conclusion)], limit));
+            Term[] query = [.. assumptions, premise, new LogicalNot(conclusion)];
+            ProofResult result = ProofResult.FromNegation(owner._backend.Check(query, limit));
+            return result.Verdict == ProofVerdict.Refuted ? Witnessed(result, query) : result;
+        }
+
+        /// <summary>
+        /// A refutation kept only when its model is a counterexample in Lean's semantics: not when the query has an
+        /// uninterpreted function (the model interprets it, and only the axioms constrain that interpretation), nor when
+        /// a ℚ variable got an irrational value; those are undecided.
+        /// </summary>
+        private ProofResult Witnessed(ProofResult refuted, Term[] query)
+        {
+            if (Terms.FreeVariables(query).Any(static v => v.IsFunction))
+            {
+                return ProofResult.Undecided(UninterpretedCounterexampleReason);
+            }
+
+            foreach (string name in RationalNames)
+            {
+                if (refuted.Counterexample!.TryGetValue(name, out string? value) && !IsRational(value))
+                {
+                    return ProofResult.Undecided(IrrationalCounterexampleReason);
+                }
+            }
+
+            return refuted;
+        }
+
+        /// <summary>Whether a model value (<see cref="SmtValues"/>' form) is a rational number rather than an algebraic one.</summary>
+        private static bool IsRational(string value)
+        {
+            try
+            {
+                _ = Rational.Parse(value);
+                return true;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
         }
 
         /// <summary>The limit of the quick attempts that may spare a larger query: a quarter of the check limit.</summary>

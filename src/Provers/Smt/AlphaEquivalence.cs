@@ -42,7 +42,7 @@ internal static class AlphaEquivalence
             switch (first)
             {
                 case Variable a:
-                    return SameVariable(a, (Variable)second);
+                    return a.Domain.SequenceEqual(((Variable)second).Domain) && SameVariable(a, (Variable)second);
                 case BoolLiteral or IntLiteral or RealLiteral:
                     return first == second;
                 case ForAll a:
@@ -82,8 +82,10 @@ internal static class AlphaEquivalence
                 return string.Equals(bound, first.Name, StringComparison.Ordinal);
             }
 
-            return !_boundFirst.ContainsKey(first.Name)
-                && string.Equals(freeRenaming.GetValueOrDefault(second.Name, second.Name), first.Name, StringComparison.Ordinal);
+            string renamed = freeRenaming.TryGetValue(second.Name, out string? target)
+                ? target
+                : second.IsFunction ? Terms.RenameEmbedded(second.Name, inner => freeRenaming.GetValueOrDefault(inner, inner)) : second.Name;
+            return !_boundFirst.ContainsKey(first.Name) && string.Equals(renamed, first.Name, StringComparison.Ordinal);
         }
 
         private bool SameBinder(Variable firstBound, Term firstBody, Variable secondBound, Term secondBody)

@@ -11,7 +11,7 @@ internal sealed record Exists : Term
     /// <param name="body">A formula.</param>
     public Exists(Variable bound, Term body)
     {
-        ArgumentNullException.ThrowIfNull(bound);
+        RequireValue(bound, nameof(bound));
         Bound = bound;
         Body = RequireSort(body, SmtSort.BoolSort, nameof(body));
     }

@@ -11,7 +11,7 @@ internal sealed record ForAll : Term
     /// <param name="body">A formula.</param>
     public ForAll(Variable bound, Term body)
     {
-        ArgumentNullException.ThrowIfNull(bound);
+        RequireValue(bound, nameof(bound));
         Bound = bound;
         Body = RequireSort(body, SmtSort.BoolSort, nameof(body));
     }

@@ -22,6 +22,15 @@ internal sealed record ProofResult
     /// <summary>Whether the claim was proven.</summary>
     public bool IsProven => Verdict == ProofVerdict.Proven;
 
+    /// <summary>An undecided claim.</summary>
+    /// <param name="reason">Why it is undecided.</param>
+    /// <returns>Unknown with the reason.</returns>
+    public static ProofResult Undecided(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return new ProofResult(ProofVerdict.Unknown, null, reason);
+    }
+
     /// <summary>The verdict that the satisfiability of the claim's negation implies.</summary>
     /// <param name="negationResult">The result of checking the negated claim.</param>
     /// <returns>Unsat: proven; sat: refuted with the model; unknown: unknown with the reason.</returns>

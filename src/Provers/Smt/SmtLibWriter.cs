@@ -99,6 +99,9 @@ internal sealed class SmtLibWriter
             case Arithmetic a:
                 Apply(OperatorName(a.Operator), a.Left, a.Right);
                 break;
+            case Application application:
+                Apply(NameOf(application.Function), [.. application.Arguments]);
+                break;
             case UnaryMinus u:
                 Apply("-", u.Operand);
                 break;

@@ -26,7 +26,7 @@ internal abstract record Term
 
     private protected static Term RequireSort(Term term, SmtSort sort, string parameterName)
     {
-        ArgumentNullException.ThrowIfNull(term, parameterName);
+        RequireValue(term, parameterName);
         if (term.Sort != sort)
         {
             throw new ArgumentException($"expected a term of sort {Describe(sort)}, got {Describe(term.Sort)}: {term}", parameterName);
@@ -37,7 +37,7 @@ internal abstract record Term
 
     private protected static Term RequireNumeric(Term term, string parameterName)
     {
-        ArgumentNullException.ThrowIfNull(term, parameterName);
+        RequireValue(term, parameterName);
         if (term.Sort == SmtSort.BoolSort)
         {
             throw new ArgumentException($"expected an Int or Real term, got a Bool term: {term}", parameterName);
@@ -48,11 +48,23 @@ internal abstract record Term
 
     private protected static void RequireSameSort(Term left, Term right, string parameterName)
     {
+        RequireValue(left, parameterName);
+        RequireValue(right, parameterName);
         if (left.Sort != right.Sort)
         {
             throw new ArgumentException(
                 $"operands of different sorts ({Describe(left.Sort)} and {Describe(right.Sort)}; convert with IntToReal or RealToInt): {left} and {right}",
                 parameterName);
+        }
+    }
+
+    /// <summary>A term that has a value: not null, and not a bare function symbol (which only heads an <see cref="Application"/>).</summary>
+    private protected static void RequireValue(Term term, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(term, parameterName);
+        if (term is Variable { IsFunction: true } function)
+        {
+            throw new ArgumentException($"the function symbol '{function.Name}' is used without arguments", parameterName);
         }
     }
 

@@ -62,9 +62,12 @@ internal static class TermRenaming
             switch (term)
             {
                 case Variable v:
-                    return renaming.TryGetValue(v.Name, out string? name) && !string.Equals(name, v.Name, StringComparison.Ordinal)
-                        ? new Variable(name, v.Sort)
-                        : v;
+                    {
+                        string name = renaming.TryGetValue(v.Name, out string? target)
+                            ? target
+                            : v.IsFunction ? Terms.RenameEmbedded(v.Name, inner => renaming.GetValueOrDefault(inner, inner)) : v.Name;
+                        return string.Equals(name, v.Name, StringComparison.Ordinal) ? v : v.WithName(name);
+                    }
                 case BoolLiteral or IntLiteral or RealLiteral:
                     return term;
                 case Arithmetic a:
@@ -117,6 +120,20 @@ internal static class TermRenaming
                         return Same(condition, ite.Condition) && Same(whenTrue, ite.WhenTrue) && Same(whenFalse, ite.WhenFalse)
                             ? ite
                             : new IfThenElse(condition, whenTrue, whenFalse);
+                    }
+
+                case Application application:
+                    {
+                        Variable function = (Variable)Visit(application.Function);
+                        Term[] arguments = new Term[application.Arguments.Length];
+                        bool same = Same(function, application.Function);
+                        for (int i = 0; i < arguments.Length; i++)
+                        {
+                            arguments[i] = Visit(application.Arguments[i]);
+                            same &= Same(arguments[i], application.Arguments[i]);
+                        }
+
+                        return same ? application : new Application(function, [.. arguments]);
                     }
 
                 case UnaryMinus u:

@@ -26,8 +26,8 @@ internal static class Terms
     public static Term Exists(IEnumerable<Variable> bound, Term body) => Bind(bound, body, static (v, b) => new Exists(v, b));
 
     /// <summary>
-    /// The free variables of the terms, each once, in order of first occurrence; checks that each name has one sort in
-    /// its scope (free variables across all the terms, bound ones inside their binder).
+    /// The free variables of the terms, each once, in order of first occurrence (function symbols included); checks that
+    /// each name has one sort in its scope (free variables across all the terms, bound ones inside their binder).
     /// </summary>
     /// <param name="terms">The terms of one query.</param>
     /// <returns>The free variables.</returns>
@@ -36,7 +36,7 @@ internal static class Terms
     {
         ArgumentNullException.ThrowIfNull(terms);
         var free = new List<Variable>();
-        var freeSorts = new Dictionary<string, SmtSort>(StringComparer.Ordinal);
+        var freeSorts = new Dictionary<string, Variable>(StringComparer.Ordinal);
         var bound = new Dictionary<string, List<SmtSort>>(StringComparer.Ordinal);
         foreach (var term in terms)
         {
@@ -47,7 +47,7 @@ internal static class Terms
         return free;
     }
 
-    private static void Visit(Term term, List<Variable> free, Dictionary<string, SmtSort> freeSorts, Dictionary<string, List<SmtSort>> bound)
+    private static void Visit(Term term, List<Variable> free, Dictionary<string, Variable> freeSorts, Dictionary<string, List<SmtSort>> bound)
     {
         // Iterative over the binary spine (long conjunctions), recursive elsewhere.
         var pending = new Stack<Term>();
@@ -59,23 +59,23 @@ internal static class Terms
                 case Variable v:
                     if (bound.TryGetValue(v.Name, out var scopes) && scopes.Count > 0)
                     {
-                        if (scopes[^1] != v.Sort)
+                        if (scopes[^1] != v.Sort || v.IsFunction)
                         {
                             throw new ArgumentException(
                                 $"variable '{v.Name}' is bound as {Term.Describe(scopes[^1])} but used as {Term.Describe(v.Sort)}", nameof(term));
                         }
                     }
-                    else if (freeSorts.TryGetValue(v.Name, out var sort))
+                    else if (freeSorts.TryGetValue(v.Name, out var first))
                     {
-                        if (sort != v.Sort)
+                        if (!first.Equals(v))
                         {
                             throw new ArgumentException(
-                                $"variable '{v.Name}' is used both as {Term.Describe(sort)} and as {Term.Describe(v.Sort)}", nameof(term));
+                                $"variable '{v.Name}' is used both as {first.Signature} and as {v.Signature}", nameof(term));
                         }
                     }
                     else
                     {
-                        freeSorts.Add(v.Name, v.Sort);
+                        freeSorts.Add(v.Name, v);
                         free.Add(v);
                     }
 
@@ -139,6 +139,14 @@ internal static class Terms
             case UnaryMinus u:
                 pending.Push(u.Operand);
                 return true;
+            case Application application:
+                for (var i = application.Arguments.Length - 1; i >= 0; i--)
+                {
+                    pending.Push(application.Arguments[i]);
+                }
+
+                pending.Push(application.Function);
+                return true;
             case IntToReal r:
                 pending.Push(r.Operand);
                 return true;
@@ -153,7 +161,7 @@ internal static class Terms
         }
     }
 
-    private static void VisitBinder(Variable variable, Term body, List<Variable> free, Dictionary<string, SmtSort> freeSorts, Dictionary<string, List<SmtSort>> bound)
+    private static void VisitBinder(Variable variable, Term body, List<Variable> free, Dictionary<string, Variable> freeSorts, Dictionary<string, List<SmtSort>> bound)
     {
         if (!bound.TryGetValue(variable.Name, out var scopes))
         {
@@ -204,6 +212,47 @@ internal static class Terms
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The form in which a function symbol's name is embedded in the name of a symbol defined from it (a sum over a
+    /// function's values, <c>sum@… (⟨f⟩ #j)</c>): renaming <c>f</c> renames the embedding (<see cref="RenameEmbedded"/>).
+    /// </summary>
+    /// <param name="name">The function symbol's name.</param>
+    /// <returns><c>⟨name⟩</c>.</returns>
+    internal static string EmbeddedName(string name) => "⟨" + name + "⟩";
+
+    /// <summary>
+    /// A symbol's name with every embedded function name (<see cref="EmbeddedName"/>) mapped; the name itself when it
+    /// embeds none. Embedded names contain no <c>⟩</c> (Lean identifiers cannot).
+    /// </summary>
+    /// <param name="name">The symbol's name.</param>
+    /// <param name="map">The new name of a function symbol.</param>
+    /// <returns>The renamed name.</returns>
+    internal static string RenameEmbedded(string name, Func<string, string> map)
+    {
+        if (!name.Contains('⟨', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var result = new System.Text.StringBuilder(name.Length);
+        var position = 0;
+        while (position < name.Length)
+        {
+            var open = name.IndexOf('⟨', position);
+            var close = open < 0 ? -1 : name.IndexOf('⟩', open);
+            if (close < 0)
+            {
+                result.Append(name, position, name.Length - position);
+                break;
+            }
+
+            result.Append(name, position, open - position).Append('⟨').Append(map(name[(open + 1)..close])).Append('⟩');
+            position = close + 1;
+        }
+
+        return result.ToString();
     }
 
     /// <summary>

@@ -556,6 +556,12 @@ public sealed class Z3InProcessBackend : ISmtBackend
             using var z3Model = _solver.Model;
             foreach (var variable in free)
             {
+                if (variable.IsFunction)
+                {
+                    // A function symbol's interpretation is not a value; models report constants only.
+                    continue;
+                }
+
                 using var value = z3Model.Eval(translator.FreeConstant(variable), completion: true);
                 model[variable.Name] = SmtValues.Normalize(value.ToString());
             }

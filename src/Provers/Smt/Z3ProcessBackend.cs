@@ -188,7 +188,16 @@ public sealed class Z3ProcessBackend : ISmtBackend
         script.Append("(push 1)\n");
         foreach (var variable in free)
         {
-            script.Append("(declare-const ").Append(names[variable.Name]).Append(' ').Append(SmtLibWriter.SortName(variable.Sort)).Append(")\n");
+            if (variable.IsFunction)
+            {
+                script.Append("(declare-fun ").Append(names[variable.Name]).Append(" (")
+                    .AppendJoin(' ', variable.Domain.Select(SmtLibWriter.SortName)).Append(") ")
+                    .Append(SmtLibWriter.SortName(variable.Sort)).Append(")\n");
+            }
+            else
+            {
+                script.Append("(declare-const ").Append(names[variable.Name]).Append(' ').Append(SmtLibWriter.SortName(variable.Sort)).Append(")\n");
+            }
         }
 
         foreach (var assertion in assertions)
@@ -207,7 +216,8 @@ public sealed class Z3ProcessBackend : ISmtBackend
                 result = Unsat.Instance;
                 break;
             case "sat":
-                result = new Sat(ReadModel(process, free, names));
+                // Function symbols have no value to report (a model's interpretation of one is not a counterexample's value).
+                result = new Sat(ReadModel(process, [.. free.Where(static v => !v.IsFunction)], names));
                 break;
             case "unknown":
                 Send(process, "(get-info :reason-unknown)\n");

@@ -12,6 +12,7 @@ namespace Planning.Provers.Smt;
 internal sealed class Z3Translator(Context context)
 {
     private readonly Dictionary<string, Expr> _free = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FuncDecl> _functions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Expr>> _bound = new(StringComparer.Ordinal);
     private int _nextBound;
 
@@ -25,6 +26,24 @@ internal sealed class Z3Translator(Context context)
         }
 
         return constant;
+    }
+
+    /// <summary>The declaration standing for a function symbol (created on first use; named f0, f1, ...).</summary>
+    public FuncDecl FunctionDeclaration(Variable function)
+    {
+        if (!_functions.TryGetValue(function.Name, out var declaration))
+        {
+            var domain = new Sort[function.Domain.Length];
+            for (var i = 0; i < domain.Length; i++)
+            {
+                domain[i] = SortOf(function.Domain[i]);
+            }
+
+            declaration = context.MkFuncDecl("f" + _functions.Count.ToString(CultureInfo.InvariantCulture), domain, SortOf(function.Sort));
+            _functions.Add(function.Name, declaration);
+        }
+
+        return declaration;
     }
 
     public BoolExpr Formula(Term term) => (BoolExpr)Translate(term);
@@ -52,6 +71,17 @@ internal sealed class Z3Translator(Context context)
                 return _bound.TryGetValue(v.Name, out var scopes) && scopes.Count > 0 ? scopes[^1] : FreeConstant(v);
             case Arithmetic a:
                 return Arithmetic(a);
+            case Application application:
+                {
+                    var arguments = new Expr[application.Arguments.Length];
+                    for (var i = 0; i < arguments.Length; i++)
+                    {
+                        arguments[i] = Translate(application.Arguments[i]);
+                    }
+
+                    return context.MkApp(FunctionDeclaration(application.Function), arguments);
+                }
+
             case UnaryMinus u:
                 return context.MkUnaryMinus((ArithExpr)Translate(u.Operand));
             case IntToReal r:

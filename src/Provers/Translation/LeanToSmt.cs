@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 
+using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;
 
@@ -11,17 +12,19 @@ namespace Planning.Provers.Translation;
 /// Translates a typed Lean statement (<see cref="FormalStatement"/>) into SMT terms with Lean's semantics rather than
 /// naive ones. Rules:
 /// <list type="bullet">
-/// <item><description>Sorts: ℕ and ℤ become Int, ℝ and NNReal become Real; every ℕ variable (free or bound) gets the side
-/// condition <c>x ≥ 0</c>, every NNReal variable <c>x ≥ 0</c>. ℚ and ℂ variables, functions, sets and Prop variables are
-/// unsupported (a ℚ variable ranging over ℝ would change the meaning); ℚ-valued expressions without ℚ variables are Real.</description></item>
+/// <item><description>Sorts: ℕ and ℤ become Int, ℝ, NNReal and ℚ become Real; every ℕ variable (free or bound) gets the side
+/// condition <c>x ≥ 0</c>, every NNReal variable <c>x ≥ 0</c>. A free ℚ variable ranges over ℝ (a proof for all reals holds
+/// for all rationals), a bound one is unsupported. Function and set variables are uninterpreted function symbols
+/// (<c>FunctionSymbol</c>); ℂ, Equiv, ZMod and Prop variables are unsupported.</description></item>
 /// <item><description>Literals: numerals at ℕ/ℤ are Int literals, at ℚ/ℝ Real literals; a decimal <c>m × 10^e</c> is the exact rational.</description></item>
 /// <item><description>ℕ subtraction is truncated: <c>a - b = ite(a ≥ b, a - b, 0)</c>.</description></item>
 /// <item><description>ℕ and ℤ division and remainder are Lean's <c>Int.ediv</c>/<c>Int.emod</c> (Euclidean, which is what
 /// SMT-LIB <c>div</c>/<c>mod</c> compute): <c>x / y = ite(y = 0, 0, div x y)</c>, <c>x % y = ite(y = 0, x, mod x y)</c>;
 /// on ℕ this is floor division.</description></item>
 /// <item><description>Real (and ℚ) division by zero is zero: <c>x / y = ite(y = 0, 0, x / y)</c>; <c>x⁻¹ = ite(x = 0, 0, 1 / x)</c>.</description></item>
-/// <item><description><c>^</c> only with a literal natural exponent (at most 64), expanded into a product (<c>x^0 = 1</c>);
-/// otherwise <c>unsupported: non-literal exponent</c>.</description></item>
+/// <item><description><c>^</c> with a literal natural exponent (at most 64) is expanded into a product (<c>x^0 = 1</c>); with
+/// another ℕ exponent it is an uninterpreted <c>pow</c> with ground facts (<c>NaturalPower</c>), with a real one
+/// <c>Real.rpow</c> (<c>RealPower</c>; exponent 1/2 is <c>Real.sqrt</c>).</description></item>
 /// <item><description><c>Real.sqrt x</c> is a fresh variable <c>s</c> with <c>s ≥ 0 ∧ (x ≥ 0 → s·s = x) ∧ (x &lt; 0 → s = 0)</c>;
 /// at top level the constraint is a side condition; under <c>∃</c> it is <c>∃ s, constraint ∧ body</c> and under <c>∀</c>
 /// <c>∀ s, constraint → body</c> (both equivalent to the body at the unique <c>s</c> the constraint determines; binding
@@ -34,8 +37,10 @@ namespace Planning.Provers.Translation;
 /// otherwise <c>∃ k : Int, b = a·k</c>. <c>Even x</c>/<c>Odd x</c> on ℕ/ℤ are <c>x mod 2 = 0</c>/<c>= 1</c>;
 /// <c>a ≡ b [MOD n]</c> is <c>a % n = b % n</c> with Lean's <c>%</c>.</description></item>
 /// <item><description><c>x ∈ Finset.range n</c>, <c>Finset.Icc/Ico/Ioc/Ioo a b</c> are the bound comparisons.</description></item>
-/// <item><description><c>∑</c>/<c>∏</c> over <c>Finset.range n</c> and the intervals with literal bounds (at most 1000 terms) are
-/// unrolled (empty sum 0, empty product 1); otherwise <c>unsupported: non-literal big-operator bounds</c>.</description></item>
+/// <item><description><c>∑</c>/<c>∏</c> over <c>Finset.range n</c>, the intervals with literal bounds, divisors of a literal and
+/// filters of them (at most 1000 terms) are unrolled (empty sum 0, empty product 1; a filtered-out term is 0 or 1);
+/// with symbolic bounds a recursive symbol (<c>SymbolicBigOperator</c>), over other sets an opaque one
+/// (<c>OpaqueBigOperator</c>).</description></item>
 /// <item><description><c>∀</c>/<c>∃</c> with ℕ, ℤ, ℝ or NNReal binders; a ℕ binder adds <c>x ≥ 0</c> as premise (∀) or conjunct (∃).</description></item>
 /// <item><description><c>^</c> with a literal base and a literal exponent (at most 4096) is computed exactly.</description></item>
 /// <item><description><c>Nat.Prime p</c> is <c>p ≥ 2 ∧ ∀ a b ≥ 0, a·b = p → a = 1 ∨ b = 1</c>.</description></item>
@@ -47,8 +52,8 @@ namespace Planning.Provers.Translation;
 /// <c>lcm a n = a·(n / gcd a n)</c>, as an <c>ite</c> chain over the divisors.</description></item>
 /// <item><description><c>n!</c> and <c>Nat.choose</c> on literals are computed; <c>True</c>/<c>False</c> are literals.</description></item>
 /// </list>
-/// Everything else (transcendental functions, ℤ gcd, sets, ∃!, function symbols, ℂ) is reported as
-/// <c>unsupported: &lt;construct&gt;</c>.
+/// Transcendental functions are uninterpreted symbols with ground facts (<c>Transcendental</c>); everything else
+/// (ℤ gcd, ∃!, ℂ, Rat.den, ...) is reported as <c>unsupported: &lt;construct&gt;</c>.
 /// </summary>
 internal static class LeanToSmt
 {
@@ -131,12 +136,30 @@ internal static class LeanToSmt
         private readonly Dictionary<string, Term> _environment = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
+
+        // Function variables defined by a hypothesis ∀ x…, f x… = e (e without f): parameters and body; and the statement
+        // variables' own terms, to tell when a body's free names are shadowed at an application.
+        private readonly Dictionary<string, (ImmutableArray<string> Parameters, FormalExpr Body)> _definitions = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Term> _topLevel = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _expanding = new(StringComparer.Ordinal);
+
+        // The top-level list of fresh variables (_fresh is swapped under binders), for constants such as π.
+        private readonly List<(Variable Variable, Term Constraint)> _topFresh;
+
+        // The transcendental applications of the current scope (symbol, value, argument), for the axioms that relate two
+        // of them (monotonicity, sin² + cos² = 1); scoped like _fresh.
+        private List<(string Symbol, Variable Value, Term Argument)> _calls = [];
         private readonly IReadOnlyDictionary<string, Evaluation.Rational>? _values;
         private int _counter;
+
+
+        // Real.pi's fresh variable at top level, reused by every occurrence (it is a constant).
+        private Variable? _pi;
 
         public Translator(IReadOnlyDictionary<string, Evaluation.Rational>? values = null)
         {
             _values = values;
+            _topFresh = _fresh;
         }
 
         public TranslatedStatement Run(FormalStatement statement)
@@ -150,6 +173,14 @@ internal static class LeanToSmt
 
             foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
             {
+                if (variable.Type.Kind is FormalTypeKind.Function or FormalTypeKind.Set or FormalTypeKind.Finset)
+                {
+                    Variable symbol = FunctionSymbol(variable.Name, variable.Type);
+                    _environment[variable.Name] = symbol;
+                    variables.Add(symbol);
+                    continue;
+                }
+
                 Variable smt = new(variable.Name, SortOf(variable.Type));
                 _environment[variable.Name] = _values is not null && _values.TryGetValue(variable.Name, out Evaluation.Rational value)
                     ? Fixed(variable.Type, value, variable.Name)
@@ -158,6 +189,19 @@ internal static class LeanToSmt
                 if (RangeCondition(variable.Type, smt) is Term range)
                 {
                     side.Add(range);
+                }
+            }
+
+            foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
+            {
+                _topLevel[variable.Name] = _environment[variable.Name];
+            }
+
+            foreach (FormalHypothesis hypothesis in statement.Hypotheses.IsDefault ? [] : statement.Hypotheses)
+            {
+                if (Definition(hypothesis.Proposition) is { } definition && !_definitions.ContainsKey(definition.Function))
+                {
+                    _definitions[definition.Function] = (definition.Parameters, definition.Body);
                 }
             }
 
@@ -198,8 +242,7 @@ internal static class LeanToSmt
             return type.Kind switch
             {
                 FormalTypeKind.Nat or FormalTypeKind.Int => SmtSort.IntSort,
-                FormalTypeKind.Real or FormalTypeKind.NNReal => SmtSort.RealSort,
-                FormalTypeKind.Rat => throw new TranslationException("ℚ variable"),
+                FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SmtSort.RealSort,
                 FormalTypeKind.Complex => throw new TranslationException("ℂ"),
                 FormalTypeKind.Function => throw new TranslationException("function variable"),
                 FormalTypeKind.Equiv => throw new TranslationException("Equiv variable"),
@@ -207,6 +250,133 @@ internal static class LeanToSmt
                 FormalTypeKind.Set or FormalTypeKind.Finset => throw new TranslationException("set variable"),
                 _ => throw new TranslationException("Prop variable"),
             };
+        }
+
+        /// <summary>
+        /// The uninterpreted function symbol of a function variable (<c>f : ℕ → ℝ → ℝ</c>: arguments Int and Real, result
+        /// Real; curried arguments become arguments of one symbol) or the membership predicate of a set variable
+        /// (<c>S : Set ℝ</c>: Real to Bool, <c>x ∈ S</c> is <c>S(x)</c>). ℚ ranges as ℝ (the symbol's interpretations include
+        /// every ℚ-valued function); a ℕ or NNReal result is clamped where applied (<see cref="Apply"/>).
+        /// </summary>
+        private static Variable FunctionSymbol(string name, FormalType type)
+        {
+            if (type.IsCollection)
+            {
+                return new Variable(name, SmtSort.BoolSort, [ArgumentSort(type.Element!)]);
+            }
+
+            ImmutableArray<SmtSort>.Builder domain = ImmutableArray.CreateBuilder<SmtSort>();
+            FormalType result = type;
+            while (result.Kind == FormalTypeKind.Function)
+            {
+                domain.Add(ArgumentSort(result.Domain!));
+                result = result.Codomain!;
+            }
+
+            SmtSort range = result.Kind switch
+            {
+                FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SortOf(result),
+                FormalTypeKind.Prop => SmtSort.BoolSort,
+                _ => throw new TranslationException("function variable with values in " + result),
+            };
+            return new Variable(name, range, domain.ToImmutable());
+        }
+
+        private static SmtSort ArgumentSort(FormalType type)
+        {
+            return type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat
+                ? SortOf(type)
+                : throw new TranslationException("function variable over " + type);
+        }
+
+        /// <summary>
+        /// A function variable applied: the symbol's application, with a ℕ (NNReal) result clamped at 0 (<c>max(F(a), 0)</c>:
+        /// as <c>F</c> ranges over all Int-valued functions, the clamped ones are exactly the ℕ-valued functions, so the
+        /// encoding is exact and needs no quantified range axiom).
+        /// </summary>
+        private Term Apply(ApplyExpr apply)
+        {
+            if (apply.IsProjection)
+            {
+                throw new TranslationException("Equiv variable");
+            }
+
+            if (!_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true } symbol)
+            {
+                throw new TranslationException("application of a bound function");
+            }
+
+            if (apply.Function.Type.IsCollection || symbol.Domain.Length != apply.Arguments.Length)
+            {
+                throw new TranslationException("partial application of " + apply.Function.Name);
+            }
+
+            ImmutableArray<Term>.Builder arguments = ImmutableArray.CreateBuilder<Term>(apply.Arguments.Length);
+            foreach (FormalExpr argument in apply.Arguments)
+            {
+                arguments.Add(Translate(argument));
+            }
+
+            if (_definitions.TryGetValue(symbol.Name, out var definition) && !_expanding.Contains(symbol.Name)
+                && ExprTree.FreeVariables(definition.Body).All(name => definition.Parameters.Contains(name)
+                    || (_topLevel.TryGetValue(name, out Term? own) && _environment.TryGetValue(name, out Term? now) && ReferenceEquals(own, now))))
+            {
+                // The definition's body at the arguments (its parameters bound to the arguments' terms): exact, since the
+                // hypothesis determines the function; the defining hypothesis itself becomes e = e.
+                _expanding.Add(symbol.Name);
+                try
+                {
+                    return Expand(definition.Parameters, arguments.MoveToImmutable(), 0, definition.Body);
+                }
+                finally
+                {
+                    _expanding.Remove(symbol.Name);
+                }
+            }
+
+            Term value = new Application(symbol, arguments.MoveToImmutable());
+            return RangeCondition(apply.Type, value) is { } nonNegative ? new IfThenElse(nonNegative, value, Zero(value.Sort)) : value;
+        }
+
+        private Term Expand(ImmutableArray<string> parameters, ImmutableArray<Term> arguments, int index, FormalExpr body)
+        {
+            return index == parameters.Length
+                ? Translate(body)
+                : Scoped(parameters[index], arguments[index], () => Expand(parameters, arguments, index + 1, body));
+        }
+
+        /// <summary>
+        /// A hypothesis <c>∀ x₁ … xₖ, f x₁ … xₖ = e</c> that defines a function variable <c>f</c> of k arguments everywhere
+        /// (distinct parameters in order, <c>e</c> without <c>f</c>): the function's name, parameters and body; else null.
+        /// </summary>
+        private (string Function, ImmutableArray<string> Parameters, FormalExpr Body)? Definition(FormalExpr proposition)
+        {
+            List<string> parameters = [];
+            while (proposition is QuantifierExpr { Quantifier: Formal.Quantifier.ForAll } quantifier)
+            {
+                parameters.Add(quantifier.Variable);
+                proposition = quantifier.Body;
+            }
+
+            if (proposition is not RelationExpr { Operator: RelationOperator.Equal, Left: ApplyExpr { IsProjection: false } apply } relation
+                || parameters.Count == 0 || parameters.Count != apply.Arguments.Length || parameters.Distinct(StringComparer.Ordinal).Count() != parameters.Count
+                || !_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true } symbol
+                || symbol.Domain.Length != parameters.Count)
+            {
+                return null;
+            }
+
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (apply.Arguments[i] is not VariableExpr argument || argument.Name != parameters[i])
+                {
+                    return null;
+                }
+            }
+
+            return ExprTree.FreeVariables(relation.Right).Contains(apply.Function.Name)
+                ? null
+                : (apply.Function.Name, [.. parameters], relation.Right);
         }
 
         private static SmtSort ValueSort(FormalType type)
@@ -245,7 +415,7 @@ internal static class LeanToSmt
                 NumeralExpr numeral => Literal(numeral.Value, BigInteger.One, numeral.Type),
                 ScientificExpr scientific => Scientific(scientific),
                 VariableExpr variable => _environment.TryGetValue(variable.Name, out Term? bound)
-                    ? bound
+                    ? bound is Variable { IsFunction: true } ? throw new TranslationException("function variable used as a value") : bound
                     : throw new TranslationException("unknown variable"),
                 CastExpr cast => Cast(cast),
                 NegateExpr negate => negate.Type.Kind == FormalTypeKind.Nat
@@ -253,7 +423,7 @@ internal static class LeanToSmt
                     : new UnaryMinus(Translate(negate.Operand)),
                 ArithmeticExpr arithmetic => Arithmetic(arithmetic),
                 CallExpr call => Call(call),
-                ApplyExpr => throw new TranslationException("function application"),
+                ApplyExpr apply => Apply(apply),
                 RelationExpr relation => Relation(relation),
                 LogicalExpr logical => Logical(logical),
                 NotExpr not => new LogicalNot(Formula(not.Operand)),
@@ -342,6 +512,18 @@ internal static class LeanToSmt
         {
             if (LiteralValue(power.Right) is not BigInteger exponent || exponent.Sign < 0)
             {
+                if (power.Right.Type.Kind == FormalTypeKind.Nat)
+                {
+                    return NaturalPower(Translate(power.Left), Translate(power.Right));
+                }
+
+                if (power.Right.Type.Kind == FormalTypeKind.Real && power.Left.Type.Kind == FormalTypeKind.Real)
+                {
+                    return RealLiteralValue(power.Right) is (BigInteger numerator, BigInteger denominator) && numerator.IsOne && denominator == 2
+                        ? Sqrt(Translate(power.Left))
+                        : RealPower(Translate(power.Left), Translate(power.Right));
+                }
+
                 throw new TranslationException("non-literal exponent");
             }
 
@@ -368,6 +550,169 @@ internal static class LeanToSmt
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>b ^ n</c> for a ℕ term <c>n</c>: a fresh <c>p</c> defined as <c>pow(b, n)</c> of an uninterpreted <c>pow</c>
+        /// (one symbol per base sort, shared by both statements of a check) with ground instances of true facts about
+        /// the power: <c>n = 0 → p = 1</c>, <c>n ≥ 1 → p = b · pow(b, n - 1)</c> (the recursive definition unrolled once),
+        /// <c>b &gt; 0 → p &gt; 0</c>, <c>b ≥ 0 → p ≥ 0</c>, <c>b = 0 ∧ n ≥ 1 → p = 0</c>, <c>b = 1 → p = 1</c>,
+        /// <c>b ≥ 1 → p ≥ 1</c>, <c>b &gt; 1 ∧ n ≥ 1 → p ≥ b</c>, and for two powers of one base in the same scope,
+        /// <c>b &gt; 1 → (n₁ &lt; n₂ ↔ p₁ &lt; p₂)</c>. The real power satisfies them all, so a proof for every
+        /// interpretation holds for it; a refutation uses an interpretation only, and is not reported as a counterexample.
+        /// </summary>
+        private Variable NaturalPower(Term b, Term n)
+        {
+            Variable symbol = new(b.Sort == SmtSort.IntSort ? "pow@Int" : "pow@Real", b.Sort, [b.Sort, SmtSort.IntSort]);
+            Variable p = Fresh("pow", b.Sort);
+            Term zero = Zero(b.Sort);
+            Term one = One(b.Sort);
+            Term positive = new Comparison(ComparisonOperator.Greater, b, zero);
+            Term atLeastOne = Ge(n, Int(1));
+            List<Term> facts =
+            [
+                Eq(p, new Application(symbol, [b, n])),
+                new Implication(Eq(n, Int(0)), Eq(p, one)),
+                new Implication(atLeastOne, Eq(p, Op(ArithmeticOperator.Multiply, b, new Application(symbol, [b, Op(ArithmeticOperator.Subtract, n, Int(1))])))),
+                new Implication(positive, new Comparison(ComparisonOperator.Greater, p, zero)),
+                new Implication(Ge(b, zero), Ge(p, zero)),
+                new Implication(new Conjunction(Eq(b, zero), atLeastOne), Eq(p, zero)),
+                new Implication(Eq(b, one), Eq(p, one)),
+                new Implication(Ge(b, one), Ge(p, one)),
+                new Implication(new Conjunction(new Comparison(ComparisonOperator.Greater, b, one), atLeastOne), Ge(p, b)),
+            ];
+            foreach ((string other, Variable value, Term argument) in _calls)
+            {
+                if (other == symbol.Name && argument is Application { Arguments: [var otherBase, var otherExponent] } && otherBase == b)
+                {
+                    facts.Add(new Implication(
+                        new Comparison(ComparisonOperator.Greater, b, one),
+                        new Biconditional(new Comparison(ComparisonOperator.Less, otherExponent, n), new Comparison(ComparisonOperator.Less, value, p))));
+                }
+            }
+
+            _calls.Add((symbol.Name, p, new Application(symbol, [b, n])));
+            _fresh.Add((p, Terms.All(facts)));
+            return p;
+        }
+
+        /// <summary>
+        /// <c>x ^ y</c> on ℝ with a real exponent other than a natural number or 1/2 (Mathlib's <c>Real.rpow</c>): a fresh
+        /// <c>r = rpow(x, y)</c> of an uninterpreted <c>rpow</c> with facts true of Mathlib's definition for every
+        /// <c>x</c>: <c>y = 0 → r = 1</c>, <c>x = 1 → r = 1</c>, <c>x = 0 ∧ y ≠ 0 → r = 0</c>, <c>x &gt; 0 → r &gt; 0</c>,
+        /// <c>x &gt; 0 ∧ y = 1 → r = x</c>.
+        /// </summary>
+        private Variable RealPower(Term x, Term y)
+        {
+            Variable symbol = new("Real.rpow", SmtSort.RealSort, [SmtSort.RealSort, SmtSort.RealSort]);
+            Variable r = Fresh("rpow", SmtSort.RealSort);
+            Term positive = new Comparison(ComparisonOperator.Greater, x, Real(0));
+            _fresh.Add((r, Terms.All(
+            [
+                Eq(r, new Application(symbol, [x, y])),
+                new Implication(Eq(y, Real(0)), Eq(r, Real(1))),
+                new Implication(Eq(x, Real(1)), Eq(r, Real(1))),
+                new Implication(new Conjunction(Eq(x, Real(0)), new Comparison(ComparisonOperator.NotEqual, y, Real(0))), Eq(r, Real(0))),
+                new Implication(positive, new Comparison(ComparisonOperator.Greater, r, Real(0))),
+                new Implication(new Conjunction(positive, Eq(y, Real(1))), Eq(r, x)),
+            ])));
+            return r;
+        }
+
+        /// <summary>
+        /// A transcendental function of a real as a fresh variable <c>v = F(x)</c> of an uninterpreted <c>F</c> with ground
+        /// instances of true facts (see <see cref="TranscendentalFacts"/>), and for two applications of one function in the
+        /// same scope its monotonicity (exp, and log on positive arguments) or <c>sin² + cos² = 1</c> at one argument.
+        /// </summary>
+        private Variable Transcendental(string name, Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException(name + " of a non-real");
+            }
+
+            Variable symbol = new(name, SmtSort.RealSort, [SmtSort.RealSort]);
+            Variable v = Fresh(name.Replace("Real.", string.Empty, StringComparison.Ordinal), SmtSort.RealSort);
+            List<Term> facts = [Eq(v, new Application(symbol, [x])), .. TranscendentalFacts(name, v, x)];
+            foreach ((string other, Variable value, Term argument) in _calls)
+            {
+                if (other == name && name is "Real.exp")
+                {
+                    facts.Add(new Biconditional(new Comparison(ComparisonOperator.Less, argument, x), new Comparison(ComparisonOperator.Less, value, v)));
+                }
+                else if (other == name && name is "Real.log")
+                {
+                    facts.Add(new Implication(
+                        new Conjunction(new Comparison(ComparisonOperator.Greater, argument, Real(0)), new Comparison(ComparisonOperator.Greater, x, Real(0))),
+                        new Biconditional(new Comparison(ComparisonOperator.Less, argument, x), new Comparison(ComparisonOperator.Less, value, v))));
+                }
+                else if ((other, name) is ("Real.sin", "Real.cos") or ("Real.cos", "Real.sin") && argument == x)
+                {
+                    facts.Add(Eq(Op(ArithmeticOperator.Add, Op(ArithmeticOperator.Multiply, value, value), Op(ArithmeticOperator.Multiply, v, v)), Real(1)));
+                }
+            }
+
+            _calls.Add((name, v, x));
+            _fresh.Add((v, Terms.All(facts)));
+            return v;
+        }
+
+        /// <summary>
+        /// Facts true of Mathlib's functions at <c>v = F(x)</c>: exp: <c>v &gt; 0</c>, <c>v ≥ x + 1</c>, <c>x = 0 → v = 1</c>;
+        /// log (of <c>|x|</c>, as Mathlib's <c>Real.log x = Real.log |x|</c>, so <c>x ≥ 0</c> here): <c>x = 0 → v = 0</c>,
+        /// <c>x = 1 → v = 0</c>, <c>x &gt; 1 → v &gt; 0</c>, <c>0 &lt; x &lt; 1 → v &lt; 0</c>, <c>x &gt; 0 → v ≤ x - 1</c>;
+        /// sin, cos: <c>-1 ≤ v ≤ 1</c> and their values at 0; tan: its value at 0; π: <c>3.14159 &lt; v &lt; 3.1416</c>.
+        /// </summary>
+        private static IEnumerable<Term> TranscendentalFacts(string name, Variable v, Term x)
+        {
+            static Comparison Less(Term a, Term b) => new(ComparisonOperator.Less, a, b);
+            switch (name)
+            {
+                case "Real.exp":
+                    yield return Less(Real(0), v);
+                    yield return Ge(v, Op(ArithmeticOperator.Add, x, Real(1)));
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(1)));
+                    break;
+                case "Real.log":
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(0)));
+                    yield return new Implication(Eq(x, Real(1)), Eq(v, Real(0)));
+                    yield return new Implication(Less(Real(1), x), Less(Real(0), v));
+                    yield return new Implication(new Conjunction(Less(Real(0), x), Less(x, Real(1))), Less(v, Real(0)));
+                    yield return new Implication(Less(Real(0), x), new Comparison(ComparisonOperator.LessOrEqual, v, Op(ArithmeticOperator.Subtract, x, Real(1))));
+                    break;
+                case "Real.sin" or "Real.cos":
+                    yield return Ge(v, new RealLiteral(-1));
+                    yield return new Comparison(ComparisonOperator.LessOrEqual, v, Real(1));
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(name == "Real.sin" ? 0 : 1)));
+                    break;
+                case "Real.tan":
+                    yield return new Implication(Eq(x, Real(0)), Eq(v, Real(0)));
+                    break;
+                case "Real.pi":
+                    yield return Less(new RealLiteral(314159, 100000), v);
+                    yield return Less(v, new RealLiteral(31416, 10000));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        /// <summary>The value of a real-typed literal fraction (<c>1 / 2</c>, <c>(3 : ℝ)</c>), else null.</summary>
+        private static (BigInteger Numerator, BigInteger Denominator)? RealLiteralValue(FormalExpr expr)
+        {
+            if (LiteralValue(expr) is BigInteger whole)
+            {
+                return (whole, BigInteger.One);
+            }
+
+            if (expr is ArithmeticExpr { Operator: NumericOperator.Divide } fraction
+                && LiteralValue(fraction.Left) is BigInteger numerator && LiteralValue(fraction.Right) is BigInteger denominator && denominator.Sign > 0)
+            {
+                BigInteger gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
+                return (numerator / gcd, denominator / gcd);
+            }
+
+            return null;
         }
 
         private static BigInteger? LiteralValue(FormalExpr expr)
@@ -446,16 +791,50 @@ internal static class LeanToSmt
                 case FormalFunction.Factorial:
                     return LiteralValue(args[0]) is BigInteger f && f.Sign >= 0 && f <= 100
                         ? Int(Factorial(f))
-                        : throw new TranslationException("factorial of a non-literal");
+                        : FactorialSymbol(Translate(args[0]));
                 case FormalFunction.Choose:
                     return LiteralValue(args[0]) is BigInteger n0 && LiteralValue(args[1]) is BigInteger k0 && n0.Sign >= 0 && k0.Sign >= 0 && n0 <= 1000
                         ? Int(k0 > n0 ? BigInteger.Zero : Factorial(n0) / (Factorial(k0) * Factorial(n0 - k0)))
-                        : throw new TranslationException("Nat.choose of non-literals");
+                        : ChooseSymbol(Translate(args[0]), Translate(args[1]));
+                case FormalFunction.NatSqrt:
+                    return NaturalSqrt(Translate(args[0]));
+                case FormalFunction.NNRealSqrt:
+                    return Sqrt(Translate(args[0]));
+                case FormalFunction.FinsetCard:
+                    return Cardinality(args[0]);
+                case FormalFunction.IsLeast:
+                case FormalFunction.IsGreatest:
+                    return Extremum(call.Function == FormalFunction.IsLeast, args[0], args[1]);
                 case FormalFunction.NatPrime:
                     return Prime(Translate(args[0]));
                 case FormalFunction.NatGcd:
                 case FormalFunction.NatLcm:
                     return GcdLcm(call.Function == FormalFunction.NatGcd, Translate(args[0]), Translate(args[1]));
+                case FormalFunction.Exp:
+                    // log and exp are inverse: exp (log x) = |x| for x ≠ 0 (and exp (log 0) = exp 0 = 1); log (exp y) = y.
+                    return args[0] is CallExpr { Function: FormalFunction.Log } inner
+                        ? ExpOfLog(Translate(inner.Arguments[0]))
+                        : Transcendental("Real.exp", Translate(args[0]));
+                case FormalFunction.Log:
+                    return args[0] is CallExpr { Function: FormalFunction.Exp } exp
+                        ? Translate(exp.Arguments[0])
+                        : Log(Translate(args[0]));
+                case FormalFunction.Logb:
+                    // Mathlib's definition: Real.logb b x = Real.log x / Real.log b (with x / 0 = 0).
+                    {
+                        Term x = Log(Translate(args[1]));
+                        Term b = Log(Translate(args[0]));
+                        return new IfThenElse(Eq(b, Real(0)), Real(0), Op(ArithmeticOperator.Divide, x, b));
+                    }
+
+                case FormalFunction.Sin:
+                    return Transcendental("Real.sin", Translate(args[0]));
+                case FormalFunction.Cos:
+                    return Transcendental("Real.cos", Translate(args[0]));
+                case FormalFunction.Tan:
+                    return Transcendental("Real.tan", Translate(args[0]));
+                case FormalFunction.Pi:
+                    return Pi();
                 case FormalFunction.TrueProp:
                     return BoolLiteral.True;
                 case FormalFunction.FalseProp:
@@ -491,6 +870,142 @@ internal static class LeanToSmt
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>Real.pi</c>: one fresh variable per statement, defined at top level (wherever it first occurs) as the value of
+        /// an uninterpreted symbol (so a refutation that uses it is not reported) with <c>3.14159 &lt; π &lt; 3.1416</c>.
+        /// </summary>
+        private Variable Pi()
+        {
+            if (_pi is null)
+            {
+                Variable symbol = new("Real.pi", SmtSort.RealSort, [SmtSort.RealSort]);
+                _pi = Fresh("pi", SmtSort.RealSort);
+                _topFresh.Add((_pi, Terms.All([Eq(_pi, new Application(symbol, [Real(0)])), .. TranscendentalFacts("Real.pi", _pi, Real(0))])));
+            }
+
+            return _pi;
+        }
+
+        /// <summary>
+        /// <c>n !</c> for a non-literal <c>n</c>: a fresh <c>v = fact(n)</c> of an uninterpreted <c>fact</c> with the recursive
+        /// definition instantiated at <c>n</c> (<c>n = 0 → v = 1</c>, <c>n ≥ 1 → v = n · fact(n - 1)</c>), <c>v ≥ 1</c> and
+        /// <c>v ≥ n</c>.
+        /// </summary>
+        private Variable FactorialSymbol(Term n)
+        {
+            Variable symbol = new("Nat.factorial", SmtSort.IntSort, [SmtSort.IntSort]);
+            Variable v = Fresh("fact", SmtSort.IntSort);
+            _fresh.Add((v, Terms.All(
+            [
+                Eq(v, new Application(symbol, [n])),
+                new Implication(Eq(n, Int(0)), Eq(v, Int(1))),
+                new Implication(Ge(n, Int(1)), Eq(v, Op(ArithmeticOperator.Multiply, n, new Application(symbol, [Op(ArithmeticOperator.Subtract, n, Int(1))])))),
+                Ge(v, Int(1)),
+                Ge(v, n),
+            ])));
+            return v;
+        }
+
+        /// <summary>
+        /// <c>Nat.choose n k</c> of non-literals: a fresh <c>v = choose(n, k)</c> of an uninterpreted <c>choose</c> with
+        /// <c>k &gt; n → v = 0</c>, <c>k = 0 → v = 1</c>, <c>k = n → v = 1</c>, <c>k = 1 → v = n</c>, <c>k ≤ n → v ≥ 1</c>.
+        /// </summary>
+        private Variable ChooseSymbol(Term n, Term k)
+        {
+            Variable symbol = new("Nat.choose", SmtSort.IntSort, [SmtSort.IntSort, SmtSort.IntSort]);
+            Variable v = Fresh("choose", SmtSort.IntSort);
+            _fresh.Add((v, Terms.All(
+            [
+                Eq(v, new Application(symbol, [n, k])),
+                new Implication(new Comparison(ComparisonOperator.Greater, k, n), Eq(v, Int(0))),
+                new Implication(Eq(k, Int(0)), Eq(v, Int(1))),
+                new Implication(Eq(k, n), Eq(v, Int(1))),
+                new Implication(Eq(k, Int(1)), Eq(v, n)),
+                new Implication(new Comparison(ComparisonOperator.LessOrEqual, k, n), Ge(v, Int(1))),
+            ])));
+            return v;
+        }
+
+        /// <summary><c>Nat.sqrt x</c>: a fresh <c>s ≥ 0</c> with <c>s² ≤ x &lt; (s + 1)²</c> (exactly one such <c>s</c> for <c>x ≥ 0</c>).</summary>
+        private Variable NaturalSqrt(Term x)
+        {
+            Variable s = Fresh("isqrt", SmtSort.IntSort);
+            Term next = Op(ArithmeticOperator.Add, s, Int(1));
+            _fresh.Add((s, Terms.All(
+            [
+                Ge(s, Int(0)),
+                new Comparison(ComparisonOperator.LessOrEqual, Op(ArithmeticOperator.Multiply, s, s), x),
+                new Comparison(ComparisonOperator.Less, x, Op(ArithmeticOperator.Multiply, next, next)),
+            ])));
+            return s;
+        }
+
+        /// <summary><c>Finset.card s</c> of a finite domain with literal bounds (a range, an interval, divisors, filters of them): the sum of 1 over it.</summary>
+        private Term Cardinality(FormalExpr set)
+        {
+            FormalType element = set.Type.Element ?? throw new TranslationException("Finset.card of a non-set");
+            if (FiniteDomain(set, element, out _) is not { } domain)
+            {
+                return OpaqueBigOperator("card", "card!", element, set, static () => Int(1));
+            }
+
+            Term? result = null;
+            foreach (BigInteger i in domain.Values)
+            {
+                Term index = Int(i);
+                Term term = domain.Filters.Count == 0
+                    ? Int(1)
+                    : new IfThenElse(Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate)))), Int(1), Int(0));
+                result = result is null ? term : Op(ArithmeticOperator.Add, result, term);
+            }
+
+            return result ?? Int(0);
+        }
+
+        /// <summary>
+        /// <c>IsLeast S a</c> (<c>IsGreatest S a</c>): <c>a ∈ S ∧ ∀ b, b ∈ S → a ≤ b</c> (<c>b ≤ a</c>), with membership as in
+        /// <see cref="Member"/> and <c>b</c> of the element type.
+        /// </summary>
+        private Conjunction Extremum(bool least, FormalExpr set, FormalExpr candidate)
+        {
+            FormalType element = set.Type.Element ?? throw new TranslationException("IsLeast of a non-set");
+            if (element.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal))
+            {
+                throw new TranslationException("IsLeast/IsGreatest over " + element);
+            }
+
+            string name = Fresh("b", SmtSort.IntSort).Name;
+            Term a = Translate(candidate);
+            Term inSet = Member(candidate, set);
+            Variable bound = new(name, SortOf(element));
+            Term body = Scoped(name, bound, () => Member(new VariableExpr(name, element), set), universal: true);
+            Term order = least ? new Comparison(ComparisonOperator.LessOrEqual, a, bound) : new Comparison(ComparisonOperator.LessOrEqual, bound, a);
+            Term range = RangeCondition(element, bound) is { } nonNegative ? nonNegative : BoolLiteral.True;
+            return new Conjunction(inSet, new ForAll(bound, new Implication(new Conjunction(range, body), order)));
+        }
+
+        /// <summary><c>Real.log x</c>: Mathlib's log is even (<c>log x = log |x|</c>), so the symbol is applied to <c>|x|</c>.</summary>
+        private Variable Log(Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException("Real.log of a non-real");
+            }
+
+            return Transcendental("Real.log", x is RealLiteral { Numerator.Sign: >= 0 } ? x : new IfThenElse(Ge(x, Real(0)), x, new UnaryMinus(x)));
+        }
+
+        /// <summary><c>exp (log x)</c>: <c>|x|</c> for <c>x ≠ 0</c>, and <c>exp 0 = 1</c> at <c>x = 0</c> (Mathlib's <c>log 0 = 0</c>).</summary>
+        private static IfThenElse ExpOfLog(Term x)
+        {
+            if (x.Sort != SmtSort.RealSort)
+            {
+                throw new TranslationException("Real.log of a non-real");
+            }
+
+            return new IfThenElse(Eq(x, Real(0)), Real(1), new IfThenElse(Ge(x, Real(0)), x, new UnaryMinus(x)));
         }
 
         private Variable Sqrt(Term x)
@@ -707,6 +1222,35 @@ internal static class LeanToSmt
 
         private Term Member(FormalExpr element, FormalExpr collection)
         {
+            if (collection is VariableExpr set && _environment.TryGetValue(set.Name, out Term? head) && head is Variable { IsFunction: true } predicate
+                && set.Type.IsCollection)
+            {
+                // Membership in a set variable is its predicate (a Finset ranges over all predicates: sound for proofs that
+                // use membership only; its cardinality or a sum over it is not translated).
+                return new Application(predicate, [Translate(element)]);
+            }
+
+            switch (collection)
+            {
+                case SetBuilderExpr builder:
+                    return Scoped(builder.Variable, Translate(element), () => Formula(builder.Predicate));
+                case FilterExpr filter:
+                    return new Conjunction(Member(element, filter.Source), Scoped(filter.Variable, Translate(element), () => Formula(filter.Predicate)));
+                case CallExpr { Function: FormalFunction.NatDivisors or FormalFunction.NatProperDivisors } divisors:
+                    {
+                        // Mathlib: m ∈ n.divisors ↔ m ∣ n ∧ n ≠ 0; m ∈ n.properDivisors ↔ m ∣ n ∧ m < n.
+                        Term m = Translate(element);
+                        Term n = Translate(divisors.Arguments[0]);
+                        Term divides = Divides(element, divisors.Arguments[0]);
+                        return divisors.Function == FormalFunction.NatDivisors
+                            ? new Conjunction(divides, new Comparison(ComparisonOperator.NotEqual, n, Int(0)))
+                            : new Conjunction(divides, new Comparison(ComparisonOperator.Less, m, n));
+                    }
+
+                default:
+                    break;
+            }
+
             if (collection is not CallExpr call)
             {
                 throw new TranslationException("membership in a set");
@@ -758,6 +1302,18 @@ internal static class LeanToSmt
                 throw new TranslationException("∃!");
             }
 
+            if (quantifier.VariableType.Kind == FormalTypeKind.Rat)
+            {
+                // A free ℚ variable may range over ℝ (a proof for every real holds for every rational), a bound one may not:
+                // ∀ q : ℚ, q * q ≠ 2 is true and ∀ x : ℝ, x * x ≠ 2 is not.
+                throw new TranslationException("ℚ binder");
+            }
+
+            if (quantifier.VariableType.Kind is FormalTypeKind.Function or FormalTypeKind.Set or FormalTypeKind.Finset)
+            {
+                throw new TranslationException("quantified function or set");
+            }
+
             Variable bound = new(quantifier.Variable, SortOf(quantifier.VariableType));
             _usedNames.Add(quantifier.Variable);
             bool universal = quantifier.Quantifier == Formal.Quantifier.ForAll;
@@ -772,7 +1328,9 @@ internal static class LeanToSmt
         {
             bool hadOuter = _environment.TryGetValue(name, out Term? outer);
             List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
+            List<(string Symbol, Variable Value, Term Argument)> outerCalls = _calls;
             _fresh = [];
+            _calls = [];
             _environment[name] = value;
             try
             {
@@ -788,9 +1346,12 @@ internal static class LeanToSmt
                             : new Exists(_fresh[i].Variable, new Conjunction(_fresh[i].Constraint, body));
                     }
                 }
-                else if (_fresh.Count > 0)
+                else
                 {
-                    throw new TranslationException("Real.sqrt inside a big operator");
+                    // A value (a big operator's term at a literal index, a defined function's body at its arguments): the
+                    // name stands for a term of the enclosing scope, so fresh variables defined here belong there.
+                    outerFresh.AddRange(_fresh);
+                    outerCalls.AddRange(_calls);
                 }
 
                 return body;
@@ -798,6 +1359,7 @@ internal static class LeanToSmt
             finally
             {
                 _fresh = outerFresh;
+                _calls = outerCalls;
                 if (hadOuter)
                 {
                     _environment[name] = outer!;
@@ -811,50 +1373,253 @@ internal static class LeanToSmt
 
         private Term BigOperator(BigOperatorExpr big)
         {
-            if (big.Domain is not CallExpr domain)
+            SmtSort sort = ValueSort(big.Type);
+            bool sum = big.Operator == Formal.BigOperator.Sum;
+            if (FiniteDomain(big.Domain, big.IndexType, out bool interval) is not { } domain)
             {
-                throw new TranslationException("big operator over a non-interval");
+                return interval
+                    ? SymbolicBigOperator(big)
+                    : OpaqueBigOperator(sum ? "sum" : "prod", big.Index, big.IndexType, big.Domain, () => Translate(big.Body));
+            }
+
+            Term? result = null;
+            foreach (BigInteger i in domain.Values)
+            {
+                Term index = Literal(i, BigInteger.One, big.IndexType);
+                Term term = Scoped(big.Index, index, () => Translate(big.Body));
+                if (domain.Filters.Count > 0)
+                {
+                    Term condition = Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate))));
+                    term = new IfThenElse(condition, term, sum ? Zero(sort) : One(sort));
+                }
+
+                result = result is null ? term : Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term);
+            }
+
+            return result ?? (sum ? Zero(sort) : One(sort));
+        }
+
+        /// <summary>
+        /// The elements of a finite index set given by literals: <c>Finset.range n</c> and the intervals with literal
+        /// bounds, <c>Nat.divisors n</c> and <c>Nat.properDivisors n</c> of a literal, each under the predicates of
+        /// enclosing <c>Finset.filter</c>s (checked per element); null when a bound is not a literal; unsupported for other
+        /// domains or more than <see cref="MaxUnrolled"/> elements.
+        /// </summary>
+        private static (List<BigInteger> Values, List<(string Variable, FormalExpr Predicate)> Filters)? FiniteDomain(FormalExpr domain, FormalType indexType, out bool interval)
+        {
+            interval = false;
+            List<(string Variable, FormalExpr Predicate)> filters = [];
+            while (domain is FilterExpr filter)
+            {
+                filters.Add((filter.Variable, filter.Predicate));
+                domain = filter.Source;
+            }
+
+            if (domain is not CallExpr call)
+            {
+                return null;
             }
 
             BigInteger low;
             BigInteger high;
-            switch (domain.Function)
+            switch (call.Function)
             {
-                case FormalFunction.FinsetRange when LiteralValue(domain.Arguments[0]) is BigInteger n:
+                case FormalFunction.FinsetRange when LiteralValue(call.Arguments[0]) is BigInteger n:
                     (low, high) = (0, n - 1);
                     break;
                 case FormalFunction.FinsetIcc or FormalFunction.FinsetIco or FormalFunction.FinsetIoc or FormalFunction.FinsetIoo
-                    when LiteralValue(domain.Arguments[0]) is BigInteger a && LiteralValue(domain.Arguments[1]) is BigInteger b:
-                    low = domain.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : a + 1;
-                    high = domain.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : b - 1;
+                    when LiteralValue(call.Arguments[0]) is BigInteger a && LiteralValue(call.Arguments[1]) is BigInteger b:
+                    low = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : a + 1;
+                    high = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : b - 1;
                     break;
                 case FormalFunction.FinsetRange or FormalFunction.FinsetIcc or FormalFunction.FinsetIco or FormalFunction.FinsetIoc or FormalFunction.FinsetIoo:
-                    throw new TranslationException("non-literal big-operator bounds");
+                    interval = filters.Count == 0;
+                    return null;
+                case FormalFunction.NatDivisors or FormalFunction.NatProperDivisors when LiteralValue(call.Arguments[0]) is BigInteger n && n.Sign > 0:
+                    {
+                        List<BigInteger> divisors = Divisors(n) ?? throw new TranslationException("too many divisors");
+                        divisors.Sort();
+                        if (call.Function == FormalFunction.NatProperDivisors)
+                        {
+                            divisors.Remove(n);
+                        }
+
+                        return (divisors, filters);
+                    }
+
+                case FormalFunction.NatDivisors or FormalFunction.NatProperDivisors when LiteralValue(call.Arguments[0]) is BigInteger zero && zero.IsZero:
+                    return ([], filters);
                 default:
-                    throw new TranslationException("big operator over " + FormalFunctions.Get(domain.Function).Name);
+                    return null;
             }
 
-            if (big.IndexType.Kind == FormalTypeKind.Nat && low.Sign < 0)
+            if (indexType.Kind == FormalTypeKind.Nat && low.Sign < 0)
             {
                 low = 0;
             }
 
             if (high - low + 1 > MaxUnrolled)
             {
-                throw new TranslationException("big operator with more than " + MaxUnrolled.ToString(CultureInfo.InvariantCulture) + " terms");
+                interval = filters.Count == 0;
+                return null;
             }
 
-            SmtSort sort = ValueSort(big.Type);
-            bool sum = big.Operator == Formal.BigOperator.Sum;
-            Term? result = null;
+            List<BigInteger> values = [];
             for (BigInteger i = low; i <= high; i++)
             {
-                Term index = Literal(i, BigInteger.One, big.IndexType);
-                Term term = Scoped(big.Index, index, () => Translate(big.Body));
-                result = result is null ? term : Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term);
+                values.Add(i);
             }
 
-            return result ?? (sum ? Zero(sort) : One(sort));
+            return (values, filters);
+        }
+
+        /// <summary>
+        /// ∑/∏ over <c>Finset.range n</c> or an interval with a non-literal bound: with <c>low</c> the first index and
+        /// <c>c</c> the number of terms (<c>n</c>, or <c>b - a + 1</c> for <c>Icc a b</c>, 0 when negative), the value is
+        /// <c>T(c, p…)</c> of an uninterpreted <c>T</c> that stands for <c>m ↦ ∑_{j &lt; m} body(low + j)</c> (its name is
+        /// the body's text with the index and the other free variables <c>p…</c> in positional form, so both statements of
+        /// a check share it exactly when their bodies agree), with the recursive definition instantiated at <c>c</c>:
+        /// <c>T(0, p…) = 0</c> (1 for ∏), <c>c = 0 → v = 0</c>, <c>c ≥ 1 → v = T(c - 1, p…) + body(low + c - 1)</c> (· for ∏).
+        /// </summary>
+        private Variable SymbolicBigOperator(BigOperatorExpr big)
+        {
+            CallExpr call = (CallExpr)big.Domain;
+            if (big.IndexType.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int))
+            {
+                throw new TranslationException("non-literal big-operator bounds over " + big.IndexType);
+            }
+
+            bool sum = big.Operator == Formal.BigOperator.Sum;
+            SmtSort sort = ValueSort(big.Type);
+            Term low;
+            Term count;
+            if (call.Function == FormalFunction.FinsetRange)
+            {
+                low = Int(0);
+                count = Translate(call.Arguments[0]);
+            }
+            else
+            {
+                Term a = Translate(call.Arguments[0]);
+                Term b = Translate(call.Arguments[1]);
+                low = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco ? a : Op(ArithmeticOperator.Add, a, Int(1));
+                Term last = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIoc ? b : Op(ArithmeticOperator.Subtract, b, Int(1));
+                Term span = Op(ArithmeticOperator.Add, Op(ArithmeticOperator.Subtract, last, low), Int(1));
+                count = new IfThenElse(Ge(span, Int(0)), span, Int(0));
+            }
+
+            // The body at a placeholder offset j, to name T; and at low + c - 1, for the unrolled step.
+            Variable offset = Fresh("j", SmtSort.IntSort);
+            (Variable symbol, List<Term> parameters) = Summation(
+                (sum ? "sum" : "prod") + "@" + big.IndexType, offset, () => [Scoped(big.Index, Op(ArithmeticOperator.Add, low, offset), () => Translate(big.Body))], sort, SmtSort.IntSort);
+            Term identity = sum ? Zero(sort) : One(sort);
+            Variable value = Fresh(sum ? "sum" : "prod", sort);
+            Term previous = new Application(symbol, [Op(ArithmeticOperator.Subtract, count, Int(1)), .. parameters]);
+            Term step = Scoped(big.Index, Op(ArithmeticOperator.Add, low, Op(ArithmeticOperator.Subtract, count, Int(1))), () => Translate(big.Body));
+            _fresh.Add((value, Terms.All(
+            [
+                Eq(value, new Application(symbol, [count, .. parameters])),
+                Eq(new Application(symbol, [Int(0), .. parameters]), identity),
+                new Implication(Eq(count, Int(0)), Eq(value, identity)),
+                new Implication(Ge(count, Int(1)), Eq(value, Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, previous, step))),
+            ])));
+            return value;
+        }
+
+        /// <summary>
+        /// ∑/∏ (or a cardinality: the sum of 1) over any other finite set (a set variable, divisors of a non-literal, a
+        /// filter of a non-literal interval): a fresh <c>v = T(p…)</c> of an uninterpreted <c>T</c> named by the set's
+        /// membership predicate and the body (positional form, see <see cref="Summation"/>), so that it is a function of
+        /// what the set and body mention, shared by both statements exactly when both agree; no facts (every value is
+        /// allowed, which proofs over all interpretations include).
+        /// </summary>
+        private Variable OpaqueBigOperator(string kind, string index, FormalType indexType, FormalExpr domain, Func<Term> body)
+        {
+            if (indexType.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal))
+            {
+                throw new TranslationException("big operator over " + indexType);
+            }
+
+            Variable element = Fresh("j", SortOf(indexType));
+            Term? sample = null;
+            (Variable symbol, List<Term> parameters) = Summation(
+                kind + "@" + indexType,
+                element,
+                () =>
+                [
+                    Scoped(index, element, () => Member(new VariableExpr(index, indexType), domain)),
+                    sample = Scoped(index, element, body),
+                ],
+                null,
+                null);
+            Variable value = Fresh(kind, sample!.Sort);
+            _fresh.Add((value, Eq(value, new Application(symbol, [.. parameters]))));
+            return value;
+        }
+
+        /// <summary>
+        /// The uninterpreted symbol that stands for a sum or product whose terms are <paramref name="terms"/> (translated with
+        /// the placeholder <paramref name="placeholder"/> for the index): its name is the kind and the terms' SMT-LIB text
+        /// with the placeholder as <c>#j</c>, the other free variables (the parameters, in order of first occurrence) as
+        /// <c>#0</c>, <c>#1</c>, …, function symbols as <c>⟨f⟩</c> (renamed with their function, see
+        /// <see cref="Terms.RenameEmbedded"/>), and the fresh variables the terms define with their definitions; its
+        /// arguments are <paramref name="leading"/> (the count) when given, then the parameters (a dummy 0 when there are none).
+        /// </summary>
+        private (Variable Symbol, List<Term> Parameters) Summation(string kind, Variable placeholder, Func<List<Term>> terms, SmtSort? sort, SmtSort? leading)
+        {
+            List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
+            List<(string Symbol, Variable Value, Term Argument)> outerCalls = _calls;
+            _fresh = [];
+            _calls = [];
+            List<Term> parts;
+            List<(Variable Variable, Term Constraint)> defined;
+            try
+            {
+                parts = terms();
+                defined = _fresh;
+            }
+            finally
+            {
+                _fresh = outerFresh;
+                _calls = outerCalls;
+            }
+
+            List<Term> all = [.. parts, .. defined.Select(static pair => pair.Constraint)];
+            HashSet<string> local = new(StringComparer.Ordinal) { placeholder.Name };
+            Dictionary<string, string> positional = new(StringComparer.Ordinal) { [placeholder.Name] = "#j" };
+            for (int i = 0; i < defined.Count; i++)
+            {
+                local.Add(defined[i].Variable.Name);
+                positional[defined[i].Variable.Name] = "#d" + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            List<Term> parameters = [];
+            foreach (Variable variable in Terms.FreeVariables(all))
+            {
+                if (variable.IsFunction)
+                {
+                    // A nested summation symbol embeds names itself; nesting them would defeat the renaming of embedded names.
+                    positional[variable.Name] = variable.Name.Contains('⟨', StringComparison.Ordinal)
+                        ? throw new TranslationException("nested big operators with non-literal bounds")
+                        : Terms.EmbeddedName(variable.Name);
+                }
+                else if (!local.Contains(variable.Name))
+                {
+                    positional[variable.Name] = "#" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+                    parameters.Add(variable);
+                }
+            }
+
+            string text = kind + string.Concat(all.Select(term => " " + SmtLibWriter.Write(term, v => positional[v.Name])));
+            SmtSort range = sort ?? parts[^1].Sort;
+            List<SmtSort> domain = [.. leading is { } count ? [count] : Array.Empty<SmtSort>(), .. parameters.Select(static v => v.Sort)];
+            if (domain.Count == 0)
+            {
+                domain.Add(SmtSort.IntSort);
+                parameters.Add(Int(0));
+            }
+
+            return (new Variable(text, range, [.. domain]), parameters);
         }
 
         private static Arithmetic Op(ArithmeticOperator op, Term left, Term right) => new Arithmetic(op, left, right);

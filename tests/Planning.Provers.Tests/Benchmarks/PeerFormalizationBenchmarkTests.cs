@@ -46,6 +46,19 @@ public sealed class PeerFormalizationBenchmarkTests
         Assert.Equal(2, report.Decided);
         Assert.Equal(2.0 / 3, report.DecidedRate, 10);
         Assert.StartsWith("parse", Assert.Single(report.UnknownReasons).Reason, StringComparison.Ordinal);
+        Assert.All(report.Pairs, static pair => Assert.False(pair.SameParse)); // renamed, changed, unparsed: none parse the same
+    }
+
+    [Fact]
+    public void Run_PairThatDiffersInSpellingOnly_SameParse()
+    {
+        MiniF2FEntry[] ours = [Entry("p", "theorem p (n : ℕ) : (∑ k in Finset.range n, k) % 2 = 0 ∨ True := by")];
+        MiniF2FEntry[] theirs = [Entry("p", "theorem p (n : ℕ) :\n  ((∑ k ∈ Finset.range n, (k))) % 2 = 0 ∨ True := by")];
+
+        PeerPair pair = Assert.Single(Run(ours, theirs).Pairs);
+
+        Assert.True(pair.SameParse);
+        Assert.Equal(EquivalenceVerdict.Equivalent, pair.Verdict);
     }
 
     [Theory]

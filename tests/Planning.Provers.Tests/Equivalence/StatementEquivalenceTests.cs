@@ -423,14 +423,104 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
-    public void Check_FunctionVariable_UnknownUnsupported()
+    public void Check_FunctionVariable_EquivalentForEveryInterpretation()
     {
+        // f 1 > 1 and f 1 ≥ 2 agree on ℕ whatever f is; the function variables are aligned by type, not by name.
         EquivalenceResult result = Check(
             "theorem t (f : ℕ → ℕ) (h : f 1 = 2) : f 1 > 1 := by",
-            "theorem t (f : ℕ → ℕ) (h : f 1 = 2) : f 1 ≥ 2 := by");
+            "theorem u (g : ℕ → ℕ) (h : g 1 = 2) : g 1 ≥ 2 := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.Equal("f", result.Alignment!.SecondToFirst["g"]);
+    }
+
+    [Fact]
+    public void Check_FunctionVariableMutation_UnknownBecauseTheCounterexampleUsesAnUninterpretedFunction()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (f : ℕ → ℕ) (h : f 1 = 2) : f 2 > 1 := by",
+            "theorem t (f : ℕ → ℕ) (h : f 1 = 2) : f 2 ≥ 1 := by");
 
         Assert.Equal(EquivalenceVerdict.Unknown, result.Verdict);
-        Assert.Equal("unsupported: function variable", result.Reason);
+        Assert.Equal(StatementEquivalence.UninterpretedCounterexampleReason, result.Reason);
+        Assert.Null(result.Counterexample);
+    }
+
+    [Fact]
+    public void Check_DefinedFunctionMutation_NotEquivalentWithAGenuineCounterexample()
+    {
+        // ∀ x, f x = x ^ 2 defines f: it is written in place, no symbol is left, and the refutation is a real counterexample.
+        EquivalenceResult result = Check(
+            "theorem t (f : ℝ → ℝ) (x : ℝ) (h₀ : ∀ y, f y = y ^ 2) (h₁ : f x = 4) : x = 2 := by",
+            "theorem t (f : ℝ → ℝ) (x : ℝ) (h₀ : ∀ y, f y = y ^ 2) (h₁ : f x = 4) : x = 2 ∨ x = -2 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal("-2", result.Counterexample!["x"]);
+    }
+
+    [Theory]
+    [InlineData("theorem t (n : ℕ) (h : 2 ^ (n + 1) = 16) : n > 0 := by", "theorem t (m : ℕ) (h : 2 * 2 ^ m = 16) : 0 < m := by")]
+    [InlineData("theorem t (x : ℝ) (h : 0 < x) : Real.logb 2 x = 3 := by", "theorem t (x : ℝ) (h : x > 0) : Real.log x / Real.log 2 = 3 := by")]
+    [InlineData("theorem t (n : ℕ) : ∑ k in Finset.range n, (2 * k + 1) = n ^ 2 := by", "theorem t (m : ℕ) : ∑ i in Finset.range m, (2 * i + 1) = m * m := by")]
+    [InlineData("theorem t (S : Finset ℕ) (h : ∀ n, n ∈ S ↔ n < 5) : ∑ k in S, k = 10 := by", "theorem t (T : Finset ℕ) (h : ∀ m, m < 5 ↔ m ∈ T) : ∑ j in T, j = 10 := by")]
+    [InlineData("theorem t (u : ℕ → ℚ) (h₀ : u 1 = u 0 + 1) (h₁ : u 2 = u 1 + 1) : u 2 = u 0 + 2 := by", "theorem t (v : ℕ → ℚ) (h₁ : v 1 + 1 = v 2) (h₀ : v 0 + 1 = v 1) : v 2 - 2 = v 0 := by")]
+    [InlineData("theorem t (x : ℝ) (h : Real.exp x = 1) : x = 0 := by", "theorem t (y : ℝ) (h : 1 = Real.exp y) : 0 = y := by")]
+    public void Check_UninterpretedConstructRewrite_Equivalent(string first, string second)
+    {
+        EquivalenceResult result = Check(first, second);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Theory]
+    [InlineData("theorem t (n : ℕ) (h : 2 ^ (n + 1) = 16) : n > 0 := by", "theorem t (n : ℕ) (h : 2 ^ (n + 1) = 32) : n > 0 := by")]
+    [InlineData("theorem t (x : ℝ) (h : 0 < x) : Real.logb 2 x = 3 := by", "theorem t (x : ℝ) (h : 0 < x) : Real.log x / Real.log 3 = 3 := by")]
+    [InlineData("theorem t (n : ℕ) : ∑ k in Finset.range n, (2 * k + 1) = n ^ 2 := by", "theorem t (n : ℕ) : ∑ k in Finset.range (n + 1), (2 * k + 1) = n ^ 2 := by")]
+    [InlineData("theorem t (S : Finset ℕ) (h : ∀ n, n ∈ S ↔ n < 5) : ∑ k in S, k = 10 := by", "theorem t (S : Finset ℕ) (h : ∀ n, n ∈ S ↔ n < 5) : ∑ k in S, k = 11 := by")]
+    [InlineData("theorem t (u : ℕ → ℚ) (h : ∀ n, u (n + 1) = u n + 1) : u 3 = u 0 + 3 := by", "theorem t (u : ℕ → ℚ) (h : ∀ n, u (n + 1) = u n + 2) : u 3 = u 0 + 3 := by")]
+    [InlineData("theorem t (x : ℝ) (h : Real.sin x = 0) : Real.cos x ^ 2 = 1 := by", "theorem t (x : ℝ) (h : Real.sin x = 0) : Real.cos x = 1 := by")]
+    public void Check_UninterpretedConstructMutation_NeverEquivalentAndUnknownWhenRefutedThroughASymbol(string first, string second)
+    {
+        EquivalenceResult result = Check(first, second);
+
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.Verdict);
+        if (result.Verdict == EquivalenceVerdict.Unknown && result.Counterexample is null && !result.Reason.StartsWith("timeout", StringComparison.Ordinal))
+        {
+            Assert.Equal(StatementEquivalence.UninterpretedCounterexampleReason, result.Reason);
+        }
+    }
+
+    [Fact]
+    public void Check_RationalVariables_EquivalentOverTheReals()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (q : ℚ) (h : q * q = 2 * q) (h' : q ≠ 0) : q = 2 := by",
+            "theorem t (r : ℚ) (h' : r ≠ 0) (h : r ^ 2 = 2 * r) : 2 = r := by");
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
+    public void Check_RationalVariableWithOnlyIrrationalCounterexamples_Unknown()
+    {
+        // Over ℝ, q = √2 separates the conclusions; no rational q satisfies the hypothesis, so that is no counterexample.
+        EquivalenceResult result = Check(
+            "theorem t (q : ℚ) (h : q * q = 2) (h' : q > 0) : q < 2 := by",
+            "theorem t (q : ℚ) (h : q * q = 2) (h' : q > 0) : q < 1 := by");
+
+        Assert.Equal(EquivalenceVerdict.Unknown, result.Verdict);
+        Assert.Equal(StatementEquivalence.IrrationalCounterexampleReason, result.Reason);
+    }
+
+    [Fact]
+    public void Check_RationalVariableWithARationalCounterexample_NotEquivalent()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (q : ℚ) (h : 2 * q = 3) : q < 2 := by",
+            "theorem t (q : ℚ) (h : 2 * q = 3) : q < 1 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal("3/2", result.Counterexample!["q"]);
     }
 
     [Fact]

@@ -46,6 +46,20 @@ public sealed class TermRenamingTests
     }
 
     [Fact]
+    public void Rename_Application_RenamesTheSymbolAndEmbeddedNames()
+    {
+        Variable f = new("f", SmtSort.IntSort, [SmtSort.IntSort]);
+        Variable sum = new("sum@ℕ (⟨f⟩ #j)", SmtSort.IntSort, [SmtSort.IntSort]);
+        Term term = T.Eq(new Application(f, [T.IntVar("n")]), new Application(sum, [T.IntVar("n")]));
+
+        Term renamed = TermRenaming.Rename(term, new Dictionary<string, string> { ["f"] = "g", ["n"] = "m" });
+
+        Variable g = new("g", SmtSort.IntSort, [SmtSort.IntSort]);
+        Variable sumOfG = new("sum@ℕ (⟨g⟩ #j)", SmtSort.IntSort, [SmtSort.IntSort]);
+        Assert.Equal(T.Eq(new Application(g, [T.IntVar("m")]), new Application(sumOfG, [T.IntVar("m")])), renamed);
+    }
+
+    [Fact]
     public void CollectNames_FreeAndBound_AllNames()
     {
         HashSet<string> names = [];

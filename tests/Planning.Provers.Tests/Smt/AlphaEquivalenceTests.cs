@@ -21,6 +21,20 @@ public sealed class AlphaEquivalenceTests
     }
 
     [Fact]
+    public void Equivalent_ApplicationsUnderTheRenamingOfTheirSymbols_TrueOnlyForTheRenamedSymbol()
+    {
+        Variable f = new("f", SmtSort.IntSort, [SmtSort.IntSort]);
+        Variable g = new("g", SmtSort.IntSort, [SmtSort.IntSort]);
+        Variable sumOfF = new("sum@ℕ (⟨f⟩ #j)", SmtSort.IntSort, [SmtSort.IntSort]);
+        Variable sumOfG = new("sum@ℕ (⟨g⟩ #j)", SmtSort.IntSort, [SmtSort.IntSort]);
+        Term first = new Comparison(ComparisonOperator.Equal, new Application(f, [A]), new Application(sumOfF, [A]));
+        Term second = new Comparison(ComparisonOperator.Equal, new Application(g, [B]), new Application(sumOfG, [B]));
+
+        Assert.True(AlphaEquivalence.Equivalent(first, second, new Dictionary<string, string> { ["b"] = "a", ["g"] = "f" }));
+        Assert.False(AlphaEquivalence.Equivalent(first, second, BToA));
+    }
+
+    [Fact]
     public void Equivalent_FreeVariableNotRenamed_False()
     {
         Assert.False(AlphaEquivalence.Equivalent(DividedBySeven(A, "k!3"), DividedBySeven(B, "k!3"), new Dictionary<string, string>()));

@@ -27,6 +27,21 @@ public sealed class SmtBackendTests
 
     [Theory]
     [MemberData(nameof(BackendNames))]
+    public void Check_UninterpretedFunction_CongruenceDecidedAndModelHasConstantsOnly(string backendName)
+    {
+        using var backend = Backends.Create(backendName);
+        Variable f = new("f", SmtSort.IntSort, [SmtSort.IntSort, SmtSort.RealSort]);
+        Term fx = new Application(f, [IntVar("x"), R(1)]);
+        Term fy = new Application(f, [IntVar("y"), R(1)]);
+
+        Assert.IsType<Unsat>(backend.Check([Eq(fx, I(1)), Eq(fy, I(2)), Eq(IntVar("x"), IntVar("y"))], Limit));
+        var sat = Assert.IsType<Sat>(backend.Check([Eq(fx, I(1)), Eq(fy, I(2))], Limit));
+        Assert.Equal(["x", "y"], sat.Model.Keys.Order(StringComparer.Ordinal));
+        Assert.NotEqual(sat.Model["x"], sat.Model["y"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendNames))]
     public void Check_IssueHypothesesWithoutNlsat_UnknownAtOnceOnBothBackends(string backendName)
     {
         using ISmtBackend backend = backendName == Backends.InProcess

@@ -78,6 +78,36 @@ public sealed class LeanToSmtTests : IDisposable
     [InlineData("theorem t : (-2 : ℤ) ≡ 1 [ZMOD 3]")]
     [InlineData("theorem t : Nat.floor (-2.5 : ℝ) = 0")] // Nat.floor clamps at 0
     [InlineData("theorem t (a b : ℕ) (h₀ : a = 3) (h₁ : b = 4) : a - b = 0")] // hypotheses
+    [InlineData("theorem t (f : ℕ → ℕ) (h : f 2 = 5) : f 2 > 4")] // function variable: uninterpreted
+    [InlineData("theorem t (f : ℕ → ℕ) : f 3 ≥ 0")] // ℕ-valued function clamped at 0
+    [InlineData("theorem t (f : ℕ → ℕ → ℤ) (a b : ℕ) (h : a = b) : f a 1 = f b 1")] // congruence, curried arguments
+    [InlineData("theorem t (f : ℝ → ℝ) (h : ∀ x, f x = 2 * x + 1) : f 3 = 7")] // defined function expanded
+    [InlineData("theorem t (S : Set ℝ) (h : ∀ x, x ∈ S ↔ x > 2) : (3 : ℝ) ∈ S")] // set variable: membership predicate
+    [InlineData("theorem t (q : ℚ) (h : 2 * q = 1) : q = 1 / 2")] // ℚ ranges as ℝ
+    [InlineData("theorem t (n : ℕ) : (2 : ℕ) ^ n > 0")] // non-literal exponent: positivity
+    [InlineData("theorem t (n : ℕ) (h : n ≥ 1) : (3 : ℤ) ^ n = 3 * 3 ^ (n - 1)")] // the recursive step
+    [InlineData("theorem t (x : ℝ) (n : ℕ) (h : n = 0) : x ^ n = 1")]
+    [InlineData("theorem t (x : ℝ) (h : x > 0) : x ^ (1 : ℝ) = x")] // rpow at 1
+    [InlineData("theorem t (x : ℝ) : x ^ ((1 : ℝ) / 2) = Real.sqrt x")] // rpow at 1/2 is sqrt (Real.sqrt_eq_rpow)
+    [InlineData("theorem t (x : ℝ) : Real.exp x > 0")] // transcendental facts
+    [InlineData("theorem t (x y : ℝ) (h : x < y) : Real.exp x < Real.exp y")] // monotonicity of two applications
+    [InlineData("theorem t : Real.log 1 = 0")]
+    [InlineData("theorem t (x : ℝ) : Real.log (-x) = Real.log x")] // log is even
+    [InlineData("theorem t (x : ℝ) (h : x > 0) : Real.exp (Real.log x) = x")] // inverse pair
+    [InlineData("theorem t (x : ℝ) : Real.log (Real.exp x) = x")]
+    [InlineData("theorem t (x : ℝ) : Real.logb 2 x = Real.log x / Real.log 2")]
+    [InlineData("theorem t (x : ℝ) : Real.sin x ^ 2 + Real.cos x ^ 2 = 1")]
+    [InlineData("theorem t : 3 < Real.pi ∧ Real.pi < 3.2")]
+    [InlineData("theorem t (n : ℕ) (h : n ≥ 1) : n ! = n * (n - 1)!")] // factorial of a non-literal
+    [InlineData("theorem t (n : ℕ) : Nat.choose n 0 = 1")]
+    [InlineData("theorem t : Nat.sqrt 17 = 4")]
+    [InlineData("theorem t (n : ℕ) (h : n = 1) : ∑ k in Finset.range n, (k + 5) = 5")] // non-literal bounds: recursive symbol
+    [InlineData("theorem t (n : ℕ) : ∑ k in Finset.range (n + 1), k = (∑ k in Finset.range n, k) + n")]
+    [InlineData("theorem t : Finset.card (Finset.filter (fun x => x % 3 = 0) (Finset.range 10)) = 4")] // filters unrolled
+    [InlineData("theorem t : ∑ k in Nat.divisors 6, k = 12")]
+    [InlineData("theorem t (n : ℕ) (h : n ∈ Nat.divisors 12) : n ≤ 12")]
+    [InlineData("theorem t : IsLeast {n : ℕ | 3 ≤ n} 3")]
+    [InlineData("theorem t (x : ℝ) : ∑ k in Finset.range 2, Real.sqrt (x + k) ≥ 0")] // fresh variables in an unrolled body
     public void Translate_TrueStatement_IsValid(string source)
     {
         Assert.Equal(ProofVerdict.Proven, Verdict(source));
@@ -90,6 +120,10 @@ public sealed class LeanToSmtTests : IDisposable
     [InlineData("theorem t : (-7 : ℤ) / 2 = -3")] // not truncation division
     [InlineData("theorem t : ∃ n : ℕ, n + 1 = 0")]
     [InlineData("theorem t : 10 ≡ 2 [MOD 3]")]
+    [InlineData("theorem t (f : ℕ → ℕ) : f 1 = f 2")] // an uninterpreted function can differ
+    [InlineData("theorem t (n : ℕ) : (2 : ℕ) ^ n > n + 5")] // n = 0 (the axioms allow it, and so does the true power)
+    [InlineData("theorem t : IsLeast {n : ℕ | 3 ≤ n} 4")]
+    [InlineData("theorem t : Finset.card (Finset.filter (fun x => x % 3 = 0) (Finset.range 10)) = 3")]
     public void Translate_FalseStatement_IsRefuted(string source)
     {
         Assert.Equal(ProofVerdict.Refuted, Verdict(source));
@@ -224,11 +258,12 @@ public sealed class LeanToSmtTests : IDisposable
     }
 
     [Theory]
-    [InlineData("theorem t (x : ℝ) (n : ℕ) : x ^ n = 1", "non-literal exponent")]
-    [InlineData("theorem t (n : ℕ) : ∑ k in Finset.range n, k = 0", "non-literal big-operator bounds")]
-    [InlineData("theorem t (x : ℝ) : Real.exp x > 0", "Real.exp")]
-    [InlineData("theorem t (q : ℚ) : q = q", "ℚ variable")]
-    [InlineData("theorem t (f : ℕ → ℕ) : f 0 = f 0", "function variable")]
+    [InlineData("theorem t (x : ℤ) (n : ℤ) : x ^ n = 1", "non-literal exponent")]
+    [InlineData("theorem t (z : ℂ) : z = z", "ℂ")]
+    [InlineData("theorem t : ∀ q : ℚ, q * q ≠ 2", "ℚ binder")] // a bound ℚ may not range over ℝ
+    [InlineData("theorem t (f g : ℕ → ℕ) (h : f = g) : f 0 = g 0", "function variable used as a value")]
+    [InlineData("theorem t : ∀ f : ℕ → ℕ, f 0 = f 0", "quantified function or set")]
+    [InlineData("theorem t (f : ℕ → ℕ) (n : ℕ) : ∑ k in Finset.range n, f k ≥ 0 ∧ ∑ k in Finset.range n, ∑ i in Finset.range k, f i ≥ 0", "nested big operators with non-literal bounds")]
     [InlineData("theorem t : ∃! x : ℝ, x = 0", "∃!")]
     public void TryTranslate_UnsupportedConstruct_IsClassified(string source, string construct)
     {

@@ -13,10 +13,10 @@ namespace Planning.Provers.Tests.Translation;
 public sealed class MiniF2FTranslationTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The statements that translate in full (237 of the 488, 48.6 %; the issue's target is 40 % of all 488); a
-    /// regression fails the test.
+    /// The statements that translate in full (416 of the 488, 85.2 %, with uninterpreted functions; 237 before; issue
+    /// 20's target is 80 % of all 488); a regression fails the test.
     /// </summary>
-    private const int TranslatedFloor = 237;
+    private const int TranslatedFloor = 416;
 
     [Fact]
     public void Translate_EveryParsedMiniF2FStatement_TranslatesAboveTheFloorWithoutCrashing()
@@ -39,7 +39,13 @@ public sealed class MiniF2FTranslationTests(ITestOutputHelper output)
                 translated++;
                 TranslatedStatement statement = result.Statement!;
                 IReadOnlyList<Variable> free = Terms.FreeVariables([.. statement.Assumptions, statement.Conclusion]);
-                Assert.All(free, variable => Assert.Contains(variable, statement.Variables));
+                // Constants and function variables are the statement's or fresh ones; the other symbols are the translation's
+                // shared ones (pow@Int, Real.log, sum@…), never named like a variable of the statement.
+                Assert.All(free, variable => Assert.True(
+                    statement.Variables.Contains(variable)
+                    || (variable.IsFunction && statement.Variables.All(own => own.Name != variable.Name)
+                        && (variable.Name.Contains('@', StringComparison.Ordinal) || variable.Name.StartsWith("Real.", StringComparison.Ordinal) || variable.Name.StartsWith("Nat.", StringComparison.Ordinal))),
+                    variable.Name));
             }
             else
             {
@@ -57,6 +63,6 @@ public sealed class MiniF2FTranslationTests(ITestOutputHelper output)
 
         Assert.True(parsed > 400, $"only {parsed} statements parsed");
         Assert.True(translated >= TranslatedFloor, string.Create(CultureInfo.InvariantCulture, $"{translated} statements translate, below the floor {TranslatedFloor}"));
-        Assert.True(rate >= 0.40, string.Create(CultureInfo.InvariantCulture, $"translation rate {rate:P1} is below the issue's 40 %"));
+        Assert.True(rate >= 0.80, string.Create(CultureInfo.InvariantCulture, $"translation rate {rate:P1} is below issue 20's 80 %"));
     }
 }
