@@ -180,8 +180,13 @@ public sealed class SocRuntimeExecutorTests(SocRuntimeExecutorFixture fixture) :
                 }
                 else
                 {
-                    // A decode step follows the whole prefill and the previous step.
-                    ready = own.Where(other => other.DecidedMs < run.DecidedMs).Select(other => other.ReportedMs).DefaultIfEmpty(fed).Max();
+                    // A decode step follows the whole prefill and the previous step of every request in its batch (a step
+                    // batched with another request waits for that request's previous kernel too).
+                    ready = completed
+                        .Where(other => other.DecidedMs < run.DecidedMs && other.Run.RequestIds.Any(run.Run.RequestIds.Contains))
+                        .Select(other => other.ReportedMs)
+                        .DefaultIfEmpty(fed)
+                        .Max();
                 }
 
                 var onLane = proactiveOnly.Where(other => other.Lane == run.Lane).ToList();
