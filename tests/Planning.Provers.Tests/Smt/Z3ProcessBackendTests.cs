@@ -22,9 +22,12 @@ public sealed class Z3ProcessBackendTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
         Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"returned early: {watch.Elapsed}");
 
+        // Whether Z3 overshoots its own soft timeout here depends on the machine (on a quiet one it may answer in time,
+        // and nothing is killed); either way the answer came by the limit and the backend still works. The kill and
+        // restart itself is pinned by Check_ConsecutiveProductWithoutSoftTimeout_KilledAtTheLimit.
         var (left, right) = Quadratic();
         Assert.True(backend.CheckEquivalent(left, right, TimeSpan.FromSeconds(10)).IsProven);
-        Assert.Equal(2, backend.Starts);
+        Assert.InRange(backend.Starts, 1, 2);
     }
 
     [Fact]
