@@ -1508,7 +1508,7 @@ internal static class LeanToSmt
                 count = new IfThenElse(Ge(span, Int(0)), span, Int(0));
             }
 
-            // The body at a placeholder offset j, to name T; and at low + c - 1, for the unrolled step.
+            // The body at a symbolic index offset j, to name T; and at low + c - 1, for the unrolled step.
             Variable offset = Fresh("j", SmtSort.IntSort);
             (Variable symbol, List<Term> parameters) = Summation(
                 (sum ? "sum" : "prod") + "@" + big.IndexType, offset, () => [Scoped(big.Index, Op(ArithmeticOperator.Add, low, offset), () => Translate(big.Body))], sort, SmtSort.IntSort);
@@ -1559,13 +1559,13 @@ internal static class LeanToSmt
 
         /// <summary>
         /// The uninterpreted symbol that stands for a sum or product whose terms are <paramref name="terms"/> (translated with
-        /// the placeholder <paramref name="placeholder"/> for the index): its name is the kind and the terms' SMT-LIB text
-        /// with the placeholder as <c>#j</c>, the other free variables (the parameters, in order of first occurrence) as
+        /// the bound variable <paramref name="indexVariable"/> for the index): its name is the kind and the terms' SMT-LIB text
+        /// with the index variable as <c>#j</c>, the other free variables (the parameters, in order of first occurrence) as
         /// <c>#0</c>, <c>#1</c>, …, function symbols as <c>⟨f⟩</c> (renamed with their function, see
         /// <see cref="Terms.RenameEmbedded"/>), and the fresh variables the terms define with their definitions; its
         /// arguments are <paramref name="leading"/> (the count) when given, then the parameters (a dummy 0 when there are none).
         /// </summary>
-        private (Variable Symbol, List<Term> Parameters) Summation(string kind, Variable placeholder, Func<List<Term>> terms, SmtSort? sort, SmtSort? leading)
+        private (Variable Symbol, List<Term> Parameters) Summation(string kind, Variable indexVariable, Func<List<Term>> terms, SmtSort? sort, SmtSort? leading)
         {
             List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
             List<(string Symbol, Variable Value, Term Argument)> outerCalls = _calls;
@@ -1585,8 +1585,8 @@ internal static class LeanToSmt
             }
 
             List<Term> all = [.. parts, .. defined.Select(static pair => pair.Constraint)];
-            HashSet<string> local = new(StringComparer.Ordinal) { placeholder.Name };
-            Dictionary<string, string> positional = new(StringComparer.Ordinal) { [placeholder.Name] = "#j" };
+            HashSet<string> local = new(StringComparer.Ordinal) { indexVariable.Name };
+            Dictionary<string, string> positional = new(StringComparer.Ordinal) { [indexVariable.Name] = "#j" };
             for (int i = 0; i < defined.Count; i++)
             {
                 local.Add(defined[i].Variable.Name);
