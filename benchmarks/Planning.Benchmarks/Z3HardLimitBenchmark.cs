@@ -37,7 +37,8 @@ public static class Z3HardLimitBenchmark
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
 
     /// <summary>Runs the three parts and prints the figures.</summary>
-    /// <param name="args">The miniF2F JSON Lines file and the file to write the harness's report to.</param>
+    /// <param name="args">The miniF2F JSON Lines file and the file to write the harness's report to, optionally
+    /// <c>--no-replay</c> to leave out part 2; or <c>example</c> for part 3 alone.</param>
     /// <returns>0 when no SMT check of the miniF2F run took longer than its limit plus 1 s, else 1; 2 on bad arguments.</returns>
     public static int Run(string[] args)
     {
@@ -57,9 +58,11 @@ public static class Z3HardLimitBenchmark
             return 0;
         }
 
-        if (args.Length != 2)
+        // --no-replay leaves out the replay without nlsat (part 2): it doubles the run and compares an option, not the limit.
+        var replay = !(args is [_, _, "--no-replay"]);
+        if (args.Length != 2 && replay)
         {
-            Console.Error.WriteLine("usage: z3-hard-limit MINIF2F.jsonl REPORT.json | z3-hard-limit example");
+            Console.Error.WriteLine("usage: z3-hard-limit MINIF2F.jsonl REPORT.json [--no-replay] | z3-hard-limit example");
             return 2;
         }
 
@@ -72,7 +75,11 @@ public static class Z3HardLimitBenchmark
             // The issue's example last: in process with nlsat it leaves a thread busy inside Z3 until the process ends.
             var (recorder, over) = MiniF2F(json, args[0], args[1]);
             pastLimit = over;
-            Replay(json, recorder);
+            if (replay)
+            {
+                Replay(json, recorder);
+            }
+
             IssueExampleRuns(json);
             json.WriteEndObject();
         }

@@ -21,7 +21,10 @@ namespace Planning.Moe.UltraEp;
 /// first, each bin's last slot given to the master that fills it, if need be shipping more than its rank's excess so that
 /// its rank, with free slots of its own, takes others' pieces (a chain; see <c>FillBins</c>); five orders. On domains of
 /// at most 16 ranks a bounded depth-first search over the same moves follows (<c>SearchBins</c>, at most 2,000 nodes per
-/// domain and solve). The bin filling runs on domains of at most 64 ranks (EP256 in one domain keeps its latency). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is cutting; with
+/// domain and solve), and last the flow search (<c>SearchFlows</c>: replica placements branched across the cut of a
+/// maximum flow in which every rank is both a source and a bin, at most 400 flows per threshold; the relay chains of a
+/// domain with an idle rank). The bin filling runs on domains of at most 64 ranks (EP256 in one domain keeps its
+/// latency). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is cutting; with
 /// few slots per rank and the load on one rank that failed at thresholds a plan reaches (UltraEP's own test case: 1.0769
 /// for an optimum of 1.0000). The fallbacks run only when the pouring search ends more than a resolution step above the
 /// bound, in a second search from the bound, so a layer pouring plans within a step of its bound costs what it did.</para>
@@ -36,7 +39,7 @@ namespace Planning.Moe.UltraEp;
 /// <para>One instance serves one thread; the buffers are sized for one topology and reused, so a solve allocates
 /// nothing.</para>
 /// </remarks>
-internal sealed class QuotaPlanner
+internal sealed partial class QuotaPlanner
 {
     private const long SearchResolution = 2000;
 
@@ -70,6 +73,9 @@ internal sealed class QuotaPlanner
     private readonly int[] _items;
     private readonly bool _greedyOnly;
     private readonly int[] _binOrder;
+    private readonly long[] _topLoads;
+    private readonly int[] _topExperts;
+    private readonly long[] _capacities;
     private int _searchNodes;
     private bool _fullOracle;
     private int _searchBins;
@@ -110,6 +116,13 @@ internal sealed class QuotaPlanner
         _sinkKeys = new long[_domainSize];
         _items = new int[_domainSize * topology.ExpertsPerRank];
         _binOrder = new int[_domainSize];
+        _topLoads = new long[topology.RedundantSlotsPerRank + topology.ExpertsPerRank];
+        _topExperts = new int[_topLoads.Length];
+        _capacities = new long[_domainSize];
+        if (_domainSize <= FlowDomainLimit && topology.RedundantSlotsPerRank > 0)
+        {
+            _flow = new FlowScratch(_domainSize, topology.ExpertsPerRank, topology.RedundantSlotsPerRank);
+        }
     }
 
     /// <summary>The topology the planner is sized for.</summary>
@@ -246,7 +259,85 @@ internal sealed class QuotaPlanner
         // An expert has its master plus at most one replica on each other rank of the domain, and no more replicas
         // than the domain has redundant slots.
         var copies = 1 + Math.Min(_domainSize - 1, _domainSize * _topology.RedundantSlotsPerRank);
-        return Math.Max(LoadMath.CeilDiv(total, _domainSize), LoadMath.CeilDiv(heaviest, copies));
+        var bound = Math.Max(LoadMath.CeilDiv(total, _domainSize), LoadMath.CeilDiv(heaviest, copies));
+
+        // The greedy-only planner keeps the bound (and so the plans) of before issue 21's slot bound.
+        return _greedyOnly ? bound : Math.Max(bound, SlotBound(loads, domain, total));
+    }
+
+    /// <summary>
+    /// The slot bound (issue 21): a rank ends with at most its masters' load plus, in each redundant slot, a piece of one
+    /// expert of another rank, so at most <c>cap = masters + the R largest loads of other ranks' experts</c>; T must then
+    /// satisfy <c>sum over ranks of min(T, cap) >= total</c>. The smallest such T, by water filling over the sorted caps.
+    /// It binds when a rank is idle or nearly so (its slots cannot take the mean), where the mean bound is far below the
+    /// optimum and the threshold search would otherwise spend its probes below the bound.
+    /// </summary>
+    private long SlotBound(ReadOnlySpan<long> loads, int domain, long total)
+    {
+        var first = domain * _domainSize;
+        var perRank = _topology.ExpertsPerRank;
+        var slots = _topology.RedundantSlotsPerRank;
+
+        // The domain's R + M largest expert loads (a rank's R largest foreign experts are among them), largest first.
+        var top = 0;
+        for (var e = first * perRank; e < (first + _domainSize) * perRank; e++)
+        {
+            var load = loads[e];
+            if (top == _topLoads.Length && load <= _topLoads[top - 1])
+            {
+                continue;
+            }
+
+            var j = top == _topLoads.Length ? top - 1 : top++;
+            while (j > 0 && _topLoads[j - 1] < load)
+            {
+                _topLoads[j] = _topLoads[j - 1];
+                _topExperts[j] = _topExperts[j - 1];
+                j--;
+            }
+
+            _topLoads[j] = load;
+            _topExperts[j] = e;
+        }
+
+        for (var r = first; r < first + _domainSize; r++)
+        {
+            long cap = 0;
+            for (var k = 0; k < perRank; k++)
+            {
+                cap += loads[(r * perRank) + k];
+            }
+
+            var taken = 0;
+            for (var i = 0; i < top && taken < slots; i++)
+            {
+                if (_topology.ExpertMaster[_topExperts[i]] != r)
+                {
+                    cap += _topLoads[i];
+                    taken++;
+                }
+            }
+
+            _capacities[r - first] = cap;
+        }
+
+        // Water filling: the ranks whose cap is below T hold their cap, the rest T each.
+        var capacities = _capacities.AsSpan(0, _domainSize);
+        ShellSort(capacities);
+        long placed = 0;
+        for (var i = 0; i < capacities.Length; i++)
+        {
+            var level = LoadMath.CeilDiv(total - placed, capacities.Length - i);
+            if (level <= capacities[i])
+            {
+                return level;
+            }
+
+            placed += capacities[i];
+        }
+
+        // Unreachable: every cap is at least its rank's load, so the largest cap holds the rest.
+        return capacities[^1];
     }
 
     private (long Best, long Bound) SolveDomain(ReadOnlySpan<long> loads, int domain, long minReplicaQuota, bool preferPrevious)
@@ -320,7 +411,8 @@ internal sealed class QuotaPlanner
         Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: true)
         || Pour(loads, domain, threshold, minReplicaQuota, preferPrevious, bestFit: false)
         || (_fullOracle && _domainSize <= FillDomainLimit && FillBins(loads, domain, threshold, minReplicaQuota))
-        || (_fullOracle && _domainSize <= SearchDomainLimit && _searchNodes > 0 && SearchBins(loads, domain, threshold, minReplicaQuota));
+        || (_fullOracle && _domainSize <= SearchDomainLimit && _searchNodes > 0 && SearchBins(loads, domain, threshold, minReplicaQuota))
+        || (_fullOracle && _flow is not null && SearchFlows(loads, domain, threshold, minReplicaQuota));
 
     /// <summary>
     /// The bin-filling fallback, tried when both pourings fail: the four orders of <see cref="FillBins(ReadOnlySpan{long}, int, long, long, bool, bool, bool)"/>, then every slot filled by the master that fills it best.

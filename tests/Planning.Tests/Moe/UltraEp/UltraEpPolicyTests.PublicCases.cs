@@ -50,6 +50,31 @@ public sealed partial class UltraEpPolicyTests
         Assert.True(plan.Imbalance <= new EplbPolicy().Plan(problem).Imbalance, $"{name}: worse than EPLB");
     }
 
+    /// <summary>
+    /// The idle-rank case FsCheck found 0.137 off the optimum (CI run of 2026-12-07): 4 ranks in one domain, 2 masters and
+    /// 1 redundant slot each, loads [56, 46, 69, 57, 42, 80, 0, 0]. Optimum 90 by hand: rank 3's one slot holds at most one
+    /// expert, at most 80 tokens, so ranks 0-2 carry at least 270 of the 350; and 90 is reached only by a relay chain:
+    /// rank 3 takes expert 5's 80, rank 2 takes 48 of expert 2, rank 1 takes 12 of expert 0 (ranks 102, 126, 122, 0 become
+    /// 90, 90, 90, 80).
+    /// </summary>
+    [Fact]
+    public void Plan_IdleRankRelayCase_ReachesTheOptimum()
+    {
+        int[] loads = [56, 46, 69, 57, 42, 80, 0, 0];
+        var rows = new List<IReadOnlyList<int>> { loads, new int[8], new int[8], new int[8] };
+        var moeCase = MoeCase.Create(4, 4, 4, 2, 1, null, [new LayerTokens(rows)]);
+        var topology = MoeTopology.From(moeCase);
+        var problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
+
+        var plan = new UltraEpPolicy().Plan(problem);
+
+        AssertUltraEpRules(topology, [.. problem.Loads], plan, 0);
+        Assert.Equal(90, plan.MaxRankLoad);
+        var exact = new UltraEpExactPolicy(new SolverOptions { TimeLimit = TimeSpan.FromSeconds(10), Workers = 1 }, UltraEpOptions.Default).Plan(problem);
+        Assert.Equal(SolveStatus.Optimal, exact.Solve!.Status);
+        Assert.Equal(90, exact.MaxRankLoad);
+    }
+
     [Theory]
     [InlineData(2, new[] { 512, 320, 256, 192 }, 32)]
     [InlineData(1, new[] { 500, 200, 100, 50 }, 30)]
@@ -75,25 +100,24 @@ public sealed partial class UltraEpPolicyTests
          from masters in Gen.Choose(2, 4)
          from redundant in Gen.Choose(1, 2)
          from concentrated in Gen.Elements(false, true)
+         from idleRank in Gen.Elements(false, false, false, true)
          from seed in Gen.Choose(0, 1_000_000)
-         select ParetoCase(seed, ranks, Math.Min(domain, ranks), masters, redundant, concentrated, false))
+         select ParetoCase(seed, ranks, Math.Min(domain, ranks), masters, redundant, concentrated, idleRank))
         .ToArbitrary();
 
     /// <summary>
-    /// The quota planner against CP-SAT (<c>ultraep-exact</c>, one worker, 10 s; warm-started from the planner, so its plan is never worse): within
-    /// 0.1 of the optimum's imbalance, and no worse than EPLB whenever UltraEP's rules allow beating EPLB by that much.
-    /// Issue 21's target is 0.005 on 99 % of layers, which the planner does not meet yet (94.2 % on the quality map,
-    /// worst 0.0757, docs/benchmarks.md); this bound guards against a regression to the greedy oracle alone (off by up to
-    /// 0.57 on the same map) without failing on the known gaps. FsCheck draws new cases every run. Cases with an idle
-    /// rank are left out: that family is the known gap (every quality-map layer worse than 0.02 is one of them), and this
-    /// property found one 0.137 off (4 ranks in one domain, 2 masters and 1 redundant slot each, loads [56, 46, 69, 57,
-    /// 42, 80, 0, 0]; CI run of 2026-12-07), beyond the 0.1 guard: issue 21's open work.
+    /// The quota planner against CP-SAT (<c>ultraep-exact</c>, one worker, 10 s; warm-started from the planner, so its plan
+    /// is never worse): within 0.02 of the optimum's imbalance (issue 21's "never worse than 0.02"; the quality map's worst
+    /// is 0.0073, docs/benchmarks.md), and no worse than EPLB whenever UltraEP's rules allow beating EPLB by that much.
+    /// The 0.005 target holds on 99.7 % of the map's layers, not on every one, so it is not asserted per case. A quarter of
+    /// the cases have an idle rank, the family that needs the flow search's relay chains (before it, this property found
+    /// one 0.137 off: <see cref="Plan_IdleRankRelayCase_ReachesTheOptimum"/>). FsCheck draws new cases every run.
     /// </summary>
     [Property(MaxTest = 25)]
     public Property Plan_RandomSmallConfigurations_WithinToleranceOfExact() =>
         Prop.ForAll(IssueCases(), moeCase =>
         {
-            const double tolerance = 0.1;
+            const double tolerance = 0.02;
             var topology = MoeTopology.From(moeCase);
             var problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
             var plan = new UltraEpPolicy().Plan(problem);
@@ -101,6 +125,12 @@ public sealed partial class UltraEpPolicyTests
             var eplb = new EplbPolicy().Plan(problem);
 
             AssertUltraEpRules(topology, [.. problem.Loads], plan, 0);
+            if (exact.Solve!.Status == SolveStatus.Optimal)
+            {
+                // The planner's lower bound (mean, heaviest expert's copies and the slot bound) is a true bound.
+                Assert.True(plan.LowerBound <= exact.Imbalance + 1e-12, $"bound {plan.LowerBound}, optimum {exact.Imbalance}; loads [{string.Join(", ", problem.Loads)}]");
+            }
+
             Assert.True(plan.Imbalance - exact.Imbalance <= tolerance + 1e-12, $"ultraep {plan.Imbalance}, exact {exact.Imbalance} ({exact.Solve!.Status}); loads [{string.Join(", ", problem.Loads)}]");
             if (exact.Imbalance <= eplb.Imbalance - tolerance)
             {
