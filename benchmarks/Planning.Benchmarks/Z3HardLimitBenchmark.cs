@@ -58,11 +58,28 @@ public static class Z3HardLimitBenchmark
             return 0;
         }
 
+        if (args is ["peers", var oursPath, var theirsPath])
+        {
+            // The peer set (issue 20's "no check past its limit plus 1 s ... on the peer sets"), in process, one worker
+            // as `plan formal peers --workers 1`.
+            using var alone = new MemoryStream();
+            int over;
+            using (var json = new Utf8JsonWriter(alone, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                over = Peers(json, oursPath, theirsPath);
+                json.WriteEndObject();
+            }
+
+            Console.WriteLine(Encoding.UTF8.GetString(alone.ToArray()));
+            return over == 0 ? 0 : 1;
+        }
+
         // --no-replay leaves out the replay without nlsat (part 2): it doubles the run and compares an option, not the limit.
         var replay = !(args is [_, _, "--no-replay"]);
         if (args.Length != 2 && replay)
         {
-            Console.Error.WriteLine("usage: z3-hard-limit MINIF2F.jsonl REPORT.json [--no-replay] | z3-hard-limit example");
+            Console.Error.WriteLine("usage: z3-hard-limit MINIF2F.jsonl REPORT.json [--no-replay] | z3-hard-limit peers OURS.jsonl THEIRS.jsonl | z3-hard-limit example");
             return 2;
         }
 
@@ -123,6 +140,30 @@ public static class Z3HardLimitBenchmark
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>Our statements against the peer's, in process, every SMT check timed; returns the checks past limit + 1 s.</summary>
+    private static int Peers(Utf8JsonWriter json, string oursPath, string theirsPath)
+    {
+        var recorder = new QueryRecorder();
+        var benchmark = new PeerFormalizationBenchmark(() => new RecordingBackend(new Z3InProcessBackend(), recorder), Limit, workers: 1);
+        var watch = Stopwatch.StartNew();
+        var report = benchmark.Run(MiniF2FDataset.Read(oursPath), MiniF2FDataset.Read(theirsPath));
+        watch.Stop();
+        var queries = recorder.Queries;
+        var over = queries.Count(static q => q.Elapsed > q.Limit + TimeSpan.FromSeconds(1));
+        json.WriteStartObject("peers");
+        json.WriteNumber("wallSeconds", Math.Round(watch.Elapsed.TotalSeconds, 1));
+        json.WriteNumber("differingPairs", report.Pairs.Length);
+        json.WriteNumber("decided", report.Decided);
+        json.WriteNumber("smtChecks", queries.Count);
+        json.WriteNumber("smtChecksPastLimitPlusOneSecond", over);
+        WriteDistribution(json, queries.Select(static q => q.Elapsed));
+        json.WriteNumber("smtTimeouts", queries.Count(static q => q.Reason == Unknown.TimeoutReason));
+        WriteCounters(json, recorder);
+        json.WriteEndObject();
+        Console.Error.WriteLine($"z3-hard-limit: peers {report.Pairs.Length} differing pairs, {queries.Count} SMT checks, {over} past limit + 1 s");
+        return over;
     }
 
     private static (QueryRecorder Recorder, int PastLimit) MiniF2F(Utf8JsonWriter json, string dataPath, string reportPath)
