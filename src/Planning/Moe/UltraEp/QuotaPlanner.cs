@@ -27,7 +27,10 @@ namespace Planning.Moe.UltraEp;
 /// latency). Pouring decides piece by piece and spends a bin's last slot on a sliver of the master it is cutting; with
 /// few slots per rank and the load on one rank that failed at thresholds a plan reaches (UltraEP's own test case: 1.0769
 /// for an optimum of 1.0000). The fallbacks run only when the pouring search ends more than a resolution step above the
-/// bound, in a second search from the bound, so a layer pouring plans within a step of its bound costs what it did.</para>
+/// bound, in a second search from the bound, so a layer pouring plans within a step of its bound costs what it did.
+/// When even that search ends more than a step above the bound on a domain of at most 16 ranks, the plan's placement is
+/// annealed against the excess a maximum flow leaves at the bound (<c>Anneal</c>, at most 3,000 flows per domain), and
+/// kept only if it reaches a lower threshold.</para>
 /// <para>The target ranks are found in an ordered index of the domain's ranks with a free redundant slot, keyed by
 /// (load, rank): best fit is a binary search for the largest load at most <c>T - piece</c>, worst fit the first entry,
 /// each skipping only the master and the ranks that already hold the expert; moving a piece re-keys two ranks (a
@@ -123,6 +126,12 @@ internal sealed partial class QuotaPlanner
         {
             _flow = new FlowScratch(_domainSize, topology.ExpertsPerRank, topology.RedundantSlotsPerRank);
         }
+
+        if (!greedyOnly && _domainSize <= AnnealDomainLimit && topology.RedundantSlotsPerRank > 0)
+        {
+            _annealSlots = new int[_domainSize * topology.RedundantSlotsPerRank];
+            _annealBest = new int[_annealSlots.Length];
+        }
     }
 
     /// <summary>The topology the planner is sized for.</summary>
@@ -189,6 +198,7 @@ internal sealed partial class QuotaPlanner
             // bounded search's budget renewed: it is deterministic, so it finds the same plan again).
             _searchNodes = SearchNodeLimit;
             Pour(loads, domain, domainBest, minReplicaQuota, usePrevious);
+            domainBest = Anneal(loads, domain, domainBest, domainBound, minReplicaQuota, usePrevious);
             best = Math.Max(best, domainBest);
             bound = Math.Max(bound, domainBound);
         }
