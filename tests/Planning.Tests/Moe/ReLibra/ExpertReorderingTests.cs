@@ -37,15 +37,17 @@ public sealed class ExpertReorderingTests
     {
         // Node 0 holds experts 0 and 1 (10 and 8), node 1 experts 2 and 3 (1 and 1), in both microbatches: no move costs
         // 18 + 18. Splitting the hot pair gives 11 and 9 per microbatch, 22 in all, the optimum (10 + 1 is the best a
-        // node holding expert 0 can do); the first improving swap is experts 0 and 2.
+        // node holding expert 0 can do); it moves two experts, one hot and one cold, whichever node keeps its name.
         var plan = ExpertReordering.Plan(1, 2, [0, 1, 2, 3], [[10, 8, 1, 1], [10, 8, 1, 1]], Exact);
 
         Assert.Equal(36, plan.NoMoveObjective);
         Assert.Equal(22, plan.Objective);
         Assert.Equal(22, plan.Bound);
         Assert.Equal(SolveStatus.Optimal, plan.Status);
-        Assert.Equal([0, 2], plan.MovedExperts.ToArray());
-        Assert.Equal([2, 1, 0, 3], plan.SlotExpert.ToArray());
+        Assert.Equal(2, plan.MovedExperts.Length);
+        Assert.Single(plan.MovedExperts, e => e < 2);
+        var hotNodes = plan.SlotExpert.Select((e, slot) => (e, slot)).Where(x => x.e < 2).Select(x => x.slot / 2);
+        Assert.Equal(2, hotNodes.Distinct().Count());
         Assert.Equal([11L, 11L], plan.MaxNodeLoads.ToArray());
         Assert.Equal(2 * 1234L, plan.MovedBytes(1234));
     }
@@ -107,6 +109,27 @@ public sealed class ExpertReorderingTests
 
         return true;
     }
+
+    /// <summary>
+    /// Nodes are interchangeable, so the plan's node names are the renaming of its partition that keeps most experts on
+    /// their node: brute force over every renaming (2 or 3 nodes) finds none that moves fewer. (Without the renaming,
+    /// about one case in 70 moves more than it must, so 500 cases miss that with odds under 0.1 %.)
+    /// </summary>
+    [Property(MaxTest = 500, Arbitrary = [typeof(ExpertReorderingTests)])]
+    public bool Plan_HeuristicOnly_NoRenamingOfItsNodesMovesFewer(TinyCase input)
+    {
+        var plan = ExpertReordering.Plan(input.RanksPerNode, input.ExpertsPerRank, input.Layout, input.Loads, new ExpertReorderingOptions { MovePenalty = input.Penalty, UseSolver = false });
+
+        var home = NodesOf(input, input.Layout);
+        var after = NodesOf(input, plan.SlotExpert);
+        var nodes = home.Max() + 1;
+        var fewest = Permutations(nodes).Min(rename => Enumerable.Range(0, home.Length).Count(e => rename[after[e]] != home[e]));
+        Assert.Equal(fewest, plan.MovedExperts.Length);
+        return true;
+    }
+
+    private static IEnumerable<int[]> Permutations(int n) =>
+        n == 1 ? [[0]] : Permutations(n - 1).SelectMany(p => Enumerable.Range(0, n).Select(i => (int[])[.. p[..i], n - 1, .. p[i..]]));
 
     [Fact]
     public void Plan_LayoutNotAPermutation_NamesTheSlot()
