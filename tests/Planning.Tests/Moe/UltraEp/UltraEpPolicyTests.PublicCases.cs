@@ -111,7 +111,7 @@ public sealed partial class UltraEpPolicyTests
         Assert.Equal(2_048, plan.MaxRankLoad);
         Assert.True(eplb.MaxRankLoad > plan.MaxRankLoad, $"eplb {eplb.MaxRankLoad}");
 
-        // The annealing's random stream has a fixed seed: a second planner plans the same replicas and quotas.
+        // The annealing's random stream has a fixed seed: solving again plans the same replicas and quotas.
         // (ImmutableArray's own Equals compares the arrays' identity, hence SequenceEqual.)
         Assert.True(plan.Instances.SequenceEqual(new UltraEpPolicy().Plan(problem).Instances));
     }
