@@ -24,7 +24,7 @@ internal sealed partial class QuotaPlanner
     /// <summary>The largest domain the annealing runs on (the grid's NVLink domains: 4, 8 and 16 ranks).</summary>
     private const int AnnealDomainLimit = 16;
 
-    /// <summary>Maximum flows the annealing may compute per domain and solve (about 5 ms on a 16-rank domain).</summary>
+    /// <summary>Maximum flows the annealing may compute per domain and solve (a few milliseconds at most on a 16-rank domain).</summary>
     private const int AnnealEvaluations = 3000;
 
     /// <summary>The starting temperature as a fraction of the bound (in tokens of excess), cooled by <see cref="AnnealCooling"/> per step.</summary>
