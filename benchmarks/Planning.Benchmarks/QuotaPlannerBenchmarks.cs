@@ -26,6 +26,7 @@ public abstract class QuotaPlannerBenchmarks
         _loads = [.. moeCase.Layers[0].ExpertLoads];
         _planner = new QuotaPlanner(topology);
         _greedy = new QuotaPlanner(topology, greedyOnly: true);
+        SetUpMore(moeCase, topology);
     }
 
     [Benchmark]
@@ -33,6 +34,16 @@ public abstract class QuotaPlannerBenchmarks
 
     [Benchmark]
     public long QuotaSolveGreedy() => _greedy.Solve(_loads);
+
+    /// <summary>The first layer's expert loads.</summary>
+    protected long[] Loads => _loads;
+
+    /// <summary>Builds what a subclass's own benchmark methods need, after the shared setup.</summary>
+    /// <param name="moeCase">The generated case.</param>
+    /// <param name="topology">Its topology.</param>
+    protected virtual void SetUpMore(MoeCase moeCase, MoeTopology topology)
+    {
+    }
 
     /// <summary>The workload whose first layer is planned.</summary>
     /// <returns>The generator's settings.</returns>

@@ -7,23 +7,17 @@ namespace Planning.Benchmarks;
 
 /// <summary>
 /// UltraEP per layer on the README setting: 4 masters + 2 redundant slots per rank, one scale-up domain, 8192 tokens
-/// per rank, top-8, Zipf-shaped initial imbalance 1.5 / 2.0 / 3.0. <see cref="QuotaSolve"/> is the planner's
+/// per rank, top-8, Zipf-shaped initial imbalance 1.5 / 2.0 / 3.0. <see cref="QuotaPlannerBenchmarks.QuotaSolve"/> is the planner's
 /// allocation-free core (threshold search and oracle); <see cref="PolicyPlan"/> adds building the immutable
 /// <see cref="LayerPlan"/>. <see cref="QuotaSolveScan"/> is the planner before issue 16, which scanned the domain for
-/// each replica piece's rank (the tests' oracle: same plans), for a before/after in one run; <see cref="QuotaSolveGreedy"/>
+/// each replica piece's rank (the tests' oracle: same plans), for a before/after in one run; <see cref="QuotaPlannerBenchmarks.QuotaSolveGreedy"/>
 /// the planner without issue 21's bin filling.
 /// </summary>
-[MemoryDiagnoser]
-[MedianColumn]
-[SimpleJob(warmupCount: 3, iterationCount: 15)]
-public class UltraEpBenchmarks
+public class UltraEpBenchmarks : QuotaPlannerBenchmarks
 {
     private readonly UltraEpPolicy _policy = new();
     private MoeLayerProblem _problem = null!;
-    private QuotaPlanner _planner = null!;
     private Planning.Tests.Moe.UltraEp.ScanQuotaPlanner _scanPlanner = null!;
-    private QuotaPlanner _greedyPlanner = null!;
-    private long[] _loads = [];
 
     /// <summary>Ranks (EP degree); experts = 4 x ranks.</summary>
     [Params(64, 256)]
@@ -33,39 +27,30 @@ public class UltraEpBenchmarks
     [Params(1.5, 2.0, 3.0)]
     public double Imbalance { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        var moeCase = MoeCaseGenerator.Generate(new MoeWorkloadSettings
-        {
-            Ranks = Ranks,
-            RanksPerNode = 8,
-            RanksPerDomain = Ranks,
-            ExpertsPerRank = 4,
-            RedundantSlotsPerRank = 2,
-            TokensPerRank = 8192,
-            TopK = 8,
-            TargetImbalance = Imbalance,
-            Seed = 1,
-        });
-        var topology = MoeTopology.From(moeCase);
-        _loads = [.. moeCase.Layers[0].ExpertLoads];
-        _problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
-        _planner = new QuotaPlanner(topology);
-        _scanPlanner = new Planning.Tests.Moe.UltraEp.ScanQuotaPlanner(topology);
-        _greedyPlanner = new QuotaPlanner(topology, greedyOnly: true);
-    }
-
     [Benchmark]
-    public long QuotaSolve() => _planner.Solve(_loads);
-
-    /// <summary>The planner with its greedy oracle alone (before issue 21's bin filling), for a before/after in one run.</summary>
-    [Benchmark]
-    public long QuotaSolveGreedy() => _greedyPlanner.Solve(_loads);
-
-    [Benchmark]
-    public long QuotaSolveScan() => _scanPlanner.Solve(_loads);
+    public long QuotaSolveScan() => _scanPlanner.Solve(Loads);
 
     [Benchmark]
     public LayerPlan PolicyPlan() => _policy.Plan(_problem);
+
+    /// <inheritdoc />
+    protected override MoeWorkloadSettings Workload() => new()
+    {
+        Ranks = Ranks,
+        RanksPerNode = 8,
+        RanksPerDomain = Ranks,
+        ExpertsPerRank = 4,
+        RedundantSlotsPerRank = 2,
+        TokensPerRank = 8192,
+        TopK = 8,
+        TargetImbalance = Imbalance,
+        Seed = 1,
+    };
+
+    /// <inheritdoc />
+    protected override void SetUpMore(MoeCase moeCase, MoeTopology topology)
+    {
+        _problem = new MoeLayerProblem(topology, moeCase.Layers[0].ExpertLoads);
+        _scanPlanner = new Planning.Tests.Moe.UltraEp.ScanQuotaPlanner(topology);
+    }
 }
