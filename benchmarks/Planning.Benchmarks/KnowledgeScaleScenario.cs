@@ -146,6 +146,8 @@ internal static class KnowledgeScaleScenario
     {
         public int Dimensions => 384;
 
+        public string Name => "hashing stand-in (SHA-256 of each word, 384 components)";
+
         public float[] Embed(string text)
         {
             var vector = new float[Dimensions];

@@ -12,6 +12,8 @@ internal sealed class HashingEmbedder : IEmbedder
 {
     public int Dimensions => 384;
 
+    public string Name => "test word hashing, 384 components";
+
     public float[] Embed(string text)
     {
         var vector = new float[Dimensions];

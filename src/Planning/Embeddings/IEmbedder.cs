@@ -9,6 +9,12 @@ public interface IEmbedder
     /// <summary>The length of every vector this embedder returns.</summary>
     int Dimensions { get; }
 
+    /// <summary>
+    /// Names the model and everything that shapes its vectors (truncation, pooling). Vectors of two embedders are
+    /// comparable only when their names are equal; a knowledge base records the name and refuses another.
+    /// </summary>
+    string Name { get; }
+
     /// <summary>Embeds one text.</summary>
     /// <param name="text">The text.</param>
     /// <returns>A vector of <see cref="Dimensions"/> components.</returns>

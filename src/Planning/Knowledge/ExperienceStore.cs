@@ -108,6 +108,26 @@ internal sealed class ExperienceStore : IDisposable
         return command.ExecuteScalar() is string text ? int.Parse(text, CultureInfo.InvariantCulture) : null;
     }
 
+    /// <summary>
+    /// The <see cref="Embeddings.IEmbedder.Name"/> of the embedder that made the stored vectors, or null before the first
+    /// vector (and in databases written before the name was recorded).
+    /// </summary>
+    public string? EmbedderName()
+    {
+        using SqliteCommand command = _writer.CreateCommand();
+        command.CommandText = "SELECT value FROM knowledge_base WHERE key = 'embedder';";
+        return command.ExecuteScalar() as string;
+    }
+
+    /// <summary>Records the embedder's name unless one is recorded.</summary>
+    public void RecordEmbedderName(string name)
+    {
+        using SqliteCommand command = _writer.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedder', $name);";
+        command.Parameters.AddWithValue("$name", name);
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>The number of rows.</summary>
     public long Count()
     {
@@ -134,18 +154,23 @@ internal sealed class ExperienceStore : IDisposable
     }
 
     /// <summary>
-    /// Inserts a batch in one transaction (all rows or none) and records the embedding length on the first batch.
+    /// Inserts a batch in one transaction (all rows or none) and records the embedding length and the embedder's name
+    /// with the first batch.
     /// </summary>
     /// <returns>The new ids, in batch order.</returns>
-    public long[] Insert(IReadOnlyList<Experience> batch, IReadOnlyList<float[]> vectors)
+    public long[] Insert(IReadOnlyList<Experience> batch, IReadOnlyList<float[]> vectors, string embedderName)
     {
         long[] ids = new long[batch.Count];
         using SqliteTransaction transaction = _writer.BeginTransaction();
         using (SqliteCommand meta = _writer.CreateCommand())
         {
             meta.Transaction = transaction;
-            meta.CommandText = "INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedding_dimensions', $value);";
-            meta.Parameters.AddWithValue("$value", vectors[0].Length.ToString(CultureInfo.InvariantCulture));
+            meta.CommandText = """
+                INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedding_dimensions', $dimensions);
+                INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedder', $embedder);
+                """;
+            meta.Parameters.AddWithValue("$dimensions", vectors[0].Length.ToString(CultureInfo.InvariantCulture));
+            meta.Parameters.AddWithValue("$embedder", embedderName);
             meta.ExecuteNonQuery();
         }
 

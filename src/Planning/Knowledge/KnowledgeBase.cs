@@ -95,7 +95,8 @@ public sealed class KnowledgeBase : IDisposable
     /// <param name="options">Retrieval and gate options; <see cref="KnowledgeBaseOptions.Default"/> when null.</param>
     /// <returns>The open knowledge base.</returns>
     /// <exception cref="PlanningInputException">The file is not a usable database, its schema is newer, its vectors have
-    /// another length than the embedder's, another process has it open, or an option is out of range.</exception>
+    /// another length than the embedder's or come from an embedder of another <see cref="IEmbedder.Name"/>, another
+    /// process has it open, or an option is out of range.</exception>
     public static KnowledgeBase Open(string databasePath, IEmbedder embedder, KnowledgeBaseOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
@@ -111,6 +112,21 @@ public sealed class KnowledgeBase : IDisposable
             {
                 throw new PlanningInputException("embedder", string.Create(CultureInfo.InvariantCulture,
                     $"the database holds vectors of {dimensions} components, the embedder makes {embedder.Dimensions}"));
+            }
+
+            // Vectors of another model (or of the same model cut at another length) would rank silently wrong.
+            // Databases written before the name was recorded hold vectors of unknown origin: they are taken to be the
+            // opening embedder's, as they were before, and the name is recorded from now on.
+            string? storedEmbedder = store.EmbedderName();
+            if (storedEmbedder is not null && storedEmbedder != embedder.Name)
+            {
+                throw new PlanningInputException("embedder",
+                    $"the database holds vectors of '{storedEmbedder}', the embedder is '{embedder.Name}'");
+            }
+
+            if (storedEmbedder is null && stored is not null)
+            {
+                store.RecordEmbedderName(embedder.Name);
             }
 
             var dense = new DenseIndex(embedder.Dimensions, validated);
@@ -183,7 +199,7 @@ public sealed class KnowledgeBase : IDisposable
         lock (_ingestGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            long[] ids = _store.Insert(batch, vectors);
+            long[] ids = _store.Insert(batch, vectors, _embedder.Name);
             _indexLock.EnterWriteLock();
             try
             {

@@ -28,6 +28,8 @@ public sealed class CandidateSelectorZ3Tests
     {
         public int Dimensions => 2;
 
+        public string Name => "constant test vector";
+
         public float[] Embed(string text)
         {
             return [1, 0];

@@ -11,6 +11,8 @@ internal sealed class FixedEmbedder(IReadOnlyDictionary<string, float[]> vectors
 {
     public int Dimensions => vectors.Values.First().Length;
 
+    public string Name => "fixed test vectors";
+
     public float[] Embed(string text)
     {
         return vectors.TryGetValue(text, out float[]? vector) ? vector : throw new KeyNotFoundException($"no vector for '{text}'");

@@ -27,7 +27,7 @@ public sealed class ExperienceStoreTests
         float[] vector = [0.5f, -0.25f, 1e-7f, float.Epsilon];
         using (ExperienceStore store = ExperienceStore.Open(directory.Database))
         {
-            long[] ids = store.Insert([experience], [vector]);
+            long[] ids = store.Insert([experience], [vector], "model a");
             Assert.Equal([1L], ids);
         }
 
@@ -40,6 +40,7 @@ public sealed class ExperienceStoreTests
             Assert.Equal(vector, reopened.Embeddings(0).Single().Vector);
             Assert.Equal(1, reopened.Count());
             Assert.Equal(4, reopened.EmbeddingDimensions());
+            Assert.Equal("model a", reopened.EmbedderName());
         }
     }
 
@@ -48,13 +49,13 @@ public sealed class ExperienceStoreTests
     {
         using TempDirectory directory = KnowledgeTestData.NewDirectory();
         using ExperienceStore store = ExperienceStore.Open(directory.Database);
-        store.Insert([KnowledgeTestData.Make("first", ["a"])], [[1f, 0f]]);
+        store.Insert([KnowledgeTestData.Make("first", ["a"])], [[1f, 0f]], "model a");
         Experience good = KnowledgeTestData.Make("good", ["a"]);
         Experience broken = good with { Outcome = (ExperienceOutcome)7 };   // fails while the transaction is open
-        Assert.Throws<ArgumentOutOfRangeException>(() => store.Insert([good, good, broken], [[1f, 0f], [1f, 0f], [1f, 0f]]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.Insert([good, good, broken], [[1f, 0f], [1f, 0f], [1f, 0f]], "model a"));
         Assert.Equal(1, store.Count());
         Assert.Equal([1L], store.Embeddings(0).Select(static row => row.Id));
-        Assert.Equal([2L], store.Insert([good], [[0f, 1f]]));
+        Assert.Equal([2L], store.Insert([good], [[0f, 1f]], "model a"));
     }
 
     [Fact]

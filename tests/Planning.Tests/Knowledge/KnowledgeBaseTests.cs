@@ -127,7 +127,7 @@ public sealed class KnowledgeBaseTests
         // A crash between the SQLite commit and the Lucene commit: the rows are in the database only.
         using (ExperienceStore store = ExperienceStore.Open(directory.Database))
         {
-            store.Insert(corpus[..2], [.. corpus[..2].Select(e => embedder.Embed(e.RetrievalText))]);
+            store.Insert(corpus[..2], [.. corpus[..2].Select(e => embedder.Embed(e.RetrievalText))], embedder.Name);
         }
 
         using KnowledgeBase reopened = KnowledgeBase.Open(directory.Database, embedder);
@@ -174,6 +174,38 @@ public sealed class KnowledgeBaseTests
     }
 
     [Fact]
+    public void Open_EmbedderOfAnotherName_Rejected()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        using (KnowledgeBase kb = KnowledgeBase.Open(directory.Database, new TestEmbedder(8, "model a")))
+        {
+            kb.Ingest([KnowledgeTestData.Make("t", ["s"])]);
+        }
+
+        PlanningInputException error = Assert.Throws<PlanningInputException>(() => KnowledgeBase.Open(directory.Database, new TestEmbedder(8, "model b")));
+        Assert.Equal("embedder", error.Field);
+        Assert.Equal("the database holds vectors of 'model a', the embedder is 'model b'", error.Problem);
+        using KnowledgeBase same = KnowledgeBase.Open(directory.Database, new TestEmbedder(8, "model a"));
+        Assert.Equal(1, same.Count);
+    }
+
+    [Fact]
+    public void Open_EmptyDatabase_AnyEmbedderUntilTheFirstIngest()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        using (KnowledgeBase.Open(directory.Database, new TestEmbedder(8, "model a")))
+        {
+        }
+
+        using (KnowledgeBase kb = KnowledgeBase.Open(directory.Database, new TestEmbedder(8, "model b")))
+        {
+            kb.Ingest([KnowledgeTestData.Make("t", ["s"])]);
+        }
+
+        Assert.Throws<PlanningInputException>(() => KnowledgeBase.Open(directory.Database, new TestEmbedder(8, "model a")));
+    }
+
+    [Fact]
     public void Open_VersionOneDatabase_MigratedAndSearchable()
     {
         using TempDirectory directory = KnowledgeTestData.NewDirectory();
@@ -195,6 +227,10 @@ public sealed class KnowledgeBaseTests
         Assert.Equal(1, kb.Count);
         Assert.Equal([1L], kb.SearchHybrid("TLS certificate", 5, RetrievalMode.Bm25).Results.Select(static r => r.Id));
         Assert.Equal(2, KnowledgeBase.SchemaVersion);
+
+        // Written before the embedder's name was recorded: the opening embedder's name is recorded, and holds from now on.
+        kb.Dispose();
+        Assert.Throws<PlanningInputException>(() => KnowledgeBase.Open(directory.Database, new TestEmbedder(16, "another model")));
     }
 
     [Fact]

@@ -8,14 +8,17 @@ namespace Planning.Tests.Knowledge;
 /// <summary>
 /// A deterministic embedder for unit tests: texts registered with <see cref="Set"/> get their vector; any other text
 /// gets a hashed bag of words (each lower-case word adds +1 or -1 to one of <see cref="Dimensions"/> components, chosen
-/// by FNV-1a), so texts sharing words are similar. Thread-safe for reads; counts its calls.
+/// by FNV-1a), so texts sharing words are similar. Thread-safe for reads; counts its calls. Its name may be given, to
+/// stand for another model of the same length.
 /// </summary>
-internal sealed class TestEmbedder(int dimensions = 16) : IEmbedder
+internal sealed class TestEmbedder(int dimensions = 16, string? name = null) : IEmbedder
 {
     private readonly Dictionary<string, float[]> _fixed = new(StringComparer.Ordinal);
     private int _calls;
 
     public int Dimensions { get; } = dimensions;
+
+    public string Name { get; } = name ?? $"test word hashing, {dimensions} components";
 
     public int Calls => Volatile.Read(ref _calls);
 
