@@ -281,8 +281,23 @@ public sealed class KnowledgeBase : IDisposable
         }
 
         CheckK(k);
-        string query = string.Join('\n', new[] { task }.Concat(plan).Append(summary).Where(static line => line.Length > 0));
-        return Search("feedback", query, k, RetrievalMode.Fusion, gate: true, currentPlan: plan);
+        return Search("feedback", FeedbackQuery(task, plan, summary), k, RetrievalMode.Fusion, gate: true, currentPlan: plan);
+    }
+
+    /// <summary>
+    /// The text the feedback stage retrieves with: the task, the current plan's steps and the execution summary, one
+    /// per line (empty ones left out). Both retrievers and the query's embedding see this one text.
+    /// </summary>
+    /// <param name="task">The task.</param>
+    /// <param name="plan">The current plan's steps.</param>
+    /// <param name="summary">The execution summary.</param>
+    /// <returns>The query text.</returns>
+    public static string FeedbackQuery(string task, IReadOnlyList<string> plan, string summary)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(summary);
+        return string.Join('\n', new[] { task }.Concat(plan).Append(summary).Where(static line => !string.IsNullOrEmpty(line)));
     }
 
     /// <summary>

@@ -304,6 +304,30 @@ public sealed class KnowledgeBaseTests
     }
 
     [Fact]
+    public void FeedbackQuery_EmptyLines_LeftOutAndOrderKept()
+    {
+        Assert.Equal("Fix the test\nread the trace\nfix it\nstill red", KnowledgeBase.FeedbackQuery("Fix the test", ["read the trace", "", "fix it"], "still red"));
+        Assert.Equal("Fix the test", KnowledgeBase.FeedbackQuery("Fix the test", [], ""));
+    }
+
+    [Fact]
+    public void SearchFeedback_SameAsHybridSearchOfItsQueryBeforeTheGate()
+    {
+        using TempDirectory directory = KnowledgeTestData.NewDirectory();
+        using KnowledgeBase kb = KnowledgeBase.Open(directory.Database, new TestEmbedder(32), KnowledgeBaseOptions.Default with { GateEnabled = false });
+        kb.Ingest([
+            KnowledgeTestData.Make("Fix the failing unit test", ["read the stack trace", "fix the assertion"]),
+            KnowledgeTestData.Make("Deploy the web service", ["build the image", "roll out"]),
+            KnowledgeTestData.Make("Fix the flaky integration test", ["rerun the job", "pin the seed"]),
+        ]);
+
+        string[] plan = ["read the stack trace"];
+        SearchResponse feedback = kb.SearchFeedback("Fix the failing test", plan, "the assertion still fails", 3);
+        SearchResponse hybrid = kb.SearchHybrid(KnowledgeBase.FeedbackQuery("Fix the failing test", plan, "the assertion still fails"), 3);
+        Assert.Equal(hybrid.Results.Select(static r => (r.Id, r.Score)), feedback.Results.Select(static r => (r.Id, r.Score)));
+    }
+
+    [Fact]
     public void SearchFeedback_PlanOffTrack_DownWeightedWithReason()
     {
         using TempDirectory directory = KnowledgeTestData.NewDirectory();
