@@ -1,7 +1,8 @@
 namespace Planning.Knowledge;
 
 /// <summary>
-/// The dense retriever: unit vectors in one contiguous array, scored by dot product (= cosine). Up to
+/// The dense retriever: unit vectors in one contiguous array (and, above the exact limit, a copy in the IVF lists),
+/// scored by dot product (= cosine). Up to
 /// <see cref="KnowledgeBaseOptions.ExactDenseLimit"/> vectors every query scores every vector (exact); above it an
 /// <see cref="IvfIndex"/> is trained and a query scans only the lists of its nearest centres. The IVF index is retrained
 /// when the collection has doubled since it was trained; vectors added in between join their nearest list. Not
@@ -122,9 +123,11 @@ internal sealed class DenseIndex
         var top = new TopCandidates(depth);
         foreach (int list in ivf.NearestLists(unit, probes))
         {
-            foreach (int row in ivf.Members(list))
+            ReadOnlySpan<int> rows = ivf.MemberRows(list);
+            ReadOnlySpan<float> vectors = ivf.MemberVectors(list);
+            for (int member = 0; member < rows.Length; member++)
             {
-                top.Offer(_ids[row], VectorMath.Dot(unit, _vectors.AsSpan(row * Dimensions, Dimensions)));
+                top.Offer(_ids[rows[member]], VectorMath.Dot(unit, vectors.Slice(member * Dimensions, Dimensions)));
             }
         }
 

@@ -64,6 +64,20 @@ public sealed class DenseIndexTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void SearchIvf_VectorsAddedAfterTraining_AllListsProbedSameAsExact()
+    {
+        float[][] vectors = Clustered(1_800, 16, 12, 0.6, seed: 7);
+        var index = new DenseIndex(16, KnowledgeBaseOptions.Default with { ExactDenseLimit = 1_000 });
+        index.Add([.. Enumerable.Range(1, 1_100).Select(static i => (long)i)], vectors[..1_100]);
+        index.Add([.. Enumerable.Range(1_101, 700).Select(static i => (long)i)], vectors[1_100..]);
+        Assert.Equal(1_100, index.Ivf!.TrainedCount);   // the last 700 joined lists without retraining
+        foreach (float[] query in Clustered(40, 16, 12, 0.6, seed: 8))
+        {
+            Assert.Equal(index.SearchExact(query, 20), index.SearchIvf(query, 20, index.Ivf.Lists));
+        }
+    }
+
     /// <summary>
     /// Recall@10 of the IVF index with its default probes against exact search, on 20,000 clustered vectors (141 lists,
     /// 18 probes) and 200 queries drawn from the same distribution: at least 0.95 (measured value in the test output).
