@@ -28,9 +28,7 @@ rm -rf "$db" "$db"-wal "$db"-shm "$db.bm25"
 $load generate --count "$preload" --seed 7 > "$out/preload.jsonl"
 $plan kb ingest --db "$db" --input "$out/preload.jsonl" > "$out/ingest.out" 2> "$out/ingest.err"
 
-# A long-running server runs with tiered compilation (dynamic PGO): the plan tool is built without it for the MoE
-# planners' first solves, which costs the knowledge base's searches about a quarter (docs/benchmarks.md).
-DOTNET_TieredCompilation=1 $plan kb serve --db "$db" --port 0 > "$out/serve.out" 2> "$out/serve.err" &
+$plan kb serve --db "$db" --port 0 > "$out/serve.out" 2> "$out/serve.err" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 1200); do

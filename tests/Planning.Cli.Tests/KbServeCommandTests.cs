@@ -44,6 +44,12 @@ public sealed class KbServeCommandTests
             }
 
             Assert.Matches(@"^listening on http://127\.0\.0\.1:\d+/ \(0 experiences\)$", line);
+            if (OperatingSystem.IsLinux())
+            {
+                // The server replaced its own image to run with tiered compilation: the same process, the switch set.
+                Assert.Contains("DOTNET_TieredCompilation=1", File.ReadAllText($"/proc/{server.Id}/environ").Split('\0'));
+            }
+
             using var client = new HttpClient { BaseAddress = new Uri(line.Split(' ')[2]) };
             var experience = """[{ "task": "rotate the TLS certificates", "domain": "ops", "plan": ["issue new ones", "reload nginx"], "experience": "reload, not restart", "outcome": "success" }]""";
 
