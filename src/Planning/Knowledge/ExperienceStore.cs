@@ -120,11 +120,16 @@ internal sealed class ExperienceStore : IDisposable
     }
 
     /// <summary>Records the embedder's name unless one is recorded.</summary>
-    public void RecordEmbedderName(string name)
+    public void RecordEmbedderName(string name) => RecordIfAbsent("embedder", name, transaction: null);
+
+    /// <summary>Sets a <c>knowledge_base</c> key unless it is set (inside <paramref name="transaction"/> when one is open).</summary>
+    private void RecordIfAbsent(string key, string value, SqliteTransaction? transaction)
     {
         using SqliteCommand command = _writer.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedder', $name);";
-        command.Parameters.AddWithValue("$name", name);
+        command.Transaction = transaction;
+        command.CommandText = "INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ($key, $value);";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
         command.ExecuteNonQuery();
     }
 
@@ -162,17 +167,8 @@ internal sealed class ExperienceStore : IDisposable
     {
         long[] ids = new long[batch.Count];
         using SqliteTransaction transaction = _writer.BeginTransaction();
-        using (SqliteCommand meta = _writer.CreateCommand())
-        {
-            meta.Transaction = transaction;
-            meta.CommandText = """
-                INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedding_dimensions', $dimensions);
-                INSERT OR IGNORE INTO knowledge_base (key, value) VALUES ('embedder', $embedder);
-                """;
-            meta.Parameters.AddWithValue("$dimensions", vectors[0].Length.ToString(CultureInfo.InvariantCulture));
-            meta.Parameters.AddWithValue("$embedder", embedderName);
-            meta.ExecuteNonQuery();
-        }
+        RecordIfAbsent("embedding_dimensions", vectors[0].Length.ToString(CultureInfo.InvariantCulture), transaction);
+        RecordIfAbsent("embedder", embedderName, transaction);
 
         using SqliteCommand command = _writer.CreateCommand();
         command.Transaction = transaction;

@@ -148,10 +148,7 @@ internal sealed class IvfIndex
     public void Assign(ReadOnlySpan<float> vector, int row) => _members[Nearest(_centres, Lists, _dimensions, vector).List].Add(row, vector);
 
     /// <summary>The rows of one list, in the order they joined it.</summary>
-    public IReadOnlyList<int> Members(int list) => _members[list].Rows;
-
-    /// <summary>The rows of one list (as <see cref="Members"/>) as a span.</summary>
-    public ReadOnlySpan<int> MemberRows(int list) => _members[list].Rows.AsSpan();
+    public ReadOnlySpan<int> MemberRows(int list) => _members[list].Rows;
 
     /// <summary>The vectors of one list's rows, in the order of <see cref="MemberRows"/>, contiguous.</summary>
     public ReadOnlySpan<float> MemberVectors(int list) => _members[list].Vectors;
@@ -192,7 +189,7 @@ internal sealed class IvfIndex
 
         public int Count { get; private set; }
 
-        public ArraySegment<int> Rows => new(_rows, 0, Count);
+        public ReadOnlySpan<int> Rows => _rows.AsSpan(0, Count);
 
         public ReadOnlySpan<float> Vectors => _vectors.AsSpan(0, Count * dimensions);
 

@@ -49,7 +49,7 @@ public sealed class DenseIndexTests(ITestOutputHelper output)
         Assert.NotNull(index.Ivf);
         Assert.Equal(45, index.Ivf.Lists);   // round(sqrt(2000)) = 45
         Assert.Equal(8, index.Probes());      // max(8, ceil(45 / 8) = 6)
-        Assert.Equal(2_000, Enumerable.Range(0, index.Ivf.Lists).Sum(list => index.Ivf.Members(list).Count));
+        Assert.Equal(2_000, Enumerable.Range(0, index.Ivf.Lists).Sum(list => index.Ivf.MemberRows(list).Length));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class DenseIndexTests(ITestOutputHelper output)
         Assert.Equal(1_100, index.Ivf!.TrainedCount);
         index.Add([.. Enumerable.Range(1_101, 1_000).Select(static i => (long)i)], vectors[1_100..2_100]);
         Assert.Equal(1_100, index.Ivf.TrainedCount);
-        Assert.Equal(2_100, Enumerable.Range(0, index.Ivf.Lists).Sum(list => index.Ivf.Members(list).Count));
+        Assert.Equal(2_100, Enumerable.Range(0, index.Ivf.Lists).Sum(list => index.Ivf.MemberRows(list).Length));
         index.Add([.. Enumerable.Range(2_101, 100).Select(static i => (long)i)], vectors[2_100..2_200]);
         Assert.Equal(2_200, index.Ivf.TrainedCount);
         Assert.Equal(47, index.Ivf.Lists);    // round(sqrt(2200))
@@ -126,7 +126,7 @@ public sealed class DenseIndexTests(ITestOutputHelper output)
         DenseIndex second = Build(vectors, options);
         for (int list = 0; list < first.Ivf!.Lists; list++)
         {
-            Assert.Equal(first.Ivf.Members(list), second.Ivf!.Members(list));
+            Assert.Equal(first.Ivf.MemberRows(list).ToArray(), second.Ivf!.MemberRows(list).ToArray());
         }
     }
 }
