@@ -59,8 +59,8 @@ internal static class HelperDefinitions
         while (eliminated < limit && FindDefinition(variables, hypotheses, keep, bound) is (int index, FormalVariable variable, FormalExpr value))
         {
             eliminated++;
-            hypotheses = [.. hypotheses.Where((_, i) => i != index).Select(h => h with { Proposition = Substitute(h.Proposition, variable.Name, value) })];
-            conclusion = Substitute(conclusion, variable.Name, value);
+            hypotheses = [.. hypotheses.Where((_, i) => i != index).Select(h => h with { Proposition = ExprTree.Substitute(h.Proposition, variable.Name, value) })];
+            conclusion = ExprTree.Substitute(conclusion, variable.Name, value);
             variables = variables.Remove(variable);
         }
 
@@ -94,11 +94,6 @@ internal static class HelperDefinitions
 
         return null;
     }
-
-    private static FormalExpr Substitute(FormalExpr expression, string name, FormalExpr value) =>
-        expression is VariableExpr variable && variable.Name == name
-            ? value
-            : ExprTree.MapChildren(expression, child => Substitute(child, name, value));
 
     private static HashSet<string> Names(FormalStatement statement) =>
         new((statement.Variables.IsDefault ? [] : statement.Variables).Select(v => v.Name), StringComparer.Ordinal);

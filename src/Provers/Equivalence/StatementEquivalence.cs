@@ -616,7 +616,16 @@ public sealed class StatementEquivalence
             }
 
             _checks++;
-            SmtResult result = owner._backend.Check([.. HypothesisContext(source, statement), .. statement.Hypotheses], owner._limit);
+            // An equisatisfiable rewrite, when one applies, goes first: Z3 rarely decides the quantified hypotheses it
+            // replaces within the limit, and the rewrite is quantifier-free or nearly so.
+            SmtResult result = Rewritten(source) is (Sat or Unsat) and var settled
+                ? settled
+                : owner._backend.Check([.. HypothesisContext(source, statement), .. statement.Hypotheses], owner._limit);
+            if (result is Unknown && ConstantWitness(source) is { } witness)
+            {
+                result = witness;
+            }
+
             if (result is Unknown && owner.Options.VacuityModelAssignments > 0
                 && (WitnessSearch.FindModel(source, new WitnessSearchOptions { MaxAssignments = owner.Options.VacuityModelAssignments })
                     ?? ProvenQuantifiedModel(source)) is { } model)
@@ -632,6 +641,60 @@ public sealed class StatementEquivalence
             owner._vacuity[source] = result;
             return result;
         }
+
+        /// <summary>
+        /// The hypotheses' satisfiability through the equisatisfiable rewrites of <see cref="VacuityReductions"/>:
+        /// definitions the other hypotheses do not depend on dropped, recurrences unrolled. Null when neither applies.
+        /// </summary>
+        private SmtResult? Rewritten(FormalStatement source)
+        {
+            FormalStatement current = source;
+            bool rewritten = false;
+            if (VacuityReductions.WithoutDefinitions(current, Unsatisfiable) is { } defined)
+            {
+                (current, rewritten) = (defined, true);
+            }
+
+            if (VacuityReductions.Unrolled(current) is { } unrolled)
+            {
+                (current, rewritten) = (unrolled, true);
+            }
+
+            return rewritten ? Satisfiability(current, owner._limit) : null;
+        }
+
+        /// <summary>
+        /// A model of the hypotheses with every numeric function constant (<see cref="VacuityReductions.ConstantFunctions"/>;
+        /// a ℚ-valued constant must come out rational); null when there is none or Z3 finds none in time.
+        /// </summary>
+        private Sat? ConstantWitness(FormalStatement source)
+        {
+            return VacuityReductions.ConstantFunctions(source, out ImmutableDictionary<string, FormalVariable> constants) is { } narrowed
+                && Satisfiability(narrowed, owner._limit) is Sat model
+                && constants.Values.All(c => c.Type.Kind != FormalTypeKind.Rat || !model.Model.TryGetValue(c.Name, out string? value) || IsRational(value))
+                ? model
+                : null;
+        }
+
+        /// <summary>Whether the statement's side conditions and hypotheses are satisfiable (null when it does not translate).</summary>
+        private SmtResult? Satisfiability(FormalStatement statement, TimeSpan limit)
+        {
+            if (statement.Hypotheses.IsDefaultOrEmpty)
+            {
+                return new Sat(ImmutableSortedDictionary<string, string>.Empty);
+            }
+
+            if (LeanToSmt.TryTranslate(statement) is not { Statement: { } translated })
+            {
+                return null;
+            }
+
+            _checks++;
+            return owner._backend.Check([.. HypothesisContext(statement, translated), .. translated.Hypotheses], limit);
+        }
+
+        /// <summary>Whether the statement's hypotheses are proven unsatisfiable within the short limit.</summary>
+        private bool Unsatisfiable(FormalStatement statement) => Satisfiability(statement, ShortLimit) is Unsat;
 
         /// <summary>
         /// A model of hypotheses that quantify (<c>∀ x, ...</c>), which exact evaluation cannot check: candidate values of

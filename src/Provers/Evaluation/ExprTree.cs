@@ -112,6 +112,32 @@ internal static class ExprTree
         }
     }
 
+    /// <summary>
+    /// The expression with every free occurrence of the variable <paramref name="name"/> replaced by
+    /// <paramref name="value"/>; occurrences under a binder of the same name are left alone. The caller makes sure no
+    /// binder captures a free variable of <paramref name="value"/> (a closed value never is).
+    /// </summary>
+    public static FormalExpr Substitute(FormalExpr expression, string name, FormalExpr value)
+    {
+        if (expression is VariableExpr variable)
+        {
+            return variable.Name == name ? value : expression;
+        }
+
+        if (Binder(expression) == name)
+        {
+            // The binder shadows the name in its scope; a big operator's domain and a filter's source are outside it.
+            return expression switch
+            {
+                BigOperatorExpr big => MapChildren(big, child => ReferenceEquals(child, big.Domain) ? Substitute(child, name, value) : child),
+                FilterExpr filter => MapChildren(filter, child => ReferenceEquals(child, filter.Source) ? Substitute(child, name, value) : child),
+                _ => expression,
+            };
+        }
+
+        return MapChildren(expression, child => Substitute(child, name, value));
+    }
+
     /// <summary>The name a node binds in its children (a quantifier, big operator, set-builder or filter variable), if any.</summary>
     public static string? Binder(FormalExpr expression)
     {
