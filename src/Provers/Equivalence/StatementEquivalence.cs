@@ -124,14 +124,20 @@ public sealed class StatementEquivalence
         if (firstTranslation.Statement is not TranslatedStatement a || secondTranslation.Statement is not TranslatedStatement b)
         {
             string reason = (firstTranslation.Error ?? secondTranslation.Error)?.Message ?? "unsupported: translation";
-            return new EquivalenceResult(EquivalenceVerdict.Unknown, reason, null, false, false, Stopwatch.GetElapsedTime(started))
+            EquivalenceResult untranslated = new(EquivalenceVerdict.Unknown, reason, null, false, false, Stopwatch.GetElapsedTime(started))
             {
                 Alignment = alignment,
                 Closed = closed,
             };
+            return closed ? Evaluated(first, second, untranslated, started) ?? untranslated : untranslated;
         }
 
         EquivalenceResult result = CheckAligned(first, second, a, b, alignment, started, null, out Vacuities vacuities, out Run run) with { Closed = closed };
+        if (closed && result.Verdict == EquivalenceVerdict.Unknown && Evaluated(first, second, result, started) is { } evaluated)
+        {
+            return evaluated;
+        }
+
         bool refuted = result.Verdict == EquivalenceVerdict.NotEquivalent
             || (result.Verdict == EquivalenceVerdict.Unknown && result.Reason is UninterpretedCounterexampleReason or IrrationalCounterexampleReason);
         if (!refuted || result.FirstVacuous || result.SecondVacuous)
@@ -158,6 +164,57 @@ public sealed class StatementEquivalence
 
         // As theorems last, under the first alignment, so that the query does not eat the alternatives' time.
         return AsTheorems(run, result);
+    }
+
+    /// <summary>
+    /// Two closed statements Z3 left undecided (huge literals, products it does not unroll), decided by exact evaluation
+    /// (<see cref="LeanEvaluator"/>): a false hypothesis makes its statement vacuous; otherwise the conclusions' truth
+    /// values are compared, as for any closed pair. Null when a part does not evaluate.
+    /// </summary>
+    private static EquivalenceResult? Evaluated(FormalStatement first, FormalStatement second, EquivalenceResult undecided, long started)
+    {
+        if (Truth(first) is not (bool firstHolds, bool firstConclusion) || Truth(second) is not (bool secondHolds, bool secondConclusion))
+        {
+            return null;
+        }
+
+        (EquivalenceVerdict verdict, string reason) = (firstHolds, secondHolds) switch
+        {
+            (false, false) => (EquivalenceVerdict.NotEquivalent, BothVacuousReason),
+            (false, true) => (EquivalenceVerdict.NotEquivalent, FirstVacuousReason),
+            (true, false) => (EquivalenceVerdict.NotEquivalent, SecondVacuousReason),
+            _ when firstConclusion == secondConclusion => (EquivalenceVerdict.Equivalent, EquivalentReason),
+            _ => (EquivalenceVerdict.NotEquivalent, ConclusionsDifferReason),
+        };
+        bool asTheorems = (!firstHolds || firstConclusion) == (!secondHolds || secondConclusion);
+        return undecided with
+        {
+            Verdict = verdict,
+            Reason = reason,
+            Counterexample = null,
+            FirstVacuous = !firstHolds,
+            SecondVacuous = !secondHolds,
+            Elapsed = Stopwatch.GetElapsedTime(started),
+            TheoremVerdict = asTheorems ? EquivalenceVerdict.Equivalent : EquivalenceVerdict.NotEquivalent,
+            TheoremCounterexample = null,
+        };
+
+        static (bool Hypotheses, bool Conclusion)? Truth(FormalStatement statement)
+        {
+            StatementEvaluation evaluation = LeanEvaluator.EvaluateStatement(statement, ImmutableDictionary<string, Rational>.Empty);
+            bool hypotheses = true;
+            foreach (EvaluationResult hypothesis in evaluation.Hypotheses)
+            {
+                if (hypothesis is not EvaluatedTruth truth)
+                {
+                    return null;
+                }
+
+                hypotheses &= truth.Value;
+            }
+
+            return evaluation.InDomain && evaluation.Conclusion is EvaluatedTruth conclusion ? (hypotheses, conclusion.Value) : null;
+        }
     }
 
     private static EquivalenceResult AsTheorems(Run run, EquivalenceResult strict)
@@ -693,8 +750,8 @@ public sealed class StatementEquivalence
             return owner._backend.Check([.. HypothesisContext(statement, translated), .. translated.Hypotheses], limit);
         }
 
-        /// <summary>Whether the statement's hypotheses are proven unsatisfiable within the short limit.</summary>
-        private bool Unsatisfiable(FormalStatement statement) => Satisfiability(statement, ShortLimit) is Unsat;
+        /// <summary>Whether the statement's hypotheses are proven unsatisfiable within the check limit.</summary>
+        private bool Unsatisfiable(FormalStatement statement) => Satisfiability(statement, owner._limit) is Unsat;
 
         /// <summary>
         /// A model of hypotheses that quantify (<c>∀ x, ...</c>), which exact evaluation cannot check: candidate values of

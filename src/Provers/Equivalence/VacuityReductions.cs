@@ -113,9 +113,10 @@ internal static class VacuityReductions
     /// Drops the hypotheses that only define a function or a set the other hypotheses do not mention, when the definition
     /// is realisable whatever the other variables are:
     /// <list type="bullet">
-    /// <item><description>a function by cases, <c>∀ x, Gᵢ x → f x = eᵢ x</c> (one argument; without a guard, one case),
-    /// with <c>f</c> in neither a guard nor a value and the guards proven pairwise disjoint (f is then defined case by
-    /// case, anything elsewhere);</description></item>
+    /// <item><description>a function by cases, <c>∀ x y, Gᵢ x y → f x y = eᵢ x y</c> (guards may sit between the
+    /// binders, as in <c>∀ x, x ≠ 0 → ∀ y, y ≠ 0 → …</c>; without a guard, one case), with <c>f</c> in neither a guard
+    /// nor a value and the guards of different cases proven pairwise disjoint (f is then defined case by case, anything
+    /// elsewhere);</description></item>
     /// <item><description>a set by its members, <c>∀ x, x ∈ S ↔ P x</c>, with <c>S</c> not in <c>P</c>: a <c>Set</c>
     /// always (<c>S = {x | P x}</c>), a <c>Finset</c> of ℕ or ℤ only when no element satisfies <c>P</c> beyond a bound
     /// (proven), since a finset of the infinitely many solutions does not exist.</description></item>
@@ -348,39 +349,25 @@ internal static class VacuityReductions
     /// <summary>Whether the hypotheses mentioning <paramref name="function"/> define it by pairwise disjoint cases.</summary>
     private static bool DefinedByCases(FormalStatement statement, FormalVariable function, ImmutableArray<FormalExpr> mentions, Func<FormalStatement, bool> unsatisfiable)
     {
-        if (function.Type.Domain is not { } domain || function.Type.Codomain is not { IsNumeric: true })
+        if (ValueType(function.Type) is not { IsNumeric: true })
         {
             return false;
         }
 
-        List<(string Variable, FormalExpr? Guard)> cases = [];
+        List<Case> cases = [];
         foreach (FormalExpr mention in mentions)
         {
-            if (mention is not QuantifierExpr { Quantifier: Quantifier.ForAll } quantifier)
+            // A parameter named like a variable of the statement could stand for it in an earlier guard: left alone.
+            if (AsCase(mention, function) is not { } definition
+                || definition.Parameters.Any(p => statement.Variables.Any(v => v.Name == p)))
             {
                 return false;
             }
 
-            FormalExpr? guard = null;
-            FormalExpr body = quantifier.Body;
-            if (body is LogicalExpr { Operator: LogicalOperator.Implies } implication)
-            {
-                guard = implication.Left;
-                body = implication.Right;
-            }
-
-            if (body is not RelationExpr { Operator: RelationOperator.Equal, Left: ApplyExpr { IsProjection: false, Arguments: [VariableExpr argument] } apply } equation
-                || apply.Function.Name != function.Name || argument.Name != quantifier.Variable
-                || ExprTree.FreeVariables(equation.Right).Contains(function.Name)
-                || (guard is not null && ExprTree.FreeVariables(guard).Contains(function.Name)))
-            {
-                return false;
-            }
-
-            cases.Add((quantifier.Variable, guard));
+            cases.Add(definition);
         }
 
-        if (cases.Count > 1 && cases.Any(static c => c.Guard is null))
+        if (cases.Count > 1 && cases.Any(static c => c.Guards.Count == 0))
         {
             return false;
         }
@@ -390,18 +377,31 @@ internal static class VacuityReductions
         {
             for (int j = i + 1; j < cases.Count; j++)
             {
-                FormalVariable point = new(Fresh("x", used), domain);
-                VariableExpr at = new(point.Name, domain);
-                FormalStatement overlap = statement with
+                // One point for both cases: each case's parameters renamed to the same fresh variables, argument by argument.
+                List<FormalVariable> point = [];
+                List<FormalHypothesis> overlap = [];
+                FormalType type = function.Type;
+                for (int k = 0; k < cases[i].Parameters.Length; k++, type = type.Codomain!)
                 {
-                    Variables = [.. statement.Variables.IsDefault ? [] : statement.Variables, point],
-                    Hypotheses =
-                    [
-                        new FormalHypothesis("case", ExprTree.Substitute(cases[i].Guard!, cases[i].Variable, at)),
-                        new FormalHypothesis("other", ExprTree.Substitute(cases[j].Guard!, cases[j].Variable, at)),
-                    ],
-                };
-                if (!unsatisfiable(overlap))
+                    point.Add(new FormalVariable(Fresh("x", used), type.Domain!));
+                }
+
+                foreach (Case c in (ReadOnlySpan<Case>)[cases[i], cases[j]])
+                {
+                    foreach (FormalExpr guard in c.Guards)
+                    {
+                        FormalExpr at = guard;
+                        for (int k = 0; k < point.Count; k++)
+                        {
+                            at = ExprTree.Substitute(at, c.Parameters[k], new VariableExpr(point[k].Name, point[k].Type));
+                        }
+
+                        overlap.Add(new FormalHypothesis("case", at));
+                    }
+                }
+
+                FormalStatement both = statement with { Variables = [.. statement.Variables.IsDefault ? [] : statement.Variables, .. point], Hypotheses = [.. overlap] };
+                if (!unsatisfiable(both))
                 {
                     return false;
                 }
@@ -409,6 +409,51 @@ internal static class VacuityReductions
         }
 
         return true;
+    }
+
+    /// <summary>One case of a definition: <c>∀ x₁, [G₁ →] ∀ x₂, [G₂ →] … f x₁ … xₖ = e</c>, the guards and value without <c>f</c>.</summary>
+    private sealed record Case(ImmutableArray<string> Parameters, List<FormalExpr> Guards);
+
+    private static Case? AsCase(FormalExpr proposition, FormalVariable function)
+    {
+        List<string> parameters = [];
+        List<FormalExpr> guards = [];
+        while (true)
+        {
+            if (proposition is QuantifierExpr { Quantifier: Quantifier.ForAll } quantifier)
+            {
+                parameters.Add(quantifier.Variable);
+                proposition = quantifier.Body;
+            }
+            else if (proposition is LogicalExpr { Operator: LogicalOperator.Implies } implication)
+            {
+                guards.Add(implication.Left);
+                proposition = implication.Right;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (proposition is not RelationExpr { Operator: RelationOperator.Equal, Left: ApplyExpr { IsProjection: false } apply } equation
+            || apply.Function.Name != function.Name || apply.Type != ValueType(function.Type)
+            || apply.Arguments.Length != parameters.Count || parameters.Distinct(StringComparer.Ordinal).Count() != parameters.Count
+            || ExprTree.FreeVariables(equation.Right).Contains(function.Name)
+            || guards.Any(g => ExprTree.FreeVariables(g).Contains(function.Name)))
+        {
+            return null;
+        }
+
+        for (int k = 0; k < parameters.Count; k++)
+        {
+            if (apply.Arguments[k] is not VariableExpr argument || argument.Name != parameters[k])
+            {
+                return null;
+            }
+        }
+
+        return new Case([.. parameters], guards);
     }
 
     /// <summary>Whether <paramref name="definition"/> is <c>∀ x, x ∈ S ↔ P x</c> for the set and the set it defines exists.</summary>

@@ -25,6 +25,20 @@ public sealed class StatementEquivalenceTests : IDisposable
         return new StatementEquivalence(_backend, options).Check(Parse(first), Parse(second));
     }
 
+    [Theory]
+    [InlineData("theorem t : (3 : ℕ) ^ 5000 / 3 ^ 4999 = 3 := by", EquivalenceVerdict.Equivalent, false)]
+    [InlineData("theorem t : (3 : ℕ) ^ 5000 / 3 ^ 4999 = 4 := by", EquivalenceVerdict.NotEquivalent, false)]
+    [InlineData("theorem t (h : (2 : ℕ) ^ 5000 < 2 ^ 4999) : (3 : ℕ) ^ 5000 / 3 ^ 4999 = 3 := by", EquivalenceVerdict.NotEquivalent, true)]
+    public void Check_ClosedStatementsBeyondTheTranslation_DecidedByExactEvaluation(string other, EquivalenceVerdict expected, bool otherVacuous)
+    {
+        // An exponent above the translation's 4096 leaves both untranslated; the exact evaluator computes them (5 = 2 + 3 is true).
+        EquivalenceResult result = Check("theorem t : (5 : ℕ) ^ 5000 / 5 ^ 4999 = 2 + 3 := by", other);
+
+        Assert.Equal(expected, result.Verdict);
+        Assert.True(result.Closed);
+        Assert.Equal(otherVacuous, result.SecondVacuous);
+    }
+
     [Fact]
     public void Check_RenamedVariablesAndReorderedHypotheses_Equivalent()
     {

@@ -128,6 +128,37 @@ public sealed class VacuityReductionsTests : IDisposable
         Assert.Equal(["y > 1"], reduced.Hypotheses.Select(static h => h.Proposition.ToString()));
     }
 
+    [Fact]
+    public void WithoutDefinitions_TwoArgumentsGuardsBetweenBinders_Dropped()
+    {
+        // mathd_algebra_139 as written in miniF2F's Lean 4 port and in ours.
+        Assert.Empty(VacuityReductions.WithoutDefinitions(
+            Parse("theorem t (s : ℝ → ℝ → ℝ) (h₀ : ∀ (x) (_ : x ≠ 0), ∀ (y) (_ : y ≠ 0), s x y = (1 / y - 1 / x) / (x - y)) : s 3 11 = 1 / 33 := by"),
+            Unsatisfiable)!.Hypotheses);
+        Assert.Empty(VacuityReductions.WithoutDefinitions(
+            Parse("theorem t (s : ℝ → ℝ → ℝ) (h₀ : ∀ x, ∀ y, x ≠ 0 -> y ≠ 0 -> s x y = (1 / y - 1 / x) / (x - y)) : s 3 11 = 1 / 33 := by"),
+            Unsatisfiable)!.Hypotheses);
+    }
+
+    [Fact]
+    public void WithoutDefinitions_TwoArgumentCasesThatOverlap_Null()
+    {
+        // Both cases hold at x = y = 1 with different values: not a definition (the statement is vacuous).
+        Assert.Null(VacuityReductions.WithoutDefinitions(
+            Parse("theorem t (s : ℝ → ℝ → ℝ) (h₀ : ∀ x y, x > 0 → s x y = 0) (h₁ : ∀ x y, y > 0 → s x y = 1) : s 3 11 = 0 := by"),
+            Unsatisfiable));
+    }
+
+    [Fact]
+    public void Check_TheTwoFormsOfMathdAlgebra139_Equivalent()
+    {
+        EquivalenceResult result = new StatementEquivalence(_backend).Check(
+            Parse("theorem t (s : ℝ → ℝ → ℝ) (h₀ : ∀ (x) (_ : x ≠ 0), ∀ (y) (_ : y ≠ 0), s x y = (1 / y - 1 / x) / (x - y)) : s 3 11 = 1 / 33 := by"),
+            Parse("theorem t (s : ℝ → ℝ → ℝ) (h₀ : ∀ x, ∀ y, x ≠ 0 -> y ≠ 0 -> s x y = (1 / y - 1 / x) / (x - y)) : s 3 11 = 1 / 33 := by"));
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
     [Theory]
     [InlineData("theorem t (f : ℝ → ℝ) (h₀ : ∀ x < 1, f x = 0) (h₁ : ∀ x > 0, f x = 1) : f 2 = 1 := by")]
     [InlineData("theorem t (f : ℝ → ℝ) (h₀ : ∀ x < 1, f x = 0) (h₁ : f 0 = 1) : f 2 = 1 := by")]
