@@ -444,6 +444,8 @@ internal sealed class LeanElaborator
                 return ElaborateFilter(filter);
             case LambdaSyntax lambda:
                 throw FormalParseException.Unsupported(lambda.Position, "fun");
+            case TupleSyntax tuple:
+                throw FormalParseException.Unsupported(tuple.Position, "tuple ( , )");
             case ProjectionSyntax projection:
                 throw FormalParseException.Unsupported(projection.IndexPosition, "projection ." + projection.Index.ToString(CultureInfo.InvariantCulture) + " without an argument");
             default:
@@ -634,6 +636,23 @@ internal sealed class LeanElaborator
 
             case SyntaxOperator.Member or SyntaxOperator.NotMember:
                 return ElaborateMembership(binary);
+            case SyntaxOperator.Equal or SyntaxOperator.NotEqual when binary.Left is TupleSyntax left && binary.Right is TupleSyntax right:
+                {
+                    // Prod.mk.injEq: (a, b) = (c, d) ↔ a = c ∧ b = d, each component its own equation (its own type).
+                    if (left.Items.Length != right.Items.Length)
+                    {
+                        throw FormalParseException.TypeError(binary.Position, $"tuples of {left.Items.Length} and {right.Items.Length} components compared");
+                    }
+
+                    FormalExpr components = ElaborateBinary(binary with { Operator = SyntaxOperator.Equal, Left = left.Items[^1], Right = right.Items[^1] });
+                    for (int i = left.Items.Length - 2; i >= 0; i--)
+                    {
+                        components = new LogicalExpr(LogicalOperator.And, ElaborateBinary(binary with { Operator = SyntaxOperator.Equal, Left = left.Items[i], Right = right.Items[i] }), components);
+                    }
+
+                    return binary.Operator == SyntaxOperator.Equal ? components : new NotExpr(components);
+                }
+
             default:
                 {
                     // binrel%: both sides form one tree with one maximal type.

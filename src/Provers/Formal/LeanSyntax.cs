@@ -99,5 +99,8 @@ internal sealed record TheoremBinderSyntax(SourcePosition Position, ImmutableArr
 /// <summary>A whole theorem statement.</summary>
 internal sealed record TheoremSyntax(string Name, ImmutableArray<TheoremBinderSyntax> Binders, Syntax Conclusion);
 
+/// <summary>A tuple <c>(a, b, c)</c>: Lean's nested <c>Prod.mk</c>; only an equation between two tuples elaborates (component-wise).</summary>
+internal sealed record TupleSyntax(SourcePosition Position, ImmutableArray<Syntax> Items) : Syntax(Position);
+
 /// <summary><c>Finset.filter (fun x =&gt; p) s</c>, recognised from the application.</summary>
 internal sealed record FilterSyntax(SourcePosition Position, LambdaSyntax Predicate, Syntax Source) : Syntax(Position);

@@ -516,7 +516,16 @@ internal sealed class LeanTermParser
 
         if (!AtEnd && Current.Kind == LeanTokenKind.Comma)
         {
-            throw FormalParseException.Unsupported(open.Position, "tuple ( , )");
+            ImmutableArray<Syntax>.Builder items = ImmutableArray.CreateBuilder<Syntax>();
+            items.Add(inner);
+            while (!AtEnd && Current.Kind == LeanTokenKind.Comma)
+            {
+                _index++;
+                items.Add(ParseTerm(0));
+            }
+
+            Expect(LeanTokenKind.RightParen, "')'");
+            return new TupleSyntax(open.Position, items.ToImmutable());
         }
 
         Expect(LeanTokenKind.RightParen, "')'");

@@ -87,7 +87,7 @@ public sealed class LeanStatementParserErrorTests
     [InlineData("theorem t (n : ℕ) : (Nat.digits 10 n).sum = 5 := by", "Nat.digits")]
     [InlineData("theorem t (n : ℕ) : Nat.ofDigits 10 [1, 2] = n := by", "list literal [ … ]")]
     [InlineData("theorem t (S : Finset ℕ) [Fintype S] : S.card = 1 := by", "instance binder [ … ]")]
-    [InlineData("theorem t (x y : ℕ) : (x, y) = (1, 1) := by", "tuple ( , )")]
+    [InlineData("theorem t (x y : ℕ) : (x, y) ≤ (1, 1) := by", "tuple ( , )")]
     [InlineData("theorem t (x : ℕ) : x ∈ ({1, 2} : Finset ℕ) := by", "set literal { … }")]
     [InlineData("theorem t (S : Set ℕ) : 1 ∈ { x ∈ S | x > 0 } := by", "set-builder over a set { x ∈ s | p }")]
     [InlineData("theorem t (n) : n = 1 := by", "binder without a type")]

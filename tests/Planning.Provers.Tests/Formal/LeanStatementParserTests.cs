@@ -519,4 +519,37 @@ public sealed class LeanStatementParserTests
 
         Assert.Equal(FormalParseErrorKind.Type, exception.Kind);
     }
+
+    [Fact]
+    public void Parse_Imo1992P1TupleEquations_AreComponentwiseConjunctions()
+    {
+        FormalStatement actual = LeanStatementParser.Parse(
+            "theorem t (p q r : ℤ) : (p, q, r) = (2, 4, 8) ∨ (p, q, r) ≠ (3, 5, 15) := by");
+
+        VariableExpr p = Var("p", Z);
+        VariableExpr q = Var("q", Z);
+        VariableExpr r = Var("r", Z);
+        FormalExpr expected = new LogicalExpr(
+            LogicalOperator.Or,
+            And(Eq(p, Num(2, Z)), And(Eq(q, Num(4, Z)), Eq(r, Num(8, Z)))),
+            new NotExpr(And(Eq(p, Num(3, Z)), And(Eq(q, Num(5, Z)), Eq(r, Num(15, Z))))));
+        Assert.Equal(expected, actual.Conclusion);
+    }
+
+    [Fact]
+    public void Parse_TupleComponentsOfDifferentTypes_EachComponentTypedOnItsOwn()
+    {
+        FormalStatement actual = LeanStatementParser.Parse("theorem t (n : ℕ) (x : ℝ) : (n, x) = (1, 2) := by");
+
+        Assert.Equal(And(Eq(Var("n", N), Num(1, N)), Eq(Var("x", R), Num(2, R))), actual.Conclusion);
+    }
+
+    [Fact]
+    public void Parse_TuplesOfDifferentLengths_TypeError()
+    {
+        FormalParseException exception = Assert.Throws<FormalParseException>(
+            () => LeanStatementParser.Parse("theorem t (x y : ℕ) : (x, y) = (1, 1, 1) := by"));
+
+        Assert.Equal(FormalParseErrorKind.Type, exception.Kind);
+    }
 }
