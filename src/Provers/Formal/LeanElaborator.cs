@@ -80,24 +80,26 @@ internal sealed class LeanElaborator
             _scope.Add(new Binding(variable.Name, variable.Type));
         }
 
+        bool positive = false;
         foreach (TheoremBinderSyntax binder in theorem.Binders)
         {
-            if (TryReadType(binder.TypeSyntax, out FormalType? type))
+            if (binder.TypeSyntax is PositiveNatSyntax)
+            {
+                // (x : ℕ+) is (x : ℕ) (x_pos : 0 < x): ℕ+ is the subtype of positive naturals, and its coercions to ℕ, ℤ,
+                // ℚ and ℝ, sums, products, powers and comparisons are those of ℕ on the values. Its subtraction
+                // (truncated at 1) and division are not, so a statement with either is refused below.
+                positive = true;
+                foreach ((string name, SourcePosition position) in binder.Names)
+                {
+                    AddVariable(name, position, FormalType.Nat);
+                    hypotheses.Add(new FormalHypothesis(name + "_pos", new RelationExpr(RelationOperator.Less, new NumeralExpr(0, FormalType.Nat), new VariableExpr(name, FormalType.Nat))));
+                }
+            }
+            else if (TryReadType(binder.TypeSyntax, out FormalType? type))
             {
                 foreach ((string name, SourcePosition position) in binder.Names)
                 {
-                    if (name == "_")
-                    {
-                        throw FormalParseException.Unsupported(position, "anonymous variable _");
-                    }
-
-                    if (variables.Any(variable => variable.Name == name))
-                    {
-                        throw FormalParseException.Unsupported(position, "shadowed variable " + name);
-                    }
-
-                    variables.Add(new FormalVariable(name, type));
-                    _scope.Add(new Binding(name, type));
+                    AddVariable(name, position, type);
                 }
             }
             else
@@ -111,7 +113,48 @@ internal sealed class LeanElaborator
         }
 
         FormalExpr conclusion = Elaborate(theorem.Conclusion, FormalType.Prop);
-        return new FormalStatement(theorem.Name, variables.ToImmutable(), hypotheses.ToImmutable(), conclusion);
+        FormalStatement statement = new(theorem.Name, variables.ToImmutable(), hypotheses.ToImmutable(), conclusion);
+        if (positive && NaturalSubtractionOrDivision(statement) is { } operation)
+        {
+            throw FormalParseException.Unsupported(theorem.Binders[0].Position, "ℕ+ with ℕ " + operation);
+        }
+
+        return statement;
+
+        void AddVariable(string name, SourcePosition position, FormalType type)
+        {
+            if (name == "_")
+            {
+                throw FormalParseException.Unsupported(position, "anonymous variable _");
+            }
+
+            if (variables.Any(variable => variable.Name == name))
+            {
+                throw FormalParseException.Unsupported(position, "shadowed variable " + name);
+            }
+
+            variables.Add(new FormalVariable(name, type));
+            _scope.Add(new Binding(name, type));
+        }
+    }
+
+    /// <summary>The first ℕ subtraction, division or remainder in the statement (by its operator's name), or null.</summary>
+    private static string? NaturalSubtractionOrDivision(FormalStatement statement)
+    {
+        IEnumerable<FormalExpr> parts = statement.Hypotheses.Select(static h => h.Proposition).Append(statement.Conclusion);
+        foreach (FormalExpr part in parts)
+        {
+            foreach (FormalExpr node in Evaluation.ExprTree.Descendants(part))
+            {
+                if (node is ArithmeticExpr { Operator: NumericOperator.Subtract or NumericOperator.Divide or NumericOperator.Modulo } arithmetic
+                    && arithmetic.Type.Kind == FormalTypeKind.Nat)
+                {
+                    return arithmetic.Operator.ToString().ToLowerInvariant();
+                }
+            }
+        }
+
+        return null;
     }
 
     // ---- Types written in the source ----
@@ -446,6 +489,8 @@ internal sealed class LeanElaborator
                 throw FormalParseException.Unsupported(lambda.Position, "fun");
             case TupleSyntax tuple:
                 throw FormalParseException.Unsupported(tuple.Position, "tuple ( , )");
+            case PositiveNatSyntax positiveNat:
+                throw FormalParseException.Unsupported(positiveNat.Position, "ℕ+");
             case ProjectionSyntax projection:
                 throw FormalParseException.Unsupported(projection.IndexPosition, "projection ." + projection.Index.ToString(CultureInfo.InvariantCulture) + " without an argument");
             default:

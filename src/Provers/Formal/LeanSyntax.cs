@@ -99,6 +99,9 @@ internal sealed record TheoremBinderSyntax(SourcePosition Position, ImmutableArr
 /// <summary>A whole theorem statement.</summary>
 internal sealed record TheoremSyntax(string Name, ImmutableArray<TheoremBinderSyntax> Binders, Syntax Conclusion);
 
+/// <summary>The type <c>ℕ+</c> (positive naturals); only a theorem binder's type elaborates (as ℕ with a positivity hypothesis).</summary>
+internal sealed record PositiveNatSyntax(SourcePosition Position) : Syntax(Position);
+
 /// <summary>A tuple <c>(a, b, c)</c>: Lean's nested <c>Prod.mk</c>; only an equation between two tuples elaborates (component-wise).</summary>
 internal sealed record TupleSyntax(SourcePosition Position, ImmutableArray<Syntax> Items) : Syntax(Position);
 

@@ -409,7 +409,8 @@ internal sealed class LeanTermParser
                 _index++;
                 if (!AtEnd && Current.Kind == LeanTokenKind.Plus && Adjacent(token, Current))
                 {
-                    throw FormalParseException.Unsupported(position, "ℕ+");
+                    _index++;
+                    return (new PositiveNatSyntax(position), MaxPrecedence);
                 }
 
                 return (new TypeAtomSyntax(position, FormalType.Nat), MaxPrecedence);

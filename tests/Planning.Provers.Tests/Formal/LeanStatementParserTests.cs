@@ -552,4 +552,14 @@ public sealed class LeanStatementParserTests
 
         Assert.Equal(FormalParseErrorKind.Type, exception.Kind);
     }
+
+    [Fact]
+    public void Parse_MathdNumbertheory227PositiveNaturals_NaturalsWithPositivityHypotheses()
+    {
+        FormalStatement actual = LeanStatementParser.Parse("theorem t (x y : ℕ+) (h₀ : ↑x / (4 : ℝ) + y / 6 = (x + y) / 5) : x = 2 := by");
+
+        Assert.Equal([new FormalVariable("x", N), new FormalVariable("y", N)], actual.Variables.ToArray());
+        Assert.Equal(["x_pos", "y_pos", "h₀"], actual.Hypotheses.Select(static h => h.Name));
+        Assert.Equal(new RelationExpr(RelationOperator.Less, Num(0, N), Var("y", N)), actual.Hypotheses[1].Proposition);
+    }
 }
