@@ -15,12 +15,30 @@ namespace Planning.Provers.Translation;
 /// <item><description>Sorts: ℕ and ℤ become Int, ℝ, NNReal and ℚ become Real; every ℕ variable (free or bound) gets the side
 /// condition <c>x ≥ 0</c>, every NNReal variable <c>x ≥ 0</c>. A free ℚ variable ranges over ℝ (a proof for all reals holds
 /// for all rationals), a bound one is unsupported. Function and set variables are uninterpreted function symbols
-/// (<c>FunctionSymbol</c>); ℂ, Equiv, ZMod and Prop variables are unsupported.</description></item>
+/// (<c>FunctionSymbol</c>); Equiv and Prop variables are unsupported.</description></item>
+/// <item><description>ℂ is ℝ² (exact, so no new rule for <c>equivalent</c>): a ℂ variable <c>z</c> is two Real variables, the real
+/// part under the statement's name <c>z</c> and the imaginary part <c>z.im</c>, listed with the fresh variables (its
+/// constraint, always true, mentions both parts, so a check shares the imaginary parts of aligned variables); a ℂ binder
+/// is two real binders. A ℂ expression is a pair (<see cref="ComplexTerm"/>): numerals and casts from ℕ/ℤ/ℚ/ℝ (imaginary
+/// part 0), <c>Complex.I = (0, 1)</c>, <c>+ - *</c>, negation, <c>^</c> with an exponent that is a literal (at most 64;
+/// after unrolling a ∑ counts; a negative ℤ one inverts), <c>w⁻¹ = (re·r, -im·r)</c> with <c>r</c> a fresh
+/// <c>(normSq w)⁻¹</c> (<c>n = 0 → r = 0</c>, <c>n ≠ 0 → n·r = 1</c>, so <c>0⁻¹ = 0</c>), <c>z / w = z·w⁻¹</c>, ∑/∏ over
+/// literal domains; <c>Complex.normSq z = re² + im²</c>, <c>z.re</c>, <c>z.im</c>, <c>Complex.abs z = √(normSq z)</c>
+/// (<c>Real.sqrt</c>'s encoding); <c>=</c>/<c>≠</c> part by part. Function variables into or out of ℂ, symbolic powers,
+/// order on ℂ are unsupported.</description></item>
+/// <item><description><c>ZMod n</c> (literal n) is a residue: an Int in <c>[0, n)</c> (side condition of variables, premise or
+/// conjunct of binders); numerals and ℕ/ℤ casts are taken mod n (Euclidean), <c>+ - *</c>, negation and ∑/∏ over literal
+/// domains are reduced mod n, <c>^</c> with a literal exponent reduced after each multiplication (<c>ModPow</c> for a
+/// literal base), <c>=</c>/<c>≠</c> compare residues. <c>x⁻¹</c> and <c>y / x = y·x⁻¹</c> only when <c>x</c> folds to a
+/// literal: its inverse mod n when coprime with n, <c>0⁻¹ = 0</c>, otherwise unsupported (Mathlib's inverse of a
+/// non-unit is a Bézout coefficient, and of a non-literal no function SMT knows). Order, <c>∣</c>, Even/Odd and casts out
+/// of ZMod are unsupported.</description></item>
 /// <item><description>Literals: numerals at ℕ/ℤ are Int literals, at ℚ/ℝ Real literals; a decimal <c>m × 10^e</c> is the exact rational.</description></item>
 /// <item><description>ℕ subtraction is truncated: <c>a - b = ite(a ≥ b, a - b, 0)</c>.</description></item>
 /// <item><description>ℕ and ℤ division and remainder are Lean's <c>Int.ediv</c>/<c>Int.emod</c> (Euclidean, which is what
 /// SMT-LIB <c>div</c>/<c>mod</c> compute): <c>x / y = ite(y = 0, 0, div x y)</c>, <c>x % y = ite(y = 0, x, mod x y)</c>;
-/// on ℕ this is floor division.</description></item>
+/// on ℕ this is floor division. <c>a ^ n % m</c> with a literal base, a literal exponent of any size and a literal
+/// <c>m ≠ 0</c> (also inside <c>≡ [MOD m]</c>) is computed by <c>BigInteger.ModPow</c>, shifted into <c>[0, |m|)</c>.</description></item>
 /// <item><description>Real (and ℚ) division by zero is zero: <c>x / y = ite(y = 0, 0, x / y)</c>; <c>x⁻¹ = ite(x = 0, 0, 1 / x)</c>.</description></item>
 /// <item><description><c>^</c> with a literal natural exponent (at most 64) is expanded into a product (<c>x^0 = 1</c>); with
 /// another ℕ exponent it is an uninterpreted <c>pow</c> with ground facts (<c>NaturalPower</c>), with a real one
@@ -53,9 +71,10 @@ namespace Planning.Provers.Translation;
 /// <item><description><c>n!</c> and <c>Nat.choose</c> on literals are computed; <c>True</c>/<c>False</c> are literals.</description></item>
 /// </list>
 /// Transcendental functions are uninterpreted symbols with ground facts (<c>Transcendental</c>); everything else
-/// (ℤ gcd, ∃!, ℂ, Rat.den, ...) is reported as <c>unsupported: &lt;construct&gt;</c>.
+/// (ℤ gcd, ∃!, <c>Complex.I ^ k</c>, a ZMod inverse of a non-literal, Rat.den, ...) is reported as
+/// <c>unsupported: &lt;construct&gt;</c>.
 /// </summary>
-internal static class LeanToSmt
+internal static partial class LeanToSmt
 {
     private const int MaxExponent = 64;
     private const int MaxLiteralExponent = 4096;
@@ -131,9 +150,12 @@ internal static class LeanToSmt
         }
     }
 
-    private sealed class Translator
+    private sealed partial class Translator
     {
         private readonly Dictionary<string, Term> _environment = new(StringComparer.Ordinal);
+
+        // ℂ names (statement variables and binders) with their (re, im) pairs; scoped with _environment (see Scoped).
+        private readonly Dictionary<string, ComplexTerm> _complexEnvironment = new(StringComparer.Ordinal);
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
 
@@ -147,7 +169,8 @@ internal static class LeanToSmt
         private readonly List<(Variable Variable, Term Constraint)> _topFresh;
 
         // The transcendental applications of the current scope (symbol, value, argument), for the axioms that relate two
-        // of them (monotonicity, sin² + cos² = 1); scoped like _fresh.
+        // of them (monotonicity, sin² + cos² = 1), and the real inverses of ℂ inversion, reused for the same term; scoped
+        // like _fresh.
         private List<(string Symbol, Variable Value, Term Argument)> _calls = [];
         private readonly IReadOnlyDictionary<string, Evaluation.Rational>? _values;
         private int _counter;
@@ -181,6 +204,12 @@ internal static class LeanToSmt
                     continue;
                 }
 
+                if (variable.Type.Kind == FormalTypeKind.Complex)
+                {
+                    variables.Add(ComplexVariable(variable.Name));
+                    continue;
+                }
+
                 Variable smt = new(variable.Name, SortOf(variable.Type));
                 _environment[variable.Name] = _values is not null && _values.TryGetValue(variable.Name, out Evaluation.Rational value)
                     ? Fixed(variable.Type, value, variable.Name)
@@ -194,7 +223,10 @@ internal static class LeanToSmt
 
             foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
             {
-                _topLevel[variable.Name] = _environment[variable.Name];
+                if (_environment.TryGetValue(variable.Name, out Term? own))
+                {
+                    _topLevel[variable.Name] = own;
+                }
             }
 
             foreach (FormalHypothesis hypothesis in statement.Hypotheses.IsDefault ? [] : statement.Hypotheses)
@@ -229,6 +261,11 @@ internal static class LeanToSmt
                 throw new TranslationException("negative value for " + name);
             }
 
+            if (type.Kind == FormalTypeKind.ZMod && value >= type.Modulus)
+            {
+                throw new TranslationException("value outside ZMod " + type.Modulus.ToString(CultureInfo.InvariantCulture) + " for " + name);
+            }
+
             if (SortOf(type) == SmtSort.IntSort)
             {
                 return value.IsInteger ? Int(value.Numerator) : throw new TranslationException("non-integer value for " + name);
@@ -241,12 +278,11 @@ internal static class LeanToSmt
         {
             return type.Kind switch
             {
-                FormalTypeKind.Nat or FormalTypeKind.Int => SmtSort.IntSort,
+                FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.ZMod => SmtSort.IntSort,
                 FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SmtSort.RealSort,
                 FormalTypeKind.Complex => throw new TranslationException("ℂ"),
                 FormalTypeKind.Function => throw new TranslationException("function variable"),
                 FormalTypeKind.Equiv => throw new TranslationException("Equiv variable"),
-                FormalTypeKind.ZMod => throw new TranslationException("ZMod"),
                 FormalTypeKind.Set or FormalTypeKind.Finset => throw new TranslationException("set variable"),
                 _ => throw new TranslationException("Prop variable"),
             };
@@ -392,12 +428,14 @@ internal static class LeanToSmt
             };
         }
 
-        private static Comparison? RangeCondition(FormalType type, Term term)
+        /// <summary>The range fact of a variable of the type: <c>x ≥ 0</c> for ℕ and NNReal, <c>0 ≤ x &lt; n</c> for <c>ZMod n</c>; else null.</summary>
+        private static Term? RangeCondition(FormalType type, Term term)
         {
             return type.Kind switch
             {
                 FormalTypeKind.Nat => Ge(term, Int(0)),
                 FormalTypeKind.NNReal => Ge(term, Real(0)),
+                FormalTypeKind.ZMod => new Conjunction(Ge(term, Int(0)), new Comparison(ComparisonOperator.Less, term, Int(type.Modulus))),
                 _ => null,
             };
         }
@@ -410,13 +448,22 @@ internal static class LeanToSmt
 
         private Term Translate(FormalExpr expr)
         {
+            switch (expr.Type.Kind)
+            {
+                case FormalTypeKind.ZMod:
+                    return Residue(expr);
+                case FormalTypeKind.Complex:
+                    // ℂ values are pairs (see Complex); one reaches here only as the operand of something without a ℂ reading.
+                    throw new TranslationException("ℂ value as a real or integer");
+                default:
+                    break;
+            }
+
             return expr switch
             {
                 NumeralExpr numeral => Literal(numeral.Value, BigInteger.One, numeral.Type),
                 ScientificExpr scientific => Scientific(scientific),
-                VariableExpr variable => _environment.TryGetValue(variable.Name, out Term? bound)
-                    ? bound is Variable { IsFunction: true } ? throw new TranslationException("function variable used as a value") : bound
-                    : throw new TranslationException("unknown variable"),
+                VariableExpr variable => Lookup(variable),
                 CastExpr cast => Cast(cast),
                 NegateExpr negate => negate.Type.Kind == FormalTypeKind.Nat
                     ? throw new TranslationException("ℕ negation")
@@ -435,6 +482,13 @@ internal static class LeanToSmt
             };
         }
 
+        private Term Lookup(VariableExpr variable)
+        {
+            return _environment.TryGetValue(variable.Name, out Term? bound)
+                ? bound is Variable { IsFunction: true } ? throw new TranslationException("function variable used as a value") : bound
+                : throw new TranslationException("unknown variable");
+        }
+
         private static Term Literal(BigInteger numerator, BigInteger denominator, FormalType type)
         {
             return ValueSort(type) switch
@@ -447,19 +501,29 @@ internal static class LeanToSmt
 
         private static Term Scientific(ScientificExpr scientific)
         {
+            (BigInteger numerator, BigInteger denominator) = ScientificValue(scientific);
+            return Literal(numerator, denominator, scientific.Type);
+        }
+
+        /// <summary>The exact value <c>m × 10^e</c> of a decimal, as a fraction.</summary>
+        private static (BigInteger Numerator, BigInteger Denominator) ScientificValue(ScientificExpr scientific)
+        {
             if (Math.Abs(scientific.Exponent) > 1000)
             {
                 throw new TranslationException("huge decimal exponent");
             }
 
             BigInteger power = BigInteger.Pow(10, Math.Abs(scientific.Exponent));
-            return scientific.Exponent >= 0
-                ? Literal(scientific.Mantissa * power, BigInteger.One, scientific.Type)
-                : Literal(scientific.Mantissa, power, scientific.Type);
+            return scientific.Exponent >= 0 ? (scientific.Mantissa * power, BigInteger.One) : (scientific.Mantissa, power);
         }
 
         private Term Cast(CastExpr cast)
         {
+            if (cast.Operand.Type.Kind == FormalTypeKind.ZMod)
+            {
+                throw new TranslationException("cast from ZMod");
+            }
+
             Term operand = Translate(cast.Operand);
             SmtSort target = ValueSort(cast.Type);
             if (operand.Sort == target)
@@ -477,6 +541,11 @@ internal static class LeanToSmt
             if (arithmetic.Operator == NumericOperator.Power)
             {
                 return Power(arithmetic);
+            }
+
+            if (arithmetic.Operator == NumericOperator.Modulo && LiteralPowerRemainder(arithmetic.Left, arithmetic.Right) is IntLiteral folded)
+            {
+                return folded;
             }
 
             Term left = Translate(arithmetic.Left);
@@ -506,6 +575,27 @@ internal static class LeanToSmt
         private static IfThenElse LeanMod(Term left, Term right)
         {
             return new IfThenElse(Eq(right, Int(0)), left, Op(ArithmeticOperator.Modulo, left, right));
+        }
+
+        /// <summary>
+        /// <c>a ^ n % m</c> on ℕ or ℤ with a literal base, a literal exponent of any size and a literal modulus
+        /// <c>m ≠ 0</c>, computed by <see cref="BigInteger.ModPow"/> with Lean's semantics: <c>%</c> is Euclidean, so the
+        /// result is in <c>[0, |m|)</c> (.NET returns a negative remainder for a negative power, which is shifted up);
+        /// null otherwise (with <c>m = 0</c>, <c>x % 0 = x</c> is the power itself, left to <see cref="Power"/>).
+        /// </summary>
+        private static IntLiteral? LiteralPowerRemainder(FormalExpr dividend, FormalExpr modulus)
+        {
+            if (dividend is not ArithmeticExpr { Operator: NumericOperator.Power } power
+                || dividend.Type.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int)
+                || LiteralValue(power.Left) is not BigInteger b || LiteralValue(power.Right) is not BigInteger n || n.Sign < 0
+                || LiteralValue(modulus) is not BigInteger m || m.IsZero)
+            {
+                return null;
+            }
+
+            BigInteger absolute = BigInteger.Abs(m);
+            BigInteger remainder = BigInteger.ModPow(b, n, absolute);
+            return Int(remainder.Sign < 0 ? remainder + absolute : remainder);
         }
 
         private Term Power(ArithmeticExpr power)
@@ -775,9 +865,9 @@ internal static class LeanToSmt
                 case FormalFunction.Even:
                 case FormalFunction.Odd:
                     {
-                        Term x = Translate(args[0]);
-                        return x.Sort == SmtSort.IntSort
-                            ? Eq(Op(ArithmeticOperator.Modulo, x, Int(2)), Int(call.Function == FormalFunction.Even ? 0 : 1))
+                        // On ℕ and ℤ only: in ZMod n, Even x asks for some r with x = r + r, not for an even residue.
+                        return args[0].Type.Kind is FormalTypeKind.Nat or FormalTypeKind.Int
+                            ? Eq(Op(ArithmeticOperator.Modulo, Translate(args[0]), Int(2)), Int(call.Function == FormalFunction.Even ? 0 : 1))
                             : throw new TranslationException("Even/Odd of " + args[0].Type);
                     }
 
@@ -785,7 +875,9 @@ internal static class LeanToSmt
                 case FormalFunction.IntModEq:
                     {
                         Term n = Translate(args[0]);
-                        return Eq(LeanMod(Translate(args[1]), n), LeanMod(Translate(args[2]), n));
+                        return Eq(
+                            (Term?)LiteralPowerRemainder(args[1], args[0]) ?? LeanMod(Translate(args[1]), n),
+                            (Term?)LiteralPowerRemainder(args[2], args[0]) ?? LeanMod(Translate(args[2]), n));
                     }
 
                 case FormalFunction.Factorial:
@@ -835,6 +927,15 @@ internal static class LeanToSmt
                     return Transcendental("Real.tan", Translate(args[0]));
                 case FormalFunction.Pi:
                     return Pi();
+                case FormalFunction.ComplexRe:
+                    return Complex(args[0]).Re;
+                case FormalFunction.ComplexIm:
+                    return Complex(args[0]).Im;
+                case FormalFunction.ComplexNormSq:
+                    return ComplexTerm.NormSquared(Complex(args[0]));
+                case FormalFunction.ComplexAbs:
+                    // Mathlib: Complex.abs z = Real.sqrt (Complex.normSq z).
+                    return Sqrt(ComplexTerm.NormSquared(Complex(args[0])));
                 case FormalFunction.TrueProp:
                     return BoolLiteral.True;
                 case FormalFunction.FalseProp:
@@ -1178,6 +1279,17 @@ internal static class LeanToSmt
                     break;
             }
 
+            if (relation.Left.Type.Kind == FormalTypeKind.Complex || relation.Right.Type.Kind == FormalTypeKind.Complex)
+            {
+                return ComplexRelation(relation);
+            }
+
+            if (relation.Operator is not (RelationOperator.Equal or RelationOperator.NotEqual)
+                && (relation.Left.Type.Kind == FormalTypeKind.ZMod || relation.Right.Type.Kind == FormalTypeKind.ZMod))
+            {
+                throw new TranslationException("order on ZMod");
+            }
+
             Term left = Translate(relation.Left);
             Term right = Translate(relation.Right);
             if (left.Sort == SmtSort.BoolSort)
@@ -1204,6 +1316,12 @@ internal static class LeanToSmt
 
         private Term Divides(FormalExpr divisor, FormalExpr dividend)
         {
+            if (dividend.Type.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int))
+            {
+                // In ZMod n (or ℂ), a ∣ b asks for a multiplier in that ring, not for integer divisibility of residues.
+                throw new TranslationException("∣ on " + dividend.Type);
+            }
+
             Term b = Translate(dividend);
             if (b.Sort != SmtSort.IntSort)
             {
@@ -1266,6 +1384,11 @@ internal static class LeanToSmt
                 case FormalFunction.FinsetIoc:
                 case FormalFunction.FinsetIoo:
                     {
+                        if (element.Type.Kind == FormalTypeKind.ZMod)
+                        {
+                            throw new TranslationException("interval of ZMod");
+                        }
+
                         Term low = Translate(call.Arguments[0]);
                         Term high = Translate(call.Arguments[1]);
                         bool closedLow = call.Function is FormalFunction.FinsetIcc or FormalFunction.FinsetIco;
@@ -1314,9 +1437,14 @@ internal static class LeanToSmt
                 throw new TranslationException("quantified function or set");
             }
 
+            bool universal = quantifier.Quantifier == Formal.Quantifier.ForAll;
+            if (quantifier.VariableType.Kind == FormalTypeKind.Complex)
+            {
+                return ComplexQuantifier(quantifier.Variable, universal, quantifier.Body);
+            }
+
             Variable bound = new(quantifier.Variable, SortOf(quantifier.VariableType));
             _usedNames.Add(quantifier.Variable);
-            bool universal = quantifier.Quantifier == Formal.Quantifier.ForAll;
             Term body = Scoped(quantifier.Variable, bound, () => Formula(quantifier.Body), universal);
             Term? range = RangeCondition(quantifier.VariableType, bound);
             return quantifier.Quantifier == Formal.Quantifier.ForAll
@@ -1326,12 +1454,20 @@ internal static class LeanToSmt
 
         private Term Scoped(string name, Term value, Func<Term> translate, bool universal = false)
         {
-            bool hadOuter = _environment.TryGetValue(name, out Term? outer);
+            return Scoped(name, value, null, translate, universal);
+        }
+
+        /// <summary>
+        /// Translates with <paramref name="name"/> bound to a scalar term or to a ℂ pair (the other kind of binding of the
+        /// name is hidden meanwhile); fresh variables defined in a formula are bound by the binder's quantifier.
+        /// </summary>
+        private Term Scoped(string name, Term? value, ComplexTerm? complexValue, Func<Term> translate, bool universal)
+        {
+            Binding outer = Bind(name, value, complexValue);
             List<(Variable Variable, Term Constraint)> outerFresh = _fresh;
             List<(string Symbol, Variable Value, Term Argument)> outerCalls = _calls;
             _fresh = [];
             _calls = [];
-            _environment[name] = value;
             try
             {
                 Term body = translate();
@@ -1360,16 +1496,54 @@ internal static class LeanToSmt
             {
                 _fresh = outerFresh;
                 _calls = outerCalls;
-                if (hadOuter)
-                {
-                    _environment[name] = outer!;
-                }
-                else
-                {
-                    _environment.Remove(name);
-                }
+                Bind(name, outer.Value, outer.Complex);
             }
         }
+
+        /// <summary>
+        /// Translates a value (not a formula) with <paramref name="name"/> bound to <paramref name="value"/>: the name stands
+        /// for a term of the enclosing scope, so fresh variables defined meanwhile belong there (as in <see cref="Scoped(string, Term, Func{Term}, bool)"/>).
+        /// </summary>
+        private T ScopedValue<T>(string name, Term value, Func<T> translate)
+        {
+            Binding outer = Bind(name, value, null);
+            try
+            {
+                return translate();
+            }
+            finally
+            {
+                Bind(name, outer.Value, outer.Complex);
+            }
+        }
+
+        /// <summary>Binds a name to a scalar term or a ℂ pair (null: unbound), returning its previous binding.</summary>
+        private Binding Bind(string name, Term? value, ComplexTerm? complexValue)
+        {
+            Binding outer = new(_environment.GetValueOrDefault(name), _complexEnvironment.GetValueOrDefault(name));
+            if (value is null)
+            {
+                _environment.Remove(name);
+            }
+            else
+            {
+                _environment[name] = value;
+            }
+
+            if (complexValue is null)
+            {
+                _complexEnvironment.Remove(name);
+            }
+            else
+            {
+                _complexEnvironment[name] = complexValue;
+            }
+
+            return outer;
+        }
+
+        /// <summary>What a name was bound to: a scalar term, a ℂ pair, or neither.</summary>
+        private readonly record struct Binding(Term? Value, ComplexTerm? Complex);
 
         private Term BigOperator(BigOperatorExpr big)
         {

@@ -610,6 +610,105 @@ public sealed class StatementEquivalenceTests : IDisposable
         Assert.Equal(EquivalenceVerdict.NotEquivalent, different.Verdict);
     }
 
+    /// <summary>The six statements of issue 20's peer comparison that needed ℂ, ZMod or the a ^ n % m fold (ours; the peer's parse the same).</summary>
+    [Theory]
+    [InlineData("theorem algebra_2varlineareq_fp3zeq11_3tfm1m5zeqn68_feqn10_zeq7 (f z : ℂ) (h₀ : f + 3 * z = 11)\n    (h₁ : 3 * (f - 1) - 5 * z = -68) : f = -10 ∧ z = 7 := by")]
+    [InlineData("theorem amc12b_2021_p18 (z : ℂ)\n    (h₀ : 12 * Complex.normSq z = 2 * Complex.normSq (z + 2) + Complex.normSq (z ^ 2 + 1) + 31) :\n    z + 6 / z = -2 := by")]
+    [InlineData("theorem mathd_algebra_302 : (Complex.I / 2) ^ 2 = -(1 / 4) := by")]
+    [InlineData("theorem mathd_algebra_313 (v i z : ℂ) (h₀ : v = i * z) (h₁ : v = 1 + Complex.I)\n    (h₂ : z = 2 - Complex.I) : i = 1 / 5 + 3 / 5 * Complex.I := by")]
+    [InlineData("theorem mathd_numbertheory_233 (b : ZMod (11 ^ 2)) (h₀ : b = 24⁻¹) : b = 116 := by")]
+    [InlineData("theorem mathd_numbertheory_328 : 5 ^ 999999 % 7 = 6 := by")]
+    public void Check_PeerStatementWithComplexZModOrModPow_EquivalentToItself(string statement)
+    {
+        EquivalenceResult result = Check(statement, statement);
+
+        Assert.True(result.Verdict == EquivalenceVerdict.Equivalent, result.Reason);
+        Assert.False(result.FirstVacuous);
+    }
+
+    [Fact]
+    public void Check_ComplexRenamedWithReorderedHypotheses_Equivalent()
+    {
+        // Each ℂ variable is two reals; the imaginary parts are shared along the alignment of the real parts (f ↔ a, z ↔ b).
+        EquivalenceResult result = Check(
+            "theorem t (f z : ℂ) (h₀ : f + 3 * z = 11) (h₁ : z = 2 * Complex.I) : f = 11 - 3 * z := by",
+            "theorem u (a b : ℂ) (h₁ : b = 2 * Complex.I) (h₀ : 3 * b + a = 11) : a = 11 - 3 * b := by");
+
+        Assert.True(result.Verdict == EquivalenceVerdict.Equivalent, result.Reason);
+        Assert.Equal("f", result.Alignment!.SecondToFirst["a"]);
+        Assert.Equal("z", result.Alignment.SecondToFirst["b"]);
+    }
+
+    [Fact]
+    public void Check_ComplexMutation_NotEquivalentWithTheRealPartsReported()
+    {
+        EquivalenceResult result = Check(
+            "theorem t (f z : ℂ) (h₀ : f + 3 * z = 11) (h₁ : z = 2 * Complex.I) : f = 11 - 3 * z := by",
+            "theorem t (f z : ℂ) (h₀ : f + 3 * z = 11) (h₁ : z = 2 * Complex.I) : f = 11 + 3 * z := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.Equal(StatementEquivalence.ConclusionsDifferReason, result.Reason);
+
+        // The counterexample names the statement's variables, whose SMT variables are the real parts: f = 11, z = 0.
+        Assert.Equal("11", result.Counterexample!["f"]);
+        Assert.Equal("0", result.Counterexample["z"]);
+    }
+
+    [Fact]
+    public void Check_ComplexPartsSwapped_NotEquivalent()
+    {
+        // z.im = w.re against z.re = w.im, under z = I·w (which gives z.re = -w.im, z.im = w.re): the parts matter.
+        EquivalenceResult same = Check(
+            "theorem t (z w : ℂ) (h : z = Complex.I * w) : z.im = w.re := by",
+            "theorem u (a b : ℂ) (h : a = Complex.I * b) : b.re = a.im := by");
+        EquivalenceResult swapped = Check(
+            "theorem t (z w : ℂ) (h : z = Complex.I * w) : z.im = w.re := by",
+            "theorem t (z w : ℂ) (h : z = Complex.I * w) : z.re = w.im := by");
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, swapped.Verdict);
+    }
+
+    [Fact]
+    public void Check_ZModInverseRewrittenAndMutated_EquivalentAndNotEquivalent()
+    {
+        const string statement = "theorem t (b : ZMod (11 ^ 2)) (h₀ : b = 24⁻¹) : b = 116 := by";
+
+        EquivalenceResult same = Check(statement, "theorem u (c : ZMod 121) (h : 24⁻¹ = c) : 116 = c := by");
+        EquivalenceResult mutated = Check(statement, "theorem t (b : ZMod (11 ^ 2)) (h₀ : b = 24⁻¹) : b = 115 := by");
+        EquivalenceResult nonLiteral = Check(statement, "theorem t (b : ZMod (11 ^ 2)) (h₀ : b = (b + 24)⁻¹) : b = 116 := by");
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, mutated.Verdict);
+        Assert.Equal(EquivalenceVerdict.Unknown, nonLiteral.Verdict);
+        Assert.Equal("unsupported: ZMod inverse of a non-literal", nonLiteral.Reason);
+    }
+
+    [Fact]
+    public void Check_LiteralPowerRemainderRewrittenAndMutated_EquivalentAndNotEquivalent()
+    {
+        // 5^6 ≡ 1 (mod 7) and 999999 = 6·166666 + 3, so 5^999999 ≡ 5^3 = 125 ≡ 6 (mod 7).
+        EquivalenceResult same = Check("theorem t : 5 ^ 999999 % 7 = 6 := by", "theorem u : 5 ^ 999999 ≡ 6 [MOD 7] := by");
+        EquivalenceResult mutated = Check("theorem t : 5 ^ 999999 % 7 = 6 := by", "theorem t : 5 ^ 999999 % 7 = 5 := by");
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, mutated.Verdict);
+    }
+
+    [Fact]
+    public void Check_ComplexDivisionByZero_ZeroAsInLean()
+    {
+        EquivalenceResult same = Check(
+            "theorem t (z : ℂ) (h : z = 0) : 1 / z = 0 := by",
+            "theorem u (w : ℂ) (h : w = 0) : w⁻¹ = 0 := by");
+        EquivalenceResult mutated = Check(
+            "theorem t (z : ℂ) (h : z = 0) : 1 / z = 0 := by",
+            "theorem t (z : ℂ) (h : z = 0) : 1 / z = 1 := by");
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, mutated.Verdict);
+    }
+
     [Fact]
     public void Check_ElapsedMeasured()
     {

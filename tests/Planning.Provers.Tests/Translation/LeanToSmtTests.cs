@@ -114,6 +114,164 @@ public sealed class LeanToSmtTests : IDisposable
     }
 
     [Theory]
+    [InlineData("theorem t (z w : ℂ) : z * w = w * z")] // ℂ as pairs of reals
+    [InlineData("theorem t : (1 + Complex.I) ^ 2 = 2 * Complex.I")]
+    [InlineData("theorem t : Complex.I ^ 2 = -1")]
+    [InlineData("theorem t : (Complex.I / 2) ^ 2 = -(1 / 4)")]
+    [InlineData("theorem t (z : ℂ) (h : z = 0) : 1 / z = 0")] // 0⁻¹ = 0, as in Lean
+    [InlineData("theorem t (z : ℂ) : z⁻¹ * 0 = 0")]
+    [InlineData("theorem t (z : ℂ) (h : z ≠ 0) : z * z⁻¹ = 1")]
+    [InlineData("theorem t (z : ℂ) (h : z ≠ 0) : z / z = 1")]
+    [InlineData("theorem t (z w : ℂ) (h : w ≠ 0) : z / w * w = z")]
+    [InlineData("theorem t (f z : ℂ) (h : f + 3 * z = 11) : f = 11 - 3 * z")]
+    [InlineData("theorem t (z : ℂ) : Complex.normSq z = z.re ^ 2 + z.im ^ 2")]
+    [InlineData("theorem t : Complex.normSq (3 + 4 * Complex.I) = 25 ∧ Complex.abs (3 + 4 * Complex.I) = 5")]
+    [InlineData("theorem t (z : ℂ) : (z + Complex.I).im = z.im + 1 ∧ (2 * z).re = 2 * z.re")]
+    [InlineData("theorem t (x : ℝ) (n : ℕ) : ((x : ℂ) + (n : ℂ)).im = 0")] // casts into ℂ
+    [InlineData("theorem t (z : ℂ) : ∑ k in Finset.range 3, z ^ k = 1 + z + z ^ 2")] // literal bounds unrolled, exponent literal after unrolling
+    [InlineData("theorem t : ∏ k in Finset.Icc 1 4, Complex.I = 1")]
+    [InlineData("theorem t (z : ℂ) (h : z ≠ 0) : z ^ (-2 : ℤ) = 1 / (z * z)")] // zpow_neg
+    [InlineData("theorem t : ∀ z : ℂ, z * Complex.I = 1 → z = -Complex.I")] // two real binders
+    [InlineData("theorem t : ∃ z : ℂ, z ^ 2 = -4")]
+    [InlineData("theorem t (z : ℂ) (h : z ^ 2 = 1) : z = 1 ∨ z = -1")]
+    [InlineData("theorem t (b : ZMod (11 ^ 2)) (h : b = 24⁻¹) : b = 116")] // ZMod: 24·116 = 2784 = 23·121 + 1
+    [InlineData("theorem t (x : ZMod 7) : x + 7 = x ∧ x * 8 = x")] // reduced mod n
+    [InlineData("theorem t (x : ZMod 7) : (7 : ZMod 7) = 0 ∧ (x = 0 ∨ x = 1 ∨ x = 2 ∨ x = 3 ∨ x = 4 ∨ x = 5 ∨ x = 6)")] // residues in [0, 7)
+    [InlineData("theorem t : ((-1 : ℤ) : ZMod 7) = 6 ∧ (-1 : ZMod 7) = 6 ∧ ((10 : ℕ) : ZMod 7) = 3")] // Euclidean: negative → non-negative
+    [InlineData("theorem t (l r : ZMod 7) (h₀ : l = (2 + 3)⁻¹) (h₁ : r = 2⁻¹ + 3⁻¹) : l - r = 1")] // literals folded before inverting
+    [InlineData("theorem t : (2 : ZMod 7) / 3 = 3 ∧ (0 : ZMod 7)⁻¹ = 0")]
+    [InlineData("theorem t (x : ZMod 5) (h : x ≠ 0) : x ^ 4 = 1")] // Fermat, over the five residues
+    [InlineData("theorem t : (3 : ZMod 1000) ^ 1000000 = 1")] // ModPow for a literal base
+    [InlineData("theorem t : ∀ x : ZMod 3, x = 0 ∨ x = 1 ∨ x = 2")] // a binder ranges over the residues
+    [InlineData("theorem t (x : ZMod 7) : ∑ k in Finset.range 7, x = 0")]
+    [InlineData("theorem t : 5 ^ 999999 % 7 = 6")] // a ^ n % m folded by ModPow
+    [InlineData("theorem t : (-5 : ℤ) ^ 3 % 7 = 1")] // -125 emod 7 = 1: the negative ModPow result shifted up
+    [InlineData("theorem t : (-5 : ℤ) ^ 3 % -7 = 1")] // Euclidean: in [0, |m|)
+    [InlineData("theorem t : 5 ^ 999999 ≡ 6 [MOD 7]")]
+    [InlineData("theorem t : (2 : ℤ) ^ 10 % 0 = 1024")] // x % 0 = x, computed
+    public void Translate_TrueComplexZModOrModPowStatement_IsValid(string source)
+    {
+        Assert.Equal(ProofVerdict.Proven, Verdict(source));
+    }
+
+    [Theory]
+    [InlineData("theorem t : Complex.I ^ 2 = 1")]
+    [InlineData("theorem t (z : ℂ) : z * z ≠ -1")] // z = I
+    [InlineData("theorem t (z : ℂ) : z⁻¹ * z = 1")] // z = 0
+    [InlineData("theorem t (z : ℂ) (h : Complex.normSq z = 1) : z = 1 ∨ z = -1")]
+    [InlineData("theorem t (z : ℂ) : z.im = 0")]
+    [InlineData("theorem t (b : ZMod 121) (h : b = 24⁻¹) : b = 115")]
+    [InlineData("theorem t (x : ZMod 6) (h : x ≠ 0) : x ^ 2 ≠ 0 ∧ x * 2 ≠ 0")] // x = 3
+    [InlineData("theorem t : 5 ^ 999999 % 7 = 5")]
+    [InlineData("theorem t : (-5 : ℤ) ^ 3 % 7 = -6")] // .NET's sign of the dividend is not Lean's
+    public void Translate_FalseComplexZModOrModPowStatement_IsRefuted(string source)
+    {
+        Assert.Equal(ProofVerdict.Refuted, Verdict(source));
+    }
+
+    [Fact]
+    public void Translate_ComplexVariable_RealPartKeepsTheNameImaginaryPartIsFresh()
+    {
+        TranslatedStatement statement = Translate("theorem t (z : ℂ) (x : ℝ) : z.re = x ∧ z.im = x");
+        Variable re = new("z", SmtSort.RealSort);
+        Variable im = new("z.im", SmtSort.RealSort);
+        Variable x = new("x", SmtSort.RealSort);
+
+        // The statement's variables first (the real part in z's place), then the imaginary part with the fresh ones; its
+        // constraint is always true and mentions both parts, so a check pairs imaginary parts along the alignment.
+        Assert.Equal(new[] { re, x, im }, statement.Variables.ToArray());
+        Assert.Single(statement.SideConditions);
+        Assert.Equal(new[] { re, im }, Terms.FreeVariables(statement.SideConditions).ToArray());
+        Assert.Equal(
+            new Conjunction(new Comparison(ComparisonOperator.Equal, re, x), new Comparison(ComparisonOperator.Equal, im, x)),
+            statement.Conclusion);
+    }
+
+    [Fact]
+    public void Translate_ComplexLiteralArithmetic_FoldedToRealLiterals()
+    {
+        // (I / 2)^2 = -(1/4): both sides fold to the pair (-1/4, 0), so the conclusion compares literals.
+        TranslatedStatement statement = Translate("theorem t : (Complex.I / 2) ^ 2 = -(1 / 4)");
+        Term quarter = new RealLiteral(-1, 4);
+        Term zero = new RealLiteral(0);
+        Assert.Equal(
+            new Conjunction(new Comparison(ComparisonOperator.Equal, quarter, quarter), new Comparison(ComparisonOperator.Equal, zero, zero)),
+            statement.Conclusion);
+    }
+
+    [Fact]
+    public void Translate_ZModVariable_IsAResidueWithItsRangeAsSideCondition()
+    {
+        TranslatedStatement statement = Translate("theorem t (x : ZMod 7) : x + 1 = 0");
+        Variable x = new("x", SmtSort.IntSort);
+        Assert.Equal(new[] { x }, statement.Variables.ToArray());
+        Assert.Equal(
+            new Term[] { new Conjunction(new Comparison(ComparisonOperator.GreaterOrEqual, x, new IntLiteral(0)), new Comparison(ComparisonOperator.Less, x, new IntLiteral(7))) },
+            statement.SideConditions.ToArray());
+        Assert.Equal(
+            new Comparison(ComparisonOperator.Equal, new Arithmetic(ArithmeticOperator.Modulo, new Arithmetic(ArithmeticOperator.Add, x, new IntLiteral(1)), new IntLiteral(7)), new IntLiteral(0)),
+            statement.Conclusion);
+    }
+
+    [Fact]
+    public void Translate_ZModInverseOfLiterals_AgreesWithBruteForceInverse()
+    {
+        // Independent oracle: the residue y with a·y ≡ 1 (mod n) found by trying every y; non-units are unsupported.
+        foreach (int n in new[] { 2, 7, 12, 31, 121, 1399 })
+        {
+            for (int a = 1; a < Math.Min(n, 40); a++)
+            {
+                int inverse = Enumerable.Range(0, n).FirstOrDefault(y => (long)a * y % n == 1, -1);
+                string source = $"theorem t (y : ZMod {n}) (h : y = {a}⁻¹) : y = {Math.Max(inverse, 0)}";
+                TranslationResult result = LeanToSmt.TryTranslate(LeanStatementParser.Parse(source));
+                if (inverse < 0)
+                {
+                    Assert.Equal("ZMod inverse of a non-unit", result.Error?.Construct);
+                    continue;
+                }
+
+                Assert.True(result.Succeeded, source);
+                Assert.Equal(new Comparison(ComparisonOperator.Equal, new Variable("y", SmtSort.IntSort), new IntLiteral(inverse)), result.Statement!.Hypotheses[0]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Translate_LiteralPowerRemainder_AgreesWithRepeatedSquaring()
+    {
+        // Independent oracle: square-and-multiply over the exponent's bits, reducing each step with Lean's Euclidean %.
+        static long PowMod(long b, long e, long m)
+        {
+            long modulus = Math.Abs(m);
+            long result = 1 % modulus;
+            long square = ((b % modulus) + modulus) % modulus;
+            for (; e > 0; e >>= 1)
+            {
+                if ((e & 1) == 1)
+                {
+                    result = result * square % modulus;
+                }
+
+                square = square * square % modulus;
+            }
+
+            return result;
+        }
+
+        // 5^6 ≡ 1 (mod 7) and 999999 = 6·166666 + 3, so 5^999999 ≡ 5^3 = 125 ≡ 6: the oracle agrees with the known cycle.
+        Assert.Equal(6, PowMod(5, 999999, 7));
+        (long Base, long Exponent, long Modulus)[] cases = [(5, 999999, 7), (2, 1_000_000_007, 1000), (-3, 12345, 11), (-7, 4096, -9), (10, 0, 3), (123456789, 987654321, 1_000_003)];
+        foreach ((long b, long e, long m) in cases)
+        {
+            string source = $"theorem t : ({b} : ℤ) ^ {e} % {m} = x";
+            TranslatedStatement statement = Translate($"theorem t (x : ℤ) : ({b} : ℤ) ^ {e} % ({m} : ℤ) = x");
+            Assert.True(
+                new Comparison(ComparisonOperator.Equal, new IntLiteral(PowMod(b, e, m)), new Variable("x", SmtSort.IntSort)) == statement.Conclusion,
+                source + ": " + statement.Conclusion);
+        }
+    }
+
+    [Theory]
     [InlineData("theorem t : (5 : ℤ) - 7 = 0")] // ℤ subtraction is not truncated
     [InlineData("theorem t (x : ℝ) : Real.sqrt x * Real.sqrt x = x")] // false for negative x
     [InlineData("theorem t (x : ℤ) : x ≥ 0")] // no side condition on ℤ
@@ -259,7 +417,19 @@ public sealed class LeanToSmtTests : IDisposable
 
     [Theory]
     [InlineData("theorem t (x : ℤ) (n : ℤ) : x ^ n = 1", "non-literal exponent")]
-    [InlineData("theorem t (z : ℂ) : z = z", "ℂ")]
+    [InlineData("theorem t (z w : ℂ) : z < w", "order on ℂ")]
+    [InlineData("theorem t (z : ℂ) (k : ℕ) : Complex.I ^ k = z", "non-literal exponent on ℂ")]
+    [InlineData("theorem t (z : ℂ) : z ^ 65 = 0", "exponent above 64")]
+    [InlineData("theorem t (n : ℕ) (z : ℂ) : ∑ k in Finset.range n, z ^ 2 = 0", "∑ of ℂ terms without literal bounds")]
+    [InlineData("theorem t (f : ℂ → ℂ) : f 0 = 0", "function variable over ℂ")]
+    [InlineData("theorem t (f : ℝ → ℂ) : f 0 = 0", "function variable with values in ℂ")]
+    [InlineData("theorem t (z : ℂ) : z ∣ z", "∣ on ℂ")]
+    [InlineData("theorem t (x y : ZMod 7) (h : x = 3) : y = (x + 1)⁻¹", "ZMod inverse of a non-literal")]
+    [InlineData("theorem t (y : ZMod 8) : y = 2⁻¹", "ZMod inverse of a non-unit")] // Mathlib's is a Bézout coefficient, not 0
+    [InlineData("theorem t (x y : ZMod 7) : x < y", "order on ZMod")]
+    [InlineData("theorem t (x y : ZMod 7) : x ∣ y", "∣ on ZMod 7")]
+    [InlineData("theorem t (x : ZMod 7) : Even x", "Even/Odd of ZMod 7")]
+    [InlineData("theorem t : 5 ^ 99999 % 0 = 5", "exponent above 64")] // x % 0 = x: the power itself is too big to compute
     [InlineData("theorem t : ∀ q : ℚ, q * q ≠ 2", "ℚ binder")] // a bound ℚ may not range over ℝ
     [InlineData("theorem t (f g : ℕ → ℕ) (h : f = g) : f 0 = g 0", "function variable used as a value")]
     [InlineData("theorem t : ∀ f : ℕ → ℕ, f 0 = f 0", "quantified function or set")]

@@ -13,10 +13,11 @@ namespace Planning.Provers.Tests.Translation;
 public sealed class MiniF2FTranslationTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The statements that translate in full (416 of the 488, 85.2 %, with uninterpreted functions; 237 before; issue
-    /// 20's target is 80 % of all 488); a regression fails the test.
+    /// The statements that translate in full (437 of the 488, 89.5 %, with ℂ as pairs of reals, ZMod residues and the
+    /// a ^ n % m fold; 416 before them, 237 before uninterpreted functions; issue 20's target is 80 % of all 488); a
+    /// regression fails the test.
     /// </summary>
-    private const int TranslatedFloor = 416;
+    private const int TranslatedFloor = 437;
 
     [Fact]
     public void Translate_EveryParsedMiniF2FStatement_TranslatesAboveTheFloorWithoutCrashing()
