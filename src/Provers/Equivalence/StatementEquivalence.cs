@@ -249,7 +249,7 @@ public sealed class StatementEquivalence
         }
 
         FreshPairing fresh = PairFreshVariables(a, b, renaming, Count(first), Count(second));
-        run = new(this, (first, a), (second, Rename(b, fresh.Renaming)), FirstStatementNames(first, secondNames), started, alignment, secondNames)
+        run = new(this, (first, a), (second, Rename(b, fresh.Renaming)), FirstStatementNames(first, second, secondNames), started, alignment, secondNames)
         {
             SharedDefinitions = fresh.SecondDefinitions,
             RationalNames = RationalNames(first, second, secondNames),
@@ -494,12 +494,25 @@ public sealed class StatementEquivalence
     }
 
     /// <summary>The names a counterexample reports: the first statement's variables and the second's under their new names.</summary>
-    private static HashSet<string> FirstStatementNames(FormalStatement first, Dictionary<string, string> secondNames)
+    private static HashSet<string> FirstStatementNames(FormalStatement first, FormalStatement second, Dictionary<string, string> secondNames)
     {
         HashSet<string> names = new(secondNames.Values, StringComparer.Ordinal);
         foreach (FormalVariable variable in first.Variables.IsDefault ? [] : first.Variables)
         {
             names.Add(variable.Name);
+            if (variable.Type.Kind == FormalTypeKind.Complex)
+            {
+                // A ℂ variable is its real part under its own name and its imaginary part under this one (LeanToSmt).
+                names.Add(variable.Name + ".im");
+            }
+        }
+
+        foreach (FormalVariable variable in second.Variables.IsDefault ? [] : second.Variables)
+        {
+            if (variable.Type.Kind == FormalTypeKind.Complex)
+            {
+                names.Add(secondNames[variable.Name] + ".im");
+            }
         }
 
         return names;

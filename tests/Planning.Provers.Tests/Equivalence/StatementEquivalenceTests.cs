@@ -640,7 +640,7 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
-    public void Check_ComplexMutation_NotEquivalentWithTheRealPartsReported()
+    public void Check_ComplexMutation_NotEquivalentWithBothPartsReported()
     {
         EquivalenceResult result = Check(
             "theorem t (f z : ℂ) (h₀ : f + 3 * z = 11) (h₁ : z = 2 * Complex.I) : f = 11 - 3 * z := by",
@@ -649,9 +649,11 @@ public sealed class StatementEquivalenceTests : IDisposable
         Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
         Assert.Equal(StatementEquivalence.ConclusionsDifferReason, result.Reason);
 
-        // The counterexample names the statement's variables, whose SMT variables are the real parts: f = 11, z = 0.
+        // The real part under the variable's name, the imaginary part under name.im: z = 2i, so f = 11 - 6i.
         Assert.Equal("11", result.Counterexample!["f"]);
+        Assert.Equal("-6", result.Counterexample["f.im"]);
         Assert.Equal("0", result.Counterexample["z"]);
+        Assert.Equal("2", result.Counterexample["z.im"]);
     }
 
     [Fact]
