@@ -117,7 +117,7 @@ internal static class VacuityReductions
     /// binders, as in <c>∀ x, x ≠ 0 → ∀ y, y ≠ 0 → …</c>; without a guard, one case), with <c>f</c> in neither a guard
     /// nor a value and the guards of different cases proven pairwise disjoint (f is then defined case by case, anything
     /// elsewhere);</description></item>
-    /// <item><description>a set by its members, <c>∀ x, x ∈ S ↔ P x</c>, with <c>S</c> not in <c>P</c>: a <c>Set</c>
+    /// <item><description>a set by its members, <c>∀ x, x ∈ S ↔ P x</c> or <c>S = {x | P x}</c>, with <c>S</c> not in <c>P</c>: a <c>Set</c>
     /// always (<c>S = {x | P x}</c>), a <c>Finset</c> of ℕ or ℤ only when no element satisfies <c>P</c> beyond a bound
     /// (proven), since a finset of the infinitely many solutions does not exist.</description></item>
     /// </list>
@@ -459,6 +459,20 @@ internal static class VacuityReductions
     /// <summary>Whether <paramref name="definition"/> is <c>∀ x, x ∈ S ↔ P x</c> for the set and the set it defines exists.</summary>
     private static bool DefinedByMembers(FormalStatement statement, FormalVariable set, FormalExpr definition, Func<FormalStatement, bool> unsatisfiable)
     {
+        // S = {x | P x} says the same as ∀ x, x ∈ S ↔ P x.
+        if (definition is RelationExpr { Operator: RelationOperator.Equal } equation
+            && (equation.Left, equation.Right) is (VariableExpr, SetBuilderExpr) or (SetBuilderExpr, VariableExpr))
+        {
+            SetBuilderExpr builder = equation.Left as SetBuilderExpr ?? (SetBuilderExpr)equation.Right;
+            VariableExpr named = equation.Left as VariableExpr ?? (VariableExpr)equation.Right;
+            VariableExpr bound = new(builder.Variable, builder.ElementType);
+            definition = new QuantifierExpr(
+                Quantifier.ForAll,
+                builder.Variable,
+                builder.ElementType,
+                new LogicalExpr(LogicalOperator.Iff, new RelationExpr(RelationOperator.Member, bound, named), builder.Predicate));
+        }
+
         if (definition is not QuantifierExpr { Quantifier: Quantifier.ForAll } quantifier
             || quantifier.Body is not LogicalExpr { Operator: LogicalOperator.Iff } iff)
         {

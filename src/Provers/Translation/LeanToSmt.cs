@@ -936,6 +936,16 @@ internal static partial class LeanToSmt
                 case FormalFunction.ComplexAbs:
                     // Mathlib: Complex.abs z = Real.sqrt (Complex.normSq z).
                     return Sqrt(ComplexTerm.NormSquared(Complex(args[0])));
+                case FormalFunction.Irrational:
+                    {
+                        // x is irrational when no integers p, q ≥ 1 give x·q = p.
+                        Term x = Translate(args[0]);
+                        Variable p = Fresh("p", SmtSort.IntSort);
+                        Variable q = Fresh("q", SmtSort.IntSort);
+                        Term ratio = Eq(Op(ArithmeticOperator.Multiply, x, new IntToReal(q)), new IntToReal(p));
+                        return Terms.ForAll([p, q], new Implication(Ge(q, Int(1)), new LogicalNot(ratio)));
+                    }
+
                 case FormalFunction.TrueProp:
                     return BoolLiteral.True;
                 case FormalFunction.FalseProp:
@@ -1282,6 +1292,20 @@ internal static partial class LeanToSmt
             if (relation.Left.Type.Kind == FormalTypeKind.Complex || relation.Right.Type.Kind == FormalTypeKind.Complex)
             {
                 return ComplexRelation(relation);
+            }
+
+            if (relation.Left.Type.IsCollection && relation.Operator is RelationOperator.Equal or RelationOperator.NotEqual)
+            {
+                // Extensionality (Set.ext, Finset.ext): two sets are equal when they have the same members.
+                FormalType element = relation.Left.Type.Element!;
+                string name = Fresh("elem", SortOf(element)).Name;
+                VariableExpr member = new(name, element);
+                FormalExpr sameMembers = new QuantifierExpr(
+                    Formal.Quantifier.ForAll,
+                    name,
+                    element,
+                    new LogicalExpr(LogicalOperator.Iff, new RelationExpr(RelationOperator.Member, member, relation.Left), new RelationExpr(RelationOperator.Member, member, relation.Right)));
+                return Translate(relation.Operator == RelationOperator.Equal ? sameMembers : new NotExpr(sameMembers));
             }
 
             if (relation.Operator is not (RelationOperator.Equal or RelationOperator.NotEqual)

@@ -176,6 +176,7 @@ public sealed class VacuityReductionsTests : IDisposable
     [InlineData("theorem t (S : Set ℕ) (h₀ : ∀ n : ℕ, n ∈ S ↔ n % 2 = 0) : 2 ∈ S := by")]
     [InlineData("theorem t (S : Finset ℕ) (h₀ : ∀ n : ℕ, n ∈ S ↔ 0 < n ∧ (↑n + (1000 : ℝ)) / 70 = Int.floor (Real.sqrt n)) : S.card = 6 := by")]
     [InlineData("theorem t (S : Finset ℤ) (h₀ : ∀ n : ℤ, n ∈ S ↔ n ^ 2 < 10) : S.card = 7 := by")]
+    [InlineData("theorem t (S : Set ℝ) (h₀ : S = {x : ℝ | Real.cos x ^ 2 = 1}) : S = S := by")]
     public void WithoutDefinitions_SetByItsMembers_Dropped(string statement)
     {
         // A set always exists; a finset only of finitely many elements, proven by a bound (√n grows slower than n).
