@@ -15,8 +15,8 @@ namespace Planning.Provers.Tests.Formal;
 /// </summary>
 public sealed partial class MiniF2FCorpusTests(ITestOutputHelper output)
 {
-    /// <summary>The parse rate this parser achieves on the 488 statements (464 parse, 95.1 %); a regression fails the test.</summary>
-    private const double ParseRateFloor = 464.0 / 488;
+    /// <summary>The parse rate this parser achieves on the 488 statements (467 parse, 95.7 %, with tuple equations and ℕ+ binders); a regression fails the test.</summary>
+    private const double ParseRateFloor = 467.0 / 488;
 
     private sealed record Problem(string Name, string Statement, string Goal);
 
