@@ -129,7 +129,23 @@ public sealed class StatementEquivalence
                 Alignment = alignment,
                 Closed = closed,
             };
-            return closed ? Evaluated(first, second, untranslated, started) ?? untranslated : untranslated;
+            if (closed)
+            {
+                return Evaluated(first, second, untranslated, started) ?? untranslated;
+            }
+
+            // The same statement twice is equivalent to itself whenever it is not vacuous, translated or not; the answer a
+            // "show that" conclusion names is a candidate model (with it in place, a sum up to n has literal bounds).
+            return SameStatement(first, second) && AnswerSatisfiesHypotheses(first)
+                ? untranslated with
+                {
+                    Verdict = EquivalenceVerdict.Equivalent,
+                    Reason = EquivalentReason,
+                    Identical = true,
+                    TheoremVerdict = EquivalenceVerdict.Equivalent,
+                    Elapsed = Stopwatch.GetElapsedTime(started),
+                }
+                : untranslated;
         }
 
         EquivalenceResult result = CheckAligned(first, second, a, b, alignment, started, null, out Vacuities vacuities, out Run run) with { Closed = closed };
@@ -164,6 +180,59 @@ public sealed class StatementEquivalence
 
         // As theorems last, under the first alignment, so that the query does not eat the alternatives' time.
         return AsTheorems(run, result);
+    }
+
+    /// <summary>Whether two statements have the same variables, hypotheses (in order, names aside) and conclusion.</summary>
+    private static bool SameStatement(FormalStatement first, FormalStatement second)
+    {
+        ImmutableArray<FormalHypothesis> a = first.Hypotheses.IsDefault ? [] : first.Hypotheses;
+        ImmutableArray<FormalHypothesis> b = second.Hypotheses.IsDefault ? [] : second.Hypotheses;
+        return (first.Variables.IsDefault ? [] : first.Variables).SequenceEqual(second.Variables.IsDefault ? [] : second.Variables)
+            && a.Select(static h => h.Proposition).SequenceEqual(b.Select(static h => h.Proposition))
+            && first.Conclusion == second.Conclusion;
+    }
+
+    /// <summary>
+    /// Whether the hypotheses hold for some values with the variables the conclusion pins (<c>n = 97</c>, or a
+    /// conjunction of such equations with numerals) set to those values, as Z3 proves: a model there is a model of the
+    /// hypotheses, so the statement is not vacuous. False when the conclusion pins nothing or Z3 finds no model in time.
+    /// </summary>
+    private bool AnswerSatisfiesHypotheses(FormalStatement statement)
+    {
+        Dictionary<string, FormalExpr> answer = new(StringComparer.Ordinal);
+        if (statement.Hypotheses.IsDefaultOrEmpty || !Pinned(statement.Conclusion, statement, answer) || answer.Count == 0)
+        {
+            return false;
+        }
+
+        FormalStatement atAnswer = statement with
+        {
+            Variables = [.. statement.Variables.Where(v => !answer.ContainsKey(v.Name))],
+            Hypotheses = [.. statement.Hypotheses.Select(h => h with { Proposition = answer.Aggregate(h.Proposition, static (p, pin) => ExprTree.Substitute(p, pin.Key, pin.Value)) })],
+            Conclusion = answer.Aggregate(statement.Conclusion, static (p, pin) => ExprTree.Substitute(p, pin.Key, pin.Value)),
+        };
+        return LeanToSmt.TryTranslate(atAnswer).Statement is { } translated
+            && _backend.Check([.. translated.SideConditions, .. translated.Hypotheses], _limit) is Sat;
+
+        static bool Pinned(FormalExpr conclusion, FormalStatement statement, Dictionary<string, FormalExpr> answer)
+        {
+            switch (conclusion)
+            {
+                case LogicalExpr { Operator: LogicalOperator.And } both:
+                    return Pinned(both.Left, statement, answer) && Pinned(both.Right, statement, answer);
+                case RelationExpr { Operator: RelationOperator.Equal } equation:
+                    (FormalExpr side, FormalExpr value) = equation.Left is VariableExpr ? (equation.Left, equation.Right) : (equation.Right, equation.Left);
+                    if (side is VariableExpr variable && value is NumeralExpr or NegateExpr { Operand: NumeralExpr }
+                        && statement.Variables.Any(v => v.Name == variable.Name && v.Type == value.Type))
+                    {
+                        return answer.TryAdd(variable.Name, value) || answer[variable.Name] == value;
+                    }
+
+                    return false;
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>

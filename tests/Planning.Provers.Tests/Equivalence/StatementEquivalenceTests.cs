@@ -40,6 +40,24 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_SameUntranslatableStatementWithItsAnswer_EquivalentWhenTheAnswerSatisfiesTheHypotheses()
+    {
+        // amc12a_2009_p15: the sum up to a variable n of ℂ terms does not translate, but at the answer n = 97 it has
+        // literal bounds, and the hypotheses hold there: the statement is not vacuous, so it is equivalent to itself.
+        const string statement = "theorem t (n : ℕ) (h₀ : 0 < n) (h₁ : (∑ k in Finset.Icc 1 n, ↑k * Complex.I ^ k) = 48 + 49 * Complex.I) : n = 97 := by";
+        const string wrongAnswer = "theorem t (n : ℕ) (h₀ : 0 < n) (h₁ : (∑ k in Finset.Icc 1 n, ↑k * Complex.I ^ k) = 48 + 49 * Complex.I) : n = 96 := by";
+
+        EquivalenceResult same = Check(statement, statement.Replace("theorem t", "theorem u", StringComparison.Ordinal).Replace("h₁", "h", StringComparison.Ordinal));
+        EquivalenceResult unanswered = Check(wrongAnswer, wrongAnswer);
+        EquivalenceResult different = Check(statement, wrongAnswer);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, same.Verdict);
+        Assert.True(same.Identical);
+        Assert.Equal(EquivalenceVerdict.Unknown, unanswered.Verdict); // at n = 96 the sum is 48 - 48i: no model there
+        Assert.Equal(EquivalenceVerdict.Unknown, different.Verdict);
+    }
+
+    [Fact]
     public void Check_RenamedVariablesAndReorderedHypotheses_Equivalent()
     {
         EquivalenceResult result = Check(

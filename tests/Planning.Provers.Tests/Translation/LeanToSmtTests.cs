@@ -149,6 +149,8 @@ public sealed class LeanToSmtTests : IDisposable
     [InlineData("theorem t : (-5 : ℤ) ^ 3 % -7 = 1")] // Euclidean: in [0, |m|)
     [InlineData("theorem t : 5 ^ 999999 ≡ 6 [MOD 7]")]
     [InlineData("theorem t : (2 : ℤ) ^ 10 % 0 = 1024")] // x % 0 = x, computed
+    [InlineData("theorem t : Complex.I ^ 97 = Complex.I")] // a constant base takes exponents above 64: I⁹⁷ = I¹
+    [InlineData("theorem t : (1 + Complex.I) ^ 100 = -(2 ^ 50)")] // (1 + I)² = 2I, (2I)⁵⁰ = 2⁵⁰ · I⁵⁰ = -2⁵⁰
     public void Translate_TrueComplexZModOrModPowStatement_IsValid(string source)
     {
         Assert.Equal(ProofVerdict.Proven, Verdict(source));
@@ -164,6 +166,7 @@ public sealed class LeanToSmtTests : IDisposable
     [InlineData("theorem t (x : ZMod 6) (h : x ≠ 0) : x ^ 2 ≠ 0 ∧ x * 2 ≠ 0")] // x = 3
     [InlineData("theorem t : 5 ^ 999999 % 7 = 5")]
     [InlineData("theorem t : (-5 : ℤ) ^ 3 % 7 = -6")] // .NET's sign of the dividend is not Lean's
+    [InlineData("theorem t : Complex.I ^ 98 = 1")] // I⁹⁸ = -1
     public void Translate_FalseComplexZModOrModPowStatement_IsRefuted(string source)
     {
         Assert.Equal(ProofVerdict.Refuted, Verdict(source));
