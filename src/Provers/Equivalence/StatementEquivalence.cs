@@ -31,8 +31,12 @@ namespace Planning.Provers.Equivalence;
 /// only the others compared, first pair by pair in order, then as conjunctions; conclusions are first compared without
 /// the hypotheses (briefly, a quarter of the limit), then under them. Components the same up to bound names need no
 /// query, and translations the same up to the alignment (hypotheses in any order) are equivalent without one (vacuity is
-/// still checked). A vacuity check Z3 cannot decide in time is settled as satisfiable by an exact search for a model of
-/// the hypotheses (<see cref="EquivalenceOptions.VacuityModelAssignments"/>). A check refuted under the alignment is
+/// still checked). Hypotheses over function and set variables are first rewritten for the vacuity check
+/// (<see cref="VacuityReductions"/>: definitions dropped, recurrences unrolled, functions narrowed to constants). A
+/// vacuity check Z3 cannot decide in time is settled as satisfiable by an exact search for a model of the hypotheses
+/// (<see cref="EquivalenceOptions.VacuityModelAssignments"/>). Closed statements Z3 or the translation leaves undecided
+/// are evaluated exactly; the same untranslatable statement twice is equivalent when its hypotheses hold at the answer
+/// its conclusion pins. A check refuted under the alignment is
 /// retried under other orders of the variables not aligned by name (<see cref="VariableAligner.Alternatives"/>).
 /// </para>
 /// <para>

@@ -437,6 +437,10 @@ internal sealed class LeanTermParser
                 return (ParseParenthesized(), MaxPrecedence);
             case LeanTokenKind.Bar:
                 return (ParseEnclosed(FormalFunction.Abs, LeanTokenKind.Bar, "'|'"), MaxPrecedence);
+            case LeanTokenKind.NormBar:
+                // The norm of a number is its absolute value; Complex.abs (after the cast ℕ, ℤ, ℚ, ℝ → ℂ) gives it for
+                // every number type, and is what Mathlib's norm on ℂ is.
+                return (ParseEnclosed(FormalFunction.ComplexAbs, LeanTokenKind.NormBar, "'‖'"), MaxPrecedence);
             case LeanTokenKind.LeftFloor:
                 return (ParseEnclosed(FormalFunction.IntFloor, LeanTokenKind.RightFloor, "'⌋'"), MaxPrecedence);
             case LeanTokenKind.LeftCeil:

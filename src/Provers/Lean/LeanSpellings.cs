@@ -38,7 +38,7 @@ internal static class LeanSpellings
         ("%", LeanTokenKind.Percent), ("^", LeanTokenKind.Caret),
         ("⁻¹", LeanTokenKind.Inverse), ("⁻¹'", LeanTokenKind.Preimage), ("''", LeanTokenKind.Image),
         ("!", LeanTokenKind.Bang),
-        ("∣", LeanTokenKind.Divides), ("|", LeanTokenKind.Bar),
+        ("∣", LeanTokenKind.Divides), ("|", LeanTokenKind.Bar), ("‖", LeanTokenKind.NormBar),
         ("↑", LeanTokenKind.Coercion), ("√", LeanTokenKind.Sqrt),
         ("∑", LeanTokenKind.BigSum), ("∏", LeanTokenKind.BigProduct),
         ("∈", LeanTokenKind.Member), ("∉", LeanTokenKind.NotMember),

@@ -149,6 +149,9 @@ internal enum LeanTokenKind
     /// <summary>The bar <c>|</c>: absolute value <c>|x|</c> and set-builder notation <c>{ x | p x }</c>.</summary>
     Bar,
 
+    /// <summary>The double bar <c>‖</c> (U+2016) of the norm <c>‖x‖</c>.</summary>
+    NormBar,
+
     /// <summary>The coercion arrow <c>↑</c>.</summary>
     Coercion,
 

@@ -69,6 +69,8 @@ namespace Planning.Provers.Translation;
 /// is quantifier-free instead: <c>gcd a n</c> is the largest divisor <c>d</c> of <c>n</c> with <c>a mod d = 0</c> and
 /// <c>lcm a n = a·(n / gcd a n)</c>, as an <c>ite</c> chain over the divisors.</description></item>
 /// <item><description><c>n!</c> and <c>Nat.choose</c> on literals are computed; <c>True</c>/<c>False</c> are literals.</description></item>
+/// <item><description><c>Irrational x</c> is <c>∀ p q : Int, q ≥ 1 → x·q ≠ p</c>; <c>A = B</c> on sets or finsets is
+/// extensionality, <c>∀ x, x ∈ A ↔ x ∈ B</c>.</description></item>
 /// </list>
 /// Transcendental functions are uninterpreted symbols with ground facts (<c>Transcendental</c>); everything else
 /// (ℤ gcd, ∃!, <c>Complex.I ^ k</c>, a ZMod inverse of a non-literal, Rat.den, ...) is reported as

@@ -562,4 +562,13 @@ public sealed class LeanStatementParserTests
         Assert.Equal(["x_pos", "y_pos", "h₀"], actual.Hypotheses.Select(static h => h.Name));
         Assert.Equal(new RelationExpr(RelationOperator.Less, Num(0, N), Var("y", N)), actual.Hypotheses[1].Proposition);
     }
+
+    [Fact]
+    public void Parse_Amc12a2020P15Norm_IsComplexAbs()
+    {
+        FormalStatement norm = LeanStatementParser.Parse("theorem t (a b : ℂ) : ‖a - b‖ ≤ 2 := by");
+        FormalStatement abs = LeanStatementParser.Parse("theorem t (a b : ℂ) : Complex.abs (a - b) ≤ 2 := by");
+
+        Assert.Equal(abs.Conclusion, norm.Conclusion);
+    }
 }

@@ -173,15 +173,17 @@ public sealed class LeanToSmtTests : IDisposable
     }
 
     [Theory]
+    [InlineData("theorem t (x : ℝ) : ‖x‖ = |x|", true)] // the norm of a real, through Complex.abs of its cast
+    [InlineData("theorem t (x : ℝ) : ‖x‖ = x", false)]
     [InlineData("theorem t (x : ℝ) (h : Irrational x) : x ≠ 3 / 7", true)]
     [InlineData("theorem t (x : ℝ) (h : x = 3 / 7) : ¬ Irrational x", true)]
     [InlineData("theorem t (x : ℝ) (h : x = 3 / 7) : Irrational x", false)]
     [InlineData("theorem t (S T : Set ℕ) (h₀ : ∀ n, n ∈ S ↔ n < 3) (h₁ : ∀ n, n ∈ T ↔ n ≤ 2) : S = T", true)]
     [InlineData("theorem t (S T : Set ℕ) (h₀ : ∀ n, n ∈ S ↔ n < 3) (h₁ : ∀ n, n ∈ T ↔ n ≤ 3) : S = T", false)]
     [InlineData("theorem t (S : Set ℝ) (h₀ : S = {x : ℝ | x ^ 2 = 4}) : (2 : ℝ) ∈ S ∧ S ≠ {x : ℝ | x = 2}", true)]
-    public void Translate_IrrationalAndSetEquality_FollowTheirDefinitions(string source, bool proven)
+    public void Translate_NormIrrationalAndSetEquality_FollowTheirDefinitions(string source, bool proven)
     {
-        // Irrational x: no integers p, q ≥ 1 with x·q = p, so a fraction is not irrational.
+        // ‖x‖ is Complex.abs ↑x = |x|. Irrational x: no integers p, q ≥ 1 with x·q = p, so a fraction is not irrational.
         // Set equality is extensionality (Set.ext).
         Assert.Equal(proven ? ProofVerdict.Proven : ProofVerdict.Refuted, Verdict(source));
     }
