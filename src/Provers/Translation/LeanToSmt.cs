@@ -20,8 +20,8 @@ namespace Planning.Provers.Translation;
 /// part under the statement's name <c>z</c> and the imaginary part <c>z.im</c>, listed with the fresh variables (its
 /// constraint, always true, mentions both parts, so a check shares the imaginary parts of aligned variables); a ℂ binder
 /// is two real binders. A ℂ expression is a pair (<see cref="ComplexTerm"/>): numerals and casts from ℕ/ℤ/ℚ/ℝ (imaginary
-/// part 0), <c>Complex.I = (0, 1)</c>, <c>+ - *</c>, negation, <c>^</c> with an exponent that is a literal (at most 64;
-/// after unrolling a ∑ counts; a negative ℤ one inverts), <c>w⁻¹ = (re·r, -im·r)</c> with <c>r</c> a fresh
+/// part 0), <c>Complex.I = (0, 1)</c>, <c>+ - *</c>, negation, <c>^</c> with an exponent that is a literal (at most 64, or
+/// 4096 for a constant base, which folds; after unrolling a ∑ counts; a negative ℤ one inverts), <c>w⁻¹ = (re·r, -im·r)</c> with <c>r</c> a fresh
 /// <c>(normSq w)⁻¹</c> (<c>n = 0 → r = 0</c>, <c>n ≠ 0 → n·r = 1</c>, so <c>0⁻¹ = 0</c>), <c>z / w = z·w⁻¹</c>, ∑/∏ over
 /// literal domains; <c>Complex.normSq z = re² + im²</c>, <c>z.re</c>, <c>z.im</c>, <c>Complex.abs z = √(normSq z)</c>
 /// (<c>Real.sqrt</c>'s encoding); <c>=</c>/<c>≠</c> part by part. Function variables into or out of ℂ, symbolic powers,
