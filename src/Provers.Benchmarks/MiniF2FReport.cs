@@ -8,7 +8,7 @@ namespace Planning.Provers.Benchmarks;
 /// <param name="Total">How many entries were read.</param>
 /// <param name="Parsed">How many statements parsed.</param>
 /// <param name="Translated">How many parsed statements translated to SMT.</param>
-/// <param name="Unsupported">Why statements were not parsed or translated, by construct (<c>unsupported: ℂ</c>), most frequent first.</param>
+/// <param name="Unsupported">Why statements were not parsed or translated, by construct (<c>unsupported: Rat.den</c>), most frequent first.</param>
 /// <param name="Families">Per problem family: entries, parsed, translated; by family name.</param>
 /// <param name="Timings">Durations of all equivalence checks made.</param>
 /// <param name="Mutations">The rewrite and mutation benchmark over the translated statements.</param>
