@@ -205,21 +205,13 @@ internal static partial class LeanToSmt
             }
 
             ComplexTerm identity = ComplexTerm.OfReal(sum ? Real(0) : Real(1));
-            ComplexTerm? result = null;
-            foreach (BigInteger i in domain.Values)
-            {
-                Term index = Literal(i, BigInteger.One, big.IndexType);
-                ComplexTerm term = ScopedValue(big.Index, index, () => Complex(big.Body));
-                if (domain.Filters.Count > 0)
-                {
-                    Term condition = Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate))));
-                    term = new ComplexTerm(new IfThenElse(condition, term.Re, identity.Re), new IfThenElse(condition, term.Im, identity.Im));
-                }
-
-                result = result is null ? term : sum ? ComplexTerm.Add(result, term) : ComplexTerm.Multiply(result, term);
-            }
-
-            return result ?? identity;
+            return Unrolled(
+                big,
+                domain,
+                index => ScopedValue(big.Index, index, () => Complex(big.Body)),
+                (condition, term) => new ComplexTerm(new IfThenElse(condition, term.Re, identity.Re), new IfThenElse(condition, term.Im, identity.Im)),
+                (result, term) => sum ? ComplexTerm.Add(result, term) : ComplexTerm.Multiply(result, term),
+                identity);
         }
     }
 }

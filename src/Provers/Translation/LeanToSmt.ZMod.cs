@@ -128,21 +128,13 @@ internal static partial class LeanToSmt
             }
 
             Term identity = Int(Mod(sum ? BigInteger.Zero : BigInteger.One, n));
-            Term? result = null;
-            foreach (BigInteger i in domain.Values)
-            {
-                Term index = Literal(i, BigInteger.One, big.IndexType);
-                Term term = ScopedValue(big.Index, index, () => Residue(big.Body));
-                if (domain.Filters.Count > 0)
-                {
-                    Term condition = Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate))));
-                    term = new IfThenElse(condition, term, identity);
-                }
-
-                result = result is null ? term : Reduce(Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term), n);
-            }
-
-            return result ?? identity;
+            return Unrolled(
+                big,
+                domain,
+                index => ScopedValue(big.Index, index, () => Residue(big.Body)),
+                (condition, term) => new IfThenElse(condition, term, identity),
+                (result, term) => Reduce(Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term), n),
+                identity);
         }
 
         /// <summary><c>x mod n</c> (SMT-LIB's <c>mod</c> by a positive literal is Euclidean: in <c>[0, n)</c>); folded for a literal.</summary>

@@ -1582,21 +1582,46 @@ internal static partial class LeanToSmt
                     : OpaqueBigOperator(sum ? "sum" : "prod", big.Index, big.IndexType, big.Domain, () => Translate(big.Body));
             }
 
-            Term? result = null;
+            Term identity = sum ? Zero(sort) : One(sort);
+            return Unrolled(
+                big,
+                domain,
+                index => Scoped(big.Index, index, () => Translate(big.Body)),
+                (condition, term) => new IfThenElse(condition, term, identity),
+                (result, term) => Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term),
+                identity);
+        }
+
+        /// <summary>
+        /// A big operator over a literal domain, unrolled: the body at each element (<paramref name="body"/> of the index
+        /// literal), a filtered-out element replaced through <paramref name="unlessFiltered"/> (the identity when the
+        /// condition fails), the terms folded left to right by <paramref name="combine"/>; the identity for no element.
+        /// One loop for real, ℂ and ZMod terms.
+        /// </summary>
+        private T Unrolled<T>(
+            BigOperatorExpr big,
+            (List<BigInteger> Values, List<(string Variable, FormalExpr Predicate)> Filters) domain,
+            Func<Term, T> body,
+            Func<Term, T, T> unlessFiltered,
+            Func<T, T, T> combine,
+            T identity)
+            where T : class
+        {
+            T? result = null;
             foreach (BigInteger i in domain.Values)
             {
                 Term index = Literal(i, BigInteger.One, big.IndexType);
-                Term term = Scoped(big.Index, index, () => Translate(big.Body));
+                T term = body(index);
                 if (domain.Filters.Count > 0)
                 {
                     Term condition = Terms.All(domain.Filters.Select(filter => Scoped(filter.Variable, index, () => Formula(filter.Predicate))));
-                    term = new IfThenElse(condition, term, sum ? Zero(sort) : One(sort));
+                    term = unlessFiltered(condition, term);
                 }
 
-                result = result is null ? term : Op(sum ? ArithmeticOperator.Add : ArithmeticOperator.Multiply, result, term);
+                result = result is null ? term : combine(result, term);
             }
 
-            return result ?? (sum ? Zero(sort) : One(sort));
+            return result ?? identity;
         }
 
         /// <summary>
