@@ -124,7 +124,9 @@ public sealed class DomainReorderingTests
 
                 var delta = loads[expertAt[a]] - loads[expertAt[b]];
                 var pairMax = Math.Max(domainLoad[hot] - delta, domainLoad[DomainOf(topology, b)] + delta);
-                Assert.True((domainLoad[hot] - pairMax) / mean < options.MinGain, $"swap {a}<->{b} would lower the hot domain from {domainLoad[hot]} to {pairMax}");
+                // A gain of exactly MinGain may round either way in the planner's scaled arithmetic, so the bound allows
+                // rounding (a CI run found 211 to 210 over a mean of 200: exactly 0.005 here, and the planner had stopped).
+                Assert.True((domainLoad[hot] - pairMax) / mean < options.MinGain + 1e-9, $"swap {a}<->{b} would lower the hot domain from {domainLoad[hot]} to {pairMax}");
             }
         }
 
