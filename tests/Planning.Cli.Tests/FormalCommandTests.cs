@@ -36,12 +36,12 @@ public sealed class FormalCommandTests
     public void Equiv_UnsupportedConstruct_IsUnknownNotAnError()
     {
         var (code, output, error) = PlanRunner.Run(
-            "formal", "equiv", "--a", "theorem a (q : ℚ) (h : q.den = 2) : q.den = 2", "--b", SumAndDifference, "--format", "json");
+            "formal", "equiv", "--a", "theorem a (n : ℕ) (h : (Nat.digits 10 n).sum = 2) : (Nat.digits 10 n).sum = 2", "--b", SumAndDifference, "--format", "json");
 
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("unknown", json.RootElement.GetProperty("verdict").GetString());
-        Assert.Equal("unsupported: Rat.den", json.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("unsupported: Nat.digits", json.RootElement.GetProperty("reason").GetString());
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class FormalCommandTests
         [
             Line("mathd_algebra_24", "theorem mathd_algebra_24 (x : ℝ) (h₀ : x / 50 = 40) : x = 2000 := by"),
             Line("amc12a_2015_p10", "theorem amc12a_2015_p10 (x y : ℤ) (h₀ : 0 < y) (h₁ : y < x) (h₂ : x + y + x * y = 80) : x = 26 := by"),
-            Line("mathd_algebra_x", "theorem mathd_algebra_x (q : ℚ) (h : q.den = 2) : q.den = 2 := by"),
+            Line("mathd_algebra_x", "theorem mathd_algebra_x (n : ℕ) (h : (Nat.digits 10 n).sum = 2) : (Nat.digits 10 n).sum = 2 := by"),
             Line("imo_bad", "theorem imo_bad (x : ℝ) (h : x = ) : x = 1 := by"),
         ]);
 

@@ -161,6 +161,9 @@ internal static partial class LeanToSmt
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
 
+        // Rat.num and Rat.den pairs made in a scope (the _fresh list they were added to), by the printed ℚ term.
+        private readonly List<(List<(Variable Variable, Term Constraint)> Scope, string Key, Variable Numerator, Variable Denominator)> _fractions = [];
+
         // Function variables defined by a hypothesis ∀ x…, f x… = e (e without f): parameters and body; and the statement
         // variables' own terms, to tell when a body's free names are shadowed at an application.
         private readonly Dictionary<string, (ImmutableArray<string> Parameters, FormalExpr Body)> _definitions = new(StringComparer.Ordinal);
@@ -948,6 +951,18 @@ internal static partial class LeanToSmt
                         return Terms.ForAll([p, q], new Implication(Ge(q, Int(1)), new LogicalNot(ratio)));
                     }
 
+                case FormalFunction.RatDivInt:
+                    {
+                        // a /. b is the rational a / b, and 0 when b = 0 (Rat.divInt).
+                        Term a = IntegerAsReal(Translate(args[0]));
+                        Term b = IntegerAsReal(Translate(args[1]));
+                        return new IfThenElse(Eq(b, Real(0)), Real(0), Op(ArithmeticOperator.Divide, a, b));
+                    }
+
+                case FormalFunction.RatNum:
+                    return LowestTerms(args[0]).Numerator;
+                case FormalFunction.RatDen:
+                    return LowestTerms(args[0]).Denominator;
                 case FormalFunction.TrueProp:
                     return BoolLiteral.True;
                 case FormalFunction.FalseProp:
@@ -955,6 +970,49 @@ internal static partial class LeanToSmt
                 default:
                     throw new TranslationException(FormalFunctions.Get(call.Function).Name);
             }
+        }
+
+        private static readonly Dictionary<string, Evaluation.Rational> NoValues = new(StringComparer.Ordinal);
+
+        private static Term IntegerAsReal(Term x) => x.Sort == SmtSort.IntSort ? new IntToReal(x) : x;
+
+        /// <summary>
+        /// <c>Rat.num q</c> and <c>Rat.den q</c>: for a literal <c>q</c> the reduced fraction's integers; otherwise fresh
+        /// integers <c>n</c>, <c>d</c> with <c>d ≥ 1</c>, <c>q·d = n</c> and <c>u·n + v·d = 1</c> for fresh integers
+        /// <c>u</c>, <c>v</c> (Bézout: <c>n</c> and <c>d</c> are coprime). Those hold for exactly one pair, the lowest
+        /// terms, whenever <c>q</c> is rational, which a ℚ term is; so the constraint only names the values. The same
+        /// <c>q</c> in one scope shares its pair, so that <c>q.num</c> and <c>q.den</c> belong to one fraction without Z3
+        /// having to prove it unique.
+        /// </summary>
+        private (Term Numerator, Term Denominator) LowestTerms(FormalExpr q)
+        {
+            if (LeanEvaluator.Evaluate(q, _values ?? NoValues).Number is Evaluation.Rational literal)
+            {
+                return (Int(literal.Numerator), Int(literal.Denominator));
+            }
+
+            string key = LeanPrinter.PrintExpression(q);
+            if (_fractions.Find(f => f.Scope == _fresh && f.Key == key) is { Scope: not null } known)
+            {
+                return (known.Numerator, known.Denominator);
+            }
+
+            Term x = IntegerAsReal(Translate(q));
+            Variable n = Fresh("num", SmtSort.IntSort);
+            Variable d = Fresh("den", SmtSort.IntSort);
+            Variable u = Fresh("bezout", SmtSort.IntSort);
+            Variable v = Fresh("bezout", SmtSort.IntSort);
+            _fresh.Add((u, BoolLiteral.True));
+            _fresh.Add((v, BoolLiteral.True));
+            _fresh.Add((n, BoolLiteral.True));
+            _fresh.Add((d, Terms.All(
+            [
+                Ge(d, Int(1)),
+                Eq(Op(ArithmeticOperator.Multiply, x, new IntToReal(d)), new IntToReal(n)),
+                Eq(Op(ArithmeticOperator.Add, Op(ArithmeticOperator.Multiply, u, n), Op(ArithmeticOperator.Multiply, v, d)), Int(1)),
+            ])));
+            _fractions.Add((_fresh, key, n, d));
+            return (n, d);
         }
 
         private static Term Rounding(FormalFunction function, Term x)

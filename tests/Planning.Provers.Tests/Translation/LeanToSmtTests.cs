@@ -188,6 +188,26 @@ public sealed class LeanToSmtTests : IDisposable
         Assert.Equal(proven ? ProofVerdict.Proven : ProofVerdict.Refuted, Verdict(source));
     }
 
+    [Theory]
+    [InlineData("theorem t : (6 /. 4).num = 3 ∧ (6 /. 4).den = 2 ∧ (-6 /. 4).num = -3", true)] // a literal, reduced exactly
+    [InlineData("theorem t (q : ℚ) (h : q = 6 / 4) : q.den = 4", false)]
+    [InlineData("theorem t (q : ℚ) (h : q = 6 / 4) : q.den ≠ 1 ∧ q.num ≠ 6", true)]
+    [InlineData("theorem t (q : ℚ) (h : 0 < q) : (q.num : ℝ) / q.den = q", true)]
+    [InlineData("theorem t (q : ℚ) : 1 ≤ q.den", true)]
+    [InlineData("theorem t (q : ℚ) (h : q.den = 1) : q = q.num", true)]
+    [InlineData("theorem t (q : ℚ) (h : q.den = 1) : q = 0", false)]
+    [InlineData("theorem t : (1 /. 2 + 1 /. 3 + 1 /. 7 + 1 /. 42).den = 1", true)]
+    [InlineData("theorem t : (1 /. 2 + 1 /. 3 + 1 /. 7 + 1 /. 41).den = 1", false)]
+    [InlineData("theorem t (n : ℕ) (h₀ : 0 < n) (h₁ : (1 /. 2 + 1 /. 3 + 1 /. 7 + 1 /. ↑n).den = 1) : 42 ∣ n", true)]
+    [InlineData("theorem t (a b : ℤ) : a /. 0 = b /. 0", true)]
+    public void Translate_RatNumDenAndDivInt_AreTheLowestTerms(string source, bool proven)
+    {
+        // q.den ≥ 1 and q.num are the coprime pair with q·den = num (Bézout names the coprimality); a /. b is a / b, 0 when b = 0.
+        // (Z3's non-linear integer reasoning does not derive every lowest-terms value from Bézout: q = 6 / 4 → q.num = 3 is
+        // left unknown, so the theory asserts what it decides.)
+        Assert.Equal(proven ? ProofVerdict.Proven : ProofVerdict.Refuted, Verdict(source));
+    }
+
     [Fact]
     public void Translate_ComplexVariable_RealPartKeepsTheNameImaginaryPartIsFresh()
     {
