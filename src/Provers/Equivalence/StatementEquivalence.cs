@@ -139,8 +139,9 @@ public sealed class StatementEquivalence
             }
 
             // The same statement twice is equivalent to itself whenever it is not vacuous, translated or not; the answer a
-            // "show that" conclusion names is a candidate model (with it in place, a sum up to n has literal bounds).
-            return SameStatement(first, second) && AnswerSatisfiesHypotheses(first)
+            // "show that" conclusion names is a candidate model (with it in place, a sum up to n has literal bounds), and
+            // failing that, the hypotheses alone, when they translate, go through the vacuity check.
+            return SameStatement(first, second) && (AnswerSatisfiesHypotheses(first) || HypothesesSatisfiable(first))
                 ? untranslated with
                 {
                     Verdict = EquivalenceVerdict.Equivalent,
@@ -237,6 +238,29 @@ public sealed class StatementEquivalence
                     return false;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the hypotheses of a statement whose conclusion does not translate hold for some values: the statement with
+    /// the conclusion <c>True</c> is checked against itself, so the vacuity check (its equisatisfiable rewrites and model
+    /// searches included) decides; an <c>equivalent</c> verdict there means the hypotheses are satisfiable. False when the
+    /// hypotheses do not translate either, or the check is not sure.
+    /// </summary>
+    private bool HypothesesSatisfiable(FormalStatement statement)
+    {
+        if (statement.Hypotheses.IsDefaultOrEmpty)
+        {
+            return false;
+        }
+
+        FormalStatement hypothesesOnly = statement with { Conclusion = new CallExpr(FormalFunction.TrueProp, [], FormalType.Prop) };
+        if (LeanToSmt.TryTranslate(hypothesesOnly).Statement is null)
+        {
+            return false;
+        }
+
+        EquivalenceResult result = Check(hypothesesOnly, hypothesesOnly);
+        return result.Verdict == EquivalenceVerdict.Equivalent && !result.FirstVacuous;
     }
 
     /// <summary>

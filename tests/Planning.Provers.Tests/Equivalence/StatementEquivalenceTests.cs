@@ -58,6 +58,24 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_SameStatementWhoseConclusionAloneDoesNotTranslate_EquivalentWhenTheHypothesesHold()
+    {
+        // A non-literal exponent on ℂ does not translate and the conclusion pins no answer; the hypotheses alone translate, and n = 11
+        // satisfies them, so the statement is not vacuous and is equivalent to itself. Contradictory hypotheses leave it
+        // unknown (a vacuous statement is not reported as equivalent).
+        const string statement = "theorem t (n : ℕ) (h₀ : 10 < n) (h₁ : n < 20) : Complex.I ^ (4 * n) = 1 := by";
+        const string vacuous = "theorem t (n : ℕ) (h₀ : 20 < n) (h₁ : n < 10) : Complex.I ^ (4 * n) = 1 := by";
+
+        EquivalenceResult same = Check(statement, statement.Replace("theorem t", "theorem u", StringComparison.Ordinal));
+        EquivalenceResult contradictory = Check(vacuous, vacuous);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, same.Verdict);
+        Assert.True(same.Identical);
+        Assert.Equal(EquivalenceVerdict.Unknown, contradictory.Verdict);
+        Assert.StartsWith("unsupported: non-literal exponent on ℂ", contradictory.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_RenamedVariablesAndReorderedHypotheses_Equivalent()
     {
         EquivalenceResult result = Check(
