@@ -253,7 +253,7 @@ public sealed class StatementEquivalence
             return false;
         }
 
-        FormalStatement hypothesesOnly = statement with { Conclusion = new CallExpr(FormalFunction.TrueProp, [], FormalType.Prop) };
+        FormalStatement hypothesesOnly = WithoutImpliedFiniteness(statement) with { Conclusion = new CallExpr(FormalFunction.TrueProp, [], FormalType.Prop) };
         if (LeanToSmt.TryTranslate(hypothesesOnly).Statement is null)
         {
             return false;
@@ -261,6 +261,86 @@ public sealed class StatementEquivalence
 
         EquivalenceResult result = Check(hypothesesOnly, hypothesesOnly);
         return result.Verdict == EquivalenceVerdict.Equivalent && !result.FirstVacuous;
+    }
+
+    /// <summary>
+    /// The statement without its <c>Fintype s</c> hypotheses that the others already imply: Z3 proves that no k + 1
+    /// distinct members of <c>s</c> exist (k = 2, 4, 8; ordered <c>x₁ &lt; … &lt; xₖ₊₁</c> on ℕ, ℤ, ℚ and ℝ, pairwise
+    /// different on ℂ) under the other hypotheses, so in every model <c>s</c> has at most k members and the hypothesis
+    /// holds. Without them the statement is equivalent. The others are the hypotheses without a <c>Fintype</c>.
+    /// </summary>
+    private FormalStatement WithoutImpliedFiniteness(FormalStatement statement)
+    {
+        ImmutableArray<FormalHypothesis> others = [.. statement.Hypotheses.Where(static h => h.Proposition is not CallExpr { Function: FormalFunction.Fintype })];
+        if (others.Length == statement.Hypotheses.Length)
+        {
+            return statement;
+        }
+
+        ImmutableArray<FormalHypothesis> kept = [.. statement.Hypotheses.Where(h => h.Proposition is not CallExpr { Function: FormalFunction.Fintype } finite || !AtMostFinitelyMany(statement, others, finite.Arguments[0]))];
+        return statement with { Hypotheses = kept };
+    }
+
+    /// <summary>Whether Z3 proves that <paramref name="set"/> has at most 8 members under <paramref name="others"/> (see <see cref="WithoutImpliedFiniteness"/>).</summary>
+    private bool AtMostFinitelyMany(FormalStatement statement, ImmutableArray<FormalHypothesis> others, FormalExpr set)
+    {
+        if (set.Type.Element is not FormalType element || element.Kind is not (FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Rat or FormalTypeKind.Real or FormalTypeKind.Complex))
+        {
+            return false;
+        }
+
+        HashSet<string> used = [.. statement.Variables.Select(static v => v.Name)];
+        foreach (int bound in (ReadOnlySpan<int>)[2, 4, 8])
+        {
+            List<VariableExpr> members = [];
+            for (int i = 0; members.Count <= bound; i++)
+            {
+                string name = "member" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!used.Contains(name))
+                {
+                    members.Add(new VariableExpr(name, element));
+                }
+            }
+
+            List<FormalHypothesis> distinct = [.. others, .. members.Select(m => new FormalHypothesis("_", new RelationExpr(RelationOperator.Member, m, set)))];
+            for (int i = 0; i < members.Count; i++)
+            {
+                for (int j = i + 1; j < members.Count; j++)
+                {
+                    if (element.Kind == FormalTypeKind.Complex)
+                    {
+                        distinct.Add(new FormalHypothesis("_", new RelationExpr(RelationOperator.NotEqual, members[i], members[j])));
+                    }
+                    else if (j == i + 1)
+                    {
+                        distinct.Add(new FormalHypothesis("_", new RelationExpr(RelationOperator.Less, members[i], members[j])));
+                    }
+                }
+            }
+
+            FormalStatement crowded = statement with
+            {
+                Variables = [.. statement.Variables, .. members.Select(static m => new FormalVariable(m.Name, m.Type))],
+                Hypotheses = [.. distinct],
+                Conclusion = new CallExpr(FormalFunction.FalseProp, [], FormalType.Prop),
+            };
+            if (LeanToSmt.TryTranslate(crowded).Statement is not { } translated)
+            {
+                return false;
+            }
+
+            switch (_backend.Check([.. translated.SideConditions, .. translated.Hypotheses], _limit))
+            {
+                case Unsat:
+                    return true;
+                case Sat:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

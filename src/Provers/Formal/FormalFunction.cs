@@ -116,6 +116,7 @@ public enum FormalFunction
     /// <summary><c>Rat.num : ℚ → ℤ</c>, the numerator in lowest terms.</summary>
     RatNum,
 
+
     /// <summary><c>Rat.den : ℚ → ℕ</c>, the positive denominator in lowest terms.</summary>
     RatDen,
 
@@ -166,4 +167,13 @@ public enum FormalFunction
 
     /// <summary>The proposition <c>False</c>.</summary>
     FalseProp,
+
+    /// <summary>
+    /// <c>Fintype s</c> for a set <c>s</c>, as a hypothesis: the set is finite (an instance exists exactly then, and
+    /// every instance gives the same <c>s.toFinset</c>).
+    /// </summary>
+    Fintype,
+
+    /// <summary><c>Set.toFinset : Set α → Finset α</c>, written <c>s.toFinset</c>: the same members.</summary>
+    SetToFinset,
 }

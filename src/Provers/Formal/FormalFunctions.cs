@@ -161,6 +161,8 @@ internal static class FormalFunctions
         Fixed(FormalFunction.ComplexIm, "Complex.im", [C], R),
         Fixed(FormalFunction.ComplexNormSq, "Complex.normSq", [C], R),
         Fixed(FormalFunction.RatNum, "Rat.num", [Q], Z),
+        new(FormalFunction.Fintype, "Fintype", [TypePattern.SetOfAlpha], TypePattern.Of(P), FunctionNotation.Application),
+        new(FormalFunction.SetToFinset, "Set.toFinset", [TypePattern.SetOfAlpha], TypePattern.FinsetOfAlpha, FunctionNotation.Application),
         Fixed(FormalFunction.RatDen, "Rat.den", [Q], N),
         new(FormalFunction.RatDivInt, "Rat.divInt", [TypePattern.Of(Z), TypePattern.Of(Z)], TypePattern.Of(Q), FunctionNotation.RatDivInt),
         new(FormalFunction.Inverse, "Inv.inv", [TypePattern.Alpha], TypePattern.Alpha, FunctionNotation.Inverse),

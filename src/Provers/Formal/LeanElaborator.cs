@@ -1125,13 +1125,28 @@ internal sealed class LeanElaborator
 
     private SetBuilderExpr ElaborateSetBuilder(SetBuilderSyntax syntax, FormalType? expected)
     {
+        if (syntax.Literal && expected is { Kind: FormalTypeKind.Finset })
+        {
+            throw FormalParseException.Unsupported(syntax.Position, "finset literal { … }");
+        }
+
         FormalType? elementType = syntax.VariableType is null
-            ? (expected is { Kind: FormalTypeKind.Set } ? expected.Element : null)
+            ? PreimageDomain(syntax) ?? (expected is { Kind: FormalTypeKind.Set } ? expected.Element : null)
             : ReadType(syntax.VariableType);
         elementType ??= InferBinderType(syntax.Variable, () => Elaborate(syntax.Body, FormalType.Prop));
         FormalExpr predicate = WithBinding(syntax.Variable, elementType, () => Elaborate(syntax.Body, FormalType.Prop));
         return new SetBuilderExpr(syntax.Variable, elementType, predicate);
     }
+
+    /// <summary>
+    /// The binder type of <c>{x | f x ∈ s}</c> (a preimage) when <c>f</c> has a function type of its own: <c>f</c>'s
+    /// domain, which the inference pass does not read off an argument; null for any other set-builder.
+    /// </summary>
+    private FormalType? PreimageDomain(SetBuilderSyntax syntax) =>
+        syntax.Body is BinarySyntax { Operator: SyntaxOperator.Member, Left: ApplicationSyntax { Arguments: [NameSyntax argument] } image }
+            && argument.Name == syntax.Variable && Intrinsic(image.Head) is { Kind: FormalTypeKind.Function } function
+            ? function.Domain
+            : null;
 
     private FilterExpr ElaborateFilter(FilterSyntax syntax)
     {
@@ -1210,7 +1225,9 @@ internal sealed class LeanElaborator
             case BigOperatorSyntax bigOperator:
                 return BigOperatorIntrinsic(bigOperator);
             case SetBuilderSyntax setBuilder:
-                return setBuilder.VariableType is null ? null : FormalType.Set(ReadType(setBuilder.VariableType));
+                return setBuilder.VariableType is null
+                    ? PreimageDomain(setBuilder) is { } domain ? FormalType.Set(domain) : null
+                    : FormalType.Set(ReadType(setBuilder.VariableType));
             case FilterSyntax filter:
                 {
                     FormalType? element = filter.Predicate.VariableType is null

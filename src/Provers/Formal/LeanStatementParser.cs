@@ -39,7 +39,7 @@ namespace Planning.Provers.Formal;
 /// <see cref="FormalParseErrorKind.Syntax"/> with the line and column of the offending token; ill-typed text kind
 /// <see cref="FormalParseErrorKind.Type"/>; a construct outside the subset kind
 /// <see cref="FormalParseErrorKind.Unsupported"/> with its name (<c>unsupported: Finset.filter</c>,
-/// <c>unsupported: ZMod</c>, <c>unsupported: preimage ⁻¹'</c>). Nothing else is thrown.</para>
+/// <c>unsupported: ZMod</c>, <c>unsupported: image ''</c>). Nothing else is thrown.</para>
 /// </remarks>
 public static class LeanStatementParser
 {

@@ -85,9 +85,13 @@ internal sealed record BigOperatorSyntax(
     SourcePosition Position, BigOperator Operator, string Index, SourcePosition IndexPosition, Syntax? IndexType, Syntax Domain, Syntax Body)
     : Syntax(Position);
 
-/// <summary>A set-builder <c>{ x : T | p }</c>.</summary>
+/// <summary>A set-builder <c>{ x : T | p }</c>; <see cref="Literal"/> when it stands for a literal <c>{a, b}</c>.</summary>
 internal sealed record SetBuilderSyntax(SourcePosition Position, string Variable, SourcePosition VariablePosition, Syntax? VariableType, Syntax Body)
-    : Syntax(Position);
+    : Syntax(Position)
+{
+    /// <summary>Whether the set was written as a literal <c>{a, b, c}</c> (its body is then <c>x = a ∨ x = b ∨ x = c</c>).</summary>
+    public bool Literal { get; init; }
+}
 
 /// <summary>A lambda <c>fun x : T =&gt; e</c> with one variable.</summary>
 internal sealed record LambdaSyntax(SourcePosition Position, string Variable, SourcePosition VariablePosition, Syntax? VariableType, Syntax Body)

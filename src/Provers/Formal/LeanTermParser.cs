@@ -211,6 +211,10 @@ internal sealed class LeanTermParser
             {
                 left = new NotationSyntax(left.Position, FormalFunction.RatDivInt, [left, right]);
             }
+            else if (token.Kind == LeanTokenKind.Preimage)
+            {
+                left = Preimage(left, right, token);
+            }
             else
             {
                 left = new BinarySyntax(left.Position, op, left, right, token.Position);
@@ -242,11 +246,22 @@ internal sealed class LeanTermParser
         return new NotationSyntax(congruent.Position, function, [modulus, left, right]);
     }
 
+    /// <summary>
+    /// <c>f ⁻¹' s</c> (Set.preimage) as the set it unfolds to, <c>{x | f x ∈ s}</c>, with a binder name that no
+    /// identifier of the statement uses; the elaborator infers its type from <c>f</c>.
+    /// </summary>
+    private SetBuilderSyntax Preimage(Syntax function, Syntax set, LeanToken token)
+    {
+        string name = FreshBinder();
+        NameSyntax element = new(token.Position, name);
+        Syntax image = new ApplicationSyntax(function.Position, function, [element]);
+        return new SetBuilderSyntax(function.Position, name, token.Position, null, new BinarySyntax(function.Position, SyntaxOperator.Member, image, set, token.Position));
+    }
+
     private static void ThrowIfUnsupportedOperator(LeanToken token)
     {
         string? construct = token.Kind switch
         {
-            LeanTokenKind.Preimage => "preimage ⁻¹'",
             LeanTokenKind.Image => "image ''",
             LeanTokenKind.SetMinus => "set difference \\",
             LeanTokenKind.Intersection => "intersection ∩",
@@ -287,6 +302,7 @@ internal sealed class LeanTermParser
             LeanTokenKind.Percent => (SyntaxOperator.Modulo, 70, 70, 71),
             LeanTokenKind.RatSlash => (SyntaxOperator.Divide, 70, 70, 71),
             LeanTokenKind.Caret => (SyntaxOperator.Power, 75, 76, 75),
+            LeanTokenKind.Preimage => (SyntaxOperator.Member, 80, 81, 81), // Mathlib: infix:80; rewritten by Preimage
             _ => (SyntaxOperator.Add, -1, 0, 0),
         };
         return precedence >= 0;
@@ -706,7 +722,7 @@ internal sealed class LeanTermParser
             && _tokens[_index + 1].Kind is LeanTokenKind.Colon or LeanTokenKind.Bar or LeanTokenKind.Member;
         if (!builder)
         {
-            throw FormalParseException.Unsupported(open.Position, "set literal { … }");
+            return SetLiteral(open);
         }
 
         LeanToken variable = Current;
@@ -727,6 +743,52 @@ internal sealed class LeanTermParser
         Syntax body = ParseTerm(0);
         Expect(LeanTokenKind.RightBrace, "'}'");
         return new SetBuilderSyntax(open.Position, variable.Text, variable.Position, type, body);
+    }
+
+    /// <summary>
+    /// A set literal <c>{a, b, c}</c> (Set.insert's notation) as the set it denotes, <c>{x | x = a ∨ x = b ∨ x = c}</c>,
+    /// marked as a literal: as a Finset (whose <c>insert</c> needs decidable equality and counts duplicates once) it is
+    /// not supported.
+    /// </summary>
+    private SetBuilderSyntax SetLiteral(LeanToken open)
+    {
+        if (AtEnd || Current.Kind == LeanTokenKind.RightBrace)
+        {
+            throw FormalParseException.Unsupported(open.Position, "set literal { … }");
+        }
+
+        string name = FreshBinder();
+        NameSyntax element = new(open.Position, name);
+        Syntax? body = null;
+        while (true)
+        {
+            Syntax item = ParseTerm(0);
+            Syntax equal = new BinarySyntax(item.Position, SyntaxOperator.Equal, element, item, item.Position);
+            body = body is null ? equal : new BinarySyntax(body.Position, SyntaxOperator.Or, body, equal, item.Position);
+            if (AtEnd || Current.Kind != LeanTokenKind.Comma)
+            {
+                break;
+            }
+
+            _index++;
+        }
+
+        Expect(LeanTokenKind.RightBrace, "'}'");
+        return new SetBuilderSyntax(open.Position, name, open.Position, null, body) { Literal = true };
+    }
+
+    /// <summary>A binder name (<c>x'</c>, <c>x''</c>, ...) that no identifier of the statement uses.</summary>
+    private string FreshBinder()
+    {
+        HashSet<string> used = [.. _tokens.Where(static t => t.Kind == LeanTokenKind.Identifier).Select(static t => t.Text)];
+        string name = "x";
+        do
+        {
+            name += "'";
+        }
+        while (used.Contains(name));
+
+        return name;
     }
 
     private LambdaSyntax ParseLambda()

@@ -375,6 +375,10 @@ public sealed class RuleInformalizer : IInformalizer
                 return (Plain(1) + " is the greatest element of " + A(0), 50);
             case FormalFunction.NatModEq or FormalFunction.IntModEq:
                 return (Plain(1) + " is congruent to " + Plain(2) + " modulo " + A(0), 50);
+            case FormalFunction.Fintype:
+                return (A(0) + " is finite", 50);
+            case FormalFunction.SetToFinset:
+                return (A(0), Atom);
             case FormalFunction.TrueProp:
                 return ("true", Atom);
             case FormalFunction.FalseProp:

@@ -161,7 +161,7 @@ internal static partial class LeanToSmt
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
 
-        // Rat.num and Rat.den pairs made in a scope (the _fresh list they were added to), by the printed ℚ term.
+        // Rat.num and Rat.den pairs made in a scope (the _fresh list they were added to), by the SMT-LIB text of the ℚ term.
         private readonly List<(List<(Variable Variable, Term Constraint)> Scope, string Key, Variable Numerator, Variable Denominator)> _fractions = [];
 
         // Function variables defined by a hypothesis ∀ x…, f x… = e (e without f): parameters and body; and the statement
@@ -991,13 +991,14 @@ internal static partial class LeanToSmt
                 return (Int(literal.Numerator), Int(literal.Denominator));
             }
 
-            string key = LeanPrinter.PrintExpression(q);
+            // Keyed by the translated term, not the Lean text: under a big operator's index the same text has other values.
+            Term x = IntegerAsReal(Translate(q));
+            string key = SmtLibWriter.Write(x);
             if (_fractions.Find(f => f.Scope == _fresh && f.Key == key) is { Scope: not null } known)
             {
                 return (known.Numerator, known.Denominator);
             }
 
-            Term x = IntegerAsReal(Translate(q));
             Variable n = Fresh("num", SmtSort.IntSort);
             Variable d = Fresh("den", SmtSort.IntSort);
             Variable u = Fresh("bezout", SmtSort.IntSort);
@@ -1438,6 +1439,8 @@ internal static partial class LeanToSmt
                     return Scoped(builder.Variable, Translate(element), () => Formula(builder.Predicate));
                 case FilterExpr filter:
                     return new Conjunction(Member(element, filter.Source), Scoped(filter.Variable, Translate(element), () => Formula(filter.Predicate)));
+                case CallExpr { Function: FormalFunction.SetToFinset } toFinset:
+                    return Member(element, toFinset.Arguments[0]);
                 case CallExpr { Function: FormalFunction.NatDivisors or FormalFunction.NatProperDivisors } divisors:
                     {
                         // Mathlib: m ∈ n.divisors ↔ m ∣ n ∧ n ≠ 0; m ∈ n.properDivisors ↔ m ∣ n ∧ m < n.

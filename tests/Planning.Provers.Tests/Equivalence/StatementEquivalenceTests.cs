@@ -76,6 +76,24 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_SamePreimageStatementTwice_EquivalentWhenTheOtherHypothesesBoundTheSet()
+    {
+        // aime_1983_p3: the product over a preimage does not translate. Under h₀, f x = 0 has two real solutions
+        // (x² + 18x + 20 = 0), so Z3 finds no three ordered ones: the Fintype hypothesis holds, the rest is satisfiable,
+        // and the statement is equivalent to itself. When every real is a zero of f, the preimage is infinite: the
+        // Fintype hypothesis is not dropped, does not translate, and the verdict stays unknown.
+        const string statement = "theorem aime_1983_p3 (f : ℝ → ℝ) (h₀ : ∀ x, f x = x ^ 2 + (18 * x + 30) - 2 * Real.sqrt (x ^ 2 + (18 * x + 45))) (h₁ : Fintype (f ⁻¹' {0})) : (∏ x in (f ⁻¹' {0}).toFinset, x) = 20 := by";
+        const string infinite = "theorem t (f : ℝ → ℝ) (h₀ : ∀ x, f x = 0 * x) (h₁ : Fintype (f ⁻¹' {0})) : (∑ x in (f ⁻¹' {0}).toFinset, x) = 0 := by";
+
+        EquivalenceResult bounded = Check(statement, statement.Replace("f⁻¹'", "f ⁻¹'", StringComparison.Ordinal));
+        EquivalenceResult unbounded = Check(infinite, infinite);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, bounded.Verdict);
+        Assert.True(bounded.Identical);
+        Assert.Equal(EquivalenceVerdict.Unknown, unbounded.Verdict);
+    }
+
+    [Fact]
     public void Check_RenamedVariablesAndReorderedHypotheses_Equivalent()
     {
         EquivalenceResult result = Check(

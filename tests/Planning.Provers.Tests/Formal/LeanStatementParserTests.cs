@@ -291,6 +291,18 @@ public sealed class LeanStatementParserTests
         Assert.Equal(expected, FormalDump.Of(Conclusion(binders, conclusion)));
     }
 
+    [Theory]
+    [InlineData("(f : ℝ → ℝ)", "Fintype (f ⁻¹' {0})", "(Fintype (SetOf x':ℝ (Member (f x':ℝ):ℝ (SetOf x':ℝ (Equal x':ℝ 0:ℝ))))):Prop")]
+    [InlineData("(f : ℂ → ℂ) (x : ℂ)", "x ∈ (f⁻¹' {7}).toFinset", "(Member x:ℂ (SetToFinset (SetOf x':ℂ (Member (f x':ℂ):ℂ (SetOf x':ℂ (Equal x':ℂ 7:ℂ))))):Finset ℂ)")]
+    [InlineData("(f : ℕ → ℕ) (x' : ℕ)", "x' ∈ f ⁻¹' {2}", "(Member x':ℕ (SetOf x'':ℕ (Member (f x'':ℕ):ℕ (SetOf x'':ℕ (Equal x'':ℕ 2:ℕ)))))")]
+    public void Parse_Preimage_IsTheSetOfPointsWhoseImageIsInTheSet(string binders, string conclusion, string expected)
+    {
+        // f ⁻¹' s unfolds to {x | f x ∈ s} (Set.preimage's definition), with a binder name no identifier uses (x' is
+        // taken in the third case); the binder's type is f's domain. A literal {a} is {x | x = a} (its binder shadows
+        // nothing it reads). Fintype s is the proposition that s is finite; s.toFinset has s's members.
+        Assert.Equal(expected, FormalDump.Of(Conclusion(binders, conclusion)));
+    }
+
     [Fact]
     public void Parse_MathdAlgebra342_BindsANameOutsideItsSumAsAnImplicitVariable()
     {
