@@ -65,7 +65,7 @@ internal sealed class PeerFormalizationBenchmark
     private readonly int _workers;
 
     /// <summary>Creates the benchmark.</summary>
-    /// <param name="backendFactory">Makes one backend per worker (the benchmark disposes them).</param>
+    /// <param name="backendFactory">Makes one backend per pair (the benchmark disposes them).</param>
     /// <param name="checkLimit">Time limit of each solver check.</param>
     /// <param name="workers">Pairs checked at once, at least 1.</param>
     public PeerFormalizationBenchmark(Func<ISmtBackend> backendFactory, TimeSpan checkLimit, int workers)
@@ -95,10 +95,13 @@ internal sealed class PeerFormalizationBenchmark
         int done = 0;
         void Work()
         {
-            using ISmtBackend backend = _backendFactory();
-            StatementEquivalence checker = new(backend, new EquivalenceOptions { CheckLimit = _checkLimit });
             for (int index = Interlocked.Increment(ref next); index < differing.Count; index = Interlocked.Increment(ref next))
             {
+                // A fresh backend (Z3 context) per pair: a context carries solver state from one check to the next, which
+                // made a pair's verdict depend on the pairs checked before it (aime_1990_p15, imo_2001_p6 flapped between
+                // equivalent and timeout); a pair's result is now the same in any order and with any number of workers.
+                using ISmtBackend backend = _backendFactory();
+                StatementEquivalence checker = new(backend, new EquivalenceOptions { CheckLimit = _checkLimit });
                 results[index] = Check(checker, differing[index].Ours, differing[index].Theirs);
                 progress?.Report(Interlocked.Increment(ref done));
             }

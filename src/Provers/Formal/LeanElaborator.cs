@@ -489,6 +489,8 @@ internal sealed class LeanElaborator
                 throw FormalParseException.Unsupported(lambda.Position, "fun");
             case TupleSyntax tuple:
                 throw FormalParseException.Unsupported(tuple.Position, "tuple ( , )");
+            case ListSyntax list:
+                throw FormalParseException.Unsupported(list.Position, "list literal [ … ]");
             case PositiveNatSyntax positiveNat:
                 throw FormalParseException.Unsupported(positiveNat.Position, "ℕ+");
             case ProjectionSyntax projection:
@@ -811,6 +813,11 @@ internal sealed class LeanElaborator
                 return second switch
                 {
                     LambdaSyntax lambda => new BigOperatorSyntax(head.Position, op, lambda.Variable, lambda.VariablePosition, lambda.VariableType, first, lambda.Body),
+
+                    // The identity, bare or ascribed (`(id : ℕ → ℕ)`, the domain then types the index): ∑ i in s, i.
+                    NameSyntax { Name: "id" } identity => new BigOperatorSyntax(head.Position, op, "i", identity.Position, null, first, new NameSyntax(identity.Position, "i")),
+                    AscriptionSyntax { Inner: NameSyntax { Name: "id" }, TypeSyntax: BinarySyntax { Operator: SyntaxOperator.Arrow } arrow } identity =>
+                        new BigOperatorSyntax(head.Position, op, "i", identity.Position, arrow.Left, first, new NameSyntax(identity.Position, "i")),
                     NameSyntax function => new BigOperatorSyntax(
                         head.Position, op, IndexFor(function), function.Position, null, first,
                         new ApplicationSyntax(function.Position, function, [new NameSyntax(function.Position, IndexFor(function))])),

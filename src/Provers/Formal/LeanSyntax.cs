@@ -93,6 +93,9 @@ internal sealed record SetBuilderSyntax(SourcePosition Position, string Variable
     public bool Literal { get; init; }
 }
 
+/// <summary>A list literal <c>[a, b, c]</c>.</summary>
+internal sealed record ListSyntax(SourcePosition Position, ImmutableArray<Syntax> Items) : Syntax(Position);
+
 /// <summary>A lambda <c>fun x : T =&gt; e</c> with one variable.</summary>
 internal sealed record LambdaSyntax(SourcePosition Position, string Variable, SourcePosition VariablePosition, Syntax? VariableType, Syntax Body)
     : Syntax(Position);

@@ -189,7 +189,12 @@ internal sealed class LeanTermParser
                     arguments.Add(ParseArgument());
                 }
 
-                left = new ApplicationSyntax(left.Position, left, arguments.ToImmutable());
+                left = left switch
+                {
+                    NameSyntax { Name: "Nat.ofDigits" } when arguments is [Syntax radix, ListSyntax digits] => OfDigits(radix, digits),
+                    NameSyntax { Name: "Function.Injective" } when arguments is [NameSyntax function] => Injective(function),
+                    _ => new ApplicationSyntax(left.Position, left, arguments.ToImmutable()),
+                };
                 level = LeadPrecedence;
                 continue;
             }
@@ -484,7 +489,7 @@ internal sealed class LeanTermParser
             case LeanTokenKind.LeftAngle:
                 throw FormalParseException.Unsupported(position, "anonymous constructor ⟨ ⟩");
             case LeanTokenKind.LeftBracket:
-                throw FormalParseException.Unsupported(position, "list literal [ … ]");
+                return (ParseList(), MaxPrecedence);
             case LeanTokenKind.CenterDot:
                 throw FormalParseException.Unsupported(position, "anonymous-function dot ·");
             case LeanTokenKind.Hole:
@@ -777,6 +782,22 @@ internal sealed class LeanTermParser
         return new SetBuilderSyntax(open.Position, name, open.Position, null, body) { Literal = true };
     }
 
+    /// <summary>
+    /// <c>Function.Injective f</c> by its definition, <c>∀ a b, f a = f b → a = b</c> (binder names no identifier uses;
+    /// the elaborator types them from <c>f</c>).
+    /// </summary>
+    private QuantifierSyntax Injective(NameSyntax function)
+    {
+        string first = FreshBinder();
+        string second = first + "'";
+        NameSyntax a = new(function.Position, first);
+        NameSyntax b = new(function.Position, second);
+        Syntax images = new BinarySyntax(
+            function.Position, SyntaxOperator.Equal, new ApplicationSyntax(function.Position, function, [a]), new ApplicationSyntax(function.Position, function, [b]), function.Position);
+        Syntax body = new BinarySyntax(function.Position, SyntaxOperator.Arrow, images, new BinarySyntax(function.Position, SyntaxOperator.Equal, a, b, function.Position), function.Position);
+        return new QuantifierSyntax(function.Position, Quantifier.ForAll, [new BinderSyntax(function.Position, [(first, function.Position), (second, function.Position)], null)], body);
+    }
+
     /// <summary>A binder name (<c>x'</c>, <c>x''</c>, ...) that no identifier of the statement uses.</summary>
     private string FreshBinder()
     {
@@ -789,6 +810,48 @@ internal sealed class LeanTermParser
         while (used.Contains(name));
 
         return name;
+    }
+
+    /// <summary>
+    /// <c>Nat.ofDigits b [d₀, d₁, …, dₖ]</c> unfolded by its equations (<c>ofDigits b [] = 0</c>, <c>ofDigits b (d :: L) =
+    /// d + b * ofDigits b L</c>): <c>d₀ + b * (d₁ + … + b * dₖ)</c> (<c>dₖ + b * 0 = dₖ</c>), 0 for the empty list.
+    /// </summary>
+    private static Syntax OfDigits(Syntax radix, ListSyntax digits)
+    {
+        if (digits.Items.IsEmpty)
+        {
+            return new NumberSyntax(digits.Position, BigInteger.Zero);
+        }
+
+        Syntax value = digits.Items[^1];
+        for (int i = digits.Items.Length - 2; i >= 0; i--)
+        {
+            Syntax digit = digits.Items[i];
+            Syntax shifted = new BinarySyntax(digit.Position, SyntaxOperator.Multiply, radix, value, digit.Position);
+            value = new BinarySyntax(digit.Position, SyntaxOperator.Add, digit, shifted, digit.Position);
+        }
+
+        return value;
+    }
+
+    /// <summary>A list literal <c>[a, b, c]</c>; read only as the digits of <c>Nat.ofDigits</c> (see <see cref="OfDigits"/>).</summary>
+    private ListSyntax ParseList()
+    {
+        LeanToken open = Current;
+        _index++;
+        ImmutableArray<Syntax>.Builder items = ImmutableArray.CreateBuilder<Syntax>();
+        if (!AtEnd && Current.Kind != LeanTokenKind.RightBracket)
+        {
+            items.Add(ParseTerm(0));
+            while (!AtEnd && Current.Kind == LeanTokenKind.Comma)
+            {
+                _index++;
+                items.Add(ParseTerm(0));
+            }
+        }
+
+        Expect(LeanTokenKind.RightBracket, "']'");
+        return new ListSyntax(open.Position, items.ToImmutable());
     }
 
     private LambdaSyntax ParseLambda()

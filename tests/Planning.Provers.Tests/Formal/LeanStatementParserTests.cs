@@ -303,6 +303,18 @@ public sealed class LeanStatementParserTests
         Assert.Equal(expected, FormalDump.Of(Conclusion(binders, conclusion)));
     }
 
+    [Theory]
+    [InlineData("(A M C : ℕ)", "Nat.ofDigits 10 [0, 1, C, M, A] = 5", "(Equal (+ 0:ℕ (* 10:ℕ (+ 1:ℕ (* 10:ℕ (+ C:ℕ (* 10:ℕ (+ M:ℕ (* 10:ℕ A:ℕ)))))))) 5:ℕ)")]
+    [InlineData("", "Nat.ofDigits 2 [] = 0", "(Equal 0:ℕ 0:ℕ)")]
+    [InlineData("(a : ℕ → ℕ)", "Function.Injective a", "(ForAll x':ℕ (ForAll x'':ℕ (Implies (Equal (a x':ℕ):ℕ (a x'':ℕ):ℕ) (Equal x':ℕ x'':ℕ))))")]
+    [InlineData("", "Finset.prod (Finset.range 4) (id : ℕ → ℕ) = 0", "(Equal (Product i:ℕ (FinsetRange 4:ℕ):Finset ℕ i:ℕ) 0:ℕ)")]
+    public void Parse_DefinitionsUnfoldedByTheParser_AreTheirDefiningTerms(string binders, string conclusion, string expected)
+    {
+        // Nat.ofDigits b (d :: L) = d + b * ofDigits b L and ofDigits b [] = 0; Function.Injective f is ∀ a b, f a = f b → a = b;
+        // Finset.prod s id is ∏ i in s, i.
+        Assert.Equal(expected, FormalDump.Of(Conclusion(binders, conclusion)));
+    }
+
     [Fact]
     public void Parse_MathdAlgebra342_BindsANameOutsideItsSumAsAnImplicitVariable()
     {
