@@ -50,6 +50,35 @@ public sealed class PeerFormalizationBenchmarkTests
     }
 
     [Fact]
+    public void Run_BackendPerPair_EveryPairGetsAFreshBackendSoVerdictsDoNotDependOnOrder()
+    {
+        // Each pair is checked with a backend of its own (a Z3 context carries solver state from check to check); the
+        // factory is called once per differing pair, whatever the number of workers.
+        MiniF2FEntry[] ours =
+        [
+            Entry("p1", "theorem p1 (x : ℝ) (h₀ : x / 50 = 40) : x = 2000 := by"),
+            Entry("p2", "theorem p2 (n : ℕ) (h₀ : n % 5 = 3) : 2 * n % 5 = 1 := by"),
+            Entry("p3", "theorem p3 (x y : ℝ) (h₀ : x + y = 10) (h₁ : x - y = 2) : x * y = 24 := by"),
+        ];
+        MiniF2FEntry[] theirs =
+        [
+            Entry("p1", "theorem p1 (y : ℝ) (h₀ : y / 50 = 40) : y = 2000 := by"),
+            Entry("p2", "theorem p2 (n : ℕ) (h₀ : n % 5 = 3) : 2 * n % 5 = 2 := by"),
+            Entry("p3", "theorem p3 (a b : ℝ) (h₁ : a - b = 2) (h₀ : b + a = 10) : a * b = 24 := by"),
+        ];
+        int made = 0;
+
+        PeerReport report = new PeerFormalizationBenchmark(() => { Interlocked.Increment(ref made); return new Z3InProcessBackend(); }, TimeSpan.FromSeconds(2), workers: 1).Run(ours, theirs);
+        PeerReport reversed = Run([.. ours.Reverse()], theirs);
+
+        Assert.Equal(3, made);
+        Assert.Equal(
+            report.Pairs.Select(static p => (p.Name, p.Verdict)),
+            reversed.Pairs.Select(static p => (p.Name, p.Verdict)));
+        Assert.Equal([EquivalenceVerdict.Equivalent, EquivalenceVerdict.NotEquivalent, EquivalenceVerdict.Equivalent], report.Pairs.Select(static p => p.Verdict));
+    }
+
+    [Fact]
     public void Run_PairThatDiffersInSpellingOnly_SameParse()
     {
         MiniF2FEntry[] ours = [Entry("p", "theorem p (n : ℕ) : (∑ k in Finset.range n, k) % 2 = 0 ∨ True := by")];
