@@ -324,19 +324,22 @@ public sealed class StatementEquivalence
                 Hypotheses = [.. distinct],
                 Conclusion = new CallExpr(FormalFunction.FalseProp, [], FormalType.Prop),
             };
-            if (LeanToSmt.TryTranslate(crowded).Statement is not { } translated)
+            if (LeanToSmt.TryTranslate(crowded).Statement is null)
             {
                 return false;
             }
 
-            switch (_backend.Check([.. translated.SideConditions, .. translated.Hypotheses], _limit))
+            // The vacuity check of the crowded statement (with its equisatisfiable rewrites and model searches): vacuous
+            // means Z3 proved that no k + 1 distinct members exist; satisfiable, that they do, so a larger k is tried.
+            EquivalenceResult result = Check(crowded, crowded);
+            if (result.FirstVacuous)
             {
-                case Unsat:
-                    return true;
-                case Sat:
-                    continue;
-                default:
-                    return false;
+                return true;
+            }
+
+            if (result.Verdict != EquivalenceVerdict.Equivalent)
+            {
+                return false;
             }
         }
 

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Numerics;
 
+using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;
 
@@ -35,6 +37,83 @@ internal static partial class LeanToSmt
             Term both = Op(ArithmeticOperator.Add, re, im);
             _fresh.Add((im, Eq(both, both)));
             return re;
+        }
+
+        /// <summary>
+        /// A function variable of one argument with ℂ in its domain or codomain (<c>f : ℂ → ℂ</c>, <c>ℂ → ℝ</c>,
+        /// <c>ℝ → ℂ</c>): uninterpreted symbols over the argument's parts (a ℂ argument is its real and imaginary
+        /// parts), one for a real value, two for a ℂ one (its real part under the function's name, its imaginary part
+        /// under <c>f.im</c>). Two real functions of two reals range over every function ℂ → ℂ, so a proof for every
+        /// interpretation holds for the intended one.
+        /// </summary>
+        private IEnumerable<Variable> ComplexFunction(string name, FormalType function)
+        {
+            FormalType argument = function.Domain!;
+            FormalType result = function.Codomain!;
+            if (result.Kind == FormalTypeKind.Function)
+            {
+                throw new TranslationException("function variable over ℂ of several arguments");
+            }
+
+            ImmutableArray<SmtSort> domain = argument.Kind == FormalTypeKind.Complex ? [SmtSort.RealSort, SmtSort.RealSort] : [ArgumentSort(argument)];
+            bool complexValue = result.Kind == FormalTypeKind.Complex;
+            if (!complexValue && result.Kind is not (FormalTypeKind.Real or FormalTypeKind.Rat))
+            {
+                throw new TranslationException("function variable over ℂ with values in " + result);
+            }
+
+            Variable re = new(name, SmtSort.RealSort, domain);
+            Variable? im = complexValue ? new Variable(ImaginaryPartName(name), SmtSort.RealSort, domain) : null;
+            _environment[name] = re;
+            _complexFunctions[name] = (re, im);
+            return im is null ? [re] : [re, im];
+        }
+
+        /// <summary>
+        /// A function over ℂ applied: its defining hypothesis' body at the argument when it has one (as for real
+        /// functions, exact), else the symbols at the argument's parts.
+        /// </summary>
+        private ComplexTerm ComplexApply(ApplyExpr apply)
+        {
+            string name = apply.Function.Name;
+            (Variable re, Variable? im) = _complexFunctions[name];
+            if (apply.Arguments.Length != 1)
+            {
+                throw new TranslationException("partial application of " + name);
+            }
+
+            FormalExpr argument = apply.Arguments[0];
+            bool complexArgument = argument.Type.Kind == FormalTypeKind.Complex;
+            if (_definitions.TryGetValue(name, out var definition) && !_expanding.Contains(name)
+                && ExprTree.FreeVariables(definition.Body).All(free => definition.Parameters.Contains(free)
+                    || (_topLevel.TryGetValue(free, out Term? own) && _environment.TryGetValue(free, out Term? now) && ReferenceEquals(own, now))))
+            {
+                _expanding.Add(name);
+                string parameter = definition.Parameters[0];
+                Binding outer = complexArgument ? Bind(parameter, null, Complex(argument)) : Bind(parameter, Translate(argument), null);
+                try
+                {
+                    return apply.Type.Kind == FormalTypeKind.Complex ? Complex(definition.Body) : ComplexTerm.OfReal(Translate(definition.Body));
+                }
+                finally
+                {
+                    Bind(parameter, outer.Value, outer.Complex);
+                    _expanding.Remove(name);
+                }
+            }
+
+            ImmutableArray<Term> arguments;
+            if (complexArgument)
+            {
+                ComplexTerm z = Complex(argument);
+                arguments = [z.Re, z.Im];
+            }
+            else
+            {
+                arguments = [Translate(argument)];
+            }
+
+            return new ComplexTerm(new Application(re, arguments), im is null ? Real(0) : new Application(im, arguments));
         }
 
         /// <summary><c>z.im</c> for a ℂ variable <c>z</c>, primed until the name is unused.</summary>
@@ -98,6 +177,8 @@ internal static partial class LeanToSmt
                 CallExpr { Function: FormalFunction.Inverse } inverse => ComplexTerm.Inverse(Complex(inverse.Arguments[0]), Reciprocal),
                 CallExpr call => throw new TranslationException(FormalFunctions.Get(call.Function).Name + " on ℂ"),
                 BigOperatorExpr big => ComplexBigOperator(big),
+                ApplyExpr { IsProjection: false } apply when _complexFunctions.TryGetValue(apply.Function.Name, out var parts)
+                    && _environment.GetValueOrDefault(apply.Function.Name) is Variable symbol && ReferenceEquals(parts.Re, symbol) => ComplexApply(apply),
                 ApplyExpr => throw new TranslationException("function variable with values in ℂ"),
                 _ => throw new TranslationException("ℂ " + expr.GetType().Name),
             };

@@ -161,6 +161,10 @@ internal static partial class LeanToSmt
         private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
         private List<(Variable Variable, Term Constraint)> _fresh = [];
 
+        // Function variables with ℂ in their type: the symbol of the real part (also the name's _environment entry, so
+        // that a binder of the same name hides it) and that of the imaginary part when the values are in ℂ.
+        private readonly Dictionary<string, (Variable Re, Variable? Im)> _complexFunctions = new(StringComparer.Ordinal);
+
         // Rat.num and Rat.den pairs made in a scope (the _fresh list they were added to), by the SMT-LIB text of the ℚ term.
         private readonly List<(List<(Variable Variable, Term Constraint)> Scope, string Key, Variable Numerator, Variable Denominator)> _fractions = [];
 
@@ -201,6 +205,13 @@ internal static partial class LeanToSmt
 
             foreach (FormalVariable variable in statement.Variables.IsDefault ? [] : statement.Variables)
             {
+                if (variable.Type is { Kind: FormalTypeKind.Function } function
+                    && (function.Domain!.Kind == FormalTypeKind.Complex || function.Codomain!.Kind == FormalTypeKind.Complex))
+                {
+                    variables.AddRange(ComplexFunction(variable.Name, function));
+                    continue;
+                }
+
                 if (variable.Type.Kind is FormalTypeKind.Function or FormalTypeKind.Set or FormalTypeKind.Finset)
                 {
                     Variable symbol = FunctionSymbol(variable.Name, variable.Type);
@@ -314,13 +325,26 @@ internal static partial class LeanToSmt
                 result = result.Codomain!;
             }
 
-            SmtSort range = result.Kind switch
+            return new Variable(name, ResultSort(result), domain.ToImmutable());
+        }
+
+        private static SmtSort ResultSort(FormalType result) => result.Kind switch
+        {
+            FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SortOf(result),
+            FormalTypeKind.Prop => SmtSort.BoolSort,
+            _ => throw new TranslationException("function variable with values in " + result),
+        };
+
+        /// <summary>The number of arguments a function type takes (curried).</summary>
+        private static int Arity(FormalType type)
+        {
+            int arity = 0;
+            for (FormalType? t = type; t is { Kind: FormalTypeKind.Function }; t = t.Codomain)
             {
-                FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Real or FormalTypeKind.NNReal or FormalTypeKind.Rat => SortOf(result),
-                FormalTypeKind.Prop => SmtSort.BoolSort,
-                _ => throw new TranslationException("function variable with values in " + result),
-            };
-            return new Variable(name, range, domain.ToImmutable());
+                arity++;
+            }
+
+            return arity;
         }
 
         private static SmtSort ArgumentSort(FormalType type)
@@ -345,6 +369,12 @@ internal static partial class LeanToSmt
             if (!_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true } symbol)
             {
                 throw new TranslationException("application of a bound function");
+            }
+
+            if (_complexFunctions.TryGetValue(apply.Function.Name, out var parts) && ReferenceEquals(parts.Re, symbol))
+            {
+                // A real value of a function over ℂ (ℂ → ℝ).
+                return ComplexApply(apply).Re;
             }
 
             if (apply.Function.Type.IsCollection || symbol.Domain.Length != apply.Arguments.Length)
@@ -399,10 +429,11 @@ internal static partial class LeanToSmt
                 proposition = quantifier.Body;
             }
 
+            // The arity is the function type's (a ℂ argument is two of the symbol's).
             if (proposition is not RelationExpr { Operator: RelationOperator.Equal, Left: ApplyExpr { IsProjection: false } apply } relation
                 || parameters.Count == 0 || parameters.Count != apply.Arguments.Length || parameters.Distinct(StringComparer.Ordinal).Count() != parameters.Count
-                || !_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true } symbol
-                || symbol.Domain.Length != parameters.Count)
+                || !_environment.TryGetValue(apply.Function.Name, out Term? head) || head is not Variable { IsFunction: true }
+                || Arity(apply.Function.Type) != parameters.Count)
             {
                 return null;
             }
@@ -1435,6 +1466,8 @@ internal static partial class LeanToSmt
 
             switch (collection)
             {
+                case SetBuilderExpr builder when element.Type.Kind == FormalTypeKind.Complex:
+                    return Scoped(builder.Variable, null, Complex(element), () => Formula(builder.Predicate), universal: false);
                 case SetBuilderExpr builder:
                     return Scoped(builder.Variable, Translate(element), () => Formula(builder.Predicate));
                 case FilterExpr filter:

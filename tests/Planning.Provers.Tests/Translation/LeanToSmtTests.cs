@@ -208,6 +208,21 @@ public sealed class LeanToSmtTests : IDisposable
         Assert.Equal(proven ? ProofVerdict.Proven : ProofVerdict.Refuted, Verdict(source));
     }
 
+    [Theory]
+    [InlineData("theorem t (f : ℂ → ℂ) (h₀ : ∀ z, f z = z ^ 2) : f Complex.I = -1", true)] // defined: the body at i
+    [InlineData("theorem t (f : ℂ → ℂ) (h₀ : ∀ z, f z = z ^ 2) : f Complex.I = 1", false)]
+    [InlineData("theorem t (g : ℂ → ℝ) (h₀ : ∀ z, g z = z.re + z.im) : g (1 + 2 * Complex.I) = 3", true)]
+    [InlineData("theorem t (f : ℝ → ℂ) (h₀ : ∀ x, f x = x * Complex.I) : (f 2).im = 2", true)]
+    [InlineData("theorem t (f : ℂ → ℂ) (h₀ : ∀ z, f z = f (-z)) : f 1 = f (-1)", true)] // uninterpreted, by its axiom
+    [InlineData("theorem t (f : ℂ → ℂ) : f 1 = f 2", false)]
+    [InlineData("theorem t (f : ℂ → ℂ) (h₀ : ∀ z, f z = z ^ 2) : Complex.I ∈ f ⁻¹' {-1} ∧ (1 : ℂ) ∉ f ⁻¹' {-1}", true)] // a ℂ member of a preimage
+    public void Translate_FunctionVariableOverComplex_IsAPairOfRealFunctionsOfTheParts(string source, bool proven)
+    {
+        // f : ℂ → ℂ is two real functions (real and imaginary part) of the argument's two parts; a defining hypothesis
+        // ∀ z, f z = e is used at the argument, as for real functions.
+        Assert.Equal(proven ? ProofVerdict.Proven : ProofVerdict.Refuted, Verdict(source));
+    }
+
     [Fact]
     public void Translate_ComplexVariable_RealPartKeepsTheNameImaginaryPartIsFresh()
     {
@@ -460,8 +475,8 @@ public sealed class LeanToSmtTests : IDisposable
     [InlineData("theorem t (z : ℂ) (k : ℕ) : Complex.I ^ k = z", "non-literal exponent on ℂ")]
     [InlineData("theorem t (z : ℂ) : z ^ 65 = 0", "exponent above 64")]
     [InlineData("theorem t (n : ℕ) (z : ℂ) : ∑ k in Finset.range n, z ^ 2 = 0", "∑ of ℂ terms without literal bounds")]
-    [InlineData("theorem t (f : ℂ → ℂ) : f 0 = 0", "function variable over ℂ")]
-    [InlineData("theorem t (f : ℝ → ℂ) : f 0 = 0", "function variable with values in ℂ")]
+    [InlineData("theorem t (f : ℂ → ℂ → ℂ) : f 0 0 = 0", "function variable over ℂ of several arguments")]
+    [InlineData("theorem t (f : ℂ → ℕ) : f 0 = 0", "function variable over ℂ with values in ℕ")]
     [InlineData("theorem t (z : ℂ) : z ∣ z", "∣ on ℂ")]
     [InlineData("theorem t (x y : ZMod 7) (h : x = 3) : y = (x + 1)⁻¹", "ZMod inverse of a non-literal")]
     [InlineData("theorem t (y : ZMod 8) : y = 2⁻¹", "ZMod inverse of a non-unit")] // Mathlib's is a Bézout coefficient, not 0
