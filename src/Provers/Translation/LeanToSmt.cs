@@ -1017,7 +1017,8 @@ internal static partial class LeanToSmt
         /// </summary>
         private (Term Numerator, Term Denominator) LowestTerms(FormalExpr q)
         {
-            if (LeanEvaluator.Evaluate(q, _values ?? NoValues).Number is Evaluation.Rational literal)
+            // Only a closed q: a name in q may be a binder that shadows a statement variable the candidate values fix.
+            if (ExprTree.FreeVariables(q).Count == 0 && LeanEvaluator.Evaluate(q, NoValues).Number is Evaluation.Rational literal)
             {
                 return (Int(literal.Numerator), Int(literal.Denominator));
             }
