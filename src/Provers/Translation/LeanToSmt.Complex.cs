@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
 
-using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;
 
@@ -82,15 +81,15 @@ internal static partial class LeanToSmt
                 throw new TranslationException("partial application of " + name);
             }
 
+            // The argument in the caller's scope, before the parameter is bound (a ℂ argument as its pair).
             FormalExpr argument = apply.Arguments[0];
-            bool complexArgument = argument.Type.Kind == FormalTypeKind.Complex;
-            if (_definitions.TryGetValue(name, out var definition) && !_expanding.Contains(name)
-                && ExprTree.FreeVariables(definition.Body).All(free => definition.Parameters.Contains(free)
-                    || (_topLevel.TryGetValue(free, out Term? own) && _environment.TryGetValue(free, out Term? now) && ReferenceEquals(own, now))))
+            ComplexTerm? complexValue = argument.Type.Kind == FormalTypeKind.Complex ? Complex(argument) : null;
+            Term? value = complexValue is null ? Translate(argument) : null;
+            if (Expandable(name, out var definition))
             {
                 _expanding.Add(name);
                 string parameter = definition.Parameters[0];
-                Binding outer = complexArgument ? Bind(parameter, null, Complex(argument)) : Bind(parameter, Translate(argument), null);
+                Binding outer = Bind(parameter, value, complexValue);
                 try
                 {
                     return apply.Type.Kind == FormalTypeKind.Complex ? Complex(definition.Body) : ComplexTerm.OfReal(Translate(definition.Body));
@@ -102,17 +101,7 @@ internal static partial class LeanToSmt
                 }
             }
 
-            ImmutableArray<Term> arguments;
-            if (complexArgument)
-            {
-                ComplexTerm z = Complex(argument);
-                arguments = [z.Re, z.Im];
-            }
-            else
-            {
-                arguments = [Translate(argument)];
-            }
-
+            ImmutableArray<Term> arguments = complexValue is null ? [value!] : [complexValue.Re, complexValue.Im];
             return new ComplexTerm(new Application(re, arguments), im is null ? Real(0) : new Application(im, arguments));
         }
 

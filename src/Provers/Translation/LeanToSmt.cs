@@ -388,9 +388,7 @@ internal static partial class LeanToSmt
                 arguments.Add(Translate(argument));
             }
 
-            if (_definitions.TryGetValue(symbol.Name, out var definition) && !_expanding.Contains(symbol.Name)
-                && ExprTree.FreeVariables(definition.Body).All(name => definition.Parameters.Contains(name)
-                    || (_topLevel.TryGetValue(name, out Term? own) && _environment.TryGetValue(name, out Term? now) && ReferenceEquals(own, now))))
+            if (Expandable(symbol.Name, out var definition))
             {
                 // The definition's body at the arguments (its parameters bound to the arguments' terms): exact, since the
                 // hypothesis determines the function; the defining hypothesis itself becomes e = e.
@@ -407,6 +405,24 @@ internal static partial class LeanToSmt
 
             Term value = new Application(symbol, arguments.MoveToImmutable());
             return RangeCondition(apply.Type, value) is { } nonNegative ? new IfThenElse(nonNegative, value, Zero(value.Sort)) : value;
+        }
+
+        /// <summary>
+        /// The defining hypothesis of function variable <paramref name="name"/> when it may be used here: the function is
+        /// not already being expanded (a recursive use stays a symbol), and every name its body reads is a parameter or a
+        /// statement variable that no binder in scope shadows.
+        /// </summary>
+        private bool Expandable(string name, out (ImmutableArray<string> Parameters, FormalExpr Body) definition)
+        {
+            if (!_definitions.TryGetValue(name, out var found) || _expanding.Contains(name))
+            {
+                definition = default;
+                return false;
+            }
+
+            definition = found;
+            return ExprTree.FreeVariables(found.Body).All(free => found.Parameters.Contains(free)
+                || (_topLevel.TryGetValue(free, out Term? own) && _environment.TryGetValue(free, out Term? now) && ReferenceEquals(own, now)));
         }
 
         private Term Expand(ImmutableArray<string> parameters, ImmutableArray<Term> arguments, int index, FormalExpr body)
