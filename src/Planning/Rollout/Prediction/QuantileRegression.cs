@@ -165,7 +165,7 @@ internal static class QuantileRegression
     /// minimum on that edge (an exact line search over the rows' breakpoints, a weighted median), swapping the row
     /// met there into the basis; it stops when no edge descends (optimal) or after <paramref name="maxIterations"/>.
     /// Returns whichever of the IRLS and the vertex fit has the smaller loss; with rank-deficient features (no k
-    /// independent rows) the IRLS fit.
+    /// independent rows) it descends on a largest set of independent columns instead.
     /// </summary>
     private static double[] VertexDescent(double[][] x, double[] y, double tau, double[] start, int maxIterations)
     {
@@ -180,7 +180,7 @@ internal static class QuantileRegression
         var basis = IndependentRows(x, Enumerable.Range(0, n).OrderBy(i => Math.Abs(residual[i])).ThenBy(i => i), k);
         if (basis is null)
         {
-            return start;
+            return RankReducedDescent(x, y, tau, start, maxIterations);
         }
 
         var beta = SolveBasis(x, y, basis);
@@ -329,6 +329,41 @@ internal static class QuantileRegression
         return loss <= Loss(x, y, start, tau) ? beta : start;
     }
 
+    /// <summary>
+    /// Rank-deficient features (say every observation has the same x, or a feature copies another): no k independent
+    /// rows, so no vertex. The fits span the same predictions as those of a largest set of independent columns, so the
+    /// descent runs on those columns alone (started from their least-squares fit) and the others' coefficients are 0.
+    /// </summary>
+    private static double[] RankReducedDescent(double[][] x, double[] y, double tau, double[] start, int maxIterations)
+    {
+        var k = start.Length;
+        var columns = new double[k][];
+        for (var j = 0; j < k; j++)
+        {
+            columns[j] = [.. x.Select(row => row[j])];
+        }
+
+        var kept = Independent(columns, Enumerable.Range(0, k), k);
+        if (kept.Count == 0 || kept.Count == k)
+        {
+            // No non-zero column (every fit predicts 0), or rank k after all (rows and columns disagreed only at the
+            // tolerance): the IRLS fit stands.
+            return start;
+        }
+
+        var reduced = x.Select(row => kept.Select(j => row[j]).ToArray()).ToArray();
+        var ones = new double[x.Length];
+        Array.Fill(ones, 1.0);
+        var fit = VertexDescent(reduced, y, tau, Solve(reduced, y, ones, kept.Count), maxIterations);
+        var beta = new double[k];
+        for (var p = 0; p < kept.Count; p++)
+        {
+            beta[kept[p]] = fit[p];
+        }
+
+        return Loss(x, y, beta, tau) <= Loss(x, y, start, tau) ? beta : start;
+    }
+
     /// <summary>The slope, at t = 0+, of one row's loss as the fit moves by t along a direction with x_i . d = <paramref name="a"/>.</summary>
     private static double EdgeSlope(double residual, double a, double tau, double y)
     {
@@ -345,8 +380,15 @@ internal static class QuantileRegression
 
     private static int[]? IndependentRows(double[][] x, IEnumerable<int> candidates, int k)
     {
-        var chosen = new List<int>(k);
-        var basis = new List<double[]>(k);
+        var chosen = Independent(x, candidates, k);
+        return chosen.Count == k ? [.. chosen] : null;
+    }
+
+    /// <summary>Greedily picks, in candidate order, up to <paramref name="limit"/> linearly independent vectors (Gram-Schmidt).</summary>
+    private static List<int> Independent(double[][] x, IEnumerable<int> candidates, int limit)
+    {
+        var chosen = new List<int>(limit);
+        var basis = new List<double[]>(limit);
         foreach (var i in candidates)
         {
             var v = (double[])x[i].Clone();
@@ -370,14 +412,14 @@ internal static class QuantileRegression
             {
                 basis.Add([.. v.Select(e => e / norm)]);
                 chosen.Add(i);
-                if (chosen.Count == k)
+                if (chosen.Count == limit)
                 {
-                    return [.. chosen];
+                    break;
                 }
             }
         }
 
-        return null;
+        return chosen;
     }
 
     private static double[]? SolveBasis(double[][] x, double[] y, int[] basis)

@@ -83,6 +83,44 @@ public sealed class QuantileRegressionTests
     }
 
     [Fact]
+    public void Fit_EveryXEqual_IsAnExactMinimiser()
+    {
+        // Found by FsCheck: with one distinct x the features have rank 1, there is no vertex of two rows, and IRLS alone
+        // stopped at 3.600000089. The 0.1-quantile of {5.5, -30.5} is -30.5: loss 0.1 x 36 = 3.6.
+        var features = new[] { new[] { 1.0, -21.5 }, new[] { 1.0, -21.5 } };
+        var y = new[] { 5.5, -30.5 };
+
+        var fit = QuantileRegression.Fit(features, y, 0.1);
+
+        Assert.Equal(3.6, QuantileRegression.PinballLoss(features, y, fit, 0.1), 1e-12);
+        Assert.Equal(-30.5, fit[0] + (fit[1] * -21.5), 1e-12);
+    }
+
+    [Fact]
+    public void Fit_DuplicatedFeature_IsTheSampleQuantile()
+    {
+        // The second and third columns are equal, so only their sum is identified; the predictions are still the
+        // intercept-and-slope optimum, found here by enumerating lines through two points.
+        var xs = new double[] { 1, 2, 3, 4, 5, 6 };
+        var y = new double[] { 2, 1, 5, 4, 9, 7 };
+        var features = xs.Select(v => new[] { 1.0, v, v }).ToArray();
+        var plain = xs.Select(v => new[] { 1.0, v }).ToArray();
+        var best = double.PositiveInfinity;
+        for (var i = 0; i < xs.Length; i++)
+        {
+            for (var j = i + 1; j < xs.Length; j++)
+            {
+                var slope = (y[j] - y[i]) / (xs[j] - xs[i]);
+                best = Math.Min(best, QuantileRegression.PinballLoss(plain, y, [y[i] - (slope * xs[i]), slope], 0.3));
+            }
+        }
+
+        var fit = QuantileRegression.Fit(features, y, 0.3);
+
+        Assert.Equal(best, QuantileRegression.PinballLoss(features, y, fit, 0.3), 1e-12);
+    }
+
+    [Fact]
     public void Fit_InterceptOnly_IsTheSampleQuantile()
     {
         var y = new double[] { 5, 1, 9, 3, 7, 11, 2, 8, 4, 6 };
