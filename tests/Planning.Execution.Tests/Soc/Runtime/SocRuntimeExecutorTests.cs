@@ -150,7 +150,7 @@ public sealed class SocRuntimeExecutorTests(SocRuntimeExecutorFixture fixture) :
     /// Every way a reactive request waited for more than one kernel of proactive work, from the lane timelines: from
     /// the moment the scheduler knew one of the request's kernels was ready (its arrival fed to it, or the last of the
     /// kernel's predecessors reported: the prefill's kernel graph, <see cref="SocMappingProblem.PrefillPredecessors"/>,
-    /// then decode steps in order) to the decision to run it, (a) a proactive-only run started on that kernel's lane
+    /// then decode steps in order, a step no earlier than the end of the reactive decode step under way) to the decision to run it, (a) a proactive-only run started on that kernel's lane
     /// whose end the kernel's start waited for (kernels backfilled into slack that end earlier do not count), or (b) the proactive-only run already on that lane was longer than one kernel of the graph
     /// (<see cref="SocCostModel.KernelBudgetSeconds"/>, predicted), or (c) the reactive kernel's own launch fused
     /// proactive prefill work in. Proactive requests riding in a reactive decode batch are not waiting: the batch's
@@ -187,6 +187,18 @@ public sealed class SocRuntimeExecutorTests(SocRuntimeExecutorFixture fixture) :
                         .Select(other => other.ReportedMs)
                         .DefaultIfEmpty(fed)
                         .Max();
+
+                    // Continuous batching: a request ready to decode while another reactive decode step is under way joins
+                    // the next step, so its step is ready only when the one under way reports (waiting for it is waiting
+                    // for reactive work, and the lane it frees may take a backfill meanwhile).
+                    for (var underWay = ReactiveStepUnderWay(ready); underWay is { } step; underWay = ReactiveStepUnderWay(ready))
+                    {
+                        ready = step.ReportedMs;
+                    }
+
+                    SocRuntimeRun? ReactiveStepUnderWay(double at) => completed.FirstOrDefault(other =>
+                        other.Run.Kernel.Kind == SocKernelKind.DecodeStep && !ReferenceEquals(other, run) && other.DecidedMs < run.DecidedMs
+                        && other.DecidedMs <= at && other.ReportedMs > at && !other.Run.RequestIds.All(proactiveIds.Contains));
                 }
 
                 var onLane = proactiveOnly.Where(other => other.Lane == run.Lane).ToList();
