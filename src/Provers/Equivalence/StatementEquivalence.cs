@@ -133,15 +133,17 @@ public sealed class StatementEquivalence
                 Alignment = alignment,
                 Closed = closed,
             };
-            if (closed)
+            if (closed && Evaluated(first, second, untranslated, started) is { } truthValues)
             {
-                return Evaluated(first, second, untranslated, started) ?? untranslated;
+                return truthValues;
             }
 
-            // The same statement twice is equivalent to itself whenever it is not vacuous, translated or not; the answer a
-            // "show that" conclusion names is a candidate model (with it in place, a sum up to n has literal bounds), and
+            // The same statement twice is equivalent to itself whenever it is not vacuous, translated or not: without
+            // hypotheses it cannot be (every type a statement quantifies over has a member); otherwise the answer a "show
+            // that" conclusion names is a candidate model (with it in place, a sum up to n has literal bounds), and
             // failing that, the hypotheses alone, when they translate, go through the vacuity check.
-            return SameStatement(first, second) && (AnswerSatisfiesHypotheses(first) || HypothesesSatisfiable(first))
+            bool unhypothesised = first.Hypotheses.IsDefaultOrEmpty;
+            return SameStatement(first, second) && (unhypothesised || (!closed && (AnswerSatisfiesHypotheses(first) || HypothesesSatisfiable(first))))
                 ? untranslated with
                 {
                     Verdict = EquivalenceVerdict.Equivalent,
@@ -874,6 +876,15 @@ public sealed class StatementEquivalence
             if (result is Unknown && ConstantWitness(source) is { } witness)
             {
                 result = witness;
+            }
+
+            // Narrowed models (functions the identity, ℂ numbers real): a model of either is one of the hypotheses.
+            foreach (Func<FormalStatement, FormalStatement?> narrowing in (ReadOnlySpan<Func<FormalStatement, FormalStatement?>>)[VacuityReductions.IdentityFunctions, VacuityReductions.RealComplexVariables])
+            {
+                if (result is Unknown && narrowing(source) is { } narrowed && Satisfiability(narrowed, owner._limit) is Sat narrowedModel)
+                {
+                    result = narrowedModel;
+                }
             }
 
             if (result is Unknown && owner.Options.VacuityModelAssignments > 0

@@ -16,8 +16,9 @@ namespace Planning.Provers.Equivalence;
 /// <list type="bullet">
 /// <item><description><see cref="Unrolled"/> and <see cref="WithoutDefinitions"/> are equisatisfiable with the
 /// hypotheses: satisfiable and unsatisfiable answers both settle the check.</description></item>
-/// <item><description><see cref="ConstantFunctions"/> narrows the functions to constants: a model of it is a model of
-/// the hypotheses (the constant function), an unsatisfiable answer says nothing.</description></item>
+/// <item><description><see cref="ConstantFunctions"/> narrows the functions to constants, and
+/// <see cref="IdentityFunctions"/> to the identity, <see cref="RealComplexVariables"/> ℂ variables to real numbers: a
+/// model of any is a model of the hypotheses, an unsatisfiable answer says nothing.</description></item>
 /// </list>
 /// </summary>
 internal static class VacuityReductions
@@ -198,6 +199,117 @@ internal static class VacuityReductions
         }
 
         return statement with { Variables = [.. variables, .. constants.Values.OrderBy(static v => v.Name, StringComparer.Ordinal)], Hypotheses = [.. narrowed] };
+    }
+
+    /// <summary>
+    /// Replaces every function variable of one numeric argument whose values can hold its arguments (ℕ → ℕ, ℕ → ℝ,
+    /// ℤ → ℚ, ℝ → ℝ: the domain embeds in the codomain) by the identity, <c>f x</c> by <c>↑x</c>, in the hypotheses. A
+    /// model of the result is a model of the hypotheses with those functions the identity: injectivity and monotonicity
+    /// hypotheses, which no constant function satisfies, hold for it. Null when there is no such function, or one is
+    /// used other than fully applied.
+    /// </summary>
+    /// <param name="statement">The statement.</param>
+    /// <returns>The narrowed statement (the conclusion untouched), or null.</returns>
+    public static FormalStatement? IdentityFunctions(FormalStatement statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        ImmutableArray<FormalHypothesis> hypotheses = statement.Hypotheses.IsDefault ? [] : statement.Hypotheses;
+        ImmutableArray<FormalVariable> variables = statement.Variables.IsDefault ? [] : statement.Variables;
+        HashSet<string> identities = new(
+            variables.Where(v => v.Type is { Kind: FormalTypeKind.Function, Domain: { } domain, Codomain: { } codomain } && Embeds(domain, codomain)
+                && hypotheses.Any(h => ExprTree.FreeVariables(h.Proposition).Contains(v.Name))).Select(static v => v.Name),
+            StringComparer.Ordinal);
+        if (identities.Count == 0)
+        {
+            return null;
+        }
+
+        List<FormalHypothesis> narrowed = [];
+        foreach (FormalHypothesis hypothesis in hypotheses)
+        {
+            if (Identity(hypothesis.Proposition, identities) is not { } proposition)
+            {
+                return null;
+            }
+
+            narrowed.Add(hypothesis with { Proposition = proposition });
+        }
+
+        // The functions stay declared: the conclusion, untouched, may still apply them.
+        return statement with { Hypotheses = [.. narrowed] };
+
+        static bool Embeds(FormalType domain, FormalType codomain) => (domain.Kind, codomain.Kind) switch
+        {
+            (FormalTypeKind.Nat, FormalTypeKind.Nat or FormalTypeKind.Int or FormalTypeKind.Rat or FormalTypeKind.Real) => true,
+            (FormalTypeKind.Int, FormalTypeKind.Int or FormalTypeKind.Rat or FormalTypeKind.Real) => true,
+            (FormalTypeKind.Rat, FormalTypeKind.Rat or FormalTypeKind.Real) => true,
+            (FormalTypeKind.Real, FormalTypeKind.Real) => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Replaces every ℂ variable the hypotheses mention by a real one (<c>z</c> by <c>↑zᵣ</c>, a fresh ℝ variable) in the
+    /// hypotheses. A model of the result is a model of the hypotheses with those numbers real: polynomial equations over ℂ
+    /// with a real root (<c>a ^ 3 - 8 = 0</c>) become univariate real ones, where Z3's real and imaginary parts left two
+    /// coupled equations per variable. Null when the hypotheses mention no ℂ variable.
+    /// </summary>
+    /// <param name="statement">The statement.</param>
+    /// <returns>The narrowed statement (the conclusion untouched, the ℂ variables still declared for it), or null.</returns>
+    public static FormalStatement? RealComplexVariables(FormalStatement statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        ImmutableArray<FormalHypothesis> hypotheses = statement.Hypotheses.IsDefault ? [] : statement.Hypotheses;
+        ImmutableArray<FormalVariable> variables = statement.Variables.IsDefault ? [] : statement.Variables;
+        HashSet<string> used = Names(statement);
+        Dictionary<string, FormalVariable> real = new(StringComparer.Ordinal);
+        foreach (FormalVariable variable in variables)
+        {
+            if (variable.Type.Kind == FormalTypeKind.Complex && hypotheses.Any(h => ExprTree.FreeVariables(h.Proposition).Contains(variable.Name)))
+            {
+                real[variable.Name] = new FormalVariable(Fresh(variable.Name + "ᵣ", used), FormalType.Real);
+            }
+        }
+
+        if (real.Count == 0)
+        {
+            return null;
+        }
+
+        return statement with
+        {
+            Variables = [.. variables, .. real.Values],
+            Hypotheses =
+            [
+                .. hypotheses.Select(h => h with
+                {
+                    Proposition = real.Aggregate(h.Proposition, static (p, pair) =>
+                        ExprTree.Substitute(p, pair.Key, new CastExpr(new VariableExpr(pair.Value.Name, FormalType.Real), FormalType.Complex))),
+                }),
+            ],
+        };
+    }
+
+    private static FormalExpr? Identity(FormalExpr expression, HashSet<string> identities)
+    {
+        if (expression is ApplyExpr { Arguments: [FormalExpr argument] } apply && identities.Contains(apply.Function.Name))
+        {
+            return Identity(argument, identities) is { } inner ? (inner.Type == apply.Type ? inner : new CastExpr(inner, apply.Type)) : null;
+        }
+
+        if (expression is VariableExpr variable && identities.Contains(variable.Name))
+        {
+            return null;
+        }
+
+        bool failed = false;
+        FormalExpr mapped = ExprTree.MapChildren(expression, child =>
+        {
+            FormalExpr? replaced = Identity(child, identities);
+            failed |= replaced is null;
+            return replaced ?? child;
+        });
+        return failed ? null : mapped;
     }
 
     private sealed record Recurrence(int Hypothesis, string Index, FormalExpr? Guard, ApplyExpr Defined, FormalExpr Value, int Offset);

@@ -491,6 +491,8 @@ internal sealed class LeanElaborator
                 throw FormalParseException.Unsupported(tuple.Position, "tuple ( , )");
             case ListSyntax list:
                 throw FormalParseException.Unsupported(list.Position, "list literal [ … ]");
+            case RelationSectionSyntax section:
+                throw FormalParseException.Unsupported(section.Position, "operator section (· ·)");
             case PositiveNatSyntax positiveNat:
                 throw FormalParseException.Unsupported(positiveNat.Position, "ℕ+");
             case ProjectionSyntax projection:

@@ -91,7 +91,13 @@ internal sealed record SetBuilderSyntax(SourcePosition Position, string Variable
 {
     /// <summary>Whether the set was written as a literal <c>{a, b, c}</c> (its body is then <c>x = a ∨ x = b ∨ x = c</c>).</summary>
     public bool Literal { get; init; }
+
+    /// <summary>The members of a literal, in order (empty for a set-builder).</summary>
+    public ImmutableArray<Syntax> Items { get; init; } = [];
 }
+
+/// <summary>A relation written as a section, <c>(· ≠ ·)</c>: read only as the relation of <c>List.Pairwise</c>.</summary>
+internal sealed record RelationSectionSyntax(SourcePosition Position, SyntaxOperator Operator) : Syntax(Position);
 
 /// <summary>A list literal <c>[a, b, c]</c>.</summary>
 internal sealed record ListSyntax(SourcePosition Position, ImmutableArray<Syntax> Items) : Syntax(Position);

@@ -193,6 +193,8 @@ internal sealed class LeanTermParser
                 {
                     NameSyntax { Name: "Nat.ofDigits" } when arguments is [Syntax radix, ListSyntax digits] => OfDigits(radix, digits),
                     NameSyntax { Name: "Function.Injective" } when arguments is [NameSyntax function] => Injective(function),
+                    FieldSyntax { Target: ListSyntax list, Field: "Pairwise" } when arguments is [RelationSectionSyntax relation] => Pairwise(list, relation),
+                    NameSyntax { Name: "List.Pairwise" } when arguments is [RelationSectionSyntax relation, ListSyntax list] => Pairwise(list, relation),
                     _ => new ApplicationSyntax(left.Position, left, arguments.ToImmutable()),
                 };
                 level = LeadPrecedence;
@@ -219,6 +221,14 @@ internal sealed class LeanTermParser
             else if (token.Kind == LeanTokenKind.Preimage)
             {
                 left = Preimage(left, right, token);
+            }
+            else if (token.Kind is LeanTokenKind.Subset or LeanTokenKind.SubsetEqual)
+            {
+                left = Subset(left, right, strict: token.Kind == LeanTokenKind.Subset, token);
+            }
+            else if (op == SyntaxOperator.Equal && (Digits(left, right, token) ?? Digits(right, left, token)) is { } digits)
+            {
+                left = digits;
             }
             else
             {
@@ -271,8 +281,6 @@ internal sealed class LeanTermParser
             LeanTokenKind.SetMinus => "set difference \\",
             LeanTokenKind.Intersection => "intersection ∩",
             LeanTokenKind.Union => "union ∪",
-            LeanTokenKind.Subset => "subset ⊂",
-            LeanTokenKind.SubsetEqual => "subset ⊆",
             LeanTokenKind.Smul => "scalar multiplication •",
             _ => null,
         };
@@ -299,6 +307,7 @@ internal sealed class LeanTermParser
             LeanTokenKind.Divides => (SyntaxOperator.Divides, 50, 51, 51),
             LeanTokenKind.Member => (SyntaxOperator.Member, 50, 51, 51),
             LeanTokenKind.NotMember => (SyntaxOperator.NotMember, 50, 51, 51),
+            LeanTokenKind.Subset or LeanTokenKind.SubsetEqual => (SyntaxOperator.Member, 50, 51, 51), // rewritten by Subset
             LeanTokenKind.Congruent => (SyntaxOperator.Equal, 50, 51, 51),
             LeanTokenKind.Plus => (SyntaxOperator.Add, 65, 65, 66),
             LeanTokenKind.Minus => (SyntaxOperator.Subtract, 65, 65, 66),
@@ -529,6 +538,16 @@ internal sealed class LeanTermParser
         if (!AtEnd && Current.Kind == LeanTokenKind.RightParen)
         {
             throw FormalParseException.Unsupported(open.Position, "unit ()");
+        }
+
+        // A relation section (· R ·): both operands anonymous.
+        if (_index + 3 < _tokens.Length && Current.Kind == LeanTokenKind.CenterDot && _tokens[_index + 2].Kind == LeanTokenKind.CenterDot
+            && _tokens[_index + 3].Kind == LeanTokenKind.RightParen
+            && TryGetInfix(_tokens[_index + 1].Kind, out SyntaxOperator relation, out int level, out _, out _) && level == 50
+            && _tokens[_index + 1].Kind is not (LeanTokenKind.Congruent or LeanTokenKind.Subset or LeanTokenKind.SubsetEqual))
+        {
+            _index += 4;
+            return new RelationSectionSyntax(open.Position, relation);
         }
 
         Syntax inner = ParseTerm(0);
@@ -765,9 +784,11 @@ internal sealed class LeanTermParser
         string name = FreshBinder();
         NameSyntax element = new(open.Position, name);
         Syntax? body = null;
+        ImmutableArray<Syntax>.Builder items = ImmutableArray.CreateBuilder<Syntax>();
         while (true)
         {
             Syntax item = ParseTerm(0);
+            items.Add(item);
             Syntax equal = new BinarySyntax(item.Position, SyntaxOperator.Equal, element, item, item.Position);
             body = body is null ? equal : new BinarySyntax(body.Position, SyntaxOperator.Or, body, equal, item.Position);
             if (AtEnd || Current.Kind != LeanTokenKind.Comma)
@@ -779,7 +800,85 @@ internal sealed class LeanTermParser
         }
 
         Expect(LeanTokenKind.RightBrace, "'}'");
-        return new SetBuilderSyntax(open.Position, name, open.Position, null, body) { Literal = true };
+        return new SetBuilderSyntax(open.Position, name, open.Position, null, body) { Literal = true, Items = items.ToImmutable() };
+    }
+
+    /// <summary>
+    /// <c>s ⊆ t</c> by its definition, <c>∀ x, x ∈ s → x ∈ t</c> (for a literal <c>s</c>, each member in <c>t</c>), and
+    /// <c>s ⊂ t</c> as <c>s ⊆ t ∧ ¬t ⊆ s</c>: for sets and finsets alike, membership is all either depends on. Binder
+    /// names no identifier uses; the elaborator infers their type from the memberships.
+    /// </summary>
+    private Syntax Subset(Syntax left, Syntax right, bool strict, LeanToken token)
+    {
+        Syntax inclusion = Included(left, right);
+        return strict
+            ? new BinarySyntax(left.Position, SyntaxOperator.And, inclusion, new NotSyntax(token.Position, Included(right, left)), token.Position)
+            : inclusion;
+
+        Syntax Included(Syntax small, Syntax large)
+        {
+            if (small is SetBuilderSyntax { Literal: true } literal)
+            {
+                return literal.Items.Select(item => (Syntax)new BinarySyntax(item.Position, SyntaxOperator.Member, item, large, token.Position))
+                    .Aggregate((a, b) => new BinarySyntax(a.Position, SyntaxOperator.And, a, b, token.Position));
+            }
+
+            string name = FreshBinder();
+            NameSyntax member = new(token.Position, name);
+            Syntax body = new BinarySyntax(
+                token.Position, SyntaxOperator.Arrow, new BinarySyntax(token.Position, SyntaxOperator.Member, member, small, token.Position),
+                new BinarySyntax(token.Position, SyntaxOperator.Member, member, large, token.Position), token.Position);
+            return new QuantifierSyntax(token.Position, Quantifier.ForAll, [new BinderSyntax(token.Position, [(name, token.Position)], null)], body);
+        }
+    }
+
+    /// <summary>
+    /// <c>Nat.digits b n = [d₀, …, dₖ]</c> (b a numeral, at least 2) by what makes a list the digits of a number:
+    /// <c>n = Nat.ofDigits b [d₀, …, dₖ] ∧ d₀ &lt; b ∧ … ∧ dₖ &lt; b ∧ dₖ ≠ 0</c> (<c>n = 0</c> for the empty list); the
+    /// representation without a leading zero is unique, so the two say the same. Null for any other equation.
+    /// </summary>
+    private static Syntax? Digits(Syntax digits, Syntax list, LeanToken token)
+    {
+        if (digits is not ApplicationSyntax { Head: NameSyntax { Name: "Nat.digits" }, Arguments: [NumberSyntax radix, Syntax number] }
+            || radix.Value < 2 || list is not ListSyntax literal)
+        {
+            return null;
+        }
+
+        static Syntax Natural(Syntax term) => new AscriptionSyntax(term.Position, term, new TypeAtomSyntax(term.Position, FormalType.Nat));
+        Syntax value = new BinarySyntax(number.Position, SyntaxOperator.Equal, Natural(number), Natural(OfDigits(radix, literal)), token.Position);
+        if (literal.Items.IsEmpty)
+        {
+            return value;
+        }
+
+        foreach (Syntax digit in literal.Items)
+        {
+            value = new BinarySyntax(digit.Position, SyntaxOperator.And, value, new BinarySyntax(digit.Position, SyntaxOperator.Less, Natural(digit), radix, token.Position), token.Position);
+        }
+
+        Syntax leading = literal.Items[^1];
+        return new BinarySyntax(leading.Position, SyntaxOperator.And, value,
+            new BinarySyntax(leading.Position, SyntaxOperator.NotEqual, Natural(leading), new NumberSyntax(leading.Position, BigInteger.Zero), token.Position), token.Position);
+    }
+
+    /// <summary>
+    /// <c>[a₀, …, aₖ].Pairwise (· R ·)</c> by its definition on a literal: <c>aᵢ R aⱼ</c> for every <c>i &lt; j</c>, conjoined
+    /// (<c>True</c> for fewer than two members).
+    /// </summary>
+    private static Syntax Pairwise(ListSyntax list, RelationSectionSyntax relation)
+    {
+        Syntax? all = null;
+        for (int i = 0; i < list.Items.Length; i++)
+        {
+            for (int j = i + 1; j < list.Items.Length; j++)
+            {
+                Syntax pair = new BinarySyntax(list.Items[i].Position, relation.Operator, list.Items[i], list.Items[j], relation.Position);
+                all = all is null ? pair : new BinarySyntax(all.Position, SyntaxOperator.And, all, pair, relation.Position);
+            }
+        }
+
+        return all ?? new NameSyntax(list.Position, "True");
     }
 
     /// <summary>

@@ -454,13 +454,13 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 _solver.Push();
                 pushed = true;
                 var translator = new Z3Translator(_context);
-                foreach (var assertion in request.Assertions)
-                {
-                    _solver.Assert(translator.Formula(assertion));
-                }
+                var formulas = request.Assertions.Select(translator.Formula).ToArray();
+                _solver.Assert(formulas);
 
                 var started = clock.GetTimestamp();
                 Status status;
+                Solver answered = _solver;
+                Solver? nlsat = null;
                 lock (_interruptGate)
                 {
                     _runningCheck = request.Number;
@@ -469,7 +469,22 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 try
                 {
                     _options.BeforeNativeCheck?.Invoke();
-                    status = _solver.Check();
+                    status = Status.UNKNOWN;
+                    if (NonlinearRealQuery.Matches(request.Assertions))
+                    {
+                        // Z3's nlsat tactic first, on a one-shot solver of this context (the watchdog's interrupt reaches it).
+                        using var tactic = _context.MkTactic(NonlinearRealQuery.Tactic);
+                        nlsat = _context.MkSolver(tactic);
+                        nlsat.Assert(formulas);
+                        status = nlsat.Check();
+                        answered = nlsat;
+                    }
+
+                    if (status == Status.UNKNOWN && clock.GetElapsedTime(started) < request.Limit * 0.95)
+                    {
+                        status = _solver.Check();
+                        answered = _solver;
+                    }
                 }
                 finally
                 {
@@ -479,14 +494,21 @@ public sealed class Z3InProcessBackend : ISmtBackend
                     }
                 }
 
-                return status switch
+                try
                 {
-                    Status.UNSATISFIABLE => Unsat.Instance,
-                    Status.SATISFIABLE => new Sat(ReadModel(translator, request.Free)),
-                    // Z3 4.8.12 sometimes names the theory it gave up in when the time ran out: at the limit, it is a timeout.
-                    _ when clock.GetElapsedTime(started) >= request.Limit * 0.95 => new Unknown(Unknown.TimeoutReason),
-                    _ => new Unknown(NormalizeReason(_solver.ReasonUnknown)),
-                };
+                    return status switch
+                    {
+                        Status.UNSATISFIABLE => Unsat.Instance,
+                        Status.SATISFIABLE => new Sat(ReadModel(answered, translator, request.Free)),
+                        // Z3 4.8.12 sometimes names the theory it gave up in when the time ran out: at the limit, it is a timeout.
+                        _ when clock.GetElapsedTime(started) >= request.Limit * 0.95 => new Unknown(Unknown.TimeoutReason),
+                        _ => new Unknown(NormalizeReason(answered.ReasonUnknown)),
+                    };
+                }
+                finally
+                {
+                    nlsat?.Dispose();
+                }
             }
             catch (Z3Exception e)
             {
@@ -545,7 +567,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
             }
         }
 
-        private ImmutableSortedDictionary<string, string> ReadModel(Z3Translator translator, IReadOnlyList<Variable> free)
+        private static ImmutableSortedDictionary<string, string> ReadModel(Solver solver, Z3Translator translator, IReadOnlyList<Variable> free)
         {
             var model = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
             if (free.Count == 0)
@@ -553,7 +575,7 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 return model.ToImmutable();
             }
 
-            using var z3Model = _solver.Model;
+            using var z3Model = solver.Model;
             foreach (var variable in free)
             {
                 if (variable.IsFunction)

@@ -205,10 +205,20 @@ public sealed class Z3ProcessBackend : ISmtBackend
             script.Append("(assert ").Append(SmtLibWriter.Write(assertion, v => names[v.Name])).Append(")\n");
         }
 
-        script.Append("(check-sat)\n");
+        // Nonlinear real queries go to Z3's nlsat tactic first (see NonlinearRealQuery), then, if it gives up with time
+        // left, to the solver's own check of the same scope.
+        var started = _options.TimeProvider.GetTimestamp();
+        var nonlinear = NonlinearRealQuery.Matches(assertions);
+        script.Append(nonlinear ? "(check-sat-using " + NonlinearRealQuery.Tactic + ")\n" : "(check-sat)\n");
         Send(process, script.ToString());
 
         var answer = ReadResponse(process);
+        if (nonlinear && answer == "unknown" && _options.TimeProvider.GetElapsedTime(started) < limit * 0.85)
+        {
+            Send(process, "(check-sat)\n");
+            answer = ReadResponse(process);
+        }
+
         SmtResult result;
         switch (answer)
         {
