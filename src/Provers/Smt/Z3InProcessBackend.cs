@@ -470,17 +470,19 @@ public sealed class Z3InProcessBackend : ISmtBackend
                 {
                     _options.BeforeNativeCheck?.Invoke();
                     status = Status.UNKNOWN;
-                    if (NonlinearRealQuery.Matches(request.Assertions))
+                    if (NonlinearRealQuery.Prepare(request.Assertions) is { } prepared)
                     {
                         // Z3's nlsat tactic first, on a one-shot solver of this context (the watchdog's interrupt reaches it).
                         using var tactic = _context.MkTactic(NonlinearRealQuery.Tactic);
                         nlsat = _context.MkSolver(tactic);
-                        nlsat.Assert(formulas);
+                        nlsat.Assert(ReferenceEquals(prepared, request.Assertions) ? formulas : [.. prepared.Select(translator.Formula)]);
                         status = nlsat.Check();
                         answered = nlsat;
                     }
 
-                    if (status == Status.UNKNOWN && clock.GetElapsedTime(started) < request.Limit * 0.95)
+                    // Without the tactic the solver always checks: an interrupt that came before the native call is
+                    // pending in the context until a check consumes it.
+                    if (nlsat is null || (status == Status.UNKNOWN && clock.GetElapsedTime(started) < request.Limit * 0.95))
                     {
                         status = _solver.Check();
                         answered = _solver;

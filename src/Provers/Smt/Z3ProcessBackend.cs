@@ -200,24 +200,47 @@ public sealed class Z3ProcessBackend : ISmtBackend
             }
         }
 
-        foreach (var assertion in assertions)
-        {
-            script.Append("(assert ").Append(SmtLibWriter.Write(assertion, v => names[v.Name])).Append(")\n");
-        }
-
-        // Nonlinear real queries go to Z3's nlsat tactic first (see NonlinearRealQuery), then, if it gives up with time
-        // left, to the solver's own check of the same scope.
+        // Nonlinear real queries go to Z3's nlsat tactic first (see NonlinearRealQuery), in a scope of their own (the
+        // constants that stand for function applications are declared there), then, if it gives up with time left, to
+        // the solver's own check of the query.
         var started = _options.TimeProvider.GetTimestamp();
-        var nonlinear = NonlinearRealQuery.Matches(assertions);
-        script.Append(nonlinear ? "(check-sat-using " + NonlinearRealQuery.Tactic + ")\n" : "(check-sat)\n");
-        Send(process, script.ToString());
-
-        var answer = ReadResponse(process);
-        if (nonlinear && answer == "unknown" && _options.TimeProvider.GetElapsedTime(started) < limit * 0.85)
+        if (NonlinearRealQuery.Prepare(assertions) is { } prepared)
         {
-            Send(process, "(check-sat)\n");
-            answer = ReadResponse(process);
+            script.Append("(push 1)\n");
+            foreach (var constant in Terms.FreeVariables(prepared).Where(v => !names.ContainsKey(v.Name)).ToList())
+            {
+                names.Add(constant.Name, "v" + names.Count.ToString(CultureInfo.InvariantCulture));
+                script.Append("(declare-const ").Append(names[constant.Name]).Append(' ').Append(SmtLibWriter.SortName(constant.Sort)).Append(")\n");
+            }
+
+            AppendAssertions(script, prepared, names);
+            script.Append("(check-sat-using ").Append(NonlinearRealQuery.Tactic).Append(")\n");
+            Send(process, script.ToString());
+            script.Clear();
+            var tactic = ReadResponse(process);
+            SmtResult? decided = tactic switch
+            {
+                // The model is the inner scope's: read before it is popped.
+                "sat" => new Sat(ReadModel(process, [.. free.Where(static v => !v.IsFunction)], names)),
+                "unsat" => Unsat.Instance,
+                "unknown" when _options.TimeProvider.GetElapsedTime(started) >= limit * 0.85 => new Unknown(Unknown.TimeoutReason),
+                "unknown" => null,
+                _ => new Unknown("z3 error: " + Describe(tactic)),
+            };
+            if (decided is not null)
+            {
+                failed = tactic is not ("sat" or "unsat" or "unknown");
+                Send(process, "(pop 1)\n(pop 1)\n");
+                return decided;
+            }
+
+            script.Append("(pop 1)\n");
         }
+
+        AppendAssertions(script, assertions, names);
+        script.Append("(check-sat)\n");
+        Send(process, script.ToString());
+        var answer = ReadResponse(process);
 
         SmtResult result;
         switch (answer)
@@ -240,6 +263,14 @@ public sealed class Z3ProcessBackend : ISmtBackend
 
         Send(process, "(pop 1)\n");
         return result;
+    }
+
+    private static void AppendAssertions(StringBuilder script, IReadOnlyList<Term> assertions, Dictionary<string, string> names)
+    {
+        foreach (var assertion in assertions)
+        {
+            script.Append("(assert ").Append(SmtLibWriter.Write(assertion, v => names[v.Name])).Append(")\n");
+        }
     }
 
     private static ImmutableSortedDictionary<string, string> ReadModel(Process process, IReadOnlyList<Variable> free, Dictionary<string, string> names)

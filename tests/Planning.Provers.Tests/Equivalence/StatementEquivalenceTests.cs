@@ -765,6 +765,84 @@ public sealed class StatementEquivalenceTests : IDisposable
         Assert.Equal(EquivalenceVerdict.NotEquivalent, mutated.Verdict);
     }
 
+    [Theory]
+    [InlineData("(h : Nat.digits 10 n = [3, 2, 1])", "(h : n = 123)", EquivalenceVerdict.Equivalent)]
+    [InlineData("(h : Nat.digits 10 n = [0, 1])", "(h : n = 10)", EquivalenceVerdict.Equivalent)]
+    [InlineData("(h : Nat.digits 2 n = [1, 0, 1])", "(h : n = 5)", EquivalenceVerdict.Equivalent)]
+    [InlineData("(h : Nat.digits 10 n = [3, 2, 1])", "(h : n = 321)", EquivalenceVerdict.NotEquivalent)]
+    [InlineData("(h : Nat.digits 10 n = [])", "(h : n = 0)", EquivalenceVerdict.Equivalent)]
+    public void Check_DigitsEqualToAList_MeanTheNumberTheyWrite(string digits, string value, EquivalenceVerdict expected)
+    {
+        // Nat.digits lists the least significant digit first: [3, 2, 1] are the digits of 123, [1, 0, 1] in base 2 of 5.
+        EquivalenceResult result = Check($"theorem t (n : ℕ) {digits} : n % 2 = 1 ∨ n % 2 = 0 := by", $"theorem u (n : ℕ) {value} : n % 2 = 1 ∨ n % 2 = 0 := by");
+
+        Assert.True(result.Verdict == expected, result.Reason);
+    }
+
+    [Fact]
+    public void Check_DigitsWithALeadingZero_Vacuous()
+    {
+        // No number's digits end in 0 (Nat.digits 10 1 = [1], not [1, 0]): the hypothesis is unsatisfiable.
+        EquivalenceResult result = Check("theorem t (n : ℕ) (h : Nat.digits 10 n = [1, 0]) : n = 1 := by", "theorem t (n : ℕ) (h : n = 1) : n = 1 := by");
+
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, result.Verdict);
+        Assert.True(result.FirstVacuous);
+    }
+
+    [Theory]
+    [InlineData("(h : [a, b, c].Pairwise (· ≠ ·))", "(h : a ≠ b ∧ a ≠ c ∧ b ≠ c)", EquivalenceVerdict.Equivalent)]
+    [InlineData("(h : [a, b, c].Pairwise (· ≠ ·))", "(h : a ≠ b ∧ b ≠ c)", EquivalenceVerdict.NotEquivalent)]
+    [InlineData("(h : {a, b} ⊆ Finset.Icc 1 3)", "(h : 1 ≤ a ∧ a ≤ 3 ∧ 1 ≤ b ∧ b ≤ 3)", EquivalenceVerdict.Equivalent)]
+    [InlineData("(h : {a, b, c} ⊂ Finset.Icc 1 3)", "(h : 1 ≤ a ∧ a ≤ 3 ∧ 1 ≤ b ∧ b ≤ 3 ∧ 1 ≤ c ∧ c ≤ 3 ∧ (a = b ∨ a = c ∨ b = c))", EquivalenceVerdict.Equivalent)]
+    [InlineData("(h : {a, b, c} ⊂ Finset.Icc 1 3)", "(h : 1 ≤ a ∧ a ≤ 3 ∧ 1 ≤ b ∧ b ≤ 3 ∧ 1 ≤ c ∧ c ≤ 3)", EquivalenceVerdict.NotEquivalent)]
+    public void Check_PairwiseAndSubsetUnfolded_MeanWhatTheyDefine(string unfolded, string written, EquivalenceVerdict expected)
+    {
+        // {a, b, c} ⊂ {1, 2, 3} strictly: some member of {1, 2, 3} is missing, so two of a, b, c coincide.
+        EquivalenceResult result = Check($"theorem t (a b c : ℕ) {unfolded} : a + b + c < 10 := by", $"theorem u (a b c : ℕ) {written} : a + b + c < 10 := by");
+
+        Assert.True(result.Verdict == expected, result.Reason);
+    }
+
+    [Fact]
+    public void Check_SameStatementWithoutHypothesesBeyondTheTranslation_Equivalent()
+    {
+        // amc12_2001_p5's shape: 10000! is beyond the translation and the exact evaluator's caps, but a statement without
+        // hypotheses cannot be vacuous, so the same statement twice is equivalent; a different one stays unknown.
+        const string statement = "theorem t : Finset.prod (Finset.filter (fun x => ¬Even x) (Finset.range 10000)) (id : ℕ → ℕ) = 10000! / (2 ^ 5000 * 5000!) := by";
+
+        EquivalenceResult same = Check(statement, statement.Replace("theorem t", "theorem u", StringComparison.Ordinal));
+        EquivalenceResult other = Check(statement, statement.Replace("2 ^ 5000", "2 ^ 4999", StringComparison.Ordinal));
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, same.Verdict);
+        Assert.True(same.Identical);
+        Assert.Equal(EquivalenceVerdict.Unknown, other.Verdict);
+    }
+
+    [Fact]
+    public void Check_InjectiveSequence_ModelWithTheIdentity()
+    {
+        // imo_1978_p5: no constant sequence is injective; the identity satisfies a 0 = 0 and injectivity.
+        const string statement = "theorem t (n : ℕ) (a : ℕ → ℕ) (h₀ : Function.Injective a) (h₁ : a 0 = 0) (h₂ : 0 < n) : (∑ k in Finset.Icc 1 n, (1 : ℝ) / k) ≤ ∑ k in Finset.Icc 1 n, (a k : ℝ) / k ^ 2 := by";
+        const string contradictory = "theorem t (n : ℕ) (a : ℕ → ℕ) (h₀ : Function.Injective a) (h₁ : a 0 = 0) (h₂ : a 1 = 0) : (∑ k in Finset.Icc 1 n, (1 : ℝ) / k) ≤ ∑ k in Finset.Icc 1 n, (a k : ℝ) / k ^ 2 := by";
+
+        EquivalenceResult same = Check(statement, statement);
+        EquivalenceResult vacuous = Check(contradictory, contradictory);
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, vacuous.Verdict);
+    }
+
+    [Fact]
+    public void Check_ComplexPolynomialHypotheses_ModelWithRealRoots()
+    {
+        // amc12a_2020_p15: a³ = 8 and b³ - 8b² - 8b + 64 = (b - 8)(b² - 8) = 0 have real roots (a = 2, b = 8).
+        const string statement = "theorem t (a b : ℂ) (h₀ : a ^ 3 - 8 = 0) (h₁ : b ^ 3 - 8 * b ^ 2 - 8 * b + 64 = 0) : Complex.abs (a - b) ≤ 2 * Real.sqrt 21 := by";
+
+        EquivalenceResult same = Check(statement, statement);
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+    }
+
     [Fact]
     public void Check_ElapsedMeasured()
     {

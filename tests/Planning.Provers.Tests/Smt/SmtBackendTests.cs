@@ -42,6 +42,53 @@ public sealed class SmtBackendTests
 
     [Theory]
     [MemberData(nameof(BackendNames))]
+    public void Check_PowerSumSystem_DecidedByTheNlsatTactic(string backendName)
+    {
+        // aime_1990_p15: a x^k + b y^k = 3, 7, 16, 42 for k = 1..4. The incremental solver answers unknown
+        // (incomplete arithmetic) even after a minute; nlsat finds a model and proves the next power sum is 20.
+        using var backend = Backends.Create(backendName);
+        var (a, b, x, y) = (RealVar("a"), RealVar("b"), RealVar("x"), RealVar("y"));
+        Term PowerSum(int k)
+        {
+            Term xk = x;
+            Term yk = y;
+            for (var i = 1; i < k; i++)
+            {
+                xk = Mul(xk, x);
+                yk = Mul(yk, y);
+            }
+
+            return Add(Mul(a, xk), Mul(b, yk));
+        }
+
+        Term[] system = [Eq(PowerSum(1), R(3)), Eq(PowerSum(2), R(7)), Eq(PowerSum(3), R(16)), Eq(PowerSum(4), R(42))];
+        var limit = TimeSpan.FromSeconds(2);
+
+        var model = Assert.IsType<Sat>(backend.Check(system, limit));
+        Assert.Equal(["a", "b", "x", "y"], model.Model.Keys.Order(StringComparer.Ordinal));
+        Assert.IsType<Unsat>(backend.Check([.. system, Ne(PowerSum(5), R(20))], limit));
+        Assert.IsType<Sat>(backend.Check([.. system, Ne(PowerSum(5), R(21))], limit));
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendNames))]
+    public void Check_NonlinearRealWithFunctionApplications_KeepsCongruence(string backendName)
+    {
+        // f(x)·f(y) = 2 with f(x) = 1 needs f(y) = 2, so x ≠ y: the constants that stand for f(x) and f(y) in the nlsat
+        // query must still be equal when x = y.
+        using var backend = Backends.Create(backendName);
+        Variable f = new("f", SmtSort.RealSort, [SmtSort.RealSort]);
+        var (x, y) = (RealVar("x"), RealVar("y"));
+        Term fx = new Application(f, [x]);
+        Term fy = new Application(f, [Mul(y, y)]);
+
+        Assert.IsType<Unsat>(backend.Check([Eq(Mul(fx, fy), R(2)), Eq(fx, R(1)), Eq(x, Mul(y, y))], Limit));
+        var sat = Assert.IsType<Sat>(backend.Check([Eq(Mul(fx, fy), R(2)), Eq(fx, R(1)), Gt(y, R(2))], Limit));
+        Assert.Equal(["x", "y"], sat.Model.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendNames))]
     public void Check_IssueHypothesesWithoutNlsat_UnknownAtOnceOnBothBackends(string backendName)
     {
         using ISmtBackend backend = backendName == Backends.InProcess
