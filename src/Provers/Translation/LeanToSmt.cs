@@ -454,17 +454,57 @@ internal static partial class LeanToSmt
                 return null;
             }
 
+            FormalExpr body = relation.Right;
             for (int i = 0; i < parameters.Count; i++)
             {
-                if (apply.Arguments[i] is not VariableExpr argument || argument.Name != parameters[i])
+                if (apply.Arguments[i] is VariableExpr argument && argument.Name == parameters[i])
                 {
-                    return null;
+                    continue;
                 }
+
+                // f (x / 3) = e defines f as well, at y = x / 3: f y = e[x := 3 * y] (an affine map of a field, or a shift
+                // of ℤ, is a bijection, so every point is reached once).
+                if (parameters.Count == 1 && Inverse(apply.Arguments[0], parameters[0]) is { } inverse)
+                {
+                    body = ExprTree.Substitute(body, parameters[0], inverse);
+                    continue;
+                }
+
+                return null;
             }
 
             return ExprTree.FreeVariables(relation.Right).Contains(apply.Function.Name)
                 ? null
-                : (apply.Function.Name, [.. parameters], relation.Right);
+                : (apply.Function.Name, [.. parameters], body);
+        }
+
+        /// <summary>
+        /// For an argument <c>x / c</c>, <c>c * x</c>, <c>x * c</c> (c a non-zero numeral; on ℝ, ℚ and ℂ) or <c>x + c</c>,
+        /// <c>x - c</c> (also on ℤ) of parameter <c>x</c>: the term of <c>x</c> that the argument maps to <c>x</c>
+        /// (<c>c * x</c> for <c>x / c</c>); else null.
+        /// </summary>
+        private static ArithmeticExpr? Inverse(FormalExpr argument, string parameter)
+        {
+            if (argument is not ArithmeticExpr { Left: var left, Right: var right } arithmetic)
+            {
+                return null;
+            }
+
+            bool field = argument.Type.Kind is FormalTypeKind.Real or FormalTypeKind.Rat or FormalTypeKind.Complex;
+            bool shiftable = field || argument.Type.Kind == FormalTypeKind.Int;
+            static bool IsParameter(FormalExpr e, string name) => e is VariableExpr v && v.Name == name;
+            static bool IsNonZero(FormalExpr e) => e is NumeralExpr { Value.IsZero: false } or NegateExpr { Operand: NumeralExpr { Value.IsZero: false } };
+            VariableExpr x = new(parameter, argument.Type);
+            return arithmetic.Operator switch
+            {
+                NumericOperator.Divide when field && IsParameter(left, parameter) && IsNonZero(right) => new ArithmeticExpr(NumericOperator.Multiply, right, x),
+                NumericOperator.Multiply when field && IsParameter(right, parameter) && IsNonZero(left) => new ArithmeticExpr(NumericOperator.Divide, x, left),
+                NumericOperator.Multiply when field && IsParameter(left, parameter) && IsNonZero(right) => new ArithmeticExpr(NumericOperator.Divide, x, right),
+                NumericOperator.Add when shiftable && IsParameter(left, parameter) && ExprTree.FreeVariables(right).IsEmpty => new ArithmeticExpr(NumericOperator.Subtract, x, right),
+                NumericOperator.Add when shiftable && IsParameter(right, parameter) && ExprTree.FreeVariables(left).IsEmpty => new ArithmeticExpr(NumericOperator.Subtract, x, left),
+                NumericOperator.Subtract when shiftable && IsParameter(left, parameter) && ExprTree.FreeVariables(right).IsEmpty => new ArithmeticExpr(NumericOperator.Add, x, right),
+                _ => null,
+            };
         }
 
         private static SmtSort ValueSort(FormalType type)

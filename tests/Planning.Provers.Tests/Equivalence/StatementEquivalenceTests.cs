@@ -843,6 +843,32 @@ public sealed class StatementEquivalenceTests : IDisposable
         Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
     }
 
+    [Theory]
+    [InlineData("(f : ℝ → ℝ) (h₀ : ∀ x, f (x / 3) = x ^ 2 + x + 1)", "(f : ℝ → ℝ) (h₀ : ∀ x, f x = 9 * x ^ 2 + 3 * x + 1)", "f 1 = 13", EquivalenceVerdict.Equivalent)]
+    [InlineData("(f : ℝ → ℝ) (h₀ : ∀ x, f (2 * x) = x)", "(f : ℝ → ℝ) (h₀ : ∀ x, f x = x / 2)", "f 1 = 1 / 2", EquivalenceVerdict.Equivalent)]
+    [InlineData("(f : ℤ → ℤ) (h₀ : ∀ x, f (x + 1) = x)", "(f : ℤ → ℤ) (h₀ : ∀ x, f x = x - 1)", "f 0 = -1", EquivalenceVerdict.Equivalent)]
+    [InlineData("(f : ℝ → ℝ) (h₀ : ∀ x, f (x / 3) = x ^ 2 + x + 1)", "(f : ℝ → ℝ) (h₀ : ∀ x, f x = x ^ 2 + x + 1)", "f 1 = 13", EquivalenceVerdict.NotEquivalent)]
+    public void Check_FunctionDefinedAtAnAffineImageOfItsArgument_DefinedEverywhere(string first, string second, string conclusion, EquivalenceVerdict expected)
+    {
+        // amc12_2000_p15's f (x / 3) = x² + x + 1 reaches every point y = x / 3 once: f y = (3y)² + 3y + 1.
+        EquivalenceResult result = Check($"theorem t {first} : {conclusion} := by", $"theorem u {second} : {conclusion} := by");
+
+        Assert.True(result.Verdict == expected, result.Reason);
+    }
+
+    [Fact]
+    public void Check_NatFunctionGivenFromOneOn_NotADefinitionAtZero()
+    {
+        // On ℕ, n + 1 misses 0: f 0 is free, so f 0 = 0 follows from neither statement; they are equivalent to each other
+        // only if nothing is concluded about f 0 from a false definition.
+        EquivalenceResult result = Check(
+            "theorem t (f : ℕ → ℕ) (h₀ : ∀ n, f (n + 1) = n) : f 0 = 0 := by",
+            "theorem u (f : ℕ → ℕ) (h₀ : ∀ n, f (n + 1) = n) : f 0 = 1 := by");
+
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.Verdict);
+        Assert.False(result.FirstVacuous);
+    }
+
     [Fact]
     public void Check_ElapsedMeasured()
     {
