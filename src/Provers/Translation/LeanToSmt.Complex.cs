@@ -142,7 +142,7 @@ internal static partial class LeanToSmt
         /// <summary>
         /// A ℂ expression as a pair of reals: numerals and casts from ℕ, ℤ, ℚ, ℝ (imaginary part 0), <c>Complex.I</c>,
         /// <c>+ - *</c>, negation, <c>/</c> and <c>⁻¹</c> with <c>0⁻¹ = 0</c> (<see cref="Reciprocal"/>), <c>^</c> with an exponent that translates to a
-        /// literal (at most <see cref="MaxExponent"/>, or <see cref="MaxLiteralExponent"/> for a constant base; a negative ℤ exponent is the inverse of the power), and ∑/∏ over
+        /// literal (at most <see cref="MaxComplexExponent"/>, or <see cref="MaxLiteralExponent"/> for a constant base; a negative ℤ exponent is the inverse of the power), and ∑/∏ over
         /// literal domains. Anything else (function variables into ℂ, symbolic powers, <c>%</c>) is unsupported.
         /// </summary>
         private ComplexTerm Complex(FormalExpr expr)
@@ -255,7 +255,7 @@ internal static partial class LeanToSmt
 
             // A constant base (Complex.I, 1 + I) folds to a constant by squaring, so it may take a literal's larger exponent.
             ComplexTerm baseTerm = Complex(power.Left);
-            int cap = baseTerm is { Re: RealLiteral, Im: RealLiteral } ? MaxLiteralExponent : MaxExponent;
+            int cap = baseTerm is { Re: RealLiteral, Im: RealLiteral } ? MaxLiteralExponent : MaxComplexExponent;
             if (BigInteger.Abs(exponent) > cap)
             {
                 throw new TranslationException("exponent above " + cap.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -80,6 +80,13 @@ internal static partial class LeanToSmt
 {
     private const int MaxExponent = 64;
     private const int MaxLiteralExponent = 4096;
+
+    /// <summary>
+    /// The largest literal exponent of a ℂ term that is not a constant: powers are built by repeated squaring (eight
+    /// squarings reach 256), so their size grows with the exponent's bits, where a real power's repeated product grows
+    /// with the exponent itself. amc12a_2019_p21 sums z ^ k ^ 2 up to k = 12 (144).
+    /// </summary>
+    private const int MaxComplexExponent = 256;
     private const int MaxUnrolled = 1000;
     private const int MaxDivisors = 256;
 

@@ -870,6 +870,21 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_ComplexPowersUpTo144_TranslatedByRepeatedSquaring()
+    {
+        // amc12a_2019_p21 as two formalizations write it: a ℤ index (zpow) against a ℕ one, the same powers z ^ 144 at most.
+        // z = (1 + i)/√2 has z⁸ = 1, so z ^ 140 = z ^ 4 = -1 and the last pair differs.
+        const string hypothesis = "(z : ℂ) (h₀ : z = (1 + Complex.I) / Real.sqrt 2)";
+        EquivalenceResult same = Check(
+            $"theorem t {hypothesis} : ((∑ k : ℤ in Finset.Icc 1 12, z ^ k ^ 2) * (∑ k : ℤ in Finset.Icc 1 12, 1 / z ^ k ^ 2)) = 36 := by",
+            $"theorem u {hypothesis} : ((∑ k ∈ Finset.Icc 1 12, z ^ k ^ 2) * (∑ k ∈ Finset.Icc 1 12, 1 / z ^ k ^ 2)) = 36 := by");
+        EquivalenceResult different = Check($"theorem t {hypothesis} : z ^ 144 = 1 := by", $"theorem t {hypothesis} : z ^ 140 = 1 := by");
+
+        Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
+        Assert.Equal(EquivalenceVerdict.NotEquivalent, different.Verdict);
+    }
+
+    [Fact]
     public void Check_ElapsedMeasured()
     {
         EquivalenceResult result = Check(
