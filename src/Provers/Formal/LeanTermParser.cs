@@ -230,6 +230,10 @@ internal sealed class LeanTermParser
             {
                 left = digits;
             }
+            else if (op is SyntaxOperator.Member or SyntaxOperator.NotMember && DigitMember(left, right, token) is { } member)
+            {
+                left = op == SyntaxOperator.Member ? member : new NotSyntax(token.Position, member);
+            }
             else
             {
                 left = new BinarySyntax(left.Position, op, left, right, token.Position);
@@ -860,6 +864,31 @@ internal sealed class LeanTermParser
         Syntax leading = literal.Items[^1];
         return new BinarySyntax(leading.Position, SyntaxOperator.And, value,
             new BinarySyntax(leading.Position, SyntaxOperator.NotEqual, Natural(leading), new NumberSyntax(leading.Position, BigInteger.Zero), token.Position), token.Position);
+    }
+
+    /// <summary>
+    /// <c>d ∈ Nat.digits b n</c> (b a numeral, at least 2) by where digits sit: <c>∃ i : ℕ, b ^ i ≤ n ∧ d = n / b ^ i % b</c>
+    /// (the digits of n > 0 are its digits at the positions i with bⁱ ≤ n; 0 has none). Null for any other membership.
+    /// </summary>
+    private QuantifierSyntax? DigitMember(Syntax digit, Syntax digits, LeanToken token)
+    {
+        if (digits is not ApplicationSyntax { Head: NameSyntax { Name: "Nat.digits" }, Arguments: [NumberSyntax radix, Syntax number] } || radix.Value < 2)
+        {
+            return null;
+        }
+
+        SourcePosition at = token.Position;
+        string name = FreshBinder();
+        TypeAtomSyntax natural = new(at, FormalType.Nat);
+        Syntax place = new BinarySyntax(at, SyntaxOperator.Power, radix, new NameSyntax(at, name), at);
+        Syntax value = new AscriptionSyntax(at, number, natural);
+        Syntax body = new BinarySyntax(
+            at,
+            SyntaxOperator.And,
+            new BinarySyntax(at, SyntaxOperator.LessEqual, place, value, at),
+            new BinarySyntax(at, SyntaxOperator.Equal, new AscriptionSyntax(at, digit, natural), new BinarySyntax(at, SyntaxOperator.Modulo, new BinarySyntax(at, SyntaxOperator.Divide, value, place, at), radix, at), at),
+            at);
+        return new QuantifierSyntax(at, Quantifier.Exists, [new BinderSyntax(at, [(name, at)], natural)], body);
     }
 
     /// <summary>

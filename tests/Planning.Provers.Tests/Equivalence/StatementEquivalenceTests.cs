@@ -780,6 +780,28 @@ public sealed class StatementEquivalenceTests : IDisposable
     }
 
     [Fact]
+    public void Check_SetOfNumbersWithEvenDigits_NotVacuous()
+    {
+        // amc12a_2020_p4: S holds the 4-digit multiples of 5 whose digits are all even, a bounded set, so some finset S
+        // satisfies the hypothesis; the count does not translate, but the same statement twice is equivalent.
+        const string statement = "theorem t (S : Finset ℕ) (h₀ : ∀ n : ℕ, n ∈ S ↔ 1000 ≤ n ∧ n ≤ 9999 ∧ (∀ d : ℕ, d ∈ Nat.digits 10 n → Even d) ∧ 5 ∣ n) : S.card = 100 := by";
+
+        EquivalenceResult result = Check(statement, statement);
+
+        Assert.True(result.Verdict == EquivalenceVerdict.Equivalent, result.Reason);
+    }
+
+    [Fact]
+    public void Check_DigitMembershipThatDiffers_NotEquivalent()
+    {
+        // 305's digits are 5, 0, 3: 0 is one and 4 is not. The power 10 ^ i is uninterpreted with true facts, so the
+        // refutation is at best unknown, never equivalent.
+        EquivalenceResult result = Check("theorem t (n : ℕ) (h : n = 305) : 0 ∈ Nat.digits 10 n := by", "theorem t (n : ℕ) (h : n = 305) : 4 ∈ Nat.digits 10 n := by");
+
+        Assert.NotEqual(EquivalenceVerdict.Equivalent, result.Verdict);
+    }
+
+    [Fact]
     public void Check_DigitsWithALeadingZero_Vacuous()
     {
         // No number's digits end in 0 (Nat.digits 10 1 = [1], not [1, 0]): the hypothesis is unsatisfiable.

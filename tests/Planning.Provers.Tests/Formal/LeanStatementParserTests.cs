@@ -311,6 +311,8 @@ public sealed class LeanStatementParserTests
     [InlineData("(n a b : ℕ)", "Nat.digits 10 n = [a, b]", "(And (And (And (Equal n:ℕ (+ a:ℕ (* 10:ℕ b:ℕ))) (Less a:ℕ 10:ℕ)) (Less b:ℕ 10:ℕ)) (NotEqual b:ℕ 0:ℕ))")]
     [InlineData("(n : ℕ)", "[3, 2] = Nat.digits 10 n", "(And (And (And (Equal n:ℕ (+ 3:ℕ (* 10:ℕ 2:ℕ))) (Less 3:ℕ 10:ℕ)) (Less 2:ℕ 10:ℕ)) (NotEqual 2:ℕ 0:ℕ))")]
     [InlineData("(n : ℕ)", "Nat.digits 2 n = []", "(Equal n:ℕ 0:ℕ)")]
+    [InlineData("(d n : ℕ)", "d ∈ Nat.digits 10 n", "(Exists x':ℕ (And (LessEqual (^ 10:ℕ x':ℕ) n:ℕ) (Equal d:ℕ (% (/ n:ℕ (^ 10:ℕ x':ℕ)) 10:ℕ))))")]
+    [InlineData("(n : ℕ)", "3 ∉ Nat.digits 2 n", "(Not (Exists x':ℕ (And (LessEqual (^ 2:ℕ x':ℕ) n:ℕ) (Equal 3:ℕ (% (/ n:ℕ (^ 2:ℕ x':ℕ)) 2:ℕ)))))")]
     [InlineData("(A B C : ℕ)", "[A, B, C].Pairwise (· ≠ ·)", "(And (And (NotEqual A:ℕ B:ℕ) (NotEqual A:ℕ C:ℕ)) (NotEqual B:ℕ C:ℕ))")]
     [InlineData("(A : ℕ)", "List.Pairwise (· < ·) [A]", "(TrueProp):Prop")]
     [InlineData("(A B : ℕ)", "{A, B} ⊂ Finset.Icc 0 9", "(And (And (Member A:ℕ (FinsetIcc 0:ℕ 9:ℕ):Finset ℕ) (Member B:ℕ (FinsetIcc 0:ℕ 9:ℕ):Finset ℕ)) (Not (ForAll x':ℕ (Implies (Member x':ℕ (FinsetIcc 0:ℕ 9:ℕ):Finset ℕ) (Member x':ℕ (SetOf x':ℕ (Or (Equal x':ℕ A:ℕ) (Equal x':ℕ B:ℕ))))))))")]
@@ -319,7 +321,7 @@ public sealed class LeanStatementParserTests
     {
         // Nat.ofDigits b (d :: L) = d + b * ofDigits b L and ofDigits b [] = 0; Function.Injective f is ∀ a b, f a = f b → a = b;
         // Finset.prod s id is ∏ i in s, i. Nat.digits b n = L (b ≥ 2) says n = ofDigits b L with every digit below b and
-        // no leading zero; L.Pairwise R relates every earlier member to every later one; s ⊆ t is ∀ x, x ∈ s → x ∈ t (a
+        // no leading zero, and d is one of them when it is n's digit at a position i with bⁱ ≤ n; L.Pairwise R relates every earlier member to every later one; s ⊆ t is ∀ x, x ∈ s → x ∈ t (a
         // literal's members each in t), s ⊂ t is s ⊆ t ∧ ¬t ⊆ s.
         Assert.Equal(expected, FormalDump.Of(Conclusion(binders, conclusion)));
     }
