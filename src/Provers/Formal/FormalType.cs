@@ -60,12 +60,13 @@ public enum FormalTypeKind
 /// </remarks>
 public sealed record FormalType
 {
-    private FormalType(FormalTypeKind kind, FormalType? first = null, FormalType? second = null, BigInteger modulus = default)
+    private FormalType(FormalTypeKind kind, FormalType? first = null, FormalType? second = null, BigInteger modulus = default, string? modulusVariable = null)
     {
         Kind = kind;
         Domain = kind is FormalTypeKind.Function or FormalTypeKind.Equiv ? first : null;
         Codomain = kind is FormalTypeKind.Function or FormalTypeKind.Equiv ? second : null;
         Modulus = modulus;
+        ModulusVariable = modulusVariable;
         Element = kind is FormalTypeKind.Set or FormalTypeKind.Finset ? first : null;
     }
 
@@ -100,8 +101,14 @@ public sealed record FormalType
     /// <summary>The result type of a <see cref="FormalTypeKind.Function"/> type (the target of an <see cref="FormalTypeKind.Equiv"/>); otherwise <see langword="null"/>.</summary>
     public FormalType? Codomain { get; }
 
-    /// <summary>The modulus n of <c>ZMod n</c>; zero for every other kind.</summary>
+    /// <summary>The modulus n of <c>ZMod n</c> when it is a literal; zero for every other kind, and for <c>ZMod p</c>.</summary>
     public BigInteger Modulus { get; }
+
+    /// <summary>
+    /// The statement variable p of <c>ZMod p</c> when the modulus is not a literal; otherwise null. Such a type is read so
+    /// that the statement parses (and compares with others), not translated.
+    /// </summary>
+    public string? ModulusVariable { get; }
 
     /// <summary>The element type of a <see cref="FormalTypeKind.Set"/> or <see cref="FormalTypeKind.Finset"/> type; otherwise <see langword="null"/>.</summary>
     public FormalType? Element { get; }
@@ -147,6 +154,16 @@ public sealed record FormalType
         }
 
         return new FormalType(FormalTypeKind.ZMod, modulus: modulus);
+    }
+
+    /// <summary>The type <c>ZMod p</c> of integers modulo the value of the ℕ variable <paramref name="modulusVariable"/>.</summary>
+    /// <param name="modulusVariable">The variable's name; not empty.</param>
+    /// <returns>The type.</returns>
+    /// <exception cref="ArgumentException"><paramref name="modulusVariable"/> is null or empty.</exception>
+    public static FormalType ZModOf(string modulusVariable)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modulusVariable);
+        return new FormalType(FormalTypeKind.ZMod, modulusVariable: modulusVariable);
     }
 
     /// <summary>The type <c>Set element</c>.</summary>
@@ -260,7 +277,7 @@ public sealed record FormalType
 
                 if (type.Kind == FormalTypeKind.ZMod)
                 {
-                    builder.Append("ZMod ").Append(type.Modulus.ToString(CultureInfo.InvariantCulture));
+                    builder.Append("ZMod ").Append(type.ModulusVariable ?? type.Modulus.ToString(CultureInfo.InvariantCulture));
                 }
                 else
                 {

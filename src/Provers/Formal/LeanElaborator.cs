@@ -163,7 +163,7 @@ internal sealed class LeanElaborator
     /// Reads <paramref name="syntax"/> as a type when it is one (<c>ℕ</c>, <c>ℕ → ℝ</c>, <c>Finset ℕ</c>, <c>Set ℝ</c>,
     /// <c>NNReal</c>); returns false for anything else, which is then a proposition or a term.
     /// </summary>
-    private static bool TryReadType(Syntax syntax, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FormalType? type)
+    private bool TryReadType(Syntax syntax, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FormalType? type)
     {
         switch (syntax)
         {
@@ -196,6 +196,13 @@ internal sealed class LeanElaborator
                     BigInteger? value = LiteralValue(modulus);
                     if (value is null)
                     {
+                        // ZMod p for a ℕ variable p of the statement: read, so that the statement parses; not translated.
+                        if (modulus is NameSyntax { Name: var name } && _scope.LastOrDefault(b => b.Name == name) is { Type.Kind: FormalTypeKind.Nat })
+                        {
+                            type = FormalType.ZModOf(name);
+                            return true;
+                        }
+
                         throw FormalParseException.Unsupported(modulus.Position, "ZMod with a non-literal modulus");
                     }
 
@@ -247,7 +254,7 @@ internal sealed class LeanElaborator
         }
     }
 
-    private static FormalType ReadType(Syntax syntax)
+    private FormalType ReadType(Syntax syntax)
     {
         if (TryReadType(syntax, out FormalType? type))
         {

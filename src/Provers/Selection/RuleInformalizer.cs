@@ -423,7 +423,7 @@ public sealed class RuleInformalizer : IInformalizer
             FormalTypeKind.Set => "set of " + Plural(type.Element!),
             FormalTypeKind.Finset => "finite set of " + Plural(type.Element!),
             FormalTypeKind.Equiv => "bijection " + Mapping(type),
-            FormalTypeKind.ZMod => "integer modulo " + type.Modulus.ToString(CultureInfo.InvariantCulture),
+            FormalTypeKind.ZMod => "integer modulo " + (type.ModulusVariable ?? type.Modulus.ToString(CultureInfo.InvariantCulture)),
             _ => "element of " + type,
         };
     }
@@ -451,7 +451,7 @@ public sealed class RuleInformalizer : IInformalizer
             FormalTypeKind.Set => "sets of " + Plural(type.Element!),
             FormalTypeKind.Finset => "finite sets of " + Plural(type.Element!),
             FormalTypeKind.Equiv => "bijections " + Mapping(type),
-            FormalTypeKind.ZMod => "integers modulo " + type.Modulus.ToString(CultureInfo.InvariantCulture),
+            FormalTypeKind.ZMod => "integers modulo " + (type.ModulusVariable ?? type.Modulus.ToString(CultureInfo.InvariantCulture)),
             _ => "elements of " + type,
         };
     }

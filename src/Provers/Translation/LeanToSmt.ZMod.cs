@@ -18,9 +18,13 @@ internal static partial class LeanToSmt
         /// <c>x / y = x * y⁻¹</c> when the inverted term is a literal (<see cref="ResidueInverse"/>), ∑/∏ over literal
         /// domains. Literals are folded, so <c>(2 + 3)⁻¹</c> is the inverse of 5.
         /// </summary>
+        /// <summary>The literal modulus of a <c>ZMod</c> type; <c>ZMod p</c> with a variable p is not translated.</summary>
+        private static BigInteger LiteralModulus(FormalType type) =>
+            type.ModulusVariable is null ? type.Modulus : throw new TranslationException("ZMod with a non-literal modulus");
+
         private Term Residue(FormalExpr expr)
         {
-            BigInteger n = expr.Type.Modulus;
+            BigInteger n = LiteralModulus(expr.Type);
             switch (expr)
             {
                 case NumeralExpr numeral:

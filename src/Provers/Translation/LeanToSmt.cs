@@ -284,7 +284,7 @@ internal static partial class LeanToSmt
                 throw new TranslationException("negative value for " + name);
             }
 
-            if (type.Kind == FormalTypeKind.ZMod && value >= type.Modulus)
+            if (type.Kind == FormalTypeKind.ZMod && value >= Translator.LiteralModulus(type))
             {
                 throw new TranslationException("value outside ZMod " + type.Modulus.ToString(CultureInfo.InvariantCulture) + " for " + name);
             }
@@ -534,7 +534,7 @@ internal static partial class LeanToSmt
             {
                 FormalTypeKind.Nat => Ge(term, Int(0)),
                 FormalTypeKind.NNReal => Ge(term, Real(0)),
-                FormalTypeKind.ZMod => new Conjunction(Ge(term, Int(0)), new Comparison(ComparisonOperator.Less, term, Int(type.Modulus))),
+                FormalTypeKind.ZMod => new Conjunction(Ge(term, Int(0)), new Comparison(ComparisonOperator.Less, term, Int(Translator.LiteralModulus(type)))),
                 _ => null,
             };
         }

@@ -1,5 +1,6 @@
 using Planning.Provers.Benchmarks;
 using Planning.Provers.Equivalence;
+using Planning.Provers.Evaluation;
 using Planning.Provers.Formal;
 using Planning.Provers.Smt;
 
@@ -904,6 +905,24 @@ public sealed class StatementEquivalenceTests : IDisposable
 
         Assert.True(same.Verdict == EquivalenceVerdict.Equivalent, same.Reason);
         Assert.Equal(EquivalenceVerdict.NotEquivalent, different.Verdict);
+    }
+
+    [Fact]
+    public void Check_ZModOfAVariable_ParsedNotTranslated()
+    {
+        // mathd_numbertheory_764: ZMod p for a variable p is read (so two spellings of the statement compare), never
+        // translated; the hypotheses hold at p = 7, so the same statement twice is equivalent. ZMod q is another type.
+        const string statement = "theorem t (p : ℕ) (h₀ : Nat.Prime p) (h₁ : 7 ≤ p) : (∑ k in Finset.Icc 1 (p - 2), (k : ZMod p)⁻¹ * ((k : ZMod p) + 1)⁻¹) = 2 := by";
+        const string respelled = "theorem u (p : ℕ) (h₀ : Nat.Prime p) (h₁ : 7 ≤ p) : ∑ k ∈ Finset.Icc 1 (p-2), ((k: ZMod p)⁻¹ * ((k: ZMod p) + 1)⁻¹) = 2 := by";
+        const string otherModulus = "theorem t (p q : ℕ) (h₀ : Nat.Prime p) (h₁ : 7 ≤ p) : (∑ k in Finset.Icc 1 (p - 2), (k : ZMod q)⁻¹ * ((k : ZMod q) + 1)⁻¹) = 2 := by";
+
+        EquivalenceResult same = Check(statement, respelled);
+        EquivalenceResult other = Check(statement, otherModulus);
+
+        Assert.Equal(EquivalenceVerdict.Equivalent, same.Verdict);
+        Assert.Equal("ZMod p", Assert.IsType<CastExpr>(ExprTree.Descendants(Parse(statement).Conclusion).First(static e => e is CastExpr)).Type.ToString());
+        Assert.Equal(EquivalenceVerdict.Unknown, other.Verdict);
+        Assert.Equal("unsupported: ZMod with a non-literal modulus", other.Reason);
     }
 
     [Fact]

@@ -77,7 +77,8 @@ public sealed class LeanStatementParserErrorTests
     // ---- Constructs outside the subset ----
 
     [Theory]
-    [InlineData("theorem t (p : ℕ) (x : ZMod p) : x = 1 := by", "ZMod with a non-literal modulus")]
+    [InlineData("theorem t (p : ℕ) (x : ZMod (p + 1)) : x = 1 := by", "ZMod with a non-literal modulus")]
+    [InlineData("theorem t (p : ℤ) (x : ZMod p) : x = 1 := by", "ZMod with a non-literal modulus")]
     [InlineData("theorem t (x : ZMod 0) : x = 1 := by", "ZMod 0")]
     [InlineData("theorem t (f : ℝ → ℝ) (h : Fintype (f '' {0})) : 1 = 1 := by", "image ''")]
     [InlineData("theorem t : ({} : Set ℕ) = {1} := by", "set literal { … }")]
@@ -134,7 +135,7 @@ public sealed class LeanStatementParserErrorTests
     [Fact]
     public void Parse_UnsupportedConstruct_CarriesItsPosition()
     {
-        FormalParseException exception = Failure("theorem t (p : ℕ)\n  (x : ZMod p) : x = 1 := by");
+        FormalParseException exception = Failure("theorem t (p : ℤ)\n  (x : ZMod p) : x = 1 := by");
 
         Assert.Equal((2, 13), (exception.Line, exception.Column));
         Assert.Equal("line 2, column 13: unsupported: ZMod with a non-literal modulus", exception.Message);
