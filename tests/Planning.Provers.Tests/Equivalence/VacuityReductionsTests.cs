@@ -196,6 +196,38 @@ public sealed class VacuityReductionsTests : IDisposable
     }
 
     [Fact]
+    public void IdentityFunctions_InjectiveSequence_IdentityInPlaceWithACast()
+    {
+        FormalStatement narrowed = VacuityReductions.IdentityFunctions(Parse(
+            "theorem t (a : ℕ → ℕ) (b : ℕ → ℝ) (h₀ : Function.Injective a) (h₁ : a 0 = 0) (h₂ : b 2 = 2) : a 1 = 1 := by"))!;
+
+        Assert.Equal(["∀ x' x'' : ℕ, x' = x'' → x' = x''", "0 = 0", "((2 : ℕ) : ℝ) = 2"], narrowed.Hypotheses.Select(static h => h.Proposition.ToString()));
+        Assert.Equal("a 1 = 1", narrowed.Conclusion.ToString());
+    }
+
+    [Theory]
+    [InlineData("theorem t (f : ℝ → ℕ) (h₀ : f 1 = 1) : f 2 = 2 := by")]
+    [InlineData("theorem t (f : ℝ → ℝ → ℝ) (h₀ : f 1 2 = 1) : f 2 1 = 2 := by")]
+    [InlineData("theorem t (f : ℕ → ℕ) (h₀ : 0 < 1) : f 1 = 1 := by")]
+    public void IdentityFunctions_NoFunctionWhoseValuesHoldItsArguments_Null(string statement)
+    {
+        // ℝ does not embed in ℕ; a function of two arguments is not narrowed; a function only the conclusion uses neither.
+        Assert.Null(VacuityReductions.IdentityFunctions(Parse(statement)));
+    }
+
+    [Fact]
+    public void RealComplexVariables_PolynomialOverC_RealVariableCastIn()
+    {
+        FormalStatement narrowed = VacuityReductions.RealComplexVariables(Parse(
+            "theorem t (a b : ℂ) (h₀ : a ^ 3 - 8 = 0) : Complex.abs (a - b) ≤ 2 := by"))!;
+
+        Assert.Equal(["a", "b", "aᵣ"], narrowed.Variables.Select(static v => v.Name));
+        Assert.Equal(FormalType.Real, narrowed.Variables[2].Type);
+        Assert.Equal(["(aᵣ : ℂ) ^ 3 - 8 = 0"], narrowed.Hypotheses.Select(static h => h.Proposition.ToString()));
+        Assert.Null(VacuityReductions.RealComplexVariables(Parse("theorem t (z : ℂ) (x : ℝ) (h₀ : x = 1) : z = 1 := by")));
+    }
+
+    [Fact]
     public void ConstantFunctions_FunctionNotInTheHypotheses_Null()
     {
         Assert.Null(VacuityReductions.ConstantFunctions(Parse("theorem t (f : ℝ → ℝ) (h₀ : 0 < 1) : f 1 = f 1 := by"), out _));
