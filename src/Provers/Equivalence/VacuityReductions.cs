@@ -187,10 +187,12 @@ internal static class VacuityReductions
         }
 
         constants = chosen.ToImmutable();
+        ImmutableDictionary<string, FormalVariable> byFunction = constants;
+        HashSet<string> functions = [.. constants.Keys];
         List<FormalHypothesis> narrowed = [];
         foreach (FormalHypothesis hypothesis in hypotheses)
         {
-            if (Constant(hypothesis.Proposition, constants) is not { } proposition)
+            if (Narrowed(hypothesis.Proposition, functions, apply => apply.Type == byFunction[apply.Function.Name].Type ? new VariableExpr(byFunction[apply.Function.Name].Name, apply.Type) : null) is not { } proposition)
             {
                 return null;
             }
@@ -227,7 +229,7 @@ internal static class VacuityReductions
         List<FormalHypothesis> narrowed = [];
         foreach (FormalHypothesis hypothesis in hypotheses)
         {
-            if (Identity(hypothesis.Proposition, identities) is not { } proposition)
+            if (Narrowed(hypothesis.Proposition, identities, Identity) is not { } proposition)
             {
                 return null;
             }
@@ -237,6 +239,12 @@ internal static class VacuityReductions
 
         // The functions stay declared: the conclusion, untouched, may still apply them.
         return statement with { Hypotheses = [.. narrowed] };
+
+        // f a becomes ↑a, its argument narrowed first (f (f x) is ↑↑x).
+        FormalExpr? Identity(ApplyExpr apply) =>
+            apply.Arguments is [FormalExpr argument] && Narrowed(argument, identities, Identity) is { } inner
+                ? (inner.Type == apply.Type ? inner : new CastExpr(inner, apply.Type))
+                : null;
 
         static bool Embeds(FormalType domain, FormalType codomain) => (domain.Kind, codomain.Kind) switch
         {
@@ -288,28 +296,6 @@ internal static class VacuityReductions
                 }),
             ],
         };
-    }
-
-    private static FormalExpr? Identity(FormalExpr expression, HashSet<string> identities)
-    {
-        if (expression is ApplyExpr { Arguments: [FormalExpr argument] } apply && identities.Contains(apply.Function.Name))
-        {
-            return Identity(argument, identities) is { } inner ? (inner.Type == apply.Type ? inner : new CastExpr(inner, apply.Type)) : null;
-        }
-
-        if (expression is VariableExpr variable && identities.Contains(variable.Name))
-        {
-            return null;
-        }
-
-        bool failed = false;
-        FormalExpr mapped = ExprTree.MapChildren(expression, child =>
-        {
-            FormalExpr? replaced = Identity(child, identities);
-            failed |= replaced is null;
-            return replaced ?? child;
-        });
-        return failed ? null : mapped;
     }
 
     private sealed record Recurrence(int Hypothesis, string Index, FormalExpr? Guard, ApplyExpr Defined, FormalExpr Value, int Offset);
@@ -629,14 +615,18 @@ internal static class VacuityReductions
     }
 
     /// <summary>The proposition with each application of a replaced function by its constant; null when a replaced function is used otherwise.</summary>
-    private static FormalExpr? Constant(FormalExpr expression, ImmutableDictionary<string, FormalVariable> constants)
+    /// <summary>
+    /// The expression with every application of a narrowed function replaced (<paramref name="replace"/>: null when the
+    /// application cannot be); null when one cannot, or a narrowed function appears other than applied.
+    /// </summary>
+    private static FormalExpr? Narrowed(FormalExpr expression, IReadOnlySet<string> functions, Func<ApplyExpr, FormalExpr?> replace)
     {
-        if (expression is ApplyExpr apply && constants.TryGetValue(apply.Function.Name, out FormalVariable? constant))
+        if (expression is ApplyExpr apply && functions.Contains(apply.Function.Name))
         {
-            return apply.Type == constant.Type ? new VariableExpr(constant.Name, constant.Type) : null;
+            return replace(apply);
         }
 
-        if (expression is VariableExpr variable && constants.ContainsKey(variable.Name))
+        if (expression is VariableExpr variable && functions.Contains(variable.Name))
         {
             return null;
         }
@@ -644,7 +634,7 @@ internal static class VacuityReductions
         bool failed = false;
         FormalExpr mapped = ExprTree.MapChildren(expression, child =>
         {
-            FormalExpr? replaced = Constant(child, constants);
+            FormalExpr? replaced = Narrowed(child, functions, replace);
             failed |= replaced is null;
             return replaced ?? child;
         });
