@@ -33,9 +33,11 @@ for f in families:
 if skew:
     print(f"most skewed by p99/median of output: {max(skew, key=skew.get)}")
 def binding(r):
-    # Which term of the lower bound binds: the critical path, decode throughput, or context-weighted throughput (KV).
+    # Which term of the lower bound binds: the critical path, decode throughput, context-weighted throughput (KV), or
+    # iteration sharing (the deadlines of many long trajectories).
     terms = {'path': r['lowerBound']['criticalPathSeconds'], 'tput': r['lowerBound']['throughputSeconds'],
-             'ctx': r['lowerBound'].get('contextThroughputSeconds', 0)}
+             'ctx': r['lowerBound'].get('contextThroughputSeconds', 0),
+             'share': r['lowerBound'].get('iterationSharingSeconds', 0)}
     return max(terms, key=terms.get)
 print()
 def tuned(f, m, policy):

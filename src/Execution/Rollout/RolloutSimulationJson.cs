@@ -80,6 +80,7 @@ public static class RolloutSimulationJson
         writer.WriteNumber("criticalTrajectory", bound.CriticalTrajectory);
         writer.WriteNumber("throughputSeconds", bound.ThroughputSeconds);
         writer.WriteNumber("contextThroughputSeconds", bound.ContextThroughputSeconds);
+        writer.WriteNumber("iterationSharingSeconds", bound.IterationSharingSeconds);
         writer.WriteEndObject();
         if (report.PredictorTrainedOn is { } training)
         {

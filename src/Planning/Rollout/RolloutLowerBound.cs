@@ -3,7 +3,7 @@ namespace Planning.Rollout;
 /// <summary>
 /// A lower bound on the makespan of a rollout trace on a GPU budget, for any schedule the simulator can run with the
 /// same <see cref="IInferenceCostModel"/>: <see cref="Seconds"/> = max(<see cref="CriticalPathSeconds"/>,
-/// <see cref="ThroughputSeconds"/>, <see cref="ContextThroughputSeconds"/>).
+/// <see cref="ThroughputSeconds"/>, <see cref="ContextThroughputSeconds"/>, <see cref="IterationSharingSeconds"/>).
 /// </summary>
 /// <remarks>
 /// <para>Assumptions (what makes both terms true bounds): a decode iteration of b sequences with total context C on an
@@ -34,8 +34,11 @@ namespace Planning.Rollout;
 /// being concave): λ2 is what one context token costs when iterations run with their KV cache full, which binds when
 /// the KV cache, not the batch, limits throughput (agentic traces with contexts of tens of thousands of tokens). The constraint is checked on a grid of b and C, each cell's cheapest corner
 /// against its largest (b, C), which monotonicity makes valid for every point of the cell.</para>
+/// <para>(d) Iteration sharing, for many long trajectories: they must each finish by the makespan, so they cannot share
+/// their decode iterations with much context, and unshared iterations pay their fixed cost (layers, weights, all-reduce)
+/// for few tokens; see <see cref="IterationSharingSeconds"/>.</para>
 /// </remarks>
-/// <param name="Seconds">The lower bound: the larger of the two terms.</param>
+/// <param name="Seconds">The lower bound: the largest of the terms.</param>
 /// <param name="CriticalPathSeconds">Term (a): the longest trajectory's own prefill, batch-1 decode at the fastest degree, and tool time.</param>
 /// <param name="CriticalTrajectory">The trajectory (index in the trace) of term (a).</param>
 /// <param name="ThroughputSeconds">Term (b): total decode tokens over the cluster's best aggregate decode rate.</param>
@@ -48,7 +51,7 @@ namespace Planning.Rollout;
 /// <param name="GpuSecondsPerDecodeToken">λ1 of term (c).</param>
 /// <param name="GpuSecondsPerContextToken">λ2 of term (c).</param>
 /// <param name="PrefillGpuSeconds">P of term (c): every turn's cheapest prefill, in GPU-seconds.</param>
-public sealed record RolloutLowerBound(
+public sealed partial record RolloutLowerBound(
     double Seconds,
     double CriticalPathSeconds,
     int CriticalTrajectory,
@@ -142,8 +145,9 @@ public sealed record RolloutLowerBound(
         var throughput = decodeTokens / (rate * gpus);
         var (perToken, perContext) = BestPrices(cost, degrees, minPrompt, decodeTokens, decodeContext);
         var contextThroughput = ((perToken * decodeTokens) + (perContext * decodeContext) + prefill) / gpus;
+        var sharing = IterationSharing(trace, gpus, cost, degrees, decodeContext, prefill);
         return new RolloutLowerBound(
-            Math.Max(critical, Math.Max(throughput, contextThroughput)),
+            Math.Max(Math.Max(critical, sharing), Math.Max(throughput, contextThroughput)),
             critical,
             criticalTrajectory,
             throughput,
@@ -155,7 +159,10 @@ public sealed record RolloutLowerBound(
             decodeContext,
             perToken,
             perContext,
-            prefill);
+            prefill)
+        {
+            IterationSharingSeconds = sharing,
+        };
     }
 
     /// <summary>Term (a) for one trajectory (see the remarks).</summary>

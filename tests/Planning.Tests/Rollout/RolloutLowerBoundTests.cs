@@ -89,6 +89,47 @@ public sealed class RolloutLowerBoundTests
     }
 
     [Fact]
+    public void Compute_IdenticalLongTrajectoriesOnOneGpu_SharingTermNearTheirBatchedMakespan()
+    {
+        // One GPU, decode = 0.02 s + 1e-6 s per context token whatever the batch: running all four trajectories in every
+        // iteration pays each iteration's fixed 0.02 s once, so the reference schedule (all batched) is optimal. Its
+        // makespan is what term (d) charges (the fixed part of 2,999 iterations, every context token, the prefills);
+        // term (d) may fall short of it only by its chunking, its grid of multipliers and its relaxation (each trajectory
+        // may spread the others' context over its tokens as suits it best, which gains little when its context barely
+        // grows: 10,000 to 11,000 tokens here). The critical path (one trajectory alone) and the context term (fixed
+        // parts shared by a full cache) stay far lower.
+        var cost = new AffineCostModel(communicationSeconds: 0, perSequenceSeconds: 0, perKvTokenSeconds: 1e-6, degrees: [1]);
+        var trace = Enumerable.Range(0, 4).Select(i => new Trajectory($"t{i}", "g", 10_000, [1000], [], [])).ToArray();
+
+        var bound = RolloutLowerBound.Compute(trace, 1, cost);
+        var batched = ReferenceMakespan(trace, [1], cost);
+
+        Assert.InRange(bound.IterationSharingSeconds, 0.98 * batched, batched);
+        Assert.Equal(bound.IterationSharingSeconds, bound.Seconds);
+        Assert.True(bound.IterationSharingSeconds > 1.2 * Math.Max(bound.CriticalPathSeconds, bound.ContextThroughputSeconds), $"{bound}");
+    }
+
+    [Property(MaxTest = 25, Arbitrary = [typeof(RolloutLowerBoundTests)])]
+    public bool Compute_LongTrajectories_SharingTermNeverAboveAnySimulatedSchedule(ValueTuple<int, int, int> generated)
+    {
+        // Long turns and a costly KV cache, where term (d) binds: it must stay below every schedule the reference runs.
+        var (seed, count, gpus) = generated;
+        var cost = new AffineCostModel(perKvTokenSeconds: 2e-6, kvPerGpu: 200_000);
+        var random = new Random(seed);
+        var trace = Enumerable.Range(0, count + 1).Select(i => new Trajectory(
+            $"t{i}", "g", random.Next(1, 2000), [random.Next(1, 700), random.Next(1, 700)], [random.Next(0, 300)], [Math.Round(random.NextDouble(), 2)])).ToArray();
+        var bound = RolloutLowerBound.Compute(trace, gpus, cost);
+
+        foreach (var degrees in Layouts(gpus))
+        {
+            var makespan = ReferenceMakespan(trace, degrees, cost);
+            Assert.True(bound.IterationSharingSeconds <= makespan + 1e-9, $"term (d) {bound.IterationSharingSeconds} > makespan {makespan} on [{string.Join(",", degrees)}]");
+        }
+
+        return true;
+    }
+
+    [Fact]
     public void Compute_EmptyTrace_Throws()
     {
         var error = Assert.Throws<PlanningInputException>(() => RolloutLowerBound.Compute([], 8, new AffineCostModel()));
