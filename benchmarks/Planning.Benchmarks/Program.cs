@@ -18,5 +18,12 @@ if (args is ["knowledge-scale", .. var knowledgeArgs])
     return Planning.Benchmarks.KnowledgeScaleScenario.Run(knowledgeArgs);
 }
 
+// `rollout-hindsight [FAMILY] [MODELS] [SEEDS]` runs a layout that knows the trace's future beside heddle, the best
+// uniform layout and the bound (RolloutHindsightScenario).
+if (args is ["rollout-hindsight", .. var hindsightArgs])
+{
+    return Planning.Benchmarks.RolloutHindsightScenario.Run(hindsightArgs);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Planning.Benchmarks.EplbBenchmarks).Assembly).Run(args);
 return 0;
