@@ -159,6 +159,7 @@ public static class Z3HardLimitBenchmark
         json.WriteNumber("smtChecks", queries.Count);
         json.WriteNumber("smtChecksPastLimitPlusOneSecond", over);
         WriteDistribution(json, queries.Select(static q => q.Elapsed));
+        WritePastLimit(json, queries);
         json.WriteNumber("smtTimeouts", queries.Count(static q => q.Reason == Unknown.TimeoutReason));
         WriteCounters(json, recorder);
         json.WriteEndObject();
@@ -209,6 +210,7 @@ public static class Z3HardLimitBenchmark
         json.WriteNumber("smtChecks", queries.Count);
         json.WriteNumber("smtChecksPastLimitPlusOneSecond", over);
         WriteDistribution(json, queries.Select(static q => q.Elapsed));
+        WritePastLimit(json, queries);
         json.WriteNumber("smtSat", queries.Count(static q => q.Status == SmtStatus.Sat));
         json.WriteNumber("smtUnsat", queries.Count(static q => q.Status == SmtStatus.Unsat));
         json.WriteNumber("smtUnknown", queries.Count(static q => q.Status == SmtStatus.Unknown));
@@ -280,6 +282,33 @@ public static class Z3HardLimitBenchmark
         json.WriteNumber("pastLimitPlusOneSecond", answers.Where((a, i) => a.Elapsed > queries[i].Limit + TimeSpan.FromSeconds(1)).Count());
         WriteDistribution(json, answers.Select(static a => a.Elapsed));
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Every check past its limit plus 1 s, with its limit, time, answer and query (SMT-LIB terms, one per assertion),
+    /// so that a run that misses the target names what to reproduce.
+    /// </summary>
+    private static void WritePastLimit(Utf8JsonWriter json, IReadOnlyList<RecordedQuery> queries)
+    {
+        json.WriteStartArray("pastLimitPlusOneSecondChecks");
+        foreach (var q in queries.Where(static q => q.Elapsed > q.Limit + TimeSpan.FromSeconds(1)))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("limitMilliseconds", Math.Round(q.Limit.TotalMilliseconds, 1));
+            json.WriteNumber("elapsedMilliseconds", Math.Round(q.Elapsed.TotalMilliseconds, 1));
+            json.WriteString("status", q.Status.ToString());
+            json.WriteString("reason", q.Reason);
+            json.WriteStartArray("assertions");
+            foreach (var assertion in q.Assertions)
+            {
+                json.WriteStringValue(SmtLibWriter.Write(assertion));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteDistribution(Utf8JsonWriter json, IEnumerable<TimeSpan> durations)
