@@ -99,7 +99,7 @@ internal static class RolloutHindsightScenario
 /// least output so far), the rest of the GPUs form instances of <c>bulkDegree</c> that hold every other trajectory
 /// (dealt the same way, by output per GPU). Trajectories stay on their instance; FIFO, no preemption, no migration.
 /// </summary>
-internal sealed class HindsightLanesPolicy(IReadOnlyList<Trajectory> trace, int lanes, int laneDegree, int bulkDegree, int longest) : IRolloutPolicy
+internal sealed class HindsightLanesPolicy(IReadOnlyList<Trajectory> future, int lanes, int laneDegree, int bulkDegree, int longest) : IRolloutPolicy
 {
     private int[] _instanceOf = [];
 
@@ -119,15 +119,15 @@ internal sealed class HindsightLanesPolicy(IReadOnlyList<Trajectory> trace, int 
     public void Start(IRolloutState state)
     {
         static double Output(Trajectory t) => t.OutputTokens.Sum(o => (double)o);
-        _instanceOf = new int[trace.Count];
+        _instanceOf = new int[future.Count];
         var load = new double[state.Degrees.Length];
-        var order = Enumerable.Range(0, trace.Count).OrderByDescending(i => Output(trace[i])).ThenBy(i => i).ToArray();
+        var order = Enumerable.Range(0, future.Count).OrderByDescending(i => Output(future[i])).ThenBy(i => i).ToArray();
         for (var k = 0; k < order.Length; k++)
         {
             var candidates = k < longest ? Enumerable.Range(0, lanes) : Enumerable.Range(lanes, state.Degrees.Length - lanes);
             var target = candidates.MinBy(j => load[j] / state.Degrees[j]);
             _instanceOf[order[k]] = target;
-            load[target] += Output(trace[order[k]]);
+            load[target] += Output(future[order[k]]);
         }
     }
 

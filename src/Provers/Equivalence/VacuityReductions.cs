@@ -614,7 +614,6 @@ internal static class VacuityReductions
         return unsatisfiable(beyond);
     }
 
-    /// <summary>The proposition with each application of a replaced function by its constant; null when a replaced function is used otherwise.</summary>
     /// <summary>
     /// The expression with every application of a narrowed function replaced (<paramref name="replace"/>: null when the
     /// application cannot be); null when one cannot, or a narrowed function appears other than applied.
