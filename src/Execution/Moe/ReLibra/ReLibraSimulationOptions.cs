@@ -22,6 +22,18 @@ public sealed record ReLibraSimulationOptions
     /// </summary>
     public bool ReplicasPersistInBatch { get; init; } = true;
 
+    /// <summary>
+    /// Whether transfers a real trainer overlaps run behind the work that does not need them (default): a moved expert's
+    /// optimizer state (fp32 main weights and Adam's moments), which its new rank reads only at the next optimizer step,
+    /// streams while the batch's expert compute runs (the network is idle then: the simulator does not overlap phases);
+    /// only its weights, needed before the first forward, and the part of the state's exchange longer than the batch's
+    /// compute are exposed. With <see cref="ReplicasPersistInBatch"/>, an evicted replica's accumulated gradients leave
+    /// from its gradient buffer, which the next replica writes only in its backward pass: they go to the master during
+    /// the microbatch's forward dispatch and compute, and only what is longer is exposed. Off: both are charged fully
+    /// exposed, and ReLibra's move penalty prices a move's whole state (the sensitivity check).
+    /// </summary>
+    public bool OverlapTransfers { get; init; } = true;
+
     /// <summary>Where the simulation reports its progress (one line per batch), or <see langword="null"/>.</summary>
     public IProgress<string>? Progress { get; init; }
 

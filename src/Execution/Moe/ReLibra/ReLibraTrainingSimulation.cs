@@ -24,9 +24,11 @@ namespace Planning.Execution.Moe.ReLibra;
 /// does (the weights do not change inside a batch; a slot holds the replica's weights and its gradient buffer). A
 /// replica a microbatch needs and the rank does not hold yet is fetched from its master (<c>ExpertBytes</c> over the
 /// link between them; only the part longer than one forward dispatch is exposed); when every slot is taken, the least
-/// recently used replica the microbatch does not need is evicted and its accumulated gradients go to its master first
-/// (<c>ExpertBytes</c>, fully charged). At the end of the batch, before the optimizer step, every replica still held
-/// sends its gradients to its master (one exchange, fully charged). <see cref="ReLibraSimulationOptions.ReplicasPersistInBatch"/>
+/// recently used replica the microbatch does not need is evicted and its accumulated gradients go to its master
+/// (<c>ExpertBytes</c>; with <see cref="ReLibraSimulationOptions.OverlapTransfers"/>, in one exchange with the fetches,
+/// of which only the part longer than the microbatch's forward dispatch and compute is exposed, since the
+/// gradient buffer is written again only in the backward pass; otherwise fully charged). At the end of the batch, before
+/// the optimizer step, every replica still held sends its gradients to its master (one exchange, fully charged). <see cref="ReLibraSimulationOptions.ReplicasPersistInBatch"/>
 /// off charges a fetch and a gradient reduction for every replica of every microbatch and layer instead (no
 /// accumulation in the slot: the sensitivity check).</para>
 /// <para><b>Batch boundary</b>: every policy starts from the identity layout (expert <c>e</c> in master slot
@@ -34,10 +36,14 @@ namespace Planning.Execution.Moe.ReLibra;
 /// penalty from the hardware: <see cref="MovePenalty"/>) and every moved expert's weights and optimizer state
 /// (<see cref="MoeModelConfig.ExpertStateBytes"/>) go from its old rank to its new one. <c>eplb</c> and
 /// <c>eplb-oracle</c> place every slot once per batch (EPLB, <see cref="EplbPolicy"/>): each instance the previous
-/// placement did not have receives the expert's state from the rank that held its first instance; at the end of the
-/// batch each replica's gradients go to the expert's first instance and the updated weights back (EPLB's replicas
-/// accumulate over the batch). All of a boundary's transfers form one exchange
-/// (<see cref="MoeStepSimulator.ExchangeSeconds"/>), charged fully.</para>
+/// placement did not have receives the expert's weights from the rank that held its first instance, and where the
+/// first instance (the one that takes the replicas' gradients and runs the optimizer step) changes rank, the optimizer
+/// state follows it; at the end of the batch each replica's gradients go to the expert's first instance and the updated
+/// weights back (EPLB's replicas accumulate over the batch). A boundary's weights form one exchange
+/// (<see cref="MoeStepSimulator.ExchangeSeconds"/>), charged fully: the first forward needs them. Its optimizer state
+/// forms another, needed only at the batch's optimizer step: with <see cref="ReLibraSimulationOptions.OverlapTransfers"/>
+/// only the part longer than the batch's expert compute is charged, otherwise all of it (with the weights, in one
+/// exchange).</para>
 /// <para><b>Policies</b>: <c>megatron</c> (no balancing, experts fixed); <c>eplb</c> (placed from history: the
 /// previous batch's loads, batch 0 from its first microbatch's); <c>eplb-oracle</c> (placed from the batch's own loads,
 /// known from the replay); <c>ultraep</c> (UltraEP's quota planner per microbatch and layer, the node as the domain,
@@ -128,15 +134,17 @@ public static class ReLibraTrainingSimulation
     }
 
     /// <summary>
-    /// ReLibra's move penalty on a cluster, in tokens of node load: one expert's weights and optimizer state over every
-    /// node's network links together (moves between different nodes run at the same time), times the tokens a node
-    /// gets through per second: its ranks, each taking the expert compute of a token (forward and backward) plus its
-    /// four all-to-all phases over the network, the worst case for a token of a node's load. 0 on one node.
+    /// ReLibra's move penalty on a cluster, in tokens of node load: what of one expert a move exposes (its weights when
+    /// the optimizer state streams behind the compute, else its weights and optimizer state) over every node's network
+    /// links together (moves between different nodes run at the same time), times the tokens a node gets through per
+    /// second: its ranks, each taking the expert compute of a token (forward and backward) plus its four all-to-all
+    /// phases over the network, the worst case for a token of a node's load. 0 on one node.
     /// </summary>
     /// <param name="simulator">The simulator (its model and cluster).</param>
     /// <param name="shape">The replay's shape.</param>
+    /// <param name="overlapTransfers">Whether the optimizer state streams behind the compute (<see cref="ReLibraSimulationOptions.OverlapTransfers"/>).</param>
     /// <returns>The penalty.</returns>
-    internal static long MovePenalty(MoeStepSimulator simulator, MoeCase shape)
+    internal static long MovePenalty(MoeStepSimulator simulator, MoeCase shape, bool overlapTransfers)
     {
         if (shape.Nodes < 2 || !simulator.Hardware.Links.TryGetValue(LinkClass.Network, out var network))
         {
@@ -145,7 +153,8 @@ public static class ReLibraTrainingSimulation
 
         var secondsPerToken = simulator.ComputeSeconds(1) + (4.0 * simulator.Model.TokenBytes / network.BytesPerSecond);
         var nodeTokensPerSecond = shape.RanksPerNode / secondsPerToken;
-        return ExpertReorderingOptions.MovePenaltyTokens(simulator.Model.ExpertStateBytes(MoeStepPhase.Training), network.BytesPerSecond * shape.Ranks, nodeTokensPerSecond);
+        var exposedBytes = overlapTransfers ? simulator.Model.ExpertBytes : simulator.Model.ExpertStateBytes(MoeStepPhase.Training);
+        return ExpertReorderingOptions.MovePenaltyTokens(exposedBytes, network.BytesPerSecond * shape.Ranks, nodeTokensPerSecond);
     }
 
     /// <summary>One simulation's shared facts and the policies' step loops.</summary>
@@ -156,15 +165,18 @@ public static class ReLibraTrainingSimulation
 
         public ReLibraPolicyOutcome Simulate(string policy, CancellationToken cancellationToken)
         {
-            var figures = new Figures(policy);
+            // Without slots kept across microbatches, a microbatch's flushes are its own replicas' gradients, which exist
+            // only after its backward pass: nothing hides them.
+            var figures = new Figures(policy, options.OverlapTransfers, options.OverlapTransfers && options.ReplicasPersistInBatch);
             var identity = Enumerable.Range(0, _experts).ToArray();
             var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (int[])identity.Clone()).ToArray();
             var eplbPrevious = Enumerable.Range(0, replay.Layers).Select(_ => Masters()).ToArray();
             for (var b = 0; b < replay.Batches.Length; b++)
             {
                 options.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"relibra simulate: {policy}, batch {b + 1}/{replay.Batches.Length}"));
+                figures.StartBatch();
                 var microbatches = replay.Batches[b];
-                var boundary = new List<(int From, int To, long Bytes)>();
+                var boundary = new List<Move>();
                 var batchEnd = new List<(int From, int To, long Bytes)>();
                 var slots = policy is "ultraep" or "relibra" ? new ReplicaSlots(replay.Layers, replay.Shape.Ranks, options.ReplicasPersistInBatch ? replay.Shape.RedundantSlotsPerRank : 0) : null;
                 ImmutableArray<long>[]? eplbLoads = null;
@@ -236,10 +248,10 @@ public static class ReLibraTrainingSimulation
             return transfers.ToImmutable();
         }
 
-        private void Reorder(int batch, int[][] layouts, List<(int From, int To, long Bytes)> boundary, CancellationToken cancellationToken)
+        private void Reorder(int batch, int[][] layouts, List<Move> boundary, CancellationToken cancellationToken)
         {
-            var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
-            var penalty = MovePenalty(simulator, replay.Shape);
+            var optimizerBytes = OptimizerStateBytes;
+            var penalty = MovePenalty(simulator, replay.Shape, options.OverlapTransfers);
             var reordering = options.Planner.Reordering with { MovePenalty = penalty };
             var epr = replay.Shape.ExpertsPerRank;
             for (var l = 0; l < replay.Layers; l++)
@@ -256,7 +268,7 @@ public static class ReLibraTrainingSimulation
                     var e = plan.SlotExpert[s];
                     if (oldSlot[e] / epr != s / epr)
                     {
-                        boundary.Add((oldSlot[e] / epr, s / epr, stateBytes));
+                        boundary.Add(new Move(oldSlot[e] / epr, s / epr, model.ExpertBytes, optimizerBytes));
                     }
                 }
 
@@ -265,9 +277,9 @@ public static class ReLibraTrainingSimulation
         }
 
         /// <summary>Places every layer with EPLB for the batch, records the moves and the batch-end replica traffic, and returns the loads placed from.</summary>
-        private ImmutableArray<long>[] PlaceEplb(string policy, int batch, LayerPlan[] previous, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd, Figures figures)
+        private ImmutableArray<long>[] PlaceEplb(string policy, int batch, LayerPlan[] previous, List<Move> boundary, List<(int From, int To, long Bytes)> batchEnd, Figures figures)
         {
-            var stateBytes = model.ExpertStateBytes(MoeStepPhase.Training);
+            var optimizerBytes = OptimizerStateBytes;
             var placement = new LayerPlan[replay.Layers];
             var placedFrom = new ImmutableArray<long>[replay.Layers];
             for (var l = 0; l < replay.Layers; l++)
@@ -296,7 +308,16 @@ public static class ReLibraTrainingSimulation
 
                     if (!before.Contains((instance.Expert, instance.Rank)))
                     {
-                        boundary.Add((firstRank[instance.Expert], instance.Rank, stateBytes));
+                        boundary.Add(new Move(firstRank[instance.Expert], instance.Rank, model.ExpertBytes, 0));
+                    }
+                }
+
+                // The optimizer state lives with the first instance, which runs the expert's optimizer step.
+                foreach (var (expert, rank) in holder)
+                {
+                    if (rank != firstRank[expert])
+                    {
+                        boundary.Add(new Move(firstRank[expert], rank, 0, optimizerBytes));
                     }
                 }
 
@@ -320,14 +341,24 @@ public static class ReLibraTrainingSimulation
             return [.. loads];
         }
 
+        /// <summary>What moves with an expert besides its weights in training: fp32 main weights and Adam's two moments.</summary>
+        private long OptimizerStateBytes => model.ExpertStateBytes(MoeStepPhase.Training) - model.ExpertBytes;
+
         private LayerPlan Masters() =>
             LayerPlan.Create(_topology, Enumerable.Range(0, _experts).Select(e => new ExpertInstance(e, _topology.ExpertMaster[e], 0)), 1.0);
     }
 
+    /// <summary>One expert's move at a batch boundary: its weights (needed before the first forward) and its optimizer state (needed at the optimizer step), either possibly 0.</summary>
+    private readonly record struct Move(int From, int To, long WeightBytes, long OptimizerBytes);
+
     /// <summary>One policy's running totals.</summary>
-    private sealed class Figures(string policy)
+    /// <param name="policy">The policy's name.</param>
+    /// <param name="overlapState">Whether moved experts' optimizer state streams behind the batch's compute.</param>
+    /// <param name="overlapEvictions">Whether evicted replicas' gradients go during the microbatch's forward.</param>
+    private sealed class Figures(string policy, bool overlapState, bool overlapEvictions)
     {
         private double _compute;
+        private double _computeAtBatchStart;
         private double _allToAll;
         private double _replica;
         private double _boundary;
@@ -354,6 +385,8 @@ public static class ReLibraTrainingSimulation
             _imbalance += 1.0;
             _layers++;
         }
+
+        public void StartBatch() => _computeAtBatchStart = _compute;
 
         public void AddGradients(long bytes) => _replicaGradientBytes += bytes;
 
@@ -391,28 +424,53 @@ public static class ReLibraTrainingSimulation
             _imbalance += total == 0 ? 1.0 : busiest / (total / (double)execution.Ranks);
             _layers++;
             var bytes = simulator.Model.ExpertBytes;
+            _replicaGradientBytes += flushes.Length * bytes;
+            _replicaWeightBytes += fetches.Length * bytes;
+            var gradients = flushes.Select(r => (From: r.Rank, To: r.Master, Bytes: bytes));
+            var weights = fetches.Select(r => (From: r.Master, To: r.Rank, Bytes: bytes));
+
+            // A fetched replica's weights must be in place before the forward compute: they hide behind the dispatch only.
+            var exposed = fetches.IsEmpty ? 0 : Math.Max(0, simulator.ExchangeSeconds(weights) - phase);
             if (!flushes.IsEmpty)
             {
-                // Evicted replicas' gradients go to their masters before their slots take the new weights.
-                _replica += simulator.ExchangeSeconds(flushes.Select(r => (From: r.Rank, To: r.Master, Bytes: bytes)));
-                _replicaGradientBytes += flushes.Length * bytes;
+                if (overlapEvictions)
+                {
+                    // The evicted replicas' gradients must reach their masters before the backward pass writes the slots'
+                    // gradient buffers again. With the fetches, they get the dispatch (as the fetches do) and the forward
+                    // compute; the combine is not counted, so what a combine could hide is charged.
+                    var window = phase + (simulator.ComputeSeconds(busiest) * ForwardShare(simulator.Model));
+                    exposed = Math.Max(exposed, simulator.ExchangeSeconds(gradients.Concat(weights)) - window);
+                }
+                else
+                {
+                    // Before the slots take the new weights.
+                    exposed += simulator.ExchangeSeconds(gradients);
+                }
             }
 
-            if (!fetches.IsEmpty)
-            {
-                var fetch = simulator.ExchangeSeconds(fetches.Select(r => (From: r.Master, To: r.Rank, Bytes: bytes)));
-                _replica += Math.Max(0, fetch - phase);
-                _replicaWeightBytes += fetches.Length * bytes;
-            }
+            _replica += exposed;
         }
 
-        public void AddBoundary(MoeStepSimulator simulator, List<(int From, int To, long Bytes)> boundary, List<(int From, int To, long Bytes)> batchEnd)
+        /// <summary>The forward pass's share of a training step's expert FLOPs.</summary>
+        private static double ForwardShare(MoeModelConfig model) => model.FlopsPerRoutedToken(MoeStepPhase.Prefill) / model.FlopsPerRoutedToken(MoeStepPhase.Training);
+
+        public void AddBoundary(MoeStepSimulator simulator, List<Move> boundary, List<(int From, int To, long Bytes)> batchEnd)
         {
             // Replicas' batch-end traffic (gradients to the masters before the optimizer step; EPLB's updated weights
             // back) is replica time; the moves after the step are the boundary's.
-            _boundary += simulator.ExchangeSeconds(boundary);
             _replica += simulator.ExchangeSeconds(batchEnd);
-            _boundaryBytes += boundary.Sum(t => t.Bytes);
+            _boundaryBytes += boundary.Sum(m => m.WeightBytes + m.OptimizerBytes);
+            if (!overlapState)
+            {
+                _boundary += simulator.ExchangeSeconds(boundary.Select(m => (m.From, m.To, Bytes: m.WeightBytes + m.OptimizerBytes)));
+                return;
+            }
+
+            // The weights before the batch's first forward; the optimizer state during the batch's expert compute, when
+            // the network is idle, by the optimizer step.
+            var weights = simulator.ExchangeSeconds(boundary.Where(m => m.WeightBytes > 0).Select(m => (m.From, m.To, Bytes: m.WeightBytes)));
+            var state = simulator.ExchangeSeconds(boundary.Where(m => m.OptimizerBytes > 0).Select(m => (m.From, m.To, Bytes: m.OptimizerBytes)));
+            _boundary += weights + Math.Max(0, state - (_compute - _computeAtBatchStart));
         }
 
         public ReLibraPolicyOutcome Outcome(int batches)

@@ -105,11 +105,15 @@ public sealed class ReLibraTrainingSimulationTests
         var result = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly);
 
         // The same plans, recomputed: every layer of every batch reordered from the layout the previous batch left.
-        // The penalty: the state (3 x 1024 x 512 x 14 bytes) over 8 NICs of 50e9 B/s, times a node's 4 ranks over the
-        // seconds per token (6 x 3 x 1024 x 512 FLOPs at 989e12 x 0.55, plus four 2048-byte token transfers at 50e9 B/s).
+        // The penalty: what a move exposes (the weights, 3 x 1024 x 512 x 2 bytes, when the optimizer state streams
+        // behind the compute; the whole state, 14 bytes a parameter, when it does not) over 8 NICs of 50e9 B/s, times a
+        // node's 4 ranks over the seconds per token (6 x 3 x 1024 x 512 FLOPs at 989e12 x 0.55, plus four 2048-byte
+        // token transfers at 50e9 B/s).
         var secondsPerToken = (6.0 * 3 * 1024 * 512 / (989e12 * 0.55)) + (4.0 * 2048 / 50e9);
-        var penalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 14 / (8 * 50e9) * (4 / secondsPerToken));
-        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape));
+        var penalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 2 / (8 * 50e9) * (4 / secondsPerToken));
+        var exposedPenalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 14 / (8 * 50e9) * (4 / secondsPerToken));
+        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape, overlapTransfers: true));
+        Assert.Equal(exposedPenalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape, overlapTransfers: false));
         long moved = 0;
         var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 16).ToArray()).ToArray();
         for (var b = 0; b < replay.Batches.Length; b++)
@@ -124,6 +128,82 @@ public sealed class ReLibraTrainingSimulationTests
 
         Assert.Equal(moved * Tiny.ExpertStateBytes(MoeStepPhase.Training), result.Policies[0].BoundaryBytes);
         Assert.Equal(moved > 0, result.Policies[0].BoundarySeconds > 0);
+    }
+
+    [Theory]
+    [InlineData(50_000, 1_000)]
+    [InlineData(5_000, 100)]
+    public void Run_RelibraSwapAcrossNodes_ExposesTheWeightsAndTheStateLongerThanTheCompute(int hot, int cold)
+    {
+        // Two nodes of one rank, two experts each. Both ranks send `hot` tokens to experts 0 and 1 (node 0) and `cold`
+        // to experts 2 and 3: the reordering puts a hot expert on each node, so one expert moves each way. The weights
+        // (3 x 1024 x 512 x 2 bytes) cross before the first forward: W / 50e9 + 5 us, each NIC sending one and
+        // receiving one. The optimizer state (12 bytes a parameter) streams behind the batch's expert compute, and only
+        // the part longer than it is charged; with the transfers exposed, weights and state go together.
+        var model = Tiny with { Experts = 4 };
+        var moeCase = MoeCase.Create(2, 1, 1, 2, 0, null, [new LayerTokens([[hot, hot, cold, cold], [hot, hot, cold, cold]])]);
+        var replay = RoutingReplay.Create([new ReplayMicrobatch(0, 0, moeCase)]);
+
+        var overlapped = ReLibraTrainingSimulation.Run(replay, ["relibra"], model, Cluster(2, 1), HeuristicOnly).Policies[0];
+        var exposed = ReLibraTrainingSimulation.Run(replay, ["relibra"], model, Cluster(2, 1), HeuristicOnly with { OverlapTransfers = false }).Policies[0];
+
+        const double Parameters = 3.0 * 1024 * 512;
+        Assert.Equal(2 * model.ExpertStateBytes(MoeStepPhase.Training), overlapped.BoundaryBytes);
+        Assert.Equal(2 * model.ExpertStateBytes(MoeStepPhase.Training), exposed.BoundaryBytes);
+
+        // Each rank computes one hot and one cold expert's tokens, forward and backward.
+        var perToken = 6.0 * 3 * 1024 * 512 / (989e12 * 0.55);
+        Assert.Equal(2 * (hot + cold) * perToken, overlapped.ComputeSeconds, 15);
+        var weights = (2 * Parameters / 50e9) + 5e-6;
+        var state = (12 * Parameters / 50e9) + 5e-6;
+        Assert.Equal(weights + Math.Max(0, state - overlapped.ComputeSeconds), overlapped.BoundarySeconds, 15);
+        Assert.Equal((14 * Parameters / 50e9) + 5e-6, exposed.BoundarySeconds, 15);
+        Assert.Equal(hot > 20_000, state < overlapped.ComputeSeconds);
+    }
+
+    [Fact]
+    public void Run_EvictedReplica_SendsItsGradientsDuringTheForwardWhenOverlapped()
+    {
+        // One node of two ranks, experts 0 and 1 on rank 0, 2 and 3 on rank 1, one redundant slot each. Microbatch 0:
+        // both ranks send 100 tokens to expert 0, so rank 1 holds a replica of it; microbatch 1: to expert 1, whose
+        // replica takes rank 1's slot, evicting expert 0's, whose gradients go to rank 0 first. Every transfer is one
+        // expert's bytes over NVLink (oneWay). Exposed: fetch, fetch and eviction, and the batch end's flush of expert
+        // 1's gradients: 4 oneWay. Overlapped: the eviction's gradients (rank 1 to 0) go with the fetch (rank 0 to 1) in
+        // one full-duplex exchange, so 3 oneWay.
+        var model = Tiny with { Experts = 4 };
+        var first = MoeCase.Create(2, 2, 2, 2, 1, null, [new LayerTokens([[100, 0, 0, 0], [100, 0, 0, 0]])]);
+        var second = MoeCase.Create(2, 2, 2, 2, 1, null, [new LayerTokens([[0, 100, 0, 0], [0, 100, 0, 0]])]);
+        var replay = RoutingReplay.Create([new ReplayMicrobatch(0, 0, first), new ReplayMicrobatch(0, 1, second)]);
+
+        var overlapped = ReLibraTrainingSimulation.Run(replay, ["ultraep"], model, Cluster(2, 2), HeuristicOnly).Policies[0];
+        var exposed = ReLibraTrainingSimulation.Run(replay, ["ultraep"], model, Cluster(2, 2), HeuristicOnly with { OverlapTransfers = false }).Policies[0];
+
+        var oneWay = (model.ExpertBytes / 200e9) + 5e-6;
+        Assert.Equal((2 * model.ExpertBytes, 2 * model.ExpertBytes), (exposed.ReplicaWeightBytes, exposed.ReplicaGradientBytes));
+        Assert.Equal(4 * oneWay, exposed.ReplicaSeconds, 15);
+        Assert.Equal(3 * oneWay, overlapped.ReplicaSeconds, 15);
+        Assert.Equal(exposed with { ReplicaSeconds = 0, StepSeconds = 0 }, overlapped with { ReplicaSeconds = 0, StepSeconds = 0 });
+    }
+
+    [Fact]
+    public void Run_OverlappedTransfers_SamePlansForTheBaselinesAndNeverSlower()
+    {
+        // Only ReLibra's move penalty reads the option: every other policy makes the same plans, moves the same bytes
+        // and computes the same, and overlapping can only hide time.
+        var replay = SmallReplay(seed: 5);
+        string[] policies = ["eplb", "eplb-oracle", "ultraep"];
+
+        var overlapped = ReLibraTrainingSimulation.Run(replay, policies, Tiny, Cluster(8, 4), HeuristicOnly);
+        var exposed = ReLibraTrainingSimulation.Run(replay, policies, Tiny, Cluster(8, 4), HeuristicOnly with { OverlapTransfers = false });
+
+        foreach (var (on, off) in overlapped.Policies.Zip(exposed.Policies))
+        {
+            Assert.Equal((off.ComputeSeconds, off.AllToAllSeconds, off.BytesMoved, off.BoundaryBytes), (on.ComputeSeconds, on.AllToAllSeconds, on.BytesMoved, on.BoundaryBytes));
+            Assert.True(on.ReplicaSeconds <= off.ReplicaSeconds, on.Policy);
+            Assert.True(on.BoundarySeconds <= off.BoundarySeconds, on.Policy);
+        }
+
+        Assert.True(exposed.Policies[0].BoundarySeconds > 0);
     }
 
     [Fact]
