@@ -13,7 +13,7 @@ namespace Planning.Moe;
 /// source in rank order, to the instances with the largest fractional remainder that still have room (lowest instance
 /// on ties). Since both margins are integers, the leftovers always fit.
 /// </remarks>
-internal static class Rerouter
+internal static partial class Rerouter
 {
     /// <summary>Builds the reroute table of a plan.</summary>
     /// <param name="tokens">The layer's routing.</param>

@@ -34,6 +34,16 @@ public sealed record ReLibraSimulationOptions
     /// </summary>
     public bool OverlapTransfers { get; init; } = true;
 
+    /// <summary>
+    /// Whether the policies with replicas (<c>eplb</c>, <c>eplb-oracle</c>, <c>ultraep</c>, <c>relibra</c>) route the
+    /// tokens that cross the network so that every rank of a node receives about as many (default; the baselines get the
+    /// same router): an expert's tokens from other nodes are split over its instances on one node by a max flow, and the
+    /// node's own tokens take what is left over NVLink (<c>Rerouter.RouteSpreadingArrivals</c>). Off: UltraEP's
+    /// proportional reroute table for <c>ultraep</c> and <c>relibra</c>, which gives every instance of an expert the same
+    /// mix of sources, and the dispatcher's local-first rule for EPLB (the ablation).
+    /// </summary>
+    public bool SpreadNetworkArrivals { get; init; } = true;
+
     /// <summary>Where the simulation reports its progress (one line per batch), or <see langword="null"/>.</summary>
     public IProgress<string>? Progress { get; init; }
 

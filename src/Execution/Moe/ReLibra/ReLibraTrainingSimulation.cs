@@ -15,7 +15,8 @@ namespace Planning.Execution.Moe.ReLibra;
 /// </summary>
 /// <remarks>
 /// <para><b>A layer</b> of a microbatch, under a plan: tokens go to instances by the plan's reroute table, else by
-/// <see cref="MoeDispatcher"/>'s rule. Compute: the busiest rank's routed tokens x the expert FLOPs of a forward
+/// <see cref="MoeDispatcher"/>'s rule; with <see cref="ReLibraSimulationOptions.SpreadNetworkArrivals"/> every policy with
+/// replicas routes by the table that spreads the tokens arriving over the network over a node's ranks. Compute: the busiest rank's routed tokens x the expert FLOPs of a forward
 /// (<c>2 x 3 x hidden x intermediate</c> per token) and a backward (twice the forward) over the device's sustained FLOP/s.
 /// All-to-all: four phases (dispatch and combine forward; the gradients' dispatch and combine backward), each timed by
 /// <see cref="MoeStepSimulator.AllToAllSeconds"/> on the cluster's links. The phases are added, not overlapped.</para>
@@ -203,7 +204,7 @@ public static class ReLibraTrainingSimulation
                         var plan = policy switch
                         {
                             "megatron" => new NoBalancingPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads), cancellationToken),
-                            "eplb" or "eplb-oracle" => new EplbPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads, eplbLoads![l]), cancellationToken),
+                            "eplb" or "eplb-oracle" => Routed(tokens, new EplbPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads, eplbLoads![l]), cancellationToken)),
                             _ => Replicate(tokens, cancellationToken),
                         };
                         var (fetches, flushes) = slots is null ? (ImmutableArray<ReplicaSlots.Replica>.Empty, ImmutableArray<ReplicaSlots.Replica>.Empty) : slots.Use(l, ReplicaTransfers(plan));
@@ -229,8 +230,13 @@ public static class ReLibraTrainingSimulation
         {
             var slotCase = MoeCase.Create(replay.Shape.Ranks, replay.Shape.RanksPerNode, replay.Shape.RanksPerNode, replay.Shape.ExpertsPerRank, replay.Shape.RedundantSlotsPerRank, null, [tokens]);
             var timing = new BalanceTimingOptions { TimedSolves = 1, WarmupSolves = 0, WarmupDuration = TimeSpan.Zero };
-            return MoeBalancer.Balance(slotCase, new UltraEpPolicy(options.Planner.Replication), timing: timing, cancellationToken: cancellationToken).Layers[0];
+            var plan = MoeBalancer.Balance(slotCase, new UltraEpPolicy(options.Planner.Replication), timing: timing, cancellationToken: cancellationToken).Layers[0];
+            return Routed(tokens, plan);
         }
+
+        /// <summary>The plan with the reroute table that spreads network arrivals, when the options ask for it.</summary>
+        private LayerPlan Routed(LayerTokens tokens, LayerPlan plan) =>
+            options.SpreadNetworkArrivals ? plan.WithRoutes(Rerouter.RouteSpreadingArrivals(tokens, plan, replay.Shape.RanksPerNode)) : plan;
 
         /// <summary>The replicas serving tokens: (expert slot, master rank, replica rank) each.</summary>
         private ImmutableArray<ReplicaSlots.Replica> ReplicaTransfers(LayerPlan plan)
