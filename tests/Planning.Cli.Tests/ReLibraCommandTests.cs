@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Planning.Cli.Tests;
 
-/// <summary><c>plan relibra generate | plan | simulate</c>: files written, plans with bound and gap, per-policy figures, bad input.</summary>
+/// <summary><c>plan relibra generate | import | plan | simulate</c>: files written, plans with bound and gap, per-policy figures, bad input.</summary>
 public sealed class ReLibraCommandTests : IDisposable
 {
     private readonly PlanRunner.TempDir _dir = new();
@@ -35,6 +35,53 @@ public sealed class ReLibraCommandTests : IDisposable
         Assert.True(layer.GetProperty("objective").GetInt64() <= layer.GetProperty("heuristicObjective").GetInt64());
         Assert.True(layer.GetProperty("heuristicObjective").GetInt64() <= layer.GetProperty("noMoveObjective").GetInt64());
         Assert.Contains(layer.GetProperty("status").GetString(), new[] { "optimal", "feasible" });
+    }
+
+    [Fact]
+    public void Import_SglangResponses_WritesAReplayThatPlans()
+    {
+        // 4 ranks on 2 nodes, 8 experts, 2 hidden layers (the first dense), top-2: every token of the 6 responses picks
+        // experts (t mod 8, (t + 3) mod 8) in layer 1; zeros in the dense layer.
+        var input = _dir.File("responses.jsonl");
+        var lines = Enumerable.Range(0, 6).Select(r =>
+        {
+            var tokens = 3 + r;
+            var values = Enumerable.Range(0, tokens).SelectMany(t => new[] { 0, 0, t % 8, (t + 3) % 8 }).ToArray();
+            var bytes = new byte[values.Length * 4];
+            for (var i = 0; i < values.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), values[i]);
+            }
+
+            return $$$"""{"text":"","meta_info":{"routed_experts":"{{{Convert.ToBase64String(bytes)}}}"}}""";
+        });
+        File.WriteAllLines(input, lines);
+        var replay = _dir.File("replay.jsonl");
+        string[] shape = ["--ranks", "4", "--ranks-per-node", "2", "--experts-per-rank", "2", "--hidden-layers", "2", "--first-dense-layers", "1", "--top-k", "2", "--microbatches", "2"];
+
+        var imported = PlanRunner.Run(["relibra", "import", "--input", input, "-o", replay, .. shape]);
+        var planned = PlanRunner.Run("relibra", "plan", "--replay", replay, "--heuristic-only", "--format", "json");
+
+        Assert.Equal((0, 0), (imported.ExitCode, planned.ExitCode));
+        Assert.Contains("2 microbatch(es) in 1 batch(es), 1 MoE layer(s)", imported.Error, StringComparison.Ordinal);
+        var total = File.ReadAllLines(replay).Sum(line =>
+        {
+            using var microbatch = JsonDocument.Parse(line);
+            return microbatch.RootElement.GetProperty("tokensPerRankLayer")[0].EnumerateArray().SelectMany(row => row.EnumerateArray()).Sum(c => c.GetInt64());
+        });
+        Assert.Equal(2L * Enumerable.Range(3, 6).Sum(), total);
+        using var plan = JsonDocument.Parse(planned.Out);
+        Assert.Equal(8, plan.RootElement.GetProperty("layers")[0].GetProperty("slotExpert").GetArrayLength());
+
+        var wrong = _dir.File("wrong.jsonl");
+        string[] topFive = ["--ranks", "4", "--ranks-per-node", "2", "--experts-per-rank", "2", "--hidden-layers", "2", "--first-dense-layers", "1", "--top-k", "5"];
+        var bad = PlanRunner.Run(["relibra", "import", "--input", input, "-o", wrong, .. topFive]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("line 1: meta_info.routed_experts", bad.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(wrong));
+        var badLayout = PlanRunner.Run("relibra", "import", "--input", input, "--ranks", "4", "--ranks-per-node", "3");
+        Assert.Equal(2, badLayout.ExitCode);
+        Assert.Contains("--ranks-per-node", badLayout.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ using Spectre.Console;
 
 namespace Planning.Cli.Commands;
 
-/// <summary><c>plan relibra generate</c>, <c>plan relibra plan</c> and <c>plan relibra simulate</c>: MoE balancing for RL training from routing replay.</summary>
+/// <summary><c>plan relibra generate</c>, <c>plan relibra import</c>, <c>plan relibra plan</c> and <c>plan relibra simulate</c>: MoE balancing for RL training from routing replay.</summary>
 internal static class ReLibraCommands
 {
     private const string RlFamily = "rl";
@@ -23,6 +23,7 @@ internal static class ReLibraCommands
     public static Command Create(ConsoleIo io) => new("relibra", "ReLibra: MoE balancing for RL training from routing replay")
     {
         Generate(io),
+        Import(io),
         PlanCommand(io),
         Simulate(io),
     };
@@ -102,6 +103,103 @@ internal static class ReLibraCommands
         });
         return command;
     }
+
+    private static Command Import(ConsoleIo io)
+    {
+        var defaults = new RoutedExpertsLayout();
+        var input = new Option<string>("--input") { Description = "SGLang responses, one sequence a line, each with meta_info.routed_experts (start SGLang with --enable-return-routed-experts)", Required = true };
+        var format = new Option<string>("--format") { Description = "The input's format: sglang (the only one)", DefaultValueFactory = _ => "sglang" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the replay to this file (default: JSON Lines on stdout)" };
+        var binary = new Option<bool>("--binary") { Description = "Write the compact binary form (needs --output)" };
+        var ranks = new Option<int>("--ranks") { Description = "Expert-parallel ranks, each training its own sequences (default 128)", DefaultValueFactory = _ => defaults.Ranks };
+        var ranksPerNode = new Option<int>("--ranks-per-node") { Description = "Ranks per node (default 8)", DefaultValueFactory = _ => defaults.RanksPerNode };
+        var expertsPerRank = new Option<int>("--experts-per-rank") { Description = "Master experts per rank: the model's routed experts over the ranks (default 2)", DefaultValueFactory = _ => defaults.ExpertsPerRank };
+        var slots = new Option<int>("--redundant-slots") { Description = "Redundant slots per rank (default 2)", DefaultValueFactory = _ => defaults.RedundantSlotsPerRank };
+        var hiddenLayers = new Option<int>("--hidden-layers") { Description = "The model's num_hidden_layers: the arrays' second axis (default 61, DeepSeek-V3)", DefaultValueFactory = _ => defaults.HiddenLayers };
+        var topK = new Option<int>("--top-k") { Description = "The model's num_experts_per_tok: the arrays' third axis (default 8)", DefaultValueFactory = _ => defaults.TopK };
+        var dense = new Option<int>("--first-dense-layers") { Description = "Leading dense layers to drop (first_k_dense_replace; default 3, DeepSeek-V3)", DefaultValueFactory = _ => defaults.FirstDenseLayers };
+        var microbatches = new Option<int>("--microbatches") { Description = "Microbatches per rank and batch (default 8)", DefaultValueFactory = _ => defaults.Microbatches };
+        var perBatch = new Option<int>("--sequences-per-batch") { Description = "Sequences per training batch, in file order (default 0: all in one batch)", DefaultValueFactory = _ => defaults.SequencesPerBatch };
+        var command = new Command("import", "Build a routing replay from a rollout engine's routed experts (SGLang's return_routed_experts): sequences packed onto ranks and microbatches longest first")
+        {
+            input, format, output, binary, ranks, ranksPerNode, expertsPerRank, slots, hiddenLayers, topK, dense, microbatches, perBatch,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(output);
+            if (parse.GetValue(binary) && path is null)
+            {
+                throw new PlanningInputException("--binary", "needs --output: the binary form is not written to a terminal");
+            }
+
+            if (parse.GetValue(format) is var name && name != "sglang")
+            {
+                throw new PlanningInputException("--format", $"must be sglang, got \"{name}\"");
+            }
+
+            var layout = new RoutedExpertsLayout
+            {
+                Ranks = parse.GetValue(ranks),
+                RanksPerNode = parse.GetValue(ranksPerNode),
+                ExpertsPerRank = parse.GetValue(expertsPerRank),
+                RedundantSlotsPerRank = parse.GetValue(slots),
+                HiddenLayers = parse.GetValue(hiddenLayers),
+                TopK = parse.GetValue(topK),
+                FirstDenseLayers = parse.GetValue(dense),
+                Microbatches = parse.GetValue(microbatches),
+                SequencesPerBatch = parse.GetValue(perBatch),
+            };
+            try
+            {
+                layout.Validate();
+            }
+            catch (PlanningInputException ex)
+            {
+                // The layout names its fields; the command names its options.
+                throw new PlanningInputException(ImportOptionOf(ex.Field), ex.Problem);
+            }
+
+            var file = parse.GetValue(input)!;
+            if (!File.Exists(file))
+            {
+                throw new PlanningInputException("--input", $"file not found: {file}");
+            }
+
+            RoutingReplay replay;
+            using (var reader = File.OpenText(file))
+            {
+                replay = RoutedExpertsImport.ReadSglang(reader, layout);
+            }
+
+            Action<Stream> write = parse.GetValue(binary) ? stream => RoutingReplayBinary.Write(stream, replay) : stream => RoutingReplayJson.WriteLines(stream, replay);
+            if (path is null)
+            {
+                io.Out.Write(RoutingReplayJson.SerializeLines(replay));
+            }
+            else
+            {
+                CommonOptions.WriteAtomically(path, write);
+                io.Error.WriteLine(Invariant($"import: wrote {replay.Microbatches.Length} microbatch(es) in {replay.Batches.Length} batch(es), {replay.Layers} MoE layer(s), to {path}"));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static string ImportOptionOf(string field) => field switch
+    {
+        "ranks" => "--ranks",
+        "ranksPerNode" => "--ranks-per-node",
+        "expertsPerRank" => "--experts-per-rank",
+        "redundantSlotsPerRank" => "--redundant-slots",
+        "hiddenLayers" => "--hidden-layers",
+        "topK" => "--top-k",
+        "firstDenseLayers" => "--first-dense-layers",
+        "microbatches" => "--microbatches",
+        "sequencesPerBatch" => "--sequences-per-batch",
+        _ => field,
+    };
 
     private static Command PlanCommand(ConsoleIo io)
     {

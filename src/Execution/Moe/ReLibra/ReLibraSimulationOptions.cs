@@ -30,7 +30,8 @@ public sealed record ReLibraSimulationOptions
     /// compute are exposed. With <see cref="ReplicasPersistInBatch"/>, an evicted replica's accumulated gradients leave
     /// from its gradient buffer, which the next replica writes only in its backward pass: they go to the master during
     /// the microbatch's forward dispatch and compute, and only what is longer is exposed. Off: both are charged fully
-    /// exposed, and ReLibra's move penalty prices a move's whole state (the sensitivity check).
+    /// exposed, and ReLibra's move penalty prices a move's whole state (the sensitivity check; on, it prices the weights
+    /// alone where the batch's compute is sure to hide the state).
     /// </summary>
     public bool OverlapTransfers { get; init; } = true;
 

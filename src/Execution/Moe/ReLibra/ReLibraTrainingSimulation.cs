@@ -135,18 +135,25 @@ public static class ReLibraTrainingSimulation
     }
 
     /// <summary>
-    /// ReLibra's move penalty on a cluster, in tokens of node load: what of one expert a move exposes (its weights when
-    /// the optimizer state streams behind the compute, else its weights and optimizer state) over every node's network
-    /// links together (moves between different nodes run at the same time), times the tokens a node gets through per
-    /// second: its ranks, each taking the expert compute of a token (forward and backward) plus its four all-to-all
+    /// ReLibra's move penalty for a batch, in tokens of node load: what of one expert a move exposes over every node's
+    /// network links together (moves between different nodes run at the same time), times the tokens a node gets through
+    /// per second: its ranks, each taking the expert compute of a token (forward and backward) plus its four all-to-all
     /// phases over the network, the worst case for a token of a node's load. 0 on one node.
     /// </summary>
+    /// <remarks>
+    /// What a move exposes: its weights alone when the optimizer state is sure to stream behind the batch's compute,
+    /// that is with <paramref name="overlapTransfers"/> and when the batch's expert compute, at its least (every rank
+    /// at the mean load), outlasts the state exchange of the most any rank can send or receive (all its experts, in
+    /// every layer); otherwise its weights and optimizer state.
+    /// </remarks>
     /// <param name="simulator">The simulator (its model and cluster).</param>
-    /// <param name="shape">The replay's shape.</param>
+    /// <param name="replay">The replay.</param>
+    /// <param name="batch">The batch the penalty prices moves for.</param>
     /// <param name="overlapTransfers">Whether the optimizer state streams behind the compute (<see cref="ReLibraSimulationOptions.OverlapTransfers"/>).</param>
     /// <returns>The penalty.</returns>
-    internal static long MovePenalty(MoeStepSimulator simulator, MoeCase shape, bool overlapTransfers)
+    internal static long MovePenalty(MoeStepSimulator simulator, RoutingReplay replay, int batch, bool overlapTransfers)
     {
+        var shape = replay.Shape;
         if (shape.Nodes < 2 || !simulator.Hardware.Links.TryGetValue(LinkClass.Network, out var network))
         {
             return 0;
@@ -154,7 +161,23 @@ public static class ReLibraTrainingSimulation
 
         var secondsPerToken = simulator.ComputeSeconds(1) + (4.0 * simulator.Model.TokenBytes / network.BytesPerSecond);
         var nodeTokensPerSecond = shape.RanksPerNode / secondsPerToken;
-        var exposedBytes = overlapTransfers ? simulator.Model.ExpertBytes : simulator.Model.ExpertStateBytes(MoeStepPhase.Training);
+        var stateBytes = simulator.Model.ExpertStateBytes(MoeStepPhase.Training);
+        var exposedBytes = stateBytes;
+        if (overlapTransfers)
+        {
+            double leastCompute = 0;
+            foreach (var microbatch in replay.Batches[batch])
+            {
+                foreach (var layer in microbatch.Case.Layers)
+                {
+                    leastCompute += simulator.ComputeSeconds(layer.ExpertLoads.Sum() / (double)shape.Ranks);
+                }
+            }
+
+            var mostState = (double)replay.Layers * shape.ExpertsPerRank * (stateBytes - simulator.Model.ExpertBytes) / network.BytesPerSecond;
+            exposedBytes = leastCompute >= mostState ? simulator.Model.ExpertBytes : stateBytes;
+        }
+
         return ExpertReorderingOptions.MovePenaltyTokens(exposedBytes, network.BytesPerSecond * shape.Ranks, nodeTokensPerSecond);
     }
 
@@ -257,7 +280,7 @@ public static class ReLibraTrainingSimulation
         private void Reorder(int batch, int[][] layouts, List<Move> boundary, CancellationToken cancellationToken)
         {
             var optimizerBytes = OptimizerStateBytes;
-            var penalty = MovePenalty(simulator, replay.Shape, options.OverlapTransfers);
+            var penalty = MovePenalty(simulator, replay, batch, options.OverlapTransfers);
             var reordering = options.Planner.Reordering with { MovePenalty = penalty };
             var epr = replay.Shape.ExpertsPerRank;
             for (var l = 0; l < replay.Layers; l++)

@@ -105,15 +105,14 @@ public sealed class ReLibraTrainingSimulationTests
         var result = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly);
 
         // The same plans, recomputed: every layer of every batch reordered from the layout the previous batch left.
-        // The penalty: what a move exposes (the weights, 3 x 1024 x 512 x 2 bytes, when the optimizer state streams
-        // behind the compute; the whole state, 14 bytes a parameter, when it does not) over 8 NICs of 50e9 B/s, times a
-        // node's 4 ranks over the seconds per token (6 x 3 x 1024 x 512 FLOPs at 989e12 x 0.55, plus four 2048-byte
-        // token transfers at 50e9 B/s).
+        // The penalty: the whole state (3 x 1024 x 512 x 14 bytes), since this replay's batches compute far less than
+        // the state exchange of a rank sending all its experts, over 8 NICs of 50e9 B/s, times a node's 4 ranks over the
+        // seconds per token (6 x 3 x 1024 x 512 FLOPs at 989e12 x 0.55, plus four 2048-byte token transfers at 50e9 B/s).
         var secondsPerToken = (6.0 * 3 * 1024 * 512 / (989e12 * 0.55)) + (4.0 * 2048 / 50e9);
-        var penalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 2 / (8 * 50e9) * (4 / secondsPerToken));
-        var exposedPenalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 14 / (8 * 50e9) * (4 / secondsPerToken));
-        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape, overlapTransfers: true));
-        Assert.Equal(exposedPenalty, ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay.Shape, overlapTransfers: false));
+        var penalty = (long)Math.Ceiling(3.0 * 1024 * 512 * 14 / (8 * 50e9) * (4 / secondsPerToken));
+        var simulator = new MoeStepSimulator(Tiny, Cluster(8, 4));
+        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(simulator, replay, 0, overlapTransfers: true));
+        Assert.Equal(penalty, ReLibraTrainingSimulation.MovePenalty(simulator, replay, 1, overlapTransfers: false));
         long moved = 0;
         var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 16).ToArray()).ToArray();
         for (var b = 0; b < replay.Batches.Length; b++)
@@ -128,6 +127,24 @@ public sealed class ReLibraTrainingSimulationTests
 
         Assert.Equal(moved * Tiny.ExpertStateBytes(MoeStepPhase.Training), result.Policies[0].BoundaryBytes);
         Assert.Equal(moved > 0, result.Policies[0].BoundarySeconds > 0);
+    }
+
+    [Theory]
+    [InlineData(100_000, 2)]
+    [InlineData(1_000, 14)]
+    public void MovePenalty_Overlapped_PricesTheWeightsAloneWhenTheLeastComputeOutlastsTheState(int tokens, int bytesPerParameter)
+    {
+        // 8 ranks on 2 nodes, 16 experts, one layer: every rank sends `tokens` to every expert, so every rank computes at
+        // least 16 x tokens, forward and backward. The most state a rank sends is its 2 experts' 12 bytes a parameter:
+        // 2 x 12 x 3 x 1024 x 512 / 50e9 = 0.75 ms. 100,000 tokens compute 27.8 ms and hide it (the penalty prices the
+        // 2 bytes of weights); 1,000 compute 0.28 ms and do not (14 bytes).
+        var moeCase = MoeCase.Create(8, 4, 4, 2, 1, null, [new LayerTokens([.. Enumerable.Range(0, 8).Select(_ => Enumerable.Repeat(tokens, 16).ToArray())])]);
+        var replay = RoutingReplay.Create([new ReplayMicrobatch(0, 0, moeCase)]);
+        var secondsPerToken = (6.0 * 3 * 1024 * 512 / (989e12 * 0.55)) + (4.0 * 2048 / 50e9);
+
+        var penalty = ReLibraTrainingSimulation.MovePenalty(new MoeStepSimulator(Tiny, Cluster(8, 4)), replay, 0, overlapTransfers: true);
+
+        Assert.Equal((long)Math.Ceiling(3.0 * 1024 * 512 * bytesPerParameter / (8 * 50e9) * (4 / secondsPerToken)), penalty);
     }
 
     [Theory]
