@@ -147,12 +147,16 @@ internal static partial class Rerouter
             return shares;
         }
 
-        long low = 0, high = 0;
+        // The level is at least every rank's arrivals so far and at least their mean once the tokens arrive.
+        long low = 0, high = 0, sum = total;
         for (var r = 0; r < ranks; r++)
         {
             low = Math.Max(low, arrivals[first + r]);
             high = Math.Max(high, arrivals[first + r] + total);
+            sum += arrivals[first + r];
         }
+
+        low = Math.Max(low, (sum + ranks - 1) / ranks);
 
         // Nodes of the flow graph: 0 source, 1 sink, then experts, then ranks; one arc per instance.
         bool Carries(long level, bool keep)
