@@ -424,13 +424,14 @@ internal static class ReLibraCommands
         var replicasPerMicrobatch = new Option<bool>("--replicas-per-microbatch") { Description = "ultraep and relibra fetch every replica and reduce its gradients every microbatch and layer, instead of keeping replicas in their slots across the batch (the sensitivity check)" };
         var exposedTransfers = new Option<bool>("--exposed-transfers") { Description = "Charge moved experts' optimizer state and evicted replicas' gradients fully exposed, instead of streaming them behind the compute that does not need them (the sensitivity check)" };
         var proportionalRoutes = new Option<bool>("--proportional-routes") { Description = "Route with UltraEP's proportional reroute table (ultraep, relibra) and the dispatcher's local-first rule (eplb, eplb-oracle) instead of spreading the tokens that cross the network over a node's ranks (the ablation)" };
+        var alwaysRebalance = new Option<bool>("--always-rebalance") { Description = "relibra reorders and replicates every batch, instead of keeping the current layout or going without replicas where a batch's simulation says that is faster" };
         var timeLimit = CommonOptions.TimeLimit(2);
         var seed = CommonOptions.Seed();
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of the step time per policy" };
         var format = CommonOptions.Format();
         var command = new Command("simulate", "Time training steps (forward + backward) per policy: megatron, eplb, eplb-oracle, ultraep, relibra, ideal")
         {
-            model, hardware, replayPath, workload, nodes, batches, microbatches, layers, tokens, imbalance, policies, noSolver, replicasPerMicrobatch, exposedTransfers, proportionalRoutes, timeLimit, seed, plot, format,
+            model, hardware, replayPath, workload, nodes, batches, microbatches, layers, tokens, imbalance, policies, noSolver, replicasPerMicrobatch, exposedTransfers, proportionalRoutes, alwaysRebalance, timeLimit, seed, plot, format,
         };
         command.SetAction(parse =>
         {
@@ -466,6 +467,7 @@ internal static class ReLibraCommands
                 ReplicasPersistInBatch = !parse.GetValue(replicasPerMicrobatch),
                 OverlapTransfers = !parse.GetValue(exposedTransfers),
                 SpreadNetworkArrivals = !parse.GetValue(proportionalRoutes),
+                GuardEachBatch = !parse.GetValue(alwaysRebalance),
                 Progress = new LineProgress(io.Error),
             };
             var result = ReLibraTrainingSimulation.Run(replay, [parse.GetValue(policies)!], modelConfig, cluster, options);

@@ -45,6 +45,15 @@ public sealed record ReLibraSimulationOptions
     /// </summary>
     public bool SpreadNetworkArrivals { get; init; } = true;
 
+    /// <summary>
+    /// Whether <c>relibra</c> checks each batch before committing to it (default): the batch's routing is known from the
+    /// replay, so it simulates the batch with the reordered layout and replicas, with the current layout (no moves), and
+    /// with either layout without replicas, each charged what it moves, and keeps the fastest. A small batch then keeps
+    /// what does not pay for itself out (replica weights that cost more than the compute they balance, moves a single
+    /// batch does not pay back). Off: every batch is reordered and replicated.
+    /// </summary>
+    public bool GuardEachBatch { get; init; } = true;
+
     /// <summary>Where the simulation reports its progress (one line per batch), or <see langword="null"/>.</summary>
     public IProgress<string>? Progress { get; init; }
 

@@ -48,7 +48,9 @@ namespace Planning.Execution.Moe.ReLibra;
 /// <para><b>Policies</b>: <c>megatron</c> (no balancing, experts fixed); <c>eplb</c> (placed from history: the
 /// previous batch's loads, batch 0 from its first microbatch's); <c>eplb-oracle</c> (placed from the batch's own loads,
 /// known from the replay); <c>ultraep</c> (UltraEP's quota planner per microbatch and layer, the node as the domain,
-/// no reordering); <c>relibra</c> (reordering between batches, then <c>ultraep</c> on the new layout); <c>ideal</c>
+/// no reordering); <c>relibra</c> (reordering between batches, then <c>ultraep</c> on the new layout; with
+/// <see cref="ReLibraSimulationOptions.GuardEachBatch"/>, a batch keeps the current layout or goes without replicas when
+/// that simulates faster); <c>ideal</c>
 /// (force-balanced: every rank computes the mean, the all-to-all is the uniform spread, nothing moves). The planners'
 /// own time is not charged: ReLibra plans from the replay before the step, and UltraEP's solve takes microseconds.</para>
 /// </remarks>
@@ -189,64 +191,116 @@ public static class ReLibraTrainingSimulation
 
         public ReLibraPolicyOutcome Simulate(string policy, CancellationToken cancellationToken)
         {
-            // Without slots kept across microbatches, a microbatch's flushes are its own replicas' gradients, which exist
-            // only after its backward pass: nothing hides them.
-            var figures = new Figures(policy, options.OverlapTransfers, options.OverlapTransfers && options.ReplicasPersistInBatch);
+            var figures = NewFigures(policy);
             var identity = Enumerable.Range(0, _experts).ToArray();
             var layouts = Enumerable.Range(0, replay.Layers).Select(_ => (int[])identity.Clone()).ToArray();
             var eplbPrevious = Enumerable.Range(0, replay.Layers).Select(_ => Masters()).ToArray();
             for (var b = 0; b < replay.Batches.Length; b++)
             {
                 options.Progress?.Report(string.Create(CultureInfo.InvariantCulture, $"relibra simulate: {policy}, batch {b + 1}/{replay.Batches.Length}"));
-                figures.StartBatch();
-                var microbatches = replay.Batches[b];
-                var boundary = new List<Move>();
-                var batchEnd = new List<(int From, int To, long Bytes)>();
-                var slots = policy is "ultraep" or "relibra" ? new ReplicaSlots(replay.Layers, replay.Shape.Ranks, options.ReplicasPersistInBatch ? replay.Shape.RedundantSlotsPerRank : 0) : null;
-                ImmutableArray<long>[]? eplbLoads = null;
                 if (policy == "relibra")
                 {
-                    Reorder(b, layouts, boundary, cancellationToken);
-                }
-                else if (policy is "eplb" or "eplb-oracle")
-                {
-                    eplbLoads = PlaceEplb(policy, b, eplbPrevious, boundary, batchEnd, figures);
+                    layouts = ReLibraBatch(b, layouts, figures, cancellationToken);
+                    continue;
                 }
 
-                foreach (var microbatch in microbatches)
-                {
-                    for (var l = 0; l < replay.Layers; l++)
-                    {
-                        var tokens = ReLibraPlanner.BySlot(microbatch.Case.Layers[l], layouts[l]);
-                        if (policy == "ideal")
-                        {
-                            figures.AddIdeal(simulator, tokens);
-                            continue;
-                        }
-
-                        var plan = policy switch
-                        {
-                            "megatron" => new NoBalancingPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads), cancellationToken),
-                            "eplb" or "eplb-oracle" => Routed(tokens, new EplbPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads, eplbLoads![l]), cancellationToken)),
-                            _ => Replicate(tokens, cancellationToken),
-                        };
-                        var (fetches, flushes) = slots is null ? (ImmutableArray<ReplicaSlots.Replica>.Empty, ImmutableArray<ReplicaSlots.Replica>.Empty) : slots.Use(l, ReplicaTransfers(plan));
-                        figures.AddLayer(simulator, MoeStepSimulator.Execute(tokens, plan), fetches, flushes);
-                    }
-                }
-
-                if (slots is not null)
-                {
-                    // Before the optimizer step: the gradients every held replica accumulated go to its master.
-                    var held = slots.FlushAll();
-                    batchEnd.AddRange(held.Select(r => (From: r.Rank, To: r.Master, Bytes: model.ExpertBytes)));
-                    figures.AddGradients(held.Length * model.ExpertBytes);
-                }
-
+                figures.StartBatch();
+                var boundary = new List<Move>();
+                var batchEnd = new List<(int From, int To, long Bytes)>();
+                ImmutableArray<long>[]? eplbLoads = policy is "eplb" or "eplb-oracle" ? PlaceEplb(policy, b, eplbPrevious, boundary, batchEnd, figures) : null;
+                RunMicrobatches(policy, b, layouts, eplbLoads, figures, batchEnd, cancellationToken);
                 figures.AddBoundary(simulator, boundary, batchEnd);
             }
 
             return figures.Outcome(replay.Batches.Length);
+        }
+
+        /// <summary>Without slots kept across microbatches, a microbatch's flushes are its own replicas' gradients, which exist only after its backward pass: nothing hides them.</summary>
+        private Figures NewFigures(string policy) => new(policy, options.OverlapTransfers, options.OverlapTransfers && options.ReplicasPersistInBatch);
+
+        /// <summary>
+        /// One batch of <c>relibra</c>: the reordered layout with replicas inside nodes, and, with
+        /// <see cref="ReLibraSimulationOptions.GuardEachBatch"/>, also the current layout and either layout without replicas,
+        /// each simulated on the batch (its routing is known from the replay) with what it moves; the fastest is kept (the
+        /// first on ties, so the full mechanism wins them).
+        /// </summary>
+        /// <returns>The layout the next batch starts from.</returns>
+        private int[][] ReLibraBatch(int batch, int[][] layouts, Figures figures, CancellationToken cancellationToken)
+        {
+            var reordered = layouts.Select(l => (int[])l.Clone()).ToArray();
+            var moves = new List<Move>();
+            Reorder(batch, reordered, moves, cancellationToken);
+            var candidates = new List<(int[][] Layouts, List<Move> Moves, string Mode)> { (reordered, moves, "ultraep") };
+            if (options.GuardEachBatch)
+            {
+                if (moves.Count > 0)
+                {
+                    candidates.Add((layouts, [], "ultraep"));
+                }
+
+                candidates.Add((reordered, moves, "megatron"));
+                if (moves.Count > 0)
+                {
+                    candidates.Add((layouts, [], "megatron"));
+                }
+            }
+
+            Figures? best = null;
+            var kept = reordered;
+            foreach (var (candidate, boundary, mode) in candidates)
+            {
+                var trial = NewFigures("relibra");
+                trial.StartBatch();
+                var batchEnd = new List<(int From, int To, long Bytes)>();
+                RunMicrobatches(mode, batch, candidate, null, trial, batchEnd, cancellationToken);
+                trial.AddBoundary(simulator, boundary, batchEnd);
+                if (best is null || trial.TotalSeconds < best.TotalSeconds)
+                {
+                    (best, kept) = (trial, candidate);
+                }
+            }
+
+            figures.Absorb(best!);
+            return kept;
+        }
+
+        /// <summary>
+        /// Runs a batch's microbatches under a mode (a policy's name; <c>ultraep</c> replicates inside nodes, as
+        /// <c>relibra</c> does after reordering), adding each layer to <paramref name="figures"/> and the batch end's
+        /// replica gradients to <paramref name="batchEnd"/>.
+        /// </summary>
+        private void RunMicrobatches(string mode, int batch, int[][] layouts, ImmutableArray<long>[]? eplbLoads, Figures figures, List<(int From, int To, long Bytes)> batchEnd, CancellationToken cancellationToken)
+        {
+            var slots = mode is "ultraep" or "relibra" ? new ReplicaSlots(replay.Layers, replay.Shape.Ranks, options.ReplicasPersistInBatch ? replay.Shape.RedundantSlotsPerRank : 0) : null;
+            foreach (var microbatch in replay.Batches[batch])
+            {
+                for (var l = 0; l < replay.Layers; l++)
+                {
+                    var tokens = ReLibraPlanner.BySlot(microbatch.Case.Layers[l], layouts[l]);
+                    if (mode == "ideal")
+                    {
+                        figures.AddIdeal(simulator, tokens);
+                        continue;
+                    }
+
+                    var plan = mode switch
+                    {
+                        "megatron" => new NoBalancingPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads), cancellationToken),
+                        "eplb" or "eplb-oracle" => Routed(tokens, new EplbPolicy().Plan(new MoeLayerProblem(_topology, tokens.ExpertLoads, eplbLoads![l]), cancellationToken)),
+                        _ => Replicate(tokens, cancellationToken),
+                    };
+                    var (fetches, flushes) = slots is null ? (ImmutableArray<ReplicaSlots.Replica>.Empty, ImmutableArray<ReplicaSlots.Replica>.Empty) : slots.Use(l, ReplicaTransfers(plan));
+                    figures.AddLayer(simulator, MoeStepSimulator.Execute(tokens, plan), fetches, flushes);
+                }
+            }
+
+            if (slots is not null)
+            {
+                // Before the optimizer step: the gradients every held replica accumulated go to its master.
+                var held = slots.FlushAll();
+                batchEnd.AddRange(held.Select(r => (From: r.Rank, To: r.Master, Bytes: model.ExpertBytes)));
+                figures.AddGradients(held.Length * model.ExpertBytes);
+            }
         }
 
         private LayerPlan Replicate(LayerTokens tokens, CancellationToken cancellationToken)
@@ -416,6 +470,25 @@ public static class ReLibraTrainingSimulation
         }
 
         public void StartBatch() => _computeAtBatchStart = _compute;
+
+        /// <summary>Everything charged so far: compute, all-to-all, replicas and boundaries.</summary>
+        public double TotalSeconds => _compute + _allToAll + _replica + _boundary;
+
+        /// <summary>Adds another's totals (a batch simulated on its own) to these.</summary>
+        public void Absorb(Figures other)
+        {
+            _compute += other._compute;
+            _allToAll += other._allToAll;
+            _replica += other._replica;
+            _boundary += other._boundary;
+            _boundaryBytes += other._boundaryBytes;
+            _replicaWeightBytes += other._replicaWeightBytes;
+            _replicaGradientBytes += other._replicaGradientBytes;
+            _forward += other._forward;
+            _backward += other._backward;
+            _imbalance += other._imbalance;
+            _layers += other._layers;
+        }
 
         public void AddGradients(long bytes) => _replicaGradientBytes += bytes;
 

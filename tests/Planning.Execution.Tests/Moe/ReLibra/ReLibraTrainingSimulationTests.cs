@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Planning.Execution.Moe;
 using Planning.Execution.Moe.ReLibra;
 using Planning.Graph;
@@ -102,7 +105,8 @@ public sealed class ReLibraTrainingSimulationTests
     {
         var replay = SmallReplay(seed: 9);
 
-        var result = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly);
+        // Unguarded: every batch reorders (guarded, this small replay keeps its layout: the moves do not pay).
+        var result = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly with { GuardEachBatch = false });
 
         // The same plans, recomputed: every layer of every batch reordered from the layout the previous batch left.
         // The penalty: the whole state (3 x 1024 x 512 x 14 bytes), since this replay's batches compute far less than
@@ -222,6 +226,40 @@ public sealed class ReLibraTrainingSimulationTests
 
         Assert.True(exposed.Policies[0].BoundarySeconds > 0);
     }
+
+    [Property(MaxTest = 25)]
+    public Property Run_GuardedRelibraOnOneBatch_NeverSlowerThanMegatronUltraEpOrItselfUnguarded() =>
+        Prop.ForAll(
+            Gen.Choose(0, 100_000).ToArbitrary(),
+            Gen.Elements(64, 512, 4096).ToArbitrary(),
+            (seed, tokensPerRank) =>
+            {
+                // One batch: the guard's candidates include megatron's configuration (identity layout, no replicas),
+                // ultraep's (identity layout, replicas) and the unguarded one (reordered, replicas).
+                var replay = RoutingReplayGenerator.Generate(new RoutingReplaySettings
+                {
+                    Ranks = 8,
+                    RanksPerNode = 4,
+                    ExpertsPerRank = 2,
+                    RedundantSlotsPerRank = 1,
+                    Layers = 1,
+                    Batches = 1,
+                    Microbatches = 3,
+                    TokensPerRank = tokensPerRank,
+                    TopK = 2,
+                    HotExperts = 3,
+                    Seed = seed,
+                });
+
+                var guarded = ReLibraTrainingSimulation.Run(replay, ["relibra", "ultraep"], Tiny, Cluster(8, 4), HeuristicOnly);
+                var unguarded = ReLibraTrainingSimulation.Run(replay, ["relibra"], Tiny, Cluster(8, 4), HeuristicOnly with { GuardEachBatch = false });
+
+                var relibra = guarded.Policies[0].StepSeconds;
+                Assert.True(relibra <= guarded.Megatron.StepSeconds + 1e-12, $"megatron {guarded.Megatron.StepSeconds}, relibra {relibra}");
+                Assert.True(relibra <= guarded.Policies[1].StepSeconds + 1e-12, $"ultraep {guarded.Policies[1].StepSeconds}, relibra {relibra}");
+                Assert.True(relibra <= unguarded.Policies[0].StepSeconds + 1e-12, $"unguarded {unguarded.Policies[0].StepSeconds}, relibra {relibra}");
+                return true;
+            });
 
     [Fact]
     public void Run_Twice_SameFigures()
