@@ -6,19 +6,19 @@ namespace Planning.Moe;
 internal static partial class Rerouter
 {
     /// <summary>
-    /// Builds a reroute table that spreads the tokens that cross the network
-    /// over the receiving ranks' network links. Every rank has its own NIC, so a dispatch takes as long as the rank that
-    /// receives the most from other nodes: the proportional rule of <see cref="Route"/> gives every instance of an expert
-    /// the same mix of sources, so the rank holding the master of a hot expert and no local sources receives more over
-    /// the network than the replicas beside it, which take the same node's tokens over NVLink.
+    /// Builds a reroute table that spreads the tokens that cross the network over the receiving ranks' network links.
+    /// Every rank has its own NIC, so a dispatch takes as long as the rank that receives the most from other nodes. The
+    /// proportional rule of <see cref="Route"/> keeps each rank's own tokens first and gives every instance the same mix
+    /// of the rest, so a replica that keeps its rank's tokens can leave too little of its quota for other nodes' tokens,
+    /// which then all arrive at the master's rank while the node's own tokens go to the replicas over NVLink.
     /// </summary>
     /// <remarks>
     /// Experts whose instances all sit on one node (a master and its replicas inside its node, as ReLibra and UltraEP
     /// with the node as the domain place them), node by node: the tokens from other nodes are split over the instances'
     /// quotas so that the most any rank of the node receives over the network is as small as it can be (a max flow,
     /// bisected on that level); then each instance takes its own rank's tokens, and the node's other sources fill what is
-    /// left over NVLink. An expert with instances on several nodes keeps the proportional rule's rows, and
-    /// what they send over the network counts as received before the split. The counts are exact: per (source, expert)
+    /// left over NVLink. An expert with instances on several nodes keeps the proportional rule's rows, and what they
+    /// send over the network counts as received before the split. The counts are exact: per (source, expert)
     /// the routed tokens equal the tokens it holds, and per instance they equal its quota.
     /// </remarks>
     /// <param name="tokens">The layer's routing.</param>
