@@ -88,17 +88,7 @@ internal static class ReLibraCommands
                 HotShare = parse.GetValue(hotShare),
                 Seed = parse.GetValue(seed),
             });
-            Action<Stream> write = parse.GetValue(binary) ? stream => RoutingReplayBinary.Write(stream, replay) : stream => RoutingReplayJson.WriteLines(stream, replay);
-            if (path is null)
-            {
-                io.Out.Write(RoutingReplayJson.SerializeLines(replay));
-            }
-            else
-            {
-                CommonOptions.WriteAtomically(path, write);
-                io.Error.WriteLine(Invariant($"generate: wrote {replay.Microbatches.Length} microbatch(es) in {replay.Batches.Length} batch(es) to {path}"));
-            }
-
+            WriteReplay(io, "generate", replay, path, parse.GetValue(binary));
             return 0;
         });
         return command;
@@ -171,20 +161,24 @@ internal static class ReLibraCommands
                 replay = RoutedExpertsImport.ReadSglang(reader, layout);
             }
 
-            Action<Stream> write = parse.GetValue(binary) ? stream => RoutingReplayBinary.Write(stream, replay) : stream => RoutingReplayJson.WriteLines(stream, replay);
-            if (path is null)
-            {
-                io.Out.Write(RoutingReplayJson.SerializeLines(replay));
-            }
-            else
-            {
-                CommonOptions.WriteAtomically(path, write);
-                io.Error.WriteLine(Invariant($"import: wrote {replay.Microbatches.Length} microbatch(es) in {replay.Batches.Length} batch(es), {replay.Layers} MoE layer(s), to {path}"));
-            }
-
+            WriteReplay(io, "import", replay, path, parse.GetValue(binary));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Writes a replay as JSON Lines to stdout, or to a file (atomically; the binary form when asked) with a line on stderr.</summary>
+    private static void WriteReplay(ConsoleIo io, string verb, RoutingReplay replay, string? path, bool binary)
+    {
+        if (path is null)
+        {
+            io.Out.Write(RoutingReplayJson.SerializeLines(replay));
+            return;
+        }
+
+        Action<Stream> write = binary ? stream => RoutingReplayBinary.Write(stream, replay) : stream => RoutingReplayJson.WriteLines(stream, replay);
+        CommonOptions.WriteAtomically(path, write);
+        io.Error.WriteLine(Invariant($"{verb}: wrote {replay.Microbatches.Length} microbatch(es) in {replay.Batches.Length} batch(es), {replay.Layers} MoE layer(s), to {path}"));
     }
 
     private static string ImportOptionOf(string field) => field switch

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -63,21 +64,7 @@ public sealed class RerouterTests
 
                 var routes = Rerouter.Route(layer, plan);
 
-                Assert.All(routes, r => Assert.True(r.Tokens > 0));
-                for (var s = 0; s < ranks; s++)
-                {
-                    for (var e = 0; e < topology.Experts; e++)
-                    {
-                        Assert.Equal(layer[s, e], routes.Where(r => r.SourceRank == s && r.Expert == e).Sum(r => r.Tokens));
-                    }
-                }
-
-                for (var i = 0; i < plan.Instances.Length; i++)
-                {
-                    var instance = plan.Instances[i];
-                    Assert.Equal(instance.Quota, routes.Where(r => r.Instance == i).Sum(r => r.Tokens));
-                    Assert.All(routes.Where(r => r.Instance == i), r => Assert.Equal(instance.Expert, r.Expert));
-                }
+                AssertAddsUp(layer, plan, routes);
 
                 if (policyIndex == 0)
                 {
@@ -129,20 +116,7 @@ public sealed class RerouterTests
 
                 var routes = Rerouter.RouteSpreadingArrivals(layer, plan, ranksPerNode: 2);
 
-                Assert.All(routes, r => Assert.True(r.Tokens > 0));
-                for (var s = 0; s < ranks; s++)
-                {
-                    for (var e = 0; e < topology.Experts; e++)
-                    {
-                        Assert.Equal(layer[s, e], routes.Where(r => r.SourceRank == s && r.Expert == e).Sum(r => r.Tokens));
-                    }
-                }
-
-                for (var i = 0; i < plan.Instances.Length; i++)
-                {
-                    Assert.Equal(plan.Instances[i].Quota, routes.Where(r => r.Instance == i).Sum(r => r.Tokens));
-                    Assert.All(routes.Where(r => r.Instance == i), r => Assert.Equal(plan.Instances[i].Expert, r.Expert));
-                }
+                AssertAddsUp(layer, plan, routes);
 
                 // The proportional table is one feasible split of the same arrivals, so the smallest largest arrival of
                 // every node is at most its largest.
@@ -155,6 +129,26 @@ public sealed class RerouterTests
 
                 return true;
             });
+
+    /// <summary>Every row carries tokens; per (source, expert) the rows add up to its tokens and per instance to its quota, each for its own expert.</summary>
+    private static void AssertAddsUp(LayerTokens layer, LayerPlan plan, ImmutableArray<TokenRoute> routes)
+    {
+        Assert.All(routes, r => Assert.True(r.Tokens > 0));
+        for (var s = 0; s < layer.SourceRanks; s++)
+        {
+            for (var e = 0; e < layer.Experts; e++)
+            {
+                Assert.Equal(layer[s, e], routes.Where(r => r.SourceRank == s && r.Expert == e).Sum(r => r.Tokens));
+            }
+        }
+
+        for (var i = 0; i < plan.Instances.Length; i++)
+        {
+            var instance = plan.Instances[i];
+            Assert.Equal(instance.Quota, routes.Where(r => r.Instance == i).Sum(r => r.Tokens));
+            Assert.All(routes.Where(r => r.Instance == i), r => Assert.Equal(instance.Expert, r.Expert));
+        }
+    }
 
     /// <summary>Tokens each rank receives from other nodes under a reroute table.</summary>
     private static long[] Arrivals(LayerTokens layer, LayerPlan plan, IEnumerable<TokenRoute> routes, int ranksPerNode)

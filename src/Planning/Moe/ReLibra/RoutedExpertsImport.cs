@@ -132,7 +132,7 @@ public static class RoutedExpertsImport
             }
             catch (PlanningInputException ex)
             {
-                throw new PlanningInputException(string.Create(CultureInfo.InvariantCulture, $"line {number}: {ex.Field}"), ex.Problem);
+                throw new PlanningInputException(RoutingReplayJson.Line(number, ex.Field), ex.Problem);
             }
         }
 

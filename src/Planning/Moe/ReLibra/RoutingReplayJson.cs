@@ -140,7 +140,8 @@ public static partial class RoutingReplayJson
 
     private static string Truncate(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "...");
 
-    private static string Line(int line, string field) => string.Create(CultureInfo.InvariantCulture, $"line {line}: {field}");
+    /// <summary>A field of a line of a JSON Lines input, as errors name it: <c>line 3: microbatch</c>.</summary>
+    internal static string Line(int line, string field) => string.Create(CultureInfo.InvariantCulture, $"line {line}: {field}");
 
     [GeneratedRegex(@"^microbatches\[(\d+)\]\.?(.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex IndexedField();
