@@ -20,7 +20,9 @@ public sealed class Z3ProcessBackendTests
 
         Assert.Equal(Unknown.TimeoutReason, Assert.IsType<Unknown>(result).Reason);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.95), $"returned early: {watch.Elapsed}");
+        // Z3's own timeout is set to 90 % of the limit, and the backend reads an unknown from 85 % of it on as a timeout:
+        // an answer at 0.94 s is Z3 stopping itself (seen in CI), not an early return.
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.85), $"returned early: {watch.Elapsed}");
 
         // Whether Z3 overshoots its own soft timeout here depends on the machine (on a quiet one it may answer in time,
         // and nothing is killed); either way the answer came by the limit and the backend still works. The kill and
