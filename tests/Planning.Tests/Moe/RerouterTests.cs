@@ -56,11 +56,7 @@ public sealed class RerouterTests
             Gen.Elements(0, 1).ToArbitrary(),
             (seed, ranks, policyIndex) =>
             {
-                var moeCase = CaseFactory.Random(seed, ranks, 2, 2, 1, layers: 1, maxTokens: 300);
-                var topology = MoeTopology.From(moeCase);
-                var layer = moeCase.Layers[0];
-                IBalancingPolicy policy = policyIndex == 0 ? new UltraEpPolicy() : new EplbPolicy();
-                var plan = policy.Plan(new MoeLayerProblem(topology, layer.ExpertLoads));
+                var (layer, plan) = RandomPlan(seed, ranks, policyIndex);
 
                 var routes = Rerouter.Route(layer, plan);
 
@@ -108,11 +104,7 @@ public sealed class RerouterTests
             {
                 // Nodes of 2 ranks; UltraEP's domain is the node (replicas beside their master), EPLB places anywhere, so
                 // its replicated experts span nodes and keep the proportional rows.
-                var moeCase = CaseFactory.Random(seed, ranks, 2, 2, 1, layers: 1, maxTokens: 300);
-                var topology = MoeTopology.From(moeCase);
-                var layer = moeCase.Layers[0];
-                IBalancingPolicy policy = policyIndex == 0 ? new UltraEpPolicy() : new EplbPolicy();
-                var plan = policy.Plan(new MoeLayerProblem(topology, layer.ExpertLoads));
+                var (layer, plan) = RandomPlan(seed, ranks, policyIndex);
 
                 var routes = Rerouter.RouteSpreadingArrivals(layer, plan, ranksPerNode: 2);
 
@@ -129,6 +121,15 @@ public sealed class RerouterTests
 
                 return true;
             });
+
+    /// <summary>A random layer on nodes of 2 ranks and UltraEP's (policy 0) or EPLB's (policy 1) plan for it.</summary>
+    private static (LayerTokens Layer, LayerPlan Plan) RandomPlan(int seed, int ranks, int policyIndex)
+    {
+        var moeCase = CaseFactory.Random(seed, ranks, 2, 2, 1, layers: 1, maxTokens: 300);
+        var layer = moeCase.Layers[0];
+        IBalancingPolicy policy = policyIndex == 0 ? new UltraEpPolicy() : new EplbPolicy();
+        return (layer, policy.Plan(new MoeLayerProblem(MoeTopology.From(moeCase), layer.ExpertLoads)));
+    }
 
     /// <summary>Every row carries tokens; per (source, expert) the rows add up to its tokens and per instance to its quota, each for its own expert.</summary>
     private static void AssertAddsUp(LayerTokens layer, LayerPlan plan, ImmutableArray<TokenRoute> routes)
